@@ -1,0 +1,27 @@
+package dev.driftless.events;
+
+import java.time.Instant;
+
+/**
+ * A message that can never be processed, set aside with the reason so nothing is lost silently.
+ *
+ * @param service the service that gave up on it
+ * @param topic the topic it came from
+ * @param key its Kafka key
+ * @param originalId its CloudEvent id, when it had one
+ * @param originalType its CloudEvent type, when it had one
+ * @param reason a stable reason word, e.g. {@code EventMalformed}
+ * @param message what went wrong
+ * @param payload the original payload as text
+ * @param failedAt when it was set aside
+ */
+public record DeadLetter(
+        String service,
+        String topic,
+        String key,
+        String originalId,
+        String originalType,
+        String reason,
+        String message,
+        String payload,
+        Instant failedAt) {}

@@ -1,0 +1,23 @@
+package dev.driftless.events;
+
+/**
+ * Kafka topic names of the Driftless pipeline. Keys give order: a repository's pushes, an application's renders
+ * and syncs, each arrive in order on their topic.
+ */
+public final class Topics {
+    /** {@link CommitPushed} events, keyed by normalised repository URL. */
+    public static final String COMMITS = "driftless.commits";
+    /** {@link RenderSucceeded} and {@link RenderFailed} events, keyed by application name. */
+    public static final String RENDERS = "driftless.renders";
+    /** {@link SyncReport} events, keyed by application name. */
+    public static final String SYNCS = "driftless.syncs";
+    /** {@link ResyncRequested} commands, keyed by application name. */
+    public static final String COMMANDS = "driftless.commands";
+    /** {@link DeadLetter} events: messages that can never succeed, with the reason. */
+    public static final String DEADLETTER = "driftless.deadletter";
+
+    /** Every topic, in pipeline order. */
+    public static final java.util.List<String> ALL = java.util.List.of(COMMITS, RENDERS, SYNCS, COMMANDS, DEADLETTER);
+
+    private Topics() {}
+}

@@ -1,0 +1,185 @@
+package dev.driftless.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** Every event record serialises to JSON its published schema accepts, and the schemas are strict enough to matter. */
+class EventSchemaTest {
+
+    static final String SHA_A = "a".repeat(40);
+    static final String SHA_B = "b".repeat(40);
+    static final Instant NOW = Instant.parse("2026-11-25T10:15:30.123Z");
+    static final Target TARGET = new Target("default", "demo", true, true, false, true);
+
+    static final Map<EventType, Record> EXAMPLES = new EnumMap<>(EventType.class);
+
+    static {
+        EXAMPLES.put(
+                EventType.COMMIT_PUSHED,
+                new CommitPushed(
+                        "https://git.example.com/shop/deploy",
+                        "refs/heads/main",
+                        SHA_A,
+                        SHA_B,
+                        "alice",
+                        "github",
+                        "72d3162e-cc78-11e3-81ab-4c9367dc0958",
+                        List.of("apps/demo/config.yaml"),
+                        NOW,
+                        true));
+        EXAMPLES.put(
+                EventType.RENDER_SUCCEEDED,
+                new RenderSucceeded(
+                        "demo",
+                        "https://git.example.com/shop/deploy",
+                        "refs/heads/main",
+                        SHA_B,
+                        "apps/demo",
+                        "sha256:" + "0".repeat(64),
+                        List.of(Map.of(
+                                "apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "demo-config"))),
+                        TARGET,
+                        "push-1",
+                        NOW,
+                        12));
+        EXAMPLES.put(
+                EventType.RENDER_FAILED,
+                new RenderFailed(
+                        "demo",
+                        "https://git.example.com/shop/deploy",
+                        "refs/heads/main",
+                        SHA_B,
+                        "ManifestInvalid",
+                        "apps/demo/bad.yaml: document 1 has no kind",
+                        "push-1",
+                        NOW));
+        SyncReport report = new SyncReport(
+                "demo",
+                SHA_B,
+                "sha256:" + "0".repeat(64),
+                SyncReport.SUCCEEDED,
+                null,
+                null,
+                List.of(new SyncReport.ResourceResult("v1", "ConfigMap", "demo", "demo-config", "configured", null, null)),
+                "render-1",
+                NOW,
+                NOW.plusMillis(40));
+        EXAMPLES.put(EventType.SYNC_SUCCEEDED, report);
+        EXAMPLES.put(
+                EventType.SYNC_FAILED,
+                new SyncReport(
+                        "demo",
+                        SHA_B,
+                        null,
+                        SyncReport.FAILED,
+                        "ApplyInvalid",
+                        "1 of 2 objects failed",
+                        List.of(new SyncReport.ResourceResult(
+                                "apps/v1", "Deployment", "demo", "web", "failed", "ApplyInvalid", "spec.replicas")),
+                        "render-1",
+                        NOW,
+                        NOW));
+        EXAMPLES.put(
+                EventType.DRIFT_DETECTED,
+                new DriftDetected("demo", SHA_B, List.of("ConfigMap/demo/demo-config"), NOW));
+        EXAMPLES.put(EventType.HEALTH_CHANGED, new HealthChanged("demo", SHA_B, "Progressing", "Healthy", NOW));
+        EXAMPLES.put(EventType.COMMAND_RESYNC, new ResyncRequested("demo", "alice", "cache looked stale", NOW));
+        EXAMPLES.put(
+                EventType.DEAD_LETTER,
+                new DeadLetter(
+                        "render-service",
+                        Topics.COMMITS,
+                        "https://git.example.com/shop/deploy",
+                        "id-1",
+                        "dev.driftless.commit.pushed.v1",
+                        EventMalformedException.REASON,
+                        "not JSON",
+                        "{",
+                        NOW));
+    }
+
+    static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(
+            SpecVersion.VersionFlag.V202012,
+            builder -> builder.schemaMappers(
+                    mappers -> mappers.mapPrefix("https://driftless.dev/schemas/", "classpath:schemas/")));
+
+    static final SchemaValidatorsConfig STRICT =
+            SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+
+    static JsonSchema schemaOf(EventType type) {
+        return FACTORY.getSchema(SchemaLocation.of("classpath:" + type.schemaResource().substring(1)), STRICT);
+    }
+
+    static Set<ValidationMessage> validate(EventType type, JsonNode json) {
+        return schemaOf(type).validate(json);
+    }
+
+    @ParameterizedTest
+    @EnumSource(EventType.class)
+    void everyRecordSerialisesToJsonItsSchemaAccepts(EventType type) throws Exception {
+        Record example = EXAMPLES.get(type);
+        assertThat(example).as("an example of %s", type).isNotNull();
+        assertThat(example).isInstanceOf(type.dataClass());
+
+        JsonNode json = EventCodec.mapper().readTree(EventCodec.encode(example));
+
+        assertThat(validate(type, json)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(EventType.class)
+    void everyRecordRoundTripsThroughItsCloudEventType(EventType type) {
+        Record example = EXAMPLES.get(type);
+
+        Record decoded = EventCodec.decode(type.type(), EventCodec.encode(example));
+
+        assertThat(decoded).isEqualTo(example);
+    }
+
+    @ParameterizedTest
+    @EnumSource(EventType.class)
+    void schemaRejectsDataWithoutItsRequiredFields(EventType type) throws Exception {
+        ObjectNode json = (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(EXAMPLES.get(type)));
+        JsonNode schema = EventCodec.mapper().readTree(getClass().getResourceAsStream(type.schemaResource()));
+        String required = schema.get("required").get(0).asText();
+        json.remove(required);
+
+        assertThat(validate(type, json)).as("without %s", required).isNotEmpty();
+    }
+
+    @Test
+    void schemaRejectsAShortCommitShaAndABadTime() throws Exception {
+        ObjectNode json = (ObjectNode)
+                EventCodec.mapper().readTree(EventCodec.encode(EXAMPLES.get(EventType.COMMIT_PUSHED)));
+        json.put("after", "abc123");
+        json.put("receivedAt", "yesterday");
+
+        assertThat(validate(EventType.COMMIT_PUSHED, json))
+                .extracting(ValidationMessage::getMessage)
+                .anySatisfy(m -> assertThat(m).contains("after"))
+                .anySatisfy(m -> assertThat(m).contains("receivedAt"));
+    }
+
+    @Test
+    void timesAreIsoStringsNotNumbers() throws Exception {
+        JsonNode json = EventCodec.mapper().readTree(EventCodec.encode(EXAMPLES.get(EventType.COMMIT_PUSHED)));
+
+        assertThat(json.get("receivedAt").asText()).isEqualTo("2026-11-25T10:15:30.123Z");
+    }
+}
