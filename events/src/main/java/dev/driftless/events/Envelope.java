@@ -2,6 +2,7 @@ package dev.driftless.events;
 
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
 import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadataBuilder;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
+import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
  * Builds the CloudEvent attributes of an outgoing Driftless event. SmallRye's Kafka connector writes them as
@@ -40,6 +42,19 @@ public record Envelope(EventType type, String id, String subject, Instant time, 
     public static String stableId(String... parts) {
         return UUID.nameUUIDFromBytes(String.join("\u0000", parts).getBytes(StandardCharsets.UTF_8))
                 .toString();
+    }
+
+    /**
+     * The Kafka message carrying this event: the data record's JSON as value, {@code key} as record key, the
+     * CloudEvent attributes as {@code ce_*} headers, published to the type's topic.
+     */
+    public Message<String> toMessage(Record data, String key, URI source) {
+        return Message.of(EventCodec.encode(data))
+                .addMetadata(toMetadata(source))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .withTopic(type.topic())
+                        .build());
     }
 
     /** The metadata SmallRye turns into CloudEvent headers, with {@code source} the emitting service's URI. */

@@ -1,0 +1,52 @@
+package dev.driftless.webhook.messaging;
+
+import dev.driftless.events.CloudEventExtensions;
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventType;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+/**
+ * Publishes {@code commit.pushed} events to {@code driftless.commits}, keyed by repository so a repository's pushes
+ * stay in order. The returned {@link Uni} completes only when the broker acknowledged the event.
+ */
+@ApplicationScoped
+public class CommitPublisher {
+
+    /** The outgoing channel, configured in {@code application.properties}. */
+    public static final String CHANNEL = "commits";
+
+    static final URI SOURCE = URI.create("urn:driftless:webhook-service");
+
+    @Inject
+    @Channel(CHANNEL)
+    MutinyEmitter<String> emitter;
+
+    /** The CloudEvent id of a push: stable across the provider's retries of one delivery. */
+    public static String eventId(CommitPushed push) {
+        return Envelope.stableId("commit.pushed", push.provider(), push.deliveryId(), push.ref());
+    }
+
+    /** Sends the event; fails if the broker does not acknowledge it within the timeout. */
+    public Uni<String> publish(CommitPushed push, Duration timeout) {
+        String id = eventId(push);
+        Map<String, String> extensions = new HashMap<>();
+        extensions.put(CloudEventExtensions.REPOSITORY, push.repository());
+        extensions.put(CloudEventExtensions.COMMIT, push.after());
+        extensions.put(CloudEventExtensions.DELIVERY_ID, push.deliveryId());
+        Envelope envelope = new Envelope(EventType.COMMIT_PUSHED, id, push.repository(), push.receivedAt(), extensions);
+        return emitter.sendMessage(envelope.toMessage(push, push.repository(), SOURCE))
+                .ifNoItem()
+                .after(timeout)
+                .fail()
+                .replaceWith(id);
+    }
+}

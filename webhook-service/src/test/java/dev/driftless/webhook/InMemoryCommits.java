@@ -1,0 +1,22 @@
+package dev.driftless.webhook;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Swaps the Kafka commits channel for SmallRye's in-memory connector, for tests where the broker is beside the point. */
+public class InMemoryCommits implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        Map<String, String> props = new HashMap<>(InMemoryConnector.switchOutgoingChannelsToInMemory("commits"));
+        props.put("quarkus.messaging.kafka.health.enabled", "false");
+        return props;
+    }
+
+    @Override
+    public void stop() {
+        InMemoryConnector.clear();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.driftless.webhook.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.Topics;
+import dev.driftless.webhook.Signing;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** Through a real embedded KRaft broker: the event on the topic is a binary-mode CloudEvent, keyed by repository. */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+class GithubWebhookKafkaIT {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Test
+    void anAcceptedPushIsOnTheCommitsTopicAsABinaryCloudEvent() {
+        String repository = "https://github.com/acme/" + UUID.randomUUID();
+        String after = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        String body = Signing.push(repository + ".git", after);
+
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "kafka-it-1")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(202);
+
+        ConsumerRecord<String, String> record = find(repository);
+        assertThat(record.key()).isEqualTo(repository);
+        Map<String, String> headers = new java.util.HashMap<>();
+        record.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+        assertThat(headers)
+                .containsEntry("ce_specversion", "1.0")
+                .containsEntry("ce_type", "dev.driftless.commit.pushed.v1")
+                .containsEntry("ce_source", "urn:driftless:webhook-service")
+                .containsEntry("ce_subject", repository)
+                .containsEntry("ce_repository", repository)
+                .containsEntry("ce_commit", after)
+                .containsEntry("ce_deliveryid", "kafka-it-1")
+                .containsEntry("content-type", "application/json")
+                .containsKey("ce_id")
+                .containsKey("ce_time");
+        CommitPushed push = EventCodec.decode(CommitPushed.class, record.value());
+        assertThat(push.after()).isEqualTo(after);
+    }
+
+    ConsumerRecord<String, String> find(String key) {
+        try (var consumer = new KafkaConsumer<String, String>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "webhook-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            consumer.subscribe(List.of(Topics.COMMITS));
+            List<ConsumerRecord<String, String>> matching = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (matching.isEmpty() && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
+                    if (key.equals(r.key())) {
+                        matching.add(r);
+                    }
+                });
+            }
+            assertThat(matching).as("the event for %s on %s", key, Topics.COMMITS).hasSize(1);
+            return matching.get(0);
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package dev.driftless.webhook.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.EventCodec;
+import dev.driftless.webhook.InMemoryCommits;
+import dev.driftless.webhook.Signing;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.reactive.messaging.ce.OutgoingCloudEventMetadata;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.memory.InMemoryConnector;
+import io.smallrye.reactive.messaging.memory.InMemorySink;
+import jakarta.enterprise.inject.Any;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The GitHub hook's answers, with the in-memory connector standing in for Kafka (the broker is beside the point). */
+@QuarkusTest
+@QuarkusTestResource(value = InMemoryCommits.class, restrictToAnnotatedClass = true)
+class GithubWebhookResourceTest {
+
+    @Inject
+    @Any
+    InMemoryConnector connector;
+
+    InMemorySink<String> commits;
+
+    @BeforeEach
+    void clear() {
+        commits = connector.sink("commits");
+        commits.clear();
+    }
+
+    static String sha() {
+        return UUID.randomUUID().toString().replace("-", "") + "01234567";
+    }
+
+    @Test
+    void aSignedPushIsAcceptedAndPublishedAsACloudEventKeyedByRepository() {
+        String after = sha();
+        String body = Signing.push("https://github.com/acme/deploy.git", after);
+
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "d-1")
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("accepted"))
+                .body("commit", equalTo(after));
+
+        assertThat(commits.received()).singleElement().satisfies(message -> {
+            CommitPushed push = EventCodec.decode(CommitPushed.class, message.getPayload());
+            assertThat(push.repository()).isEqualTo("https://github.com/acme/deploy");
+            assertThat(push.after()).isEqualTo(after);
+            var ce = message.getMetadata(OutgoingCloudEventMetadata.class).orElseThrow();
+            assertThat(ce.getType()).isEqualTo("dev.driftless.commit.pushed.v1");
+            assertThat(ce.getSubject()).contains("https://github.com/acme/deploy");
+            assertThat(ce.getExtension("commit")).contains(after);
+            assertThat(ce.getExtension("deliveryid")).contains("d-1");
+            var kafka = message.getMetadata(OutgoingKafkaRecordMetadata.class).orElseThrow();
+            assertThat(kafka.getKey()).isEqualTo("https://github.com/acme/deploy");
+        });
+    }
+
+    @Test
+    void aWrongSignatureIs401WithItsReasonAndNothingIsPublished() {
+        String body = Signing.push("https://github.com/acme/deploy", sha());
+
+        given().header("X-Hub-Signature-256", Signing.sign("not-the-secret", body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "d-2")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(401)
+                .body("reason", equalTo("SignatureInvalid"));
+
+        assertThat(commits.received()).isEmpty();
+    }
+
+    @Test
+    void aMissingSignatureIs401() {
+        given().header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "d-3")
+                .body(Signing.push("https://github.com/acme/deploy", sha()))
+                .post("/hooks/github")
+                .then()
+                .statusCode(401)
+                .body("reason", equalTo("SignatureInvalid"));
+        assertThat(commits.received()).isEmpty();
+    }
+
+    @Test
+    void aSignedBodyThatIsNotJsonIs400WithAReasonNotAStackTrace() {
+        String body = "{\"ref\": \"refs/heads/main\", oops";
+
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "d-4")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("PayloadMalformed"))
+                .body("message", equalTo("the body is not JSON"));
+        assertThat(commits.received()).isEmpty();
+    }
+
+    @Test
+    void aPingIs200AndOtherEventsAreIgnoredWithTheirName() {
+        given().header("X-Hub-Signature-256", Signing.sign("{}"))
+                .header("X-GitHub-Event", "ping")
+                .body("{}")
+                .post("/hooks/github")
+                .then()
+                .statusCode(200);
+        given().header("X-Hub-Signature-256", Signing.sign("{}"))
+                .header("X-GitHub-Event", "issues")
+                .body("{}")
+                .post("/hooks/github")
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("ignored"))
+                .body("event", equalTo("issues"));
+        assertThat(commits.received()).isEmpty();
+    }
+
+    @Test
+    void theProvidersRetryOfOneDeliveryKeepsTheSameEventId() {
+        String body = Signing.push("https://github.com/acme/deploy", sha());
+        for (int i = 0; i < 2; i++) {
+            given().header("X-Hub-Signature-256", Signing.sign(body))
+                    .header("X-GitHub-Event", "push")
+                    .header("X-GitHub-Delivery", "same-delivery")
+                    .body(body)
+                    .post("/hooks/github")
+                    .then()
+                    .statusCode(202);
+        }
+        assertThat(commits.received())
+                .extracting(m -> m.getMetadata(OutgoingCloudEventMetadata.class)
+                        .orElseThrow()
+                        .getId())
+                .hasSize(2)
+                .containsOnly(commits.received()
+                        .get(0)
+                        .getMetadata(OutgoingCloudEventMetadata.class)
+                        .orElseThrow()
+                        .getId());
+    }
+}
