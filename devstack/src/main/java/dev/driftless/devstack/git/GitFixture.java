@@ -1,0 +1,80 @@
+package dev.driftless.devstack.git;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.revwalk.RevCommit;
+
+/**
+ * A local working copy that commits files and pushes them over real Git transport, as a developer would. Used to
+ * seed the demo repository and by tests.
+ */
+public final class GitFixture implements AutoCloseable {
+
+    private final Git git;
+    private final Path work;
+    private final String remote;
+
+    private GitFixture(Git git, Path work, String remote) {
+        this.git = git;
+        this.work = work;
+        this.remote = remote;
+    }
+
+    /** A fresh working copy on branch {@code main} that pushes to {@code remote}. */
+    public static GitFixture create(Path work, String remote) {
+        try {
+            return new GitFixture(
+                    Git.init().setDirectory(work.toFile()).setInitialBranch("main").call(), work, remote);
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot create working copy " + work, e);
+        }
+    }
+
+    /** Writes (or, with a {@code null} content, deletes) files, commits them and pushes {@code main}. */
+    public RevCommit commitAndPush(String message, Map<String, String> files) {
+        try {
+            for (var file : files.entrySet()) {
+                Path target = work.resolve(file.getKey()).normalize();
+                if (!target.startsWith(work)) {
+                    throw new IllegalArgumentException("path leaves the working copy: " + file.getKey());
+                }
+                if (file.getValue() == null) {
+                    Files.deleteIfExists(target);
+                    git.rm().addFilepattern(file.getKey()).call();
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.writeString(target, file.getValue());
+                    git.add().addFilepattern(file.getKey()).call();
+                }
+            }
+            RevCommit commit = git.commit()
+                    .setMessage(message)
+                    .setAuthor("Devstack", "devstack@driftless.dev")
+                    .setCommitter("Devstack", "devstack@driftless.dev")
+                    .call();
+            git.push().setRemote(remote).add("main").call();
+            return commit;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot commit and push to " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        git.close();
+        try (Stream<Path> paths = Files.walk(work)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.driftless.devstack.kafka;
+
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Test tooling that talks to the broker the way an outside producer or consumer would: sends binary-mode
+ * CloudEvents (or raw garbage) to a topic, and reads a topic from the beginning with its {@code ce_*} headers.
+ * Services never use this; they publish through SmallRye's CloudEvents support.
+ */
+public final class EventProbe implements AutoCloseable {
+
+    /** One record read back: key, value and headers as text. */
+    public record Received(String topic, String key, String value, Map<String, String> headers) {
+        /** A CloudEvent attribute or extension, e.g. {@code type} for {@code ce_type}. */
+        public String ce(String attribute) {
+            return headers.get("ce_" + attribute);
+        }
+    }
+
+    private final String bootstrap;
+    private final KafkaProducer<String, String> producer;
+
+    public EventProbe(String bootstrapServers) {
+        this.bootstrap = bootstrapServers;
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+    }
+
+    /** Sends an event as a binary-mode CloudEvent, as a Driftless service would, and waits for the ack. */
+    public void send(Envelope envelope, Record data, String key, String source) {
+        ProducerRecord<String, String> record =
+                new ProducerRecord<>(envelope.type().topic(), key, EventCodec.encode(data));
+        header(record, "ce_specversion", "1.0");
+        header(record, "ce_id", envelope.id());
+        header(record, "ce_type", envelope.type().type());
+        header(record, "ce_source", source);
+        if (envelope.subject() != null) {
+            header(record, "ce_subject", envelope.subject());
+        }
+        if (envelope.time() != null) {
+            header(record, "ce_time", DateTimeFormatter.ISO_INSTANT.format(envelope.time()));
+        }
+        header(record, "content-type", "application/json");
+        envelope.extensions().forEach((k, v) -> header(record, "ce_" + k, v));
+        await(record);
+    }
+
+    /** Sends a record with arbitrary headers and value, e.g. one that is not a valid event. */
+    public void sendRaw(String topic, String key, String value, Map<String, String> headers) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
+        headers.forEach((k, v) -> header(record, k, v));
+        await(record);
+    }
+
+    /**
+     * Reads a topic from the beginning until {@code count} records match, or the timeout passes.
+     *
+     * @return the matching records, in topic order per partition
+     */
+    public List<Received> read(String topic, Predicate<Received> matching, int count, Duration timeout) {
+        List<Received> found = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<String, String>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG, "probe-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (found.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                    Map<String, String> headers = new HashMap<>();
+                    r.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+                    Received received = new Received(r.topic(), r.key(), r.value(), headers);
+                    if (matching.test(received)) {
+                        found.add(received);
+                    }
+                }
+            }
+        }
+        return found;
+    }
+
+    private void await(ProducerRecord<String, String> record) {
+        try {
+            producer.send(record).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to " + record.topic() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void header(ProducerRecord<String, String> record, String key, String value) {
+        record.headers().add(new RecordHeader(key, value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

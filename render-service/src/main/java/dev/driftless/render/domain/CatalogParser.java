@@ -1,0 +1,162 @@
+package dev.driftless.render.domain;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.driftless.events.RepositoryUrls;
+import dev.driftless.events.Target;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code Application} declarations ({@code apiVersion: driftless.dev/v1alpha1}) from catalog files and checks
+ * them, with errors that name the file, the document and the field. Pure: the caller reads the files.
+ */
+public final class CatalogParser {
+
+    /** The API version of an application declaration. */
+    public static final String API_VERSION = "driftless.dev/v1alpha1";
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+    private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+    private static final Set<String> RENDER_TYPES = Set.of("auto", "directory");
+
+    /** The applications of a catalog, and what was wrong with the declarations that were left out. */
+    public record Result(List<Application> applications, List<String> errors) {}
+
+    private CatalogParser() {}
+
+    /** Parses every file (name → content) and checks names are unique across them, in file-name order. */
+    public static Result parse(Map<String, String> files) {
+        List<Application> applications = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
+        Map<String, String> seen = new LinkedHashMap<>();
+        files.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(file -> {
+            for (Object parsed : parseFile(file.getKey(), file.getValue())) {
+                if (parsed instanceof String error) {
+                    errors.add(error);
+                } else if (parsed instanceof Application app) {
+                    String first = seen.putIfAbsent(app.name(), app.source());
+                    if (first != null) {
+                        errors.add(app.source() + ": metadata.name: application " + app.name()
+                                + " is already declared in " + first);
+                    } else {
+                        applications.add(app);
+                    }
+                }
+            }
+        });
+        return new Result(List.copyOf(applications), List.copyOf(errors));
+    }
+
+    private static List<Object> parseFile(String file, String content) {
+        List<Object> out = new ArrayList<>();
+        int document = 0;
+        try (JsonParser parser = YAML.getFactory().createParser(content.getBytes(StandardCharsets.UTF_8));
+                MappingIterator<JsonNode> docs = YAML.readValues(parser, JsonNode.class)) {
+            while (docs.hasNextValue()) {
+                JsonNode node = docs.nextValue();
+                document++;
+                if (node == null || node.isNull() || node.isMissingNode()) {
+                    continue;
+                }
+                String where = file + (document > 1 ? " (document " + document + ")" : "");
+                try {
+                    out.add(application(where, node));
+                } catch (IllegalArgumentException e) {
+                    out.add(where + ": " + e.getMessage());
+                }
+            }
+        } catch (JsonProcessingException e) {
+            out.add(file + ": not valid YAML: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            out.add(file + ": cannot be read: " + e.getMessage());
+        }
+        return out;
+    }
+
+    private static Application application(String where, JsonNode node) {
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("not an object");
+        }
+        if (!API_VERSION.equals(node.path("apiVersion").asText())) {
+            throw new IllegalArgumentException("apiVersion: must be " + API_VERSION);
+        }
+        if (!"Application".equals(node.path("kind").asText())) {
+            throw new IllegalArgumentException("kind: must be Application");
+        }
+        String name = required(node, "metadata", "name");
+        if (!DNS_LABEL.matcher(name).matches()) {
+            throw new IllegalArgumentException("metadata.name: " + name + " is not a DNS label (a-z, 0-9, -)");
+        }
+        JsonNode spec = node.path("spec");
+        String repoUrl = required(node, "spec", "source", "repoURL");
+        String repository;
+        try {
+            repository = RepositoryUrls.normalise(repoUrl);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("spec.source.repoURL: " + e.getMessage());
+        }
+        String revision = spec.path("source").path("targetRevision").asText("main");
+        if (revision.isBlank()) {
+            revision = "main";
+        }
+        if (!spec.path("source").has("path")) {
+            throw new IllegalArgumentException("spec.source.path: is required (use \".\" for the repository root)");
+        }
+        String path;
+        try {
+            path = RepositoryPaths.normalise(spec.path("source").path("path").asText());
+        } catch (RenderFailure e) {
+            throw new IllegalArgumentException("spec.source.path: " + e.getMessage());
+        }
+        String renderType = spec.path("render").path("type").asText("auto");
+        if (!RENDER_TYPES.contains(renderType)) {
+            throw new IllegalArgumentException("spec.render.type: unknown render type " + renderType
+                    + " (supported: " + String.join(", ", RENDER_TYPES.stream().sorted().toList()) + ")");
+        }
+        String namespace = required(node, "spec", "destination", "namespace");
+        if (!DNS_LABEL.matcher(namespace).matches()) {
+            throw new IllegalArgumentException("spec.destination.namespace: " + namespace + " is not a DNS label");
+        }
+        JsonNode policy = spec.path("syncPolicy");
+        Target target = new Target(
+                spec.path("destination").path("cluster").asText("default"),
+                namespace,
+                flag(policy, "prune", false),
+                flag(policy, "selfHeal", false),
+                flag(policy, "allowEmpty", false),
+                flag(policy, "createNamespace", false));
+        return new Application(name, repository, repoUrl, revision, path, renderType, target, where);
+    }
+
+    private static boolean flag(JsonNode policy, String field, boolean fallback) {
+        JsonNode value = policy.get(field);
+        if (value == null || value.isNull()) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException("spec.syncPolicy." + field + ": must be true or false");
+        }
+        return value.asBoolean();
+    }
+
+    private static String required(JsonNode node, String... path) {
+        JsonNode at = node;
+        for (String segment : path) {
+            at = at.path(segment);
+        }
+        if (!at.isTextual() || at.asText().isBlank()) {
+            throw new IllegalArgumentException(String.join(".", path) + ": is required");
+        }
+        return at.asText();
+    }
+}

@@ -1,0 +1,232 @@
+package dev.driftless.render.git;
+
+import dev.driftless.render.RenderConfig;
+import dev.driftless.render.domain.Application;
+import dev.driftless.render.domain.Reason;
+import dev.driftless.render.domain.RenderFailure;
+import dev.driftless.render.domain.RevisionMatcher;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+import org.eclipse.jgit.api.Git;
+import org.eclipse.jgit.api.errors.GitAPIException;
+import org.eclipse.jgit.errors.MissingObjectException;
+import org.eclipse.jgit.lib.FileMode;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.jgit.revwalk.RevWalk;
+import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.transport.RefSpec;
+import org.eclipse.jgit.treewalk.TreeWalk;
+import org.jboss.logging.Logger;
+
+/**
+ * One bare mirror per remote repository in the cache directory, fetched incrementally (branches and tags) under a
+ * per-repository lock, so different repositories fetch in parallel. Files are read straight from the object
+ * database at a commit; there is no working tree. A mirror that cannot be opened is deleted and fetched anew.
+ */
+@ApplicationScoped
+public class MirrorCache {
+
+    private static final Logger LOG = Logger.getLogger(MirrorCache.class);
+    private static final RefSpec BRANCHES = new RefSpec("+refs/heads/*:refs/heads/*");
+    private static final RefSpec TAGS = new RefSpec("+refs/tags/*:refs/tags/*");
+
+    @Inject
+    RenderConfig config;
+
+    private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+
+    /**
+     * The commit to render for an application: {@code wanted} when given (fetching only if the mirror lacks it),
+     * otherwise the commit its revision names after a fetch.
+     */
+    public String resolve(Application app, String wanted) throws RenderFailure {
+        ReentrantLock lock = locks.computeIfAbsent(app.repository(), r -> new ReentrantLock());
+        lock.lock();
+        try {
+            if (wanted != null && hasCommit(app, wanted)) {
+                return wanted;
+            }
+            fetch(app);
+            String target = wanted != null ? wanted : app.targetRevision();
+            try (Repository repo = open(app)) {
+                ObjectId id;
+                if (RevisionMatcher.isCommitSha(target)) {
+                    id = repo.getObjectDatabase().has(ObjectId.fromString(target)) ? ObjectId.fromString(target) : null;
+                } else {
+                    Ref ref = repo.exactRef(app.ref());
+                    id = ref == null ? null : ref.getObjectId();
+                }
+                if (id == null) {
+                    throw new RenderFailure(
+                            Reason.RevisionNotFound,
+                            app.repository() + " has no " + target + " (application " + app.name() + ")");
+                }
+                return id.name();
+            }
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The regular files under {@code path} at a commit, keyed by path relative to {@code path}, in path order.
+     * Symbolic links and submodules are skipped: they could point outside the repository.
+     */
+    public SortedMap<String, byte[]> readDirectory(Application app, String commit) throws RenderFailure {
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo)) {
+            RevCommit revCommit = walk.parseCommit(ObjectId.fromString(commit));
+            ObjectId tree = revCommit.getTree();
+            if (!app.path().isEmpty()) {
+                try (TreeWalk at = TreeWalk.forPath(repo, app.path(), revCommit.getTree())) {
+                    if (at == null || at.getFileMode(0) != FileMode.TREE) {
+                        throw new RenderFailure(
+                                Reason.PathNotFound,
+                                app.path() + " is not a directory at " + commit.substring(0, 7) + " of "
+                                        + app.repository());
+                    }
+                    tree = at.getObjectId(0);
+                }
+            }
+            SortedMap<String, byte[]> files = new TreeMap<>();
+            try (TreeWalk entries = new TreeWalk(repo)) {
+                entries.addTree(tree);
+                entries.setRecursive(true);
+                while (entries.next()) {
+                    FileMode mode = entries.getFileMode(0);
+                    if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
+                        files.put(
+                                entries.getPathString(),
+                                repo.open(entries.getObjectId(0)).getCachedBytes(config.maxFileBytes()));
+                    }
+                }
+            }
+            return files;
+        } catch (MissingObjectException e) {
+            throw new RenderFailure(Reason.RevisionNotFound, "commit " + commit + " is not in " + app.repository());
+        } catch (org.eclipse.jgit.errors.LargeObjectException e) {
+            throw new RenderFailure(Reason.BundleTooLarge, "a file under " + app.path() + " exceeds "
+                    + config.maxFileBytes() + " bytes");
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
+        }
+    }
+
+    private boolean hasCommit(Application app, String sha) {
+        if (!Files.isDirectory(mirrorDir(app))) {
+            return false;
+        }
+        try (Repository repo = open(app)) {
+            return repo.getObjectDatabase().has(ObjectId.fromString(sha));
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void fetch(Application app) throws RenderFailure {
+        long backoff = config.fetchBackoff().toMillis();
+        GitAPIException last = null;
+        for (int attempt = 1; attempt <= config.fetchAttempts(); attempt++) {
+            try (Repository repo = openOrCreate(app);
+                    Git git = new Git(repo)) {
+                git.fetch()
+                        .setRemote(app.cloneUrl())
+                        .setRefSpecs(BRANCHES, TAGS)
+                        .setRemoveDeletedRefs(true)
+                        .setTimeout(30)
+                        .call();
+                return;
+            } catch (GitAPIException e) {
+                last = e;
+                LOG.debugf("fetch %d of %s failed: %s", attempt, app.repository(), e.getMessage());
+            } catch (IOException e) {
+                throw new RenderFailure(Reason.RepositoryUnreachable, "cannot open mirror of " + app.repository(), e);
+            }
+            if (attempt < config.fetchAttempts()) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(backoff);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                backoff *= 2;
+            }
+        }
+        throw new RenderFailure(
+                Reason.RepositoryUnreachable,
+                "cannot fetch " + app.repository() + ": " + (last == null ? "interrupted" : last.getMessage()),
+                last);
+    }
+
+    private Repository openOrCreate(Application app) throws IOException {
+        Path dir = mirrorDir(app);
+        if (Files.isDirectory(dir)) {
+            try {
+                return open(app);
+            } catch (IOException e) {
+                LOG.warnf("mirror of %s is corrupt (%s); fetching it anew", app.repository(), e.getMessage());
+                deleteRecursively(dir);
+            }
+        }
+        Files.createDirectories(dir.getParent());
+        try (Git git = Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
+            return git.getRepository();
+        } catch (GitAPIException e) {
+            throw new IOException("cannot create mirror " + dir, e);
+        }
+    }
+
+    private Repository open(Application app) throws IOException {
+        Path dir = mirrorDir(app);
+        Repository repo = new FileRepositoryBuilder()
+                .setGitDir(dir.toFile())
+                .setBare()
+                .setMustExist(true)
+                .build();
+        repo.getObjectDatabase(); // fails early on a corrupt mirror
+        return repo;
+    }
+
+    Path mirrorDir(Application app) {
+        String repository = app.repository();
+        String last = repository.substring(repository.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
+        return config.cacheDir().resolve(hash(repository).substring(0, 16) + "-" + last + ".git");
+    }
+
+    private static String hash(String value) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.driftless.render.messaging;
+
+import dev.driftless.render.Renderer;
+import dev.driftless.render.catalog.CatalogDirectory;
+import dev.driftless.render.domain.Application;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Watches the catalog directory: an application that is new or changed (including every application at start) is
+ * rendered at once from the current head of its revision, without waiting for a push.
+ */
+@ApplicationScoped
+public class CatalogWatcher {
+
+    private static final Logger LOG = Logger.getLogger(CatalogWatcher.class);
+
+    @Inject
+    CatalogDirectory catalog;
+
+    @Inject
+    Renderer renderer;
+
+    @Inject
+    RenderPublisher publisher;
+
+    private final Set<String> pending = new LinkedHashSet<>();
+
+    @Scheduled(
+            every = "${driftless.render.catalog-poll-interval:2s}",
+            delayed = "1s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void rescan() {
+        pending.addAll(catalog.rescan().stream().map(Application::name).toList());
+        for (Application app : catalog.applications()) {
+            if (!pending.contains(app.name())) {
+                continue;
+            }
+            try {
+                publisher.publish(renderer.render(app, null, "catalog:" + app.source()));
+                pending.remove(app.name());
+            } catch (RuntimeException e) {
+                LOG.warnf("could not publish the render of %s; retrying: %s", app.name(), e.toString());
+            }
+        }
+        pending.retainAll(catalog.applications().stream().map(Application::name).toList());
+    }
+}

@@ -1,0 +1,70 @@
+package dev.driftless.render.web;
+
+import dev.driftless.events.Target;
+import dev.driftless.render.Renderer;
+import dev.driftless.render.catalog.CatalogDirectory;
+import dev.driftless.render.domain.Application;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/**
+ * {@code GET /api/applications}: the catalog as render-service sees it, each application with its last render
+ * (commit, bundle digest, outcome), plus the catalog errors that left declarations out.
+ */
+@Path("/api/applications")
+@Produces(MediaType.APPLICATION_JSON)
+public class ApplicationResource {
+
+    /** An application and its last render, if any. */
+    public record ApplicationView(
+            String name,
+            String repository,
+            String targetRevision,
+            String path,
+            String renderType,
+            Target target,
+            String source,
+            Renderer.LastRender lastRender) {}
+
+    /** Every application, and the errors in the catalog. */
+    public record CatalogView(List<ApplicationView> applications, List<String> errors) {}
+
+    @Inject
+    CatalogDirectory catalog;
+
+    @Inject
+    Renderer renderer;
+
+    @GET
+    public CatalogView list() {
+        return new CatalogView(catalog.applications().stream().map(this::view).toList(), catalog.errors());
+    }
+
+    @GET
+    @Path("/{name}")
+    public ApplicationView get(@PathParam("name") String name) {
+        return catalog.applications().stream()
+                .filter(app -> app.name().equals(name))
+                .findFirst()
+                .map(this::view)
+                .orElseThrow(() -> new NotFoundException("no application " + name));
+    }
+
+    private ApplicationView view(Application app) {
+        return new ApplicationView(
+                app.name(),
+                app.repository(),
+                app.targetRevision(),
+                app.path(),
+                app.renderType(),
+                app.target(),
+                app.source(),
+                renderer.lastRenders().get(app.name()));
+    }
+}

@@ -1,0 +1,38 @@
+package dev.driftless.render;
+
+import dev.driftless.devstack.git.GitServer;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** A real devstack Git server, an empty catalog directory and a mirror cache directory for render-service tests. */
+public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
+
+    private GitServer git;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            Path root = Files.createTempDirectory("render-it");
+            git = GitServer.start(0, root.resolve("repos"), null);
+            Path catalog = Files.createDirectories(root.resolve("catalog"));
+            return Map.of(
+                    "test.git.base-url", git.baseUrl(),
+                    "driftless.render.catalog-dir", catalog.toString(),
+                    "driftless.render.cache-dir", root.resolve("cache").toString(),
+                    "driftless.render.catalog-poll-interval", "200ms");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+        if (git != null) {
+            git.close();
+        }
+    }
+}

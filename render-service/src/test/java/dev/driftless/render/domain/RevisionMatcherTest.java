@@ -1,0 +1,46 @@
+package dev.driftless.render.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.Target;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RevisionMatcherTest {
+
+    static final Target TARGET = new Target("default", "ns", false, false, false, false);
+
+    static Application app(String name, String repo, String revision) {
+        return new Application(name, repo, repo, revision, "apps/" + name, "auto", TARGET, "f.yaml");
+    }
+
+    static CommitPushed push(String repo, String ref, String after) {
+        return new CommitPushed(repo, ref, "a".repeat(40), after, "p", "github", "d", List.of(), Instant.now(), true);
+    }
+
+    static final List<Application> CATALOG = List.of(
+            app("main-app", "https://h/r", "main"),
+            app("full-ref", "https://h/r", "refs/heads/main"),
+            app("release", "https://h/r", "release"),
+            app("tagged", "https://h/r", "refs/tags/v1"),
+            app("pinned", "https://h/r", "c".repeat(40)),
+            app("elsewhere", "https://h/other", "main"));
+
+    @Test
+    void aPushAffectsTheApplicationsOfThatRepositoryFollowingThatRef() {
+        assertThat(RevisionMatcher.affected(CATALOG, push("https://h/r", "refs/heads/main", "b".repeat(40))))
+                .extracting(Application::name)
+                .containsExactly("main-app", "full-ref");
+        assertThat(RevisionMatcher.affected(CATALOG, push("https://h/r", "refs/tags/v1", "b".repeat(40))))
+                .extracting(Application::name)
+                .containsExactly("tagged");
+    }
+
+    @Test
+    void aDeletedRefAffectsNothing() {
+        assertThat(RevisionMatcher.affected(CATALOG, push("https://h/r", "refs/heads/main", CommitPushed.ZERO_SHA)))
+                .isEmpty();
+    }
+}

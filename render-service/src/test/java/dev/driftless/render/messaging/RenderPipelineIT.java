@@ -1,0 +1,204 @@
+package dev.driftless.render.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.DeadLetter;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.EventType;
+import dev.driftless.events.RenderFailed;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.RepositoryUrls;
+import dev.driftless.events.Topics;
+import dev.driftless.render.GitAndCatalog;
+import dev.driftless.render.RenderConfig;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * render-service through a real broker and real Git transport: a catalog entry is rendered at once, a push renders
+ * the pushed commit, bad manifests fail with a reason naming the file, and an unreadable event is dead-lettered
+ * without stopping the consumer.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
+class RenderPipelineIT {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.git.base-url")
+    String gitBase;
+
+    @Inject
+    RenderConfig config;
+
+    @TempDir
+    Path work;
+
+    EventProbe probe;
+    String app;
+    String repoUrl;
+    GitFixture repo;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        probe = new EventProbe(bootstrap);
+        app = "web-" + UUID.randomUUID().toString().substring(0, 8);
+        repoUrl = gitBase + "/" + app + ".git";
+        repo = GitFixture.create(work.resolve("repo"), repoUrl);
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+        repo.close();
+    }
+
+    void declare() throws Exception {
+        Files.writeString(config.catalogDir().resolve(app + ".yaml"), """
+                apiVersion: driftless.dev/v1alpha1
+                kind: Application
+                metadata: { name: %s }
+                spec:
+                  source: { repoURL: %s, targetRevision: main, path: apps/web }
+                  destination: { namespace: web }
+                  syncPolicy: { prune: true, selfHeal: true, createNamespace: true }
+                """.formatted(app, repoUrl));
+    }
+
+    void pushed(RevCommit before, RevCommit after, String deliveryId) {
+        CommitPushed push = new CommitPushed(
+                RepositoryUrls.normalise(repoUrl),
+                "refs/heads/main",
+                before.name(),
+                after.name(),
+                "alice",
+                "github",
+                deliveryId,
+                List.of(),
+                Instant.now(),
+                true);
+        probe.send(
+                new Envelope(EventType.COMMIT_PUSHED, UUID.randomUUID().toString(), push.repository(), Instant.now(), Map.of()),
+                push,
+                push.repository(),
+                "urn:test");
+    }
+
+    EventProbe.Received render(String commit) {
+        List<EventProbe.Received> found = probe.read(
+                Topics.RENDERS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, WAIT);
+        assertThat(found).as("a render of %s at %s", app, commit).hasSize(1);
+        return found.get(0);
+    }
+
+    static final String CONFIG_MAP = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: web-config }
+            data: { message: "%s" }
+            """;
+    static final String DEPLOYMENT_AND_SERVICE = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec: { replicas: 1 }
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: web }
+            spec: { ports: [ { port: 80 } ] }
+            """;
+
+    @Test
+    void aNewApplicationIsRenderedAtOnceAndAPushRendersThePushedCommit() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of(
+                "apps/web/config.yaml", CONFIG_MAP.formatted("hello"),
+                "apps/web/workload.yaml", DEPLOYMENT_AND_SERVICE,
+                "README.md", "not a manifest"));
+        declare();
+
+        EventProbe.Received initial = render(first.name());
+        assertThat(initial.ce("type")).isEqualTo(EventType.RENDER_SUCCEEDED.type());
+        RenderSucceeded bundle = EventCodec.decode(RenderSucceeded.class, initial.value());
+        assertThat(bundle.manifests()).extracting(m -> m.get("kind")).containsExactly("ConfigMap", "Deployment", "Service");
+        assertThat(bundle.target().namespace()).isEqualTo("web");
+        assertThat(bundle.digest()).startsWith("sha256:");
+
+        RevCommit second = repo.commitAndPush("change", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("changed")));
+        pushed(first, second, "d-" + UUID.randomUUID());
+
+        RenderSucceeded next = EventCodec.decode(RenderSucceeded.class, render(second.name()).value());
+        assertThat(next.manifests().get(0)).extracting("data").isEqualTo(Map.of("message", "changed"));
+        assertThat(next.digest()).isNotEqualTo(bundle.digest());
+    }
+
+    @Test
+    void unparseableYamlAndAnObjectWithoutKindFailWithAReasonNamingTheFile() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("ok")));
+        declare();
+        render(first.name());
+
+        RevCommit broken = repo.commitAndPush("broken", Map.of("apps/web/broken.yaml", "kind: [unclosed\n"));
+        pushed(first, broken, "d-" + UUID.randomUUID());
+        EventProbe.Received failed = render(broken.name());
+        assertThat(failed.ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+        RenderFailed failure = EventCodec.decode(RenderFailed.class, failed.value());
+        assertThat(failure.reason()).isEqualTo("ManifestInvalid");
+        assertThat(failure.message()).contains("broken.yaml").contains("line");
+
+        RevCommit noKind = repo.commitAndPush("no kind", Map.of(
+                "apps/web/broken.yaml", "apiVersion: v1\nmetadata: { name: x }\n"));
+        pushed(broken, noKind, "d-" + UUID.randomUUID());
+        RenderFailed missingKind = EventCodec.decode(RenderFailed.class, render(noKind.name()).value());
+        assertThat(missingKind.reason()).isEqualTo("ManifestInvalid");
+        assertThat(missingKind.message()).isEqualTo("broken.yaml (document 1): kind is missing");
+    }
+
+    @Test
+    void anUnreadableEventIsDeadLetteredAndTheNextOneIsStillRendered() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("a")));
+        declare();
+        render(first.name());
+        String key = RepositoryUrls.normalise(repoUrl);
+
+        probe.sendRaw(Topics.COMMITS, key, "{this is not json", Map.of(
+                "ce_specversion", "1.0",
+                "ce_id", "garbage-" + app,
+                "ce_type", EventType.COMMIT_PUSHED.type(),
+                "ce_source", "urn:test"));
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("b")));
+        pushed(first, second, "d-" + UUID.randomUUID());
+
+        render(second.name());
+        List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> key.equals(r.key()), 1, WAIT);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = EventCodec.decode(DeadLetter.class, letters.get(0).value());
+        assertThat(letter.reason()).isEqualTo("EventMalformed");
+        assertThat(letter.originalId()).isEqualTo("garbage-" + app);
+        assertThat(letter.payload()).isEqualTo("{this is not json");
+        assertThat(letter.service()).isEqualTo("render-service");
+    }
+}
