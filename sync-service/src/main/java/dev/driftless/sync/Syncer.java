@@ -1,0 +1,133 @@
+package dev.driftless.sync;
+
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.SyncReport.ResourceResult;
+import dev.driftless.sync.domain.ObjectRef;
+import dev.driftless.sync.domain.Reason;
+import dev.driftless.sync.domain.SyncPlan;
+import dev.driftless.sync.kube.Cluster;
+import dev.driftless.sync.kube.ClusterFailure;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Syncs one rendered bundle: plan it, create the namespace if asked, apply every object in order, and only when
+ * every object applied, prune what left Git and store the new inventory. Reports what happened to each object;
+ * never reports success when anything failed.
+ */
+@ApplicationScoped
+public class Syncer {
+
+    private static final Logger LOG = Logger.getLogger(Syncer.class);
+
+    @Inject
+    Cluster cluster;
+
+    @Inject
+    MeterRegistry metrics;
+
+    /** Syncs a render and returns the report to publish. */
+    public SyncReport sync(RenderSucceeded render, String triggeredBy) {
+        Instant started = Instant.now();
+        SyncPlan plan = SyncPlan.of(render);
+        List<ResourceResult> results = new ArrayList<>();
+        if (plan.refusedAsEmpty()) {
+            return finish(render, triggeredBy, started, results, Reason.PruneRefusedEmptyRender,
+                    "the render has no objects and the application does not allow an empty sync; nothing applied or pruned");
+        }
+        plan.refused().forEach(r -> results.add(failed(r.ref(), r.reason(), r.message())));
+        try {
+            if (plan.target().createNamespace()) {
+                cluster.ensureNamespace(plan.target().namespace());
+            }
+        } catch (ClusterFailure e) {
+            return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
+        }
+        for (SyncPlan.Desired desired : plan.apply()) {
+            try {
+                Cluster.Action action = cluster.apply(desired.ref(), desired.manifest());
+                results.add(result(desired.ref(), action.name(), null, null));
+            } catch (ClusterFailure e) {
+                results.add(failed(desired.ref(), e.reason(), e.getMessage()));
+            }
+        }
+        long failures = results.stream().filter(r -> r.action().equals("failed")).count();
+        if (failures > 0) {
+            return finish(render, triggeredBy, started, results, Reason.SyncPartiallyFailed,
+                    failures + " of " + (plan.apply().size() + plan.refused().size())
+                            + " object(s) failed; nothing was pruned");
+        }
+        try {
+            List<ObjectRef> previous = cluster.inventory(render.application());
+            for (ObjectRef gone : plan.toPrune(previous)) {
+                if (cluster.prune(gone, render.application())) {
+                    results.add(result(gone, "pruned", null, null));
+                }
+            }
+            cluster.storeInventory(render.application(), render.commit(), render.digest(), plan.wanted());
+        } catch (ClusterFailure e) {
+            return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
+        }
+        return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    private SyncReport finish(
+            RenderSucceeded render,
+            String triggeredBy,
+            Instant started,
+            List<ResourceResult> results,
+            Reason reason,
+            String message) {
+        Instant finished = Instant.now();
+        String status = reason == null ? SyncReport.SUCCEEDED : SyncReport.FAILED;
+        Timer.builder("driftless.sync.duration")
+                .description("Time to apply one rendered bundle")
+                .tag("outcome", reason == null ? "succeeded" : "failed")
+                .tag("reason", reason == null ? "none" : reason.name())
+                .publishPercentileHistogram()
+                .register(metrics)
+                .record(Duration.between(started, finished));
+        for (ResourceResult r : results) {
+            metrics.counter("driftless.sync.objects", "action", r.action()).increment();
+        }
+        if (reason == null) {
+            LOG.infof("synced %s at %s: %s", render.application(), render.commit().substring(0, 7), summary(results));
+        } else {
+            LOG.warnf("sync of %s at %s failed: %s: %s", render.application(), render.commit().substring(0, 7), reason, message);
+        }
+        return new SyncReport(
+                render.application(),
+                render.commit(),
+                render.digest(),
+                status,
+                reason == null ? null : reason.name(),
+                message,
+                results,
+                triggeredBy,
+                started,
+                finished);
+    }
+
+    private static String summary(List<ResourceResult> results) {
+        return results.stream()
+                .collect(java.util.stream.Collectors.groupingBy(ResourceResult::action, java.util.TreeMap::new,
+                        java.util.stream.Collectors.counting()))
+                .toString();
+    }
+
+    private static ResourceResult failed(ObjectRef ref, Reason reason, String message) {
+        return result(ref, "failed", reason.name(), message);
+    }
+
+    private static ResourceResult result(ObjectRef ref, String action, String reason, String message) {
+        return new ResourceResult(ref.apiVersion(), ref.kind(), ref.namespace(), ref.name(), action, reason, message);
+    }
+}

@@ -1,0 +1,26 @@
+package dev.driftless.sync.domain;
+
+/**
+ * Classifies what the API server answered to an apply into a reason, and whether trying again can help. One place
+ * decides retriable versus permanent for every call sync-service makes.
+ */
+public final class ApplyError {
+
+    private ApplyError() {}
+
+    /** Whether an HTTP status (or 0 for no answer at all) is worth retrying. */
+    public static boolean retriable(int status) {
+        return status == 0 || status == 429 || status >= 500;
+    }
+
+    /** The reason for a status that is not retried, or {@link Reason#ClusterUnreachable} after retries. */
+    public static Reason reason(int status, String message) {
+        return switch (status) {
+            case 400, 422 -> Reason.ApplyInvalid;
+            case 403 -> Reason.ApplyForbidden;
+            case 409 -> Reason.ApplyConflict;
+            case 404 -> message != null && message.contains("namespaces \"") ? Reason.NamespaceNotFound : Reason.KindUnknown;
+            default -> Reason.ClusterUnreachable;
+        };
+    }
+}

@@ -1,0 +1,23 @@
+package dev.driftless.sync.domain;
+
+/** Stable reasons an object or a whole sync fails: the same word in the event, the log, the metric and the audit. */
+public enum Reason {
+    /** The API server refused the object as invalid (400, 422), or it is not a Kubernetes object at all. */
+    ApplyInvalid,
+    /** The service account may not apply this object (403). */
+    ApplyForbidden,
+    /** Another field manager owns fields of this object and conflicts were not forced (409). */
+    ApplyConflict,
+    /** The API server does not know the object's kind (404 on its type). */
+    KindUnknown,
+    /** The object's namespace does not exist and the application does not create it. */
+    NamespaceNotFound,
+    /** The object names a namespace other than the application's destination. */
+    NamespaceNotAllowed,
+    /** The API server could not be reached or kept failing (5xx, 429, connection) after retries. */
+    ClusterUnreachable,
+    /** The render is empty and the application does not allow an empty sync, so nothing was applied or pruned. */
+    PruneRefusedEmptyRender,
+    /** Some objects failed; the others were applied and nothing was pruned. */
+    SyncPartiallyFailed;
+}

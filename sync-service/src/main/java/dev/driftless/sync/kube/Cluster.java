@@ -1,0 +1,212 @@
+package dev.driftless.sync.kube;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.sync.SyncConfig;
+import dev.driftless.sync.domain.ApplyError;
+import dev.driftless.sync.domain.ObjectRef;
+import dev.driftless.sync.domain.Reason;
+import dev.driftless.sync.domain.SyncPlan;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Every call sync-service makes to the Kubernetes API, through fabric8: server-side apply, reading and deleting
+ * objects, the namespace, and the inventory ConfigMap. Transient failures (no answer, 5xx, 429) are retried with
+ * exponential backoff and jitter; the rest become a {@link ClusterFailure} with a reason.
+ */
+@ApplicationScoped
+public class Cluster {
+
+    private static final Logger LOG = Logger.getLogger(Cluster.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What an apply did to an object. */
+    public enum Action {
+        created,
+        configured,
+        unchanged
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    SyncConfig config;
+
+    /** Applies an object with server-side apply and says whether it was created, changed or left as it was. */
+    public Action apply(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {
+        GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
+        return withRetries("apply " + ref, () -> {
+            GenericKubernetesResource before = resource(ref).get();
+            var applying = client.resource(desired).fieldManager(config.fieldManager());
+            GenericKubernetesResource after =
+                    config.forceConflicts() ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
+            if (before == null) {
+                return Action.created;
+            }
+            return Objects.equals(
+                            before.getMetadata().getResourceVersion(),
+                            after.getMetadata().getResourceVersion())
+                    ? Action.unchanged
+                    : Action.configured;
+        });
+    }
+
+    /**
+     * Deletes an object if it still carries Driftless's labels for this application and does not opt out of
+     * pruning.
+     *
+     * @return whether it was deleted
+     */
+    public boolean prune(ObjectRef ref, String application) throws ClusterFailure {
+        return withRetries("prune " + ref, () -> {
+            GenericKubernetesResource current = resource(ref).get();
+            if (current == null) {
+                return false;
+            }
+            Map<String, String> labels = current.getMetadata().getLabels();
+            Map<String, String> annotations = current.getMetadata().getAnnotations();
+            boolean ours = labels != null
+                    && "driftless".equals(labels.get(SyncPlan.MANAGED_BY))
+                    && application.equals(labels.get(SyncPlan.APPLICATION));
+            boolean optedOut = annotations != null && "disabled".equals(annotations.get(SyncPlan.PRUNE));
+            if (!ours || optedOut) {
+                LOG.infof("not pruning %s: %s", ref, optedOut ? "prune disabled" : "not labelled as ours");
+                return false;
+            }
+            resource(ref).delete();
+            return true;
+        });
+    }
+
+    /** Creates a namespace if it does not exist. */
+    public void ensureNamespace(String namespace) throws ClusterFailure {
+        withRetries("create namespace " + namespace, () -> {
+            if (client.namespaces().withName(namespace).get() == null) {
+                client.namespaces()
+                        .resource(new NamespaceBuilder()
+                                .withNewMetadata()
+                                .withName(namespace)
+                                .addToLabels(SyncPlan.MANAGED_BY, "driftless")
+                                .endMetadata()
+                                .build())
+                        .fieldManager(config.fieldManager())
+                        .serverSideApply();
+            }
+            return null;
+        });
+    }
+
+    /** The objects last applied for an application, from its inventory in the cluster; empty if it has none. */
+    public List<ObjectRef> inventory(String application) throws ClusterFailure {
+        return withRetries("read inventory of " + application, () -> {
+            ConfigMap stored = client.configMaps()
+                    .inNamespace(config.inventoryNamespace())
+                    .withName(inventoryName(application))
+                    .get();
+            if (stored == null || stored.getData() == null || !stored.getData().containsKey("objects")) {
+                return List.of();
+            }
+            try {
+                return JSON.readValue(stored.getData().get("objects"), new TypeReference<List<ObjectRef>>() {});
+            } catch (JsonProcessingException e) {
+                LOG.warnf("inventory of %s is unreadable; treating it as empty: %s", application, e.getMessage());
+                return List.of();
+            }
+        });
+    }
+
+    /** Stores an application's inventory in the cluster, so a restarted sync-service prunes correctly. */
+    public void storeInventory(String application, String commit, String digest, List<ObjectRef> objects)
+            throws ClusterFailure {
+        ensureNamespace(config.inventoryNamespace());
+        withRetries("store inventory of " + application, () -> {
+            String json;
+            try {
+                json = JSON.writeValueAsString(objects);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            client.resource(new ConfigMapBuilder()
+                            .withNewMetadata()
+                            .withName(inventoryName(application))
+                            .withNamespace(config.inventoryNamespace())
+                            .addToLabels(SyncPlan.MANAGED_BY, "driftless")
+                            .addToLabels(SyncPlan.APPLICATION, application)
+                            .addToAnnotations(SyncPlan.COMMIT, commit)
+                            .addToAnnotations(SyncPlan.DIGEST, digest)
+                            .endMetadata()
+                            .addToData("objects", json)
+                            .build())
+                    .fieldManager(config.fieldManager())
+                    .forceConflicts()
+                    .serverSideApply();
+            return null;
+        });
+    }
+
+    /** The name of an application's inventory ConfigMap. */
+    public static String inventoryName(String application) {
+        return "driftless-inventory-" + application;
+    }
+
+    private Resource<GenericKubernetesResource> resource(ObjectRef ref) {
+        var type = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
+        return ref.namespace() == null
+                ? type.withName(ref.name())
+                : type.inNamespace(ref.namespace()).withName(ref.name());
+    }
+
+    private interface Call<T> {
+        T run();
+    }
+
+    private <T> T withRetries(String what, Call<T> call) throws ClusterFailure {
+        long backoff = config.backoff().toMillis();
+        KubernetesClientException last = null;
+        for (int attempt = 1; attempt <= config.attempts(); attempt++) {
+            try {
+                return call.run();
+            } catch (KubernetesClientException e) {
+                last = e;
+                if (!ApplyError.retriable(e.getCode())) {
+                    throw new ClusterFailure(ApplyError.reason(e.getCode(), message(e)), what + ": " + message(e));
+                }
+                LOG.debugf("%s failed (attempt %d): %s", what, attempt, message(e));
+            }
+            if (attempt < config.attempts()) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                backoff *= 2;
+            }
+        }
+        throw new ClusterFailure(
+                Reason.ClusterUnreachable, what + ": " + (last == null ? "interrupted" : message(last)));
+    }
+
+    private static String message(KubernetesClientException e) {
+        if (e.getStatus() != null && e.getStatus().getMessage() != null) {
+            return e.getStatus().getMessage();
+        }
+        return e.getMessage();
+    }
+}

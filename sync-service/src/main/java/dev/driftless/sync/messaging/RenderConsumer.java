@@ -1,0 +1,84 @@
+package dev.driftless.sync.messaging;
+
+import dev.driftless.events.CloudEventExtensions;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventMalformedException;
+import dev.driftless.events.EventType;
+import dev.driftless.events.ReceivedEvent;
+import dev.driftless.events.RenderFailed;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SyncReport;
+import dev.driftless.sync.Syncer;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * On each {@code render.succeeded}: sync the bundle and publish {@code sync.succeeded} or {@code sync.failed}, then
+ * commit the offset. A failed render is never synced (nothing is applied or pruned on a bad render). An event that
+ * can never be read goes to the dead-letter topic with its reason.
+ */
+@ApplicationScoped
+public class RenderConsumer {
+
+    private static final Logger LOG = Logger.getLogger(RenderConsumer.class);
+    static final URI SOURCE = URI.create("urn:driftless:sync-service");
+
+    @Inject
+    Syncer syncer;
+
+    @Inject
+    @Channel("syncs")
+    MutinyEmitter<String> syncs;
+
+    @Inject
+    @Channel("deadletter")
+    MutinyEmitter<String> deadLetters;
+
+    @Incoming("renders")
+    @Blocking
+    public CompletionStage<Void> onRender(Message<String> message) {
+        ReceivedEvent event = ReceivedEvent.of(message);
+        Record data;
+        try {
+            data = event.data();
+        } catch (EventMalformedException e) {
+            LOG.warnf("%s: setting aside %s from %s: %s", EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
+            var letter = event.deadLetter("sync-service", EventMalformedException.REASON, e.getMessage());
+            deadLetters.sendMessageAndAwait(new Envelope(
+                            EventType.DEAD_LETTER,
+                            Envelope.stableId("deadletter", "sync-service", String.valueOf(event.topic()), String.valueOf(event.id()), String.valueOf(event.json())),
+                            event.topic(),
+                            Instant.now(),
+                            Map.of())
+                    .toMessage(letter, event.key(), SOURCE));
+            return message.ack();
+        }
+        if (data instanceof RenderFailed failed) {
+            LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
+        } else if (data instanceof RenderSucceeded render) {
+            publish(syncer.sync(render, event.id()), event.id());
+        }
+        return message.ack();
+    }
+
+    private void publish(SyncReport report, String renderEventId) {
+        EventType type = SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
+        Map<String, String> extensions = new HashMap<>();
+        extensions.put(CloudEventExtensions.APPLICATION, report.application());
+        extensions.put(CloudEventExtensions.COMMIT, report.commit());
+        Envelope envelope = new Envelope(
+                type, Envelope.stableId("sync", renderEventId), report.application(), report.finishedAt(), extensions);
+        syncs.sendMessageAndAwait(envelope.toMessage(report, report.application(), SOURCE));
+    }
+}

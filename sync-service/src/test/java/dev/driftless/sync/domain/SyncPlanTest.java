@@ -1,0 +1,114 @@
+package dev.driftless.sync.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.Target;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SyncPlanTest {
+
+    static final Target PRUNING = new Target("default", "shop", true, true, false, true);
+
+    static Map<String, Object> object(String apiVersion, String kind, String name, String namespace) {
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>();
+        metadata.put("name", name);
+        if (namespace != null) {
+            metadata.put("namespace", namespace);
+        }
+        return Map.of("apiVersion", apiVersion, "kind", kind, "metadata", metadata);
+    }
+
+    static RenderSucceeded render(Target target, List<Map<String, Object>> manifests) {
+        return new RenderSucceeded(
+                "shop", "https://h/r", "refs/heads/main", "c".repeat(40), "apps/shop", "sha256:" + "0".repeat(64),
+                manifests, target, "t", Instant.now(), 1);
+    }
+
+    @Test
+    void objectsAreAppliedNamespacesFirstThenConfigThenWorkloadsThenTheRest() {
+        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(
+                object("v1", "Service", "web", null),
+                object("apps/v1", "Deployment", "web", null),
+                object("v1", "ConfigMap", "cfg", null),
+                object("networking.k8s.io/v1", "Ingress", "web", null),
+                object("v1", "Namespace", "shop", null),
+                object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "things.example.com", null),
+                object("v1", "ServiceAccount", "web", null))));
+
+        assertThat(plan.apply()).extracting(d -> d.ref().kind()).containsExactly(
+                "Namespace", "CustomResourceDefinition", "ConfigMap", "ServiceAccount", "Deployment", "Service", "Ingress");
+    }
+
+    @Test
+    void namespacedObjectsGetTheDestinationAndEveryObjectOurLabelsAndAnnotations() {
+        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(
+                object("v1", "ConfigMap", "cfg", null), object("rbac.authorization.k8s.io/v1", "ClusterRole", "r", "ignored"))));
+
+        assertThat(plan.apply()).extracting(SyncPlan.Desired::ref).containsExactly(
+                new ObjectRef("rbac.authorization.k8s.io/v1", "ClusterRole", null, "r"),
+                new ObjectRef("v1", "ConfigMap", "shop", "cfg"));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> metadata = (Map<String, Object>) plan.apply().get(1).manifest().get("metadata");
+        assertThat(metadata).containsEntry("namespace", "shop");
+        assertThat(metadata.get("labels")).isEqualTo(Map.of(
+                "app.kubernetes.io/managed-by", "driftless", "driftless.dev/application", "shop"));
+        assertThat(metadata.get("annotations")).isEqualTo(Map.of(
+                "driftless.dev/commit", "c".repeat(40), "driftless.dev/bundle-digest", "sha256:" + "0".repeat(64)));
+    }
+
+    @Test
+    void anObjectAimedAtAnotherNamespaceIsRefused() {
+        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("v1", "ConfigMap", "cfg", "kube-system"))));
+
+        assertThat(plan.apply()).isEmpty();
+        assertThat(plan.refused()).singleElement().satisfies(r -> assertThat(r.reason()).isEqualTo(Reason.NamespaceNotAllowed));
+        assertThat(plan.refusedAsEmpty()).isFalse();
+    }
+
+    @Test
+    void pruneTakesWhatLeftGitButNeverNamespacesClaimsOrCrdsAndNothingWithoutPrune() {
+        List<ObjectRef> previous = List.of(
+                new ObjectRef("v1", "ConfigMap", "shop", "kept"),
+                new ObjectRef("v1", "Service", "shop", "gone"),
+                new ObjectRef("apps/v1beta1", "Deployment", "shop", "old"),
+                new ObjectRef("v1", "PersistentVolumeClaim", "shop", "data"),
+                new ObjectRef("v1", "Namespace", null, "shop"));
+        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("v1", "ConfigMap", "kept", null))));
+
+        assertThat(plan.toPrune(previous)).extracting(ObjectRef::name).containsExactly("gone", "old");
+
+        Target noPrune = new Target("default", "shop", false, true, false, true);
+        assertThat(SyncPlan.of(render(noPrune, List.of())).toPrune(previous)).isEmpty();
+    }
+
+    @Test
+    void theSameObjectInAnotherApiVersionIsNotPruned() {
+        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("apps/v1", "Deployment", "web", null))));
+
+        assertThat(plan.toPrune(List.of(new ObjectRef("apps/v1beta2", "Deployment", "shop", "web")))).isEmpty();
+    }
+
+    @Test
+    void anEmptyRenderIsRefusedUnlessAllowed() {
+        assertThat(SyncPlan.of(render(PRUNING, List.of())).refusedAsEmpty()).isTrue();
+        Target allowEmpty = new Target("default", "shop", true, true, true, true);
+        assertThat(SyncPlan.of(render(allowEmpty, List.of())).refusedAsEmpty()).isFalse();
+    }
+
+    @Test
+    void transientAnswersAreRetriedAndOthersGetAReason() {
+        assertThat(ApplyError.retriable(0)).isTrue();
+        assertThat(ApplyError.retriable(503)).isTrue();
+        assertThat(ApplyError.retriable(429)).isTrue();
+        assertThat(ApplyError.retriable(422)).isFalse();
+        assertThat(ApplyError.reason(422, "x")).isEqualTo(Reason.ApplyInvalid);
+        assertThat(ApplyError.reason(403, "x")).isEqualTo(Reason.ApplyForbidden);
+        assertThat(ApplyError.reason(409, "x")).isEqualTo(Reason.ApplyConflict);
+        assertThat(ApplyError.reason(404, "namespaces \"x\" not found")).isEqualTo(Reason.NamespaceNotFound);
+        assertThat(ApplyError.reason(404, "the server could not find the requested resource")).isEqualTo(Reason.KindUnknown);
+    }
+}

@@ -1,0 +1,177 @@
+package dev.driftless.sync.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.devstack.kube.SandboxTestResource;
+import dev.driftless.events.DeadLetter;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.EventType;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.Target;
+import dev.driftless.events.Topics;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * sync-service through a real broker against the sandbox Kubernetes API (the one stand-in: fabric8's mock server
+ * with server-side apply): apply, label, inventory, prune, and the refusals that keep a bad render from emptying a
+ * namespace.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SandboxTestResource.class, restrictToAnnotatedClass = true)
+class SyncPipelineIT {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    KubernetesClient cluster;
+
+    EventProbe probe;
+    String app;
+
+    @BeforeEach
+    void setUp() {
+        probe = new EventProbe(bootstrap);
+        app = "shop-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+    }
+
+    static Map<String, Object> object(String apiVersion, String kind, String name, Map<String, Object> extra) {
+        Map<String, Object> object = new LinkedHashMap<>();
+        object.put("apiVersion", apiVersion);
+        object.put("kind", kind);
+        object.put("metadata", Map.of("name", name));
+        object.putAll(extra);
+        return object;
+    }
+
+    static Map<String, Object> configMap(String message) {
+        return object("v1", "ConfigMap", "demo-config", Map.of("data", Map.of("message", message)));
+    }
+
+    static final Map<String, Object> DEPLOYMENT = object("apps/v1", "Deployment", "web", Map.of(
+            "spec", Map.of("replicas", 1, "selector", Map.of("matchLabels", Map.of("app", "web")))));
+    static final Map<String, Object> SERVICE =
+            object("v1", "Service", "web", Map.of("spec", Map.of("ports", List.of(Map.of("port", 80)))));
+
+    SyncReport render(List<Map<String, Object>> manifests, boolean allowEmpty) {
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded render = new RenderSucceeded(
+                app, "https://h/r", "refs/heads/main", commit, "apps/shop", "sha256:" + "1".repeat(64),
+                manifests, new Target("default", app, true, true, allowEmpty, true), "push", Instant.now(), 3);
+        probe.send(
+                new Envelope(EventType.RENDER_SUCCEEDED, UUID.randomUUID().toString(), app, Instant.now(), Map.of("commit", commit)),
+                render,
+                app,
+                "urn:test");
+        List<EventProbe.Received> found =
+                probe.read(Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, WAIT);
+        assertThat(found).as("a sync report for %s at %s", app, commit).hasSize(1);
+        SyncReport report = EventCodec.decode(SyncReport.class, found.get(0).value());
+        assertThat(found.get(0).ce("type"))
+                .isEqualTo(report.status().equals("Succeeded") ? EventType.SYNC_SUCCEEDED.type() : EventType.SYNC_FAILED.type());
+        return report;
+    }
+
+    static String action(SyncReport report, String kind) {
+        return report.resources().stream()
+                .filter(r -> r.kind().equals(kind))
+                .findFirst()
+                .orElseThrow()
+                .action();
+    }
+
+    @Test
+    void aRenderIsAppliedLabelledAndInventoriedAndWhatLeavesGitIsPruned() {
+        SyncReport first = render(List.of(configMap("hello"), DEPLOYMENT, SERVICE), false);
+
+        assertThat(first.status()).isEqualTo("Succeeded");
+        assertThat(first.resources()).extracting(SyncReport.ResourceResult::action).containsOnly("created");
+        var stored = cluster.configMaps().inNamespace(app).withName("demo-config").get();
+        assertThat(stored.getData()).containsEntry("message", "hello");
+        assertThat(stored.getMetadata().getLabels())
+                .containsEntry("app.kubernetes.io/managed-by", "driftless")
+                .containsEntry("driftless.dev/application", app);
+        assertThat(stored.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", first.commit());
+        assertThat(cluster.configMaps().inNamespace("driftless-system").withName("driftless-inventory-" + app).get())
+                .isNotNull();
+
+        SyncReport second = render(List.of(configMap("changed"), DEPLOYMENT), false);
+
+        assertThat(second.status()).isEqualTo("Succeeded");
+        assertThat(action(second, "ConfigMap")).isEqualTo("configured");
+        assertThat(action(second, "Service")).isEqualTo("pruned");
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get().getData())
+                .containsEntry("message", "changed");
+        assertThat(cluster.services().inNamespace(app).withName("web").get()).isNull();
+        assertThat(cluster.apps().deployments().inNamespace(app).withName("web").get()).isNotNull();
+    }
+
+    @Test
+    void anEmptyRenderNeverEmptiesTheNamespace() {
+        render(List.of(configMap("hello"), SERVICE), false);
+
+        SyncReport empty = render(List.of(), false);
+
+        assertThat(empty.status()).isEqualTo("Failed");
+        assertThat(empty.reason()).isEqualTo("PruneRefusedEmptyRender");
+        assertThat(cluster.services().inNamespace(app).withName("web").get()).isNotNull();
+    }
+
+    @Test
+    void anObjectAimedAtAnotherNamespaceFailsThatObjectAndNothingIsPruned() {
+        render(List.of(configMap("hello"), SERVICE), false);
+        Map<String, Object> elsewhere = object("v1", "ConfigMap", "sneaky", Map.of());
+        elsewhere.put("metadata", Map.of("name", "sneaky", "namespace", "kube-system"));
+
+        SyncReport report = render(List.of(configMap("hello"), elsewhere), false);
+
+        assertThat(report.status()).isEqualTo("Failed");
+        assertThat(report.reason()).isEqualTo("SyncPartiallyFailed");
+        assertThat(report.resources()).anySatisfy(r -> {
+            assertThat(r.name()).isEqualTo("sneaky");
+            assertThat(r.action()).isEqualTo("failed");
+            assertThat(r.reason()).isEqualTo("NamespaceNotAllowed");
+        });
+        assertThat(cluster.configMaps().inNamespace("kube-system").withName("sneaky").get()).isNull();
+        assertThat(cluster.services().inNamespace(app).withName("web").get()).as("not pruned").isNotNull();
+    }
+
+    @Test
+    void anUnreadableRenderIsDeadLettered() {
+        probe.sendRaw(Topics.RENDERS, app, "[1,2", Map.of(
+                "ce_specversion", "1.0", "ce_id", "bad-" + app, "ce_type", EventType.RENDER_SUCCEEDED.type(), "ce_source", "urn:test"));
+
+        List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 1, WAIT);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = EventCodec.decode(DeadLetter.class, letters.get(0).value());
+        assertThat(letter.reason()).isEqualTo("EventMalformed");
+        assertThat(letter.service()).isEqualTo("sync-service");
+
+        assertThat(render(List.of(configMap("after")), false).status()).as("the consumer goes on").isEqualTo("Succeeded");
+    }
+}
