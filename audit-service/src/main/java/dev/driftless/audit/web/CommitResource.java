@@ -1,0 +1,57 @@
+package dev.driftless.audit.web;
+
+import dev.driftless.audit.domain.CommitTrace;
+import dev.driftless.audit.store.ChangeLog;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.sql.SQLException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code GET /api/commits/{sha}}: a commit's story from the change log: the deliveries that announced it and, per
+ * application, its render and its sync with what happened to each object. A SHA may be abbreviated to 7 characters.
+ * 400 for something that is not a SHA, 404 when the log has nothing on it yet.
+ */
+@Path("/api/commits")
+@Produces(MediaType.APPLICATION_JSON)
+public class CommitResource {
+
+    private static final Logger LOG = Logger.getLogger(CommitResource.class);
+    private static final Pattern SHA = Pattern.compile("^[0-9a-f]{7,64}$");
+
+    @Inject
+    ChangeLog changeLog;
+
+    @GET
+    @Path("/{sha}")
+    @Blocking
+    public Response get(@PathParam("sha") String sha) {
+        String normal = sha.toLowerCase(Locale.ROOT);
+        if (!SHA.matcher(normal).matches()) {
+            return error(Response.Status.BAD_REQUEST, "CommitInvalid", "a commit SHA is 7 to 64 hexadecimal characters");
+        }
+        try {
+            CommitTrace trace = CommitTrace.of(changeLog.byCommit(normal));
+            if (trace.commit() == null) {
+                return error(Response.Status.NOT_FOUND, "CommitNotFound", "the change log has no event for commit " + normal);
+            }
+            return Response.ok(trace).build();
+        } catch (SQLException e) {
+            LOG.errorf("cannot read the change log: %s", e.getMessage());
+            return error(Response.Status.SERVICE_UNAVAILABLE, "StoreUnavailable", "the change log cannot be read; retry");
+        }
+    }
+
+    static Response error(Response.Status status, String reason, String message) {
+        return Response.status(status).entity(Map.of("reason", reason, "message", message)).build();
+    }
+}

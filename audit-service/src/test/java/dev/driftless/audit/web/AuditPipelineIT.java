@@ -1,0 +1,150 @@
+package dev.driftless.audit.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.driftless.audit.AuditDatabase;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventType;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.Target;
+import dev.driftless.events.Topics;
+import io.agroal.api.AgroalDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** audit-service through a real broker into real PostgreSQL, read back through the commit trace API. */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+class AuditPipelineIT {
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    EventProbe probe;
+    String commit;
+    String app;
+    String repository;
+
+    @BeforeEach
+    void setUp() {
+        probe = new EventProbe(bootstrap);
+        commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        app = "demo-" + commit.substring(0, 6);
+        repository = "https://git.example.com/" + app;
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+    }
+
+    Envelope envelope(EventType type, String id, Map<String, String> extensions) {
+        return new Envelope(type, id, app, Instant.now(), extensions);
+    }
+
+    long rows(String where) throws Exception {
+        try (Connection c = dataSource.getConnection();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM change_log WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void aCommitsWholeStoryIsTracedFromPushToAppliedObjects() {
+        Instant pushed = Instant.now();
+        CommitPushed push = new CommitPushed(
+                repository, "refs/heads/main", "a".repeat(40), commit, "alice", "github", "delivery-" + app,
+                List.of("apps/demo/cm.yaml"), pushed, true);
+        probe.send(envelope(EventType.COMMIT_PUSHED, "push-" + app, Map.of("commit", commit, "repository", repository)),
+                push, repository, "urn:test");
+
+        given().get("/api/commits/" + commit).then().statusCode(404).body("reason", equalTo("CommitNotFound"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/commits/" + commit)
+                .then()
+                .statusCode(200)
+                .body("applications.size()", equalTo(0))
+                .body("deliveries[0].pusher", equalTo("alice")));
+
+        RenderSucceeded render = new RenderSucceeded(
+                app, repository, "refs/heads/main", commit, "apps/demo", "sha256:" + "2".repeat(64),
+                List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "demo-config"))),
+                new Target("default", "demo", true, true, false, true), "push-" + app, Instant.now(), 5);
+        probe.send(envelope(EventType.RENDER_SUCCEEDED, "render-" + app, Map.of("commit", commit, "application", app)),
+                render, app, "urn:test");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/commits/" + commit)
+                .then()
+                .statusCode(200)
+                .body("applications[0].name", equalTo(app))
+                .body("applications[0].render.status", equalTo("Succeeded"))
+                .body("applications[0].sync.status", equalTo("Pending")));
+
+        SyncReport sync = new SyncReport(
+                app, commit, render.digest(), "Succeeded", null, null,
+                List.of(new SyncReport.ResourceResult("v1", "ConfigMap", "demo", "demo-config", "configured", null, null)),
+                "render-" + app, Instant.now(), Instant.now());
+        probe.send(envelope(EventType.SYNC_SUCCEEDED, "sync-" + app, Map.of("commit", commit, "application", app)),
+                sync, app, "urn:test");
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonPath trace = given().get("/api/commits/" + commit.substring(0, 10))
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            assertThat(trace.getString("commit")).isEqualTo(commit);
+            assertThat(trace.getString("repository")).isEqualTo(repository);
+            assertThat(trace.getString("applications[0].sync.status")).isEqualTo("Succeeded");
+            assertThat(trace.getList("applications[0].sync.resources", Map.class))
+                    .containsExactly(Map.of("kind", "ConfigMap", "namespace", "demo", "name", "demo-config", "action", "configured"));
+            assertThat(trace.getLong("applications[0].leadTimeMs")).isNotNull();
+        });
+    }
+
+    @Test
+    void aRedeliveredEventIsRecordedOnceAndAMessageThatIsNotAnEventIsStillRecorded() throws Exception {
+        CommitPushed push = new CommitPushed(
+                repository, "refs/heads/main", "a".repeat(40), commit, "bob", "github", "d-" + app, List.of(), Instant.now(), true);
+        for (int i = 0; i < 3; i++) {
+            probe.send(envelope(EventType.COMMIT_PUSHED, "same-" + app, Map.of("commit", commit)), push, repository, "urn:test");
+        }
+        probe.sendRaw(Topics.DEADLETTER, app, "garbage that is not json", Map.of());
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows("kafka_key = '" + app + "' AND type = 'unknown'") == 1);
+        assertThat(rows("event_id = 'same-" + app + "'")).isEqualTo(1);
+        assertThat(rows("commit_sha = '" + commit + "' AND actor = 'bob' AND delivery_id = 'd-" + app + "'")).isEqualTo(1);
+    }
+
+    @Test
+    void somethingThatIsNotAShaIs400WithAReason() {
+        given().get("/api/commits/not-a-sha").then().statusCode(400).body("reason", equalTo("CommitInvalid"));
+        given().get("/api/commits/abc").then().statusCode(400);
+    }
+}
