@@ -1,0 +1,98 @@
+package dev.driftless.devstack;
+
+import dev.driftless.devstack.local.LocalStack;
+import dev.driftless.devstack.local.StackOptions;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.logging.LogManager;
+
+/**
+ * Entry point of {@code ./driftless up}: starts the whole stack on embedded defaults in the foreground, prints one
+ * line when everything is ready, and stops every part on Ctrl-C or SIGTERM.
+ *
+ * <p>Environment: {@code DRIFTLESS_HOME} (the checkout; default the working directory), {@code DRIFTLESS_STATE_DIR}
+ * (default {@code .driftless}), {@code DRIFTLESS_WEBHOOK_SECRET} (default: generated once and kept in the state
+ * directory), {@code DRIFTLESS_DB_URL} / {@code DRIFTLESS_DB_USER} / {@code DRIFTLESS_DB_SCHEMA} (default:
+ * PostgreSQL on 127.0.0.1:5432, else a private one), {@code DRIFTLESS_SERVICE_HEAP} (default 384m).
+ */
+public final class Launcher {
+
+    private Launcher() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        quietLogging();
+        String command = args.length == 0 ? "up" : args[0];
+        if (!command.equals("up")) {
+            System.err.println("usage: driftless up");
+            System.exit(2);
+        }
+        Map<String, String> env = System.getenv();
+        Path home = Path.of(env.getOrDefault("DRIFTLESS_HOME", ".")).toAbsolutePath().normalize();
+        StackOptions defaults = StackOptions.defaults(home);
+        StackOptions options = new StackOptions(
+                home,
+                env.containsKey("DRIFTLESS_STATE_DIR") ? Path.of(env.get("DRIFTLESS_STATE_DIR")) : defaults.stateDir(),
+                defaults.kafkaPort(),
+                defaults.gitPort(),
+                defaults.sandboxPort(),
+                defaults.webhookPort(),
+                defaults.renderPort(),
+                defaults.syncPort(),
+                defaults.auditPort(),
+                env.get("DRIFTLESS_WEBHOOK_SECRET"),
+                new StackOptions.Database(
+                        env.get("DRIFTLESS_DB_URL"),
+                        env.getOrDefault("DRIFTLESS_DB_USER", "postgres"),
+                        env.getOrDefault("DRIFTLESS_DB_SCHEMA", "driftless")),
+                env.getOrDefault("DRIFTLESS_SERVICE_HEAP", defaults.serviceHeap()));
+
+        long started = System.nanoTime();
+        LocalStack stack;
+        try {
+            stack = LocalStack.start(options, System.out);
+        } catch (IllegalStateException e) {
+            System.err.println("driftless up failed: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("stopping Driftless…");
+            stack.close();
+            stopped.countDown();
+        }, "driftless-shutdown"));
+
+        Map<String, String> e = stack.environment();
+        System.out.printf(
+                "Driftless is ready in %.1f s: webhook %s · render %s · sync %s · audit %s · git %s · demo repo %s"
+                        + " · cluster %s · env in %s (Ctrl-C stops everything)%n",
+                (System.nanoTime() - started) / 1e9,
+                e.get("DRIFTLESS_WEBHOOK_URL"),
+                e.get("DRIFTLESS_RENDER_URL"),
+                e.get("DRIFTLESS_SYNC_URL"),
+                e.get("DRIFTLESS_AUDIT_URL"),
+                e.get("DRIFTLESS_GIT_URL"),
+                e.get("DRIFTLESS_DEMO_REPO"),
+                e.get("DRIFTLESS_SANDBOX_URL"),
+                options.stateDir().resolve("env"));
+        stopped.await();
+    }
+
+    /** The embedded broker, Git server and sandbox log through java.util.logging; show only their warnings. */
+    private static void quietLogging() {
+        String config = "handlers=java.util.logging.ConsoleHandler\n"
+                + ".level=WARNING\n"
+                + "java.util.logging.ConsoleHandler.level=WARNING\n"
+                + "java.util.logging.SimpleFormatter.format=%1$tT %4$s [%3$s] %5$s%6$s%n\n";
+        try {
+            LogManager.getLogManager()
+                    .readConfiguration(new ByteArrayInputStream(config.getBytes(StandardCharsets.UTF_8)));
+        } catch (IOException e) {
+            System.err.println("cannot configure logging: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,268 @@
+package dev.driftless.devstack.local;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.devstack.git.GitServer;
+import dev.driftless.devstack.git.PushWebhookSender;
+import dev.driftless.devstack.kafka.EmbeddedKafka;
+import dev.driftless.devstack.kube.SandboxKubernetes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole of Driftless on one machine, on real parts: an embedded KRaft broker, the Git server with a demo
+ * repository that sends signed webhooks, the sandbox Kubernetes API, PostgreSQL for the audit log, and the four
+ * services each in its own process. {@link #start} returns when every service reports ready; {@link #close} stops
+ * everything it started, services first.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** The services, in start order. */
+    public static final List<String> SERVICES = List.of("audit-service", "sync-service", "render-service", "webhook-service");
+
+    private static final List<String> DEMO_FILES =
+            List.of("README.md", "apps/demo/configmap.yaml", "apps/demo/deployment.yaml", "apps/demo/service.yaml");
+
+    private final List<AutoCloseable> started = new ArrayList<>();
+    private final Map<String, String> environment = new LinkedHashMap<>();
+    private final PrintStream out;
+    private EmbeddedKafka kafka;
+    private SandboxKubernetes sandbox;
+    private GitServer git;
+    private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
+
+    private LocalStack(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Starts everything and waits until every service is ready; on failure stops what it started and throws. */
+    public static LocalStack start(StackOptions options, PrintStream out) {
+        LocalStack stack = new LocalStack(out);
+        try {
+            stack.boot(options);
+            return stack;
+        } catch (RuntimeException | IOException | InterruptedException e) {
+            stack.close();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private void boot(StackOptions o) throws IOException, InterruptedException {
+        Path state = o.stateDir().toAbsolutePath();
+        Files.createDirectories(state);
+        String secret = o.webhookSecret() != null ? o.webhookSecret() : storedSecret(state.resolve("webhook-secret"));
+
+        step("Kafka broker (KRaft, embedded)");
+        kafka = EmbeddedKafka.start(o.kafkaPort(), state.resolve("kafka"));
+        started.add(kafka);
+        kafka.createDriftlessTopics(3);
+
+        step("sandbox Kubernetes API (stand-in: fabric8 mock server with server-side apply)");
+        sandbox = SandboxKubernetes.start(o.sandboxPort());
+        started.add(sandbox);
+        Path kubeconfig = sandbox.writeKubeconfig(state.resolve("kubeconfig"));
+
+        step("Git server");
+        PushWebhookSender webhooks = new PushWebhookSender(
+                URI.create("http://127.0.0.1:" + o.webhookPort() + "/hooks/github"), secret);
+        started.add(webhooks);
+        git = GitServer.start(o.gitPort(), state.resolve("git"), webhooks);
+        started.add(git);
+        String demoRepo = git.repositoryUrl("demo");
+        seedDemo(state, demoRepo);
+        Path catalog = Files.createDirectories(state.resolve("catalog"));
+        Path demoApp = catalog.resolve("demo.yaml");
+        if (!Files.exists(demoApp)) {
+            Files.writeString(demoApp, resource("application.yaml").replace("${DEMO_REPO}", demoRepo));
+        }
+
+        StackOptions.Database db = database(o, state);
+
+        Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        Map<String, Map<String, String>> env = Map.of(
+                "audit-service", Map.of(
+                        "DRIFTLESS_DB_URL", db.url(), "DRIFTLESS_DB_USER", db.user(), "DRIFTLESS_DB_SCHEMA", db.schema()),
+                "sync-service", Map.of(
+                        "KUBECONFIG", kubeconfig.toString(),
+                        "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", sandbox.url()),
+                "render-service", Map.of(
+                        "DRIFTLESS_CATALOG_DIR", catalog.toString(),
+                        "DRIFTLESS_RENDER_CACHE_DIR", state.resolve("render-cache").toString()),
+                "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));
+        Map<String, Integer> ports = Map.of(
+                "webhook-service", o.webhookPort(),
+                "render-service", o.renderPort(),
+                "sync-service", o.syncPort(),
+                "audit-service", o.auditPort());
+        for (String name : SERVICES) {
+            step(name);
+            Map<String, String> vars = new LinkedHashMap<>(common);
+            vars.putAll(env.get(name));
+            ServiceProcess process =
+                    ServiceProcess.start(name, o.home(), state.resolve("logs"), ports.get(name), o.serviceHeap(), vars);
+            services.put(name, process);
+            started.add(process);
+        }
+        awaitReady();
+
+        environment.put("DRIFTLESS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+        environment.put("DRIFTLESS_KUBECONFIG", kubeconfig.toString());
+        environment.put("DRIFTLESS_SANDBOX_URL", sandbox.url());
+        environment.put("DRIFTLESS_GIT_URL", git.baseUrl());
+        environment.put("DRIFTLESS_DEMO_REPO", demoRepo);
+        environment.put("DRIFTLESS_CATALOG_DIR", catalog.toString());
+        environment.put("DRIFTLESS_WEBHOOK_SECRET", secret);
+        environment.put("DRIFTLESS_WEBHOOK_URL", services.get("webhook-service").url());
+        environment.put("DRIFTLESS_RENDER_URL", services.get("render-service").url());
+        environment.put("DRIFTLESS_SYNC_URL", services.get("sync-service").url());
+        environment.put("DRIFTLESS_AUDIT_URL", services.get("audit-service").url());
+        environment.put("DRIFTLESS_DB_URL", db.url());
+        writeEnv(state.resolve("env"));
+    }
+
+    private StackOptions.Database database(StackOptions o, Path state) throws IOException, InterruptedException {
+        StackOptions.Database db = o.database();
+        if (db.url() != null) {
+            step("audit log in " + db.url() + " (schema " + db.schema() + ")");
+            return db;
+        }
+        if (PrivatePostgres.reachable("127.0.0.1", 5432)) {
+            String url = "jdbc:postgresql://127.0.0.1:5432/postgres";
+            step("audit log in PostgreSQL on 127.0.0.1:5432 (schema " + db.schema() + ")");
+            return new StackOptions.Database(url, db.user(), db.schema());
+        }
+        step("no PostgreSQL on 127.0.0.1:5432: starting an embedded one with its files in " + state.resolve("postgres"));
+        Optional<PrivatePostgres> pg = PrivatePostgres.start(state.resolve("postgres"), 5433);
+        if (pg.isEmpty()) {
+            throw new IllegalStateException(
+                    "no PostgreSQL answers on 127.0.0.1:5432 and none is installed to start one"
+                            + " (apt-get install postgresql), or set DRIFTLESS_DB_URL");
+        }
+        started.add(pg.get());
+        return new StackOptions.Database("jdbc:postgresql://127.0.0.1:5433/postgres", "postgres", db.schema());
+    }
+
+    private void awaitReady() throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(180);
+        for (ServiceProcess service : services.values()) {
+            while (!service.ready()) {
+                if (!service.alive()) {
+                    throw new IllegalStateException(service.name() + " stopped while starting; last lines of "
+                            + service.log() + ":" + System.lineSeparator() + service.tail(30));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(service.name() + " did not become ready in 180 s; see " + service.log());
+                }
+                Thread.sleep(200);
+            }
+            out.printf("  %s ready at %s%n", service.name(), service.url());
+        }
+    }
+
+    private void seedDemo(Path state, String demoRepo) throws IOException {
+        Path bare = git.repositoryDirectory("demo");
+        if (Files.exists(bare.resolve("refs/heads/main"))
+                || Files.exists(bare.resolve("packed-refs"))) {
+            return;
+        }
+        step("demo repository " + demoRepo);
+        Path work = Files.createTempDirectory(state, "demo-seed");
+        try (GitFixture fixture = GitFixture.create(work, demoRepo)) {
+            Map<String, String> files = new LinkedHashMap<>();
+            for (String file : DEMO_FILES) {
+                files.put(file, resource(file));
+            }
+            fixture.commitAndPush("Demo application", files);
+        }
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = LocalStack.class.getResourceAsStream("/demo/" + path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing demo resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String storedSecret(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        String secret = HexFormat.of().formatHex(bytes);
+        Files.writeString(file, secret);
+        restrict(file);
+        return secret;
+    }
+
+    private void writeEnv(Path file) throws IOException {
+        StringBuilder env = new StringBuilder("# Written by ./driftless up; source it in a shell: . .driftless/env\n");
+        environment.forEach((k, v) -> env.append("export ").append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
+        Files.writeString(file, env);
+        restrict(file);
+    }
+
+    private static void restrict(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system; the file keeps its default permissions
+        }
+    }
+
+    private void step(String what) {
+        out.println("▸ " + what);
+    }
+
+    /** The variables written to the env file: URLs of every part, and the webhook secret. */
+    public Map<String, String> environment() {
+        return Map.copyOf(environment);
+    }
+
+    /** The sandbox cluster. */
+    public SandboxKubernetes sandbox() {
+        return sandbox;
+    }
+
+    /** The Git server. */
+    public GitServer git() {
+        return git;
+    }
+
+    /** The broker. */
+    public EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    @Override
+    public void close() {
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).close();
+            } catch (Exception e) {
+                out.println("while stopping: " + e.getMessage());
+            }
+        }
+        started.clear();
+    }
+}
