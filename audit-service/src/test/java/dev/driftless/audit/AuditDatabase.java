@@ -14,7 +14,8 @@ import java.util.UUID;
  */
 public class AuditDatabase implements QuarkusTestResourceLifecycleManager {
 
-    public static final String URL = System.getProperty("driftless.test.db-url", "jdbc:postgresql://127.0.0.1:5432/test");
+    public static final String URL =
+            System.getProperty("driftless.test.db-url", "jdbc:postgresql://127.0.0.1:5432/test");
     public static final String USER = System.getProperty("driftless.test.db-user", "postgres");
 
     private String schema;

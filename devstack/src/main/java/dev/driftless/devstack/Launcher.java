@@ -31,7 +31,9 @@ public final class Launcher {
             System.exit(2);
         }
         Map<String, String> env = System.getenv();
-        Path home = Path.of(env.getOrDefault("DRIFTLESS_HOME", ".")).toAbsolutePath().normalize();
+        Path home = Path.of(env.getOrDefault("DRIFTLESS_HOME", "."))
+                .toAbsolutePath()
+                .normalize();
         StackOptions defaults = StackOptions.defaults(home);
         StackOptions options = new StackOptions(
                 home,
@@ -60,11 +62,14 @@ public final class Launcher {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("stopping Driftless…");
-            stack.close();
-            stopped.countDown();
-        }, "driftless-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            System.out.println("stopping Driftless…");
+                            stack.close();
+                            stopped.countDown();
+                        },
+                        "driftless-shutdown"));
 
         Map<String, String> e = stack.environment();
         System.out.printf(

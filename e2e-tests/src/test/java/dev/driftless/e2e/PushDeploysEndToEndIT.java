@@ -38,7 +38,8 @@ class PushDeploysEndToEndIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final String SCHEMA = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    static final String SCHEMA =
+            "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/test";
 
     static Path state;
@@ -47,7 +48,9 @@ class PushDeploysEndToEndIT {
 
     @BeforeAll
     static void startStack() throws Exception {
-        Path home = Path.of(System.getProperty("driftless.home", "..")).toAbsolutePath().normalize();
+        Path home = Path.of(System.getProperty("driftless.home", ".."))
+                .toAbsolutePath()
+                .normalize();
         state = Files.createTempDirectory("driftless-e2e");
         StackOptions options = new StackOptions(
                 home,
@@ -87,7 +90,8 @@ class PushDeploysEndToEndIT {
     }
 
     static String message() {
-        ConfigMap cm = cluster.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap cm =
+                cluster.configMaps().inNamespace("demo").withName("demo-config").get();
         return cm == null ? null : cm.getData().get("message");
     }
 
@@ -110,7 +114,8 @@ class PushDeploysEndToEndIT {
                 .setDirectory(clone.toFile())
                 .call()) {
             Path file = clone.resolve("apps/demo/configmap.yaml");
-            Files.writeString(file, Files.readString(file).replace("Hello from Driftless", "Hello from the end-to-end test"));
+            Files.writeString(
+                    file, Files.readString(file).replace("Hello from Driftless", "Hello from the end-to-end test"));
             git.add().addFilepattern("apps/demo/configmap.yaml").call();
             pushed = git.commit()
                     .setMessage("Change the demo message")
@@ -123,7 +128,8 @@ class PushDeploysEndToEndIT {
         await().atMost(Duration.ofSeconds(10))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> "Hello from the end-to-end test".equals(message()));
-        ConfigMap applied = cluster.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap applied =
+                cluster.configMaps().inNamespace("demo").withName("demo-config").get();
         assertThat(applied.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", pushed.name());
         assertThat(applied.getMetadata().getLabels()).containsEntry("driftless.dev/application", "demo");
 
@@ -136,7 +142,8 @@ class PushDeploysEndToEndIT {
             assertThat(demo.path("name").asText()).isEqualTo("demo");
             assertThat(demo.path("render").path("status").asText()).isEqualTo("Succeeded");
             assertThat(demo.path("sync").path("status").asText()).isEqualTo("Succeeded");
-            assertThat(demo.path("sync").path("resources").findValuesAsText("name")).contains("demo-config");
+            assertThat(demo.path("sync").path("resources").findValuesAsText("name"))
+                    .contains("demo-config");
         });
     }
 
@@ -167,7 +174,8 @@ class PushDeploysEndToEndIT {
         }
         for (String service : new String[] {"WEBHOOK", "RENDER", "SYNC", "AUDIT"}) {
             HttpResponse<Void> ready = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(stack.environment().get("DRIFTLESS_" + service + "_URL") + "/q/health/ready"))
+                    HttpRequest.newBuilder(URI.create(
+                                    stack.environment().get("DRIFTLESS_" + service + "_URL") + "/q/health/ready"))
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
             assertThat(ready.statusCode()).as(service).isEqualTo(200);

@@ -31,7 +31,8 @@ public final class EventCodec {
         try {
             return MAPPER.writeValueAsString(data);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("cannot serialise " + data.getClass().getSimpleName(), e);
+            throw new IllegalArgumentException(
+                    "cannot serialise " + data.getClass().getSimpleName(), e);
         }
     }
 

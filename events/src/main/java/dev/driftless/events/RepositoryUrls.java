@@ -60,9 +60,8 @@ public final class RepositoryUrls {
         if (!path.startsWith("/")) {
             path = "/" + path;
         }
-        boolean defaultPort = port == -1
-                || (scheme.equals("https") && port == 443)
-                || (scheme.equals("http") && port == 80);
+        boolean defaultPort =
+                port == -1 || (scheme.equals("https") && port == 443) || (scheme.equals("http") && port == 80);
         return scheme + "://" + host.toLowerCase(Locale.ROOT) + (defaultPort ? "" : ":" + port) + path;
     }
 }

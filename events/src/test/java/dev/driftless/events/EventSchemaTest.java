@@ -76,7 +76,8 @@ class EventSchemaTest {
                 SyncReport.SUCCEEDED,
                 null,
                 null,
-                List.of(new SyncReport.ResourceResult("v1", "ConfigMap", "demo", "demo-config", "configured", null, null)),
+                List.of(new SyncReport.ResourceResult(
+                        "v1", "ConfigMap", "demo", "demo-config", "configured", null, null)),
                 "render-1",
                 NOW,
                 NOW.plusMillis(40));
@@ -96,8 +97,7 @@ class EventSchemaTest {
                         NOW,
                         NOW));
         EXAMPLES.put(
-                EventType.DRIFT_DETECTED,
-                new DriftDetected("demo", SHA_B, List.of("ConfigMap/demo/demo-config"), NOW));
+                EventType.DRIFT_DETECTED, new DriftDetected("demo", SHA_B, List.of("ConfigMap/demo/demo-config"), NOW));
         EXAMPLES.put(EventType.HEALTH_CHANGED, new HealthChanged("demo", SHA_B, "Progressing", "Healthy", NOW));
         EXAMPLES.put(EventType.COMMAND_RESYNC, new ResyncRequested("demo", "alice", "cache looked stale", NOW));
         EXAMPLES.put(
@@ -123,7 +123,8 @@ class EventSchemaTest {
             SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
 
     static JsonSchema schemaOf(EventType type) {
-        return FACTORY.getSchema(SchemaLocation.of("classpath:" + type.schemaResource().substring(1)), STRICT);
+        return FACTORY.getSchema(
+                SchemaLocation.of("classpath:" + type.schemaResource().substring(1)), STRICT);
     }
 
     static Set<ValidationMessage> validate(EventType type, JsonNode json) {
@@ -165,8 +166,8 @@ class EventSchemaTest {
 
     @Test
     void schemaRejectsAShortCommitShaAndABadTime() throws Exception {
-        ObjectNode json = (ObjectNode)
-                EventCodec.mapper().readTree(EventCodec.encode(EXAMPLES.get(EventType.COMMIT_PUSHED)));
+        ObjectNode json =
+                (ObjectNode) EventCodec.mapper().readTree(EventCodec.encode(EXAMPLES.get(EventType.COMMIT_PUSHED)));
         json.put("after", "abc123");
         json.put("receivedAt", "yesterday");
 

@@ -29,8 +29,7 @@ public class Renderer {
     private static final Logger LOG = Logger.getLogger(Renderer.class);
 
     /** The last outcome of an application's render. */
-    public record LastRender(
-            String commit, String digest, String outcome, String reason, String message, Instant at) {}
+    public record LastRender(String commit, String digest, String outcome, String reason, String message, Instant at) {}
 
     @Inject
     MirrorCache mirrors;

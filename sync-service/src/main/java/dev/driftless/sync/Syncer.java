@@ -40,7 +40,12 @@ public class Syncer {
         SyncPlan plan = SyncPlan.of(render);
         List<ResourceResult> results = new ArrayList<>();
         if (plan.refusedAsEmpty()) {
-            return finish(render, triggeredBy, started, results, Reason.PruneRefusedEmptyRender,
+            return finish(
+                    render,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.PruneRefusedEmptyRender,
                     "the render has no objects and the application does not allow an empty sync; nothing applied or pruned");
         }
         plan.refused().forEach(r -> results.add(failed(r.ref(), r.reason(), r.message())));
@@ -59,9 +64,15 @@ public class Syncer {
                 results.add(failed(desired.ref(), e.reason(), e.getMessage()));
             }
         }
-        long failures = results.stream().filter(r -> r.action().equals("failed")).count();
+        long failures =
+                results.stream().filter(r -> r.action().equals("failed")).count();
         if (failures > 0) {
-            return finish(render, triggeredBy, started, results, Reason.SyncPartiallyFailed,
+            return finish(
+                    render,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.SyncPartiallyFailed,
                     failures + " of " + (plan.apply().size() + plan.refused().size())
                             + " object(s) failed; nothing was pruned");
         }
@@ -99,9 +110,12 @@ public class Syncer {
             metrics.counter("driftless.sync.objects", "action", r.action()).increment();
         }
         if (reason == null) {
-            LOG.infof("synced %s at %s: %s", render.application(), render.commit().substring(0, 7), summary(results));
+            LOG.infof(
+                    "synced %s at %s: %s", render.application(), render.commit().substring(0, 7), summary(results));
         } else {
-            LOG.warnf("sync of %s at %s failed: %s: %s", render.application(), render.commit().substring(0, 7), reason, message);
+            LOG.warnf(
+                    "sync of %s at %s failed: %s: %s",
+                    render.application(), render.commit().substring(0, 7), reason, message);
         }
         return new SyncReport(
                 render.application(),
@@ -118,8 +132,8 @@ public class Syncer {
 
     private static String summary(List<ResourceResult> results) {
         return results.stream()
-                .collect(java.util.stream.Collectors.groupingBy(ResourceResult::action, java.util.TreeMap::new,
-                        java.util.stream.Collectors.counting()))
+                .collect(java.util.stream.Collectors.groupingBy(
+                        ResourceResult::action, java.util.TreeMap::new, java.util.stream.Collectors.counting()))
                 .toString();
     }
 

@@ -18,7 +18,8 @@ import java.util.TreeMap;
  * @param deliveries the webhook deliveries that announced it
  * @param applications each application that rendered it, by name
  */
-public record CommitTrace(String commit, String repository, List<Delivery> deliveries, List<ApplicationTrace> applications) {
+public record CommitTrace(
+        String commit, String repository, List<Delivery> deliveries, List<ApplicationTrace> applications) {
 
     /** Render and sync status: {@code Succeeded}, {@code Failed} or {@code Pending}. */
     public static final String SUCCEEDED = "Succeeded";
@@ -56,7 +57,11 @@ public record CommitTrace(String commit, String repository, List<Delivery> deliv
             if (EventType.COMMIT_PUSHED.type().equals(event.type())) {
                 Instant received = instant(data, "receivedAt");
                 deliveries.add(new Delivery(
-                        text(data, "provider"), text(data, "deliveryId"), text(data, "ref"), text(data, "pusher"), received));
+                        text(data, "provider"),
+                        text(data, "deliveryId"),
+                        text(data, "ref"),
+                        text(data, "pusher"),
+                        received));
                 if (received != null && (pushedAt == null || received.isBefore(pushedAt))) {
                     pushedAt = received;
                 }
@@ -75,7 +80,9 @@ public record CommitTrace(String commit, String repository, List<Delivery> deliv
                     text(render.data(), "reason"),
                     text(render.data(), "message"),
                     text(render.data(), "digest"),
-                    render.data().hasNonNull("durationMs") ? render.data().get("durationMs").asLong() : null,
+                    render.data().hasNonNull("durationMs")
+                            ? render.data().get("durationMs").asLong()
+                            : null,
                     instant(render.data(), "renderedAt"));
             StoredEvent sync = syncs.get(entry.getKey());
             Sync syncView;
@@ -84,7 +91,11 @@ public record CommitTrace(String commit, String repository, List<Delivery> deliv
                 List<Resource> resources = new ArrayList<>();
                 for (JsonNode r : sync.data().path("resources")) {
                     resources.add(new Resource(
-                            text(r, "kind"), text(r, "namespace"), text(r, "name"), text(r, "action"), text(r, "reason")));
+                            text(r, "kind"),
+                            text(r, "namespace"),
+                            text(r, "name"),
+                            text(r, "action"),
+                            text(r, "reason")));
                 }
                 Instant finished = instant(sync.data(), "finishedAt");
                 syncView = new Sync(
@@ -107,11 +118,13 @@ public record CommitTrace(String commit, String repository, List<Delivery> deliv
     }
 
     private static boolean isRender(String type) {
-        return EventType.RENDER_SUCCEEDED.type().equals(type) || EventType.RENDER_FAILED.type().equals(type);
+        return EventType.RENDER_SUCCEEDED.type().equals(type)
+                || EventType.RENDER_FAILED.type().equals(type);
     }
 
     private static boolean isSync(String type) {
-        return EventType.SYNC_SUCCEEDED.type().equals(type) || EventType.SYNC_FAILED.type().equals(type);
+        return EventType.SYNC_SUCCEEDED.type().equals(type)
+                || EventType.SYNC_FAILED.type().equals(type);
     }
 
     private static String text(JsonNode data, String field) {

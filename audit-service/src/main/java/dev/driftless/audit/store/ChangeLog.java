@@ -31,7 +31,8 @@ public class ChangeLog {
      * @return whether it was new
      */
     public boolean append(ChangeEntry entry) throws SQLException {
-        String sql = """
+        String sql =
+                """
                 INSERT INTO change_log (event_id, type, source, subject, event_time, topic, kafka_key, application,
                                         repository, commit_sha, delivery_id, actor, reason, data)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
@@ -63,7 +64,8 @@ public class ChangeLog {
 
     /** Every event naming a commit whose SHA starts with {@code shaPrefix}, in log order. */
     public List<StoredEvent> byCommit(String shaPrefix) throws SQLException {
-        String sql = """
+        String sql =
+                """
                 SELECT seq, event_id, type, application, repository, commit_sha, event_time, recorded_at, data::text
                 FROM change_log WHERE commit_sha LIKE ? ORDER BY seq
                 """;

@@ -37,21 +37,28 @@ public class CommitResource {
     public Response get(@PathParam("sha") String sha) {
         String normal = sha.toLowerCase(Locale.ROOT);
         if (!SHA.matcher(normal).matches()) {
-            return error(Response.Status.BAD_REQUEST, "CommitInvalid", "a commit SHA is 7 to 64 hexadecimal characters");
+            return error(
+                    Response.Status.BAD_REQUEST, "CommitInvalid", "a commit SHA is 7 to 64 hexadecimal characters");
         }
         try {
             CommitTrace trace = CommitTrace.of(changeLog.byCommit(normal));
             if (trace.commit() == null) {
-                return error(Response.Status.NOT_FOUND, "CommitNotFound", "the change log has no event for commit " + normal);
+                return error(
+                        Response.Status.NOT_FOUND,
+                        "CommitNotFound",
+                        "the change log has no event for commit " + normal);
             }
             return Response.ok(trace).build();
         } catch (SQLException e) {
             LOG.errorf("cannot read the change log: %s", e.getMessage());
-            return error(Response.Status.SERVICE_UNAVAILABLE, "StoreUnavailable", "the change log cannot be read; retry");
+            return error(
+                    Response.Status.SERVICE_UNAVAILABLE, "StoreUnavailable", "the change log cannot be read; retry");
         }
     }
 
     static Response error(Response.Status status, String reason, String message) {
-        return Response.status(status).entity(Map.of("reason", reason, "message", message)).build();
+        return Response.status(status)
+                .entity(Map.of("reason", reason, "message", message))
+                .build();
     }
 }

@@ -14,13 +14,25 @@ class CommitTraceTest {
     static final String SHA = "c".repeat(40);
 
     static StoredEvent event(long seq, EventType type, String app, String json) throws Exception {
-        return new StoredEvent(seq, "id" + seq, type.type(), app, "https://h/r", SHA, Instant.now(), Instant.now(), JSON.readTree(json));
+        return new StoredEvent(
+                seq,
+                "id" + seq,
+                type.type(),
+                app,
+                "https://h/r",
+                SHA,
+                Instant.now(),
+                Instant.now(),
+                JSON.readTree(json));
     }
 
     @Test
     void aFailedRenderIsFailedAndItsSyncNeverRan() throws Exception {
-        CommitTrace trace = CommitTrace.of(List.of(
-                event(1, EventType.RENDER_FAILED, "a", "{\"reason\":\"ManifestInvalid\",\"message\":\"x.yaml: kind is missing\"}")));
+        CommitTrace trace = CommitTrace.of(List.of(event(
+                1,
+                EventType.RENDER_FAILED,
+                "a",
+                "{\"reason\":\"ManifestInvalid\",\"message\":\"x.yaml: kind is missing\"}")));
 
         assertThat(trace.applications()).singleElement().satisfies(a -> {
             assertThat(a.render().status()).isEqualTo("Failed");
@@ -32,16 +44,31 @@ class CommitTraceTest {
 
     @Test
     void theLatestRenderAndSyncOfEachApplicationCountAndLeadTimeRunsFromTheFirstDelivery() throws Exception {
-        CommitTrace trace = CommitTrace.of(List.of(
-                event(1, EventType.COMMIT_PUSHED, null, "{\"provider\":\"github\",\"deliveryId\":\"d\",\"receivedAt\":\"2026-01-01T00:00:00Z\",\"pusher\":\"p\"}"),
-                event(2, EventType.RENDER_SUCCEEDED, "b", "{\"digest\":\"sha256:x\",\"durationMs\":4}"),
-                event(3, EventType.RENDER_SUCCEEDED, "a", "{}"),
-                event(4, EventType.SYNC_FAILED, "a", "{\"status\":\"Failed\",\"reason\":\"ClusterUnreachable\"}"),
-                event(5, EventType.SYNC_SUCCEEDED, "a", "{\"status\":\"Succeeded\",\"finishedAt\":\"2026-01-01T00:00:00.250Z\",\"resources\":[{\"kind\":\"ConfigMap\",\"name\":\"c\",\"action\":\"created\"}]}")));
+        CommitTrace trace = CommitTrace.of(
+                List.of(
+                        event(
+                                1,
+                                EventType.COMMIT_PUSHED,
+                                null,
+                                "{\"provider\":\"github\",\"deliveryId\":\"d\",\"receivedAt\":\"2026-01-01T00:00:00Z\",\"pusher\":\"p\"}"),
+                        event(2, EventType.RENDER_SUCCEEDED, "b", "{\"digest\":\"sha256:x\",\"durationMs\":4}"),
+                        event(3, EventType.RENDER_SUCCEEDED, "a", "{}"),
+                        event(
+                                4,
+                                EventType.SYNC_FAILED,
+                                "a",
+                                "{\"status\":\"Failed\",\"reason\":\"ClusterUnreachable\"}"),
+                        event(
+                                5,
+                                EventType.SYNC_SUCCEEDED,
+                                "a",
+                                "{\"status\":\"Succeeded\",\"finishedAt\":\"2026-01-01T00:00:00.250Z\",\"resources\":[{\"kind\":\"ConfigMap\",\"name\":\"c\",\"action\":\"created\"}]}")));
 
         assertThat(trace.commit()).isEqualTo(SHA);
         assertThat(trace.deliveries()).extracting(CommitTrace.Delivery::pusher).containsExactly("p");
-        assertThat(trace.applications()).extracting(CommitTrace.ApplicationTrace::name).containsExactly("a", "b");
+        assertThat(trace.applications())
+                .extracting(CommitTrace.ApplicationTrace::name)
+                .containsExactly("a", "b");
         assertThat(trace.applications().get(0).sync().status()).isEqualTo("Succeeded");
         assertThat(trace.applications().get(0).leadTimeMs()).isEqualTo(250);
         assertThat(trace.applications().get(1).sync().status()).isEqualTo("Pending");

@@ -80,10 +80,21 @@ class AuditPipelineIT {
     void aCommitsWholeStoryIsTracedFromPushToAppliedObjects() {
         Instant pushed = Instant.now();
         CommitPushed push = new CommitPushed(
-                repository, "refs/heads/main", "a".repeat(40), commit, "alice", "github", "delivery-" + app,
-                List.of("apps/demo/cm.yaml"), pushed, true);
-        probe.send(envelope(EventType.COMMIT_PUSHED, "push-" + app, Map.of("commit", commit, "repository", repository)),
-                push, repository, "urn:test");
+                repository,
+                "refs/heads/main",
+                "a".repeat(40),
+                commit,
+                "alice",
+                "github",
+                "delivery-" + app,
+                List.of("apps/demo/cm.yaml"),
+                pushed,
+                true);
+        probe.send(
+                envelope(EventType.COMMIT_PUSHED, "push-" + app, Map.of("commit", commit, "repository", repository)),
+                push,
+                repository,
+                "urn:test");
 
         given().get("/api/commits/" + commit).then().statusCode(404).body("reason", equalTo("CommitNotFound"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/commits/" + commit)
@@ -93,11 +104,22 @@ class AuditPipelineIT {
                 .body("deliveries[0].pusher", equalTo("alice")));
 
         RenderSucceeded render = new RenderSucceeded(
-                app, repository, "refs/heads/main", commit, "apps/demo", "sha256:" + "2".repeat(64),
+                app,
+                repository,
+                "refs/heads/main",
+                commit,
+                "apps/demo",
+                "sha256:" + "2".repeat(64),
                 List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "demo-config"))),
-                new Target("default", "demo", true, true, false, true), "push-" + app, Instant.now(), 5);
-        probe.send(envelope(EventType.RENDER_SUCCEEDED, "render-" + app, Map.of("commit", commit, "application", app)),
-                render, app, "urn:test");
+                new Target("default", "demo", true, true, false, true),
+                "push-" + app,
+                Instant.now(),
+                5);
+        probe.send(
+                envelope(EventType.RENDER_SUCCEEDED, "render-" + app, Map.of("commit", commit, "application", app)),
+                render,
+                app,
+                "urn:test");
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/commits/" + commit)
                 .then()
@@ -107,11 +129,22 @@ class AuditPipelineIT {
                 .body("applications[0].sync.status", equalTo("Pending")));
 
         SyncReport sync = new SyncReport(
-                app, commit, render.digest(), "Succeeded", null, null,
-                List.of(new SyncReport.ResourceResult("v1", "ConfigMap", "demo", "demo-config", "configured", null, null)),
-                "render-" + app, Instant.now(), Instant.now());
-        probe.send(envelope(EventType.SYNC_SUCCEEDED, "sync-" + app, Map.of("commit", commit, "application", app)),
-                sync, app, "urn:test");
+                app,
+                commit,
+                render.digest(),
+                "Succeeded",
+                null,
+                null,
+                List.of(new SyncReport.ResourceResult(
+                        "v1", "ConfigMap", "demo", "demo-config", "configured", null, null)),
+                "render-" + app,
+                Instant.now(),
+                Instant.now());
+        probe.send(
+                envelope(EventType.SYNC_SUCCEEDED, "sync-" + app, Map.of("commit", commit, "application", app)),
+                sync,
+                app,
+                "urn:test");
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
             JsonPath trace = given().get("/api/commits/" + commit.substring(0, 10))
@@ -123,7 +156,8 @@ class AuditPipelineIT {
             assertThat(trace.getString("repository")).isEqualTo(repository);
             assertThat(trace.getString("applications[0].sync.status")).isEqualTo("Succeeded");
             assertThat(trace.getList("applications[0].sync.resources", Map.class))
-                    .containsExactly(Map.of("kind", "ConfigMap", "namespace", "demo", "name", "demo-config", "action", "configured"));
+                    .containsExactly(Map.of(
+                            "kind", "ConfigMap", "namespace", "demo", "name", "demo-config", "action", "configured"));
             assertThat(trace.getLong("applications[0].leadTimeMs")).isNotNull();
         });
     }
@@ -131,15 +165,29 @@ class AuditPipelineIT {
     @Test
     void aRedeliveredEventIsRecordedOnceAndAMessageThatIsNotAnEventIsStillRecorded() throws Exception {
         CommitPushed push = new CommitPushed(
-                repository, "refs/heads/main", "a".repeat(40), commit, "bob", "github", "d-" + app, List.of(), Instant.now(), true);
+                repository,
+                "refs/heads/main",
+                "a".repeat(40),
+                commit,
+                "bob",
+                "github",
+                "d-" + app,
+                List.of(),
+                Instant.now(),
+                true);
         for (int i = 0; i < 3; i++) {
-            probe.send(envelope(EventType.COMMIT_PUSHED, "same-" + app, Map.of("commit", commit)), push, repository, "urn:test");
+            probe.send(
+                    envelope(EventType.COMMIT_PUSHED, "same-" + app, Map.of("commit", commit)),
+                    push,
+                    repository,
+                    "urn:test");
         }
         probe.sendRaw(Topics.DEADLETTER, app, "garbage that is not json", Map.of());
 
         await().atMost(Duration.ofSeconds(20)).until(() -> rows("kafka_key = '" + app + "' AND type = 'unknown'") == 1);
         assertThat(rows("event_id = 'same-" + app + "'")).isEqualTo(1);
-        assertThat(rows("commit_sha = '" + commit + "' AND actor = 'bob' AND delivery_id = 'd-" + app + "'")).isEqualTo(1);
+        assertThat(rows("commit_sha = '" + commit + "' AND actor = 'bob' AND delivery_id = 'd-" + app + "'"))
+                .isEqualTo(1);
     }
 
     @Test

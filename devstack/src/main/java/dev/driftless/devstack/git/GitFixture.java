@@ -31,7 +31,12 @@ public final class GitFixture implements AutoCloseable {
     public static GitFixture create(Path work, String remote) {
         try {
             return new GitFixture(
-                    Git.init().setDirectory(work.toFile()).setInitialBranch("main").call(), work, remote);
+                    Git.init()
+                            .setDirectory(work.toFile())
+                            .setInitialBranch("main")
+                            .call(),
+                    work,
+                    remote);
         } catch (GitAPIException e) {
             throw new IllegalStateException("cannot create working copy " + work, e);
         }

@@ -114,7 +114,8 @@ final class GithubPushPayload {
         described.put("timestamp", Instant.ofEpochSecond(commit.getCommitTime()).toString());
         described.put("url", url + "/commit/" + commit.name());
         described.put(
-                "author", Map.of("name", author.getName(), "email", author.getEmailAddress(), "username", author.getName()));
+                "author",
+                Map.of("name", author.getName(), "email", author.getEmailAddress(), "username", author.getName()));
         described.put("added", added);
         described.put("removed", removed);
         described.put("modified", modified);

@@ -126,16 +126,11 @@ public final class PushWebhookSender implements AutoCloseable {
             }
         }
         if (status < 200 || status >= 300) {
-            LOG.warning("push webhook " + deliveryId + " for " + name + " " + command.getRefName() + " answered "
-                    + status);
+            LOG.warning(
+                    "push webhook " + deliveryId + " for " + name + " " + command.getRefName() + " answered " + status);
         }
         deliveries.add(new Delivery(
-                deliveryId,
-                name,
-                command.getRefName(),
-                command.getNewId().name(),
-                status,
-                System.currentTimeMillis()));
+                deliveryId, name, command.getRefName(), command.getNewId().name(), status, System.currentTimeMillis()));
     }
 
     /** Every delivery made so far, oldest first. */

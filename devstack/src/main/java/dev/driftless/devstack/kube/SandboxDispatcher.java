@@ -40,7 +40,9 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         Map<String, String> query = query(path);
         String contentType = request.getHeader("Content-Type");
         synchronized (writes) {
-            if (method == HttpMethod.PATCH && contentType != null && contentType.startsWith("application/apply-patch")) {
+            if (method == HttpMethod.PATCH
+                    && contentType != null
+                    && contentType.startsWith("application/apply-patch")) {
                 return serverSideApply(path, query, request.getUtf8Body());
             }
             if ("All".equals(query.get("dryRun"))) {
@@ -71,7 +73,8 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         } catch (JsonProcessingException e) {
             return status(400, "BadRequest", "apply patch is not valid YAML: " + e.getOriginalMessage());
         }
-        if (applied.path("apiVersion").asText().isEmpty() || applied.path("kind").asText().isEmpty()) {
+        if (applied.path("apiVersion").asText().isEmpty()
+                || applied.path("kind").asText().isEmpty()) {
             return status(400, "BadRequest", "apply patch needs apiVersion and kind");
         }
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -108,7 +111,9 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
         }
         ObjectNode update = result.object();
         ((ObjectNode) update.get("metadata"))
-                .put("resourceVersion", existing.path("metadata").path("resourceVersion").asText());
+                .put(
+                        "resourceVersion",
+                        existing.path("metadata").path("resourceVersion").asText());
         return handleUpdate(jsonRequest(HttpMethod.PUT, bare, update));
     }
 
@@ -142,23 +147,33 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
     }
 
     private static RecordedRequest jsonRequest(HttpMethod method, String path, JsonNode body) {
-        Headers headers = Headers.builder().add("Content-Type", "application/json").build();
+        Headers headers =
+                Headers.builder().add("Content-Type", "application/json").build();
         return new RecordedRequest(
                 "HTTP/1.1", method, path, headers, new Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
     private static MockResponse json(int code, String body) {
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(body);
+        return new MockResponse()
+                .setResponseCode(code)
+                .setHeader("Content-Type", "application/json")
+                .setBody(body);
     }
 
     private static MockResponse status(int code, String reason, String message) {
         Map<String, Object> status = Map.of(
-                "apiVersion", "v1",
-                "kind", "Status",
-                "status", "Failure",
-                "code", code,
-                "reason", reason,
-                "message", message);
+                "apiVersion",
+                "v1",
+                "kind",
+                "Status",
+                "status",
+                "Failure",
+                "code",
+                code,
+                "reason",
+                reason,
+                "message",
+                message);
         try {
             return json(code, JSON.writeValueAsString(status));
         } catch (JsonProcessingException e) {

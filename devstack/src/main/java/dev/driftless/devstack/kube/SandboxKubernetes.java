@@ -53,7 +53,8 @@ public final class SandboxKubernetes implements AutoCloseable {
 
     /** Writes a kubeconfig that points at the sandbox, for tools and services started as processes. */
     public Path writeKubeconfig(Path file) {
-        String kubeconfig = """
+        String kubeconfig =
+                """
                 apiVersion: v1
                 kind: Config
                 clusters:
@@ -72,7 +73,7 @@ public final class SandboxKubernetes implements AutoCloseable {
                   user:
                     token: sandbox
                 """
-                .formatted(url());
+                        .formatted(url());
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             Files.writeString(file, kubeconfig);

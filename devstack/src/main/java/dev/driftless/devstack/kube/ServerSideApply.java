@@ -63,8 +63,8 @@ final class ServerSideApply {
         }
         if (!conflicts.isEmpty()) {
             if (!force) {
-                throw new ConflictException("Apply failed with " + conflicts.size() + " conflict(s): "
-                        + String.join("; ", conflicts));
+                throw new ConflictException(
+                        "Apply failed with " + conflicts.size() + " conflict(s): " + String.join("; ", conflicts));
             }
             owners.forEach((other, fields) -> {
                 if (!other.equals(manager)) {
@@ -93,7 +93,9 @@ final class ServerSideApply {
                 || !owners.equals(readManagedFields(existing));
         ObjectNode metadata = metadata(result);
         if (changed || existing == null) {
-            metadata.set("managedFields", writeManagedFields(owners, applied.path("apiVersion").asText()));
+            metadata.set(
+                    "managedFields",
+                    writeManagedFields(owners, applied.path("apiVersion").asText()));
         }
         return new Result(result, changed);
     }

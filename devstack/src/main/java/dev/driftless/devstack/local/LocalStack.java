@@ -31,7 +31,8 @@ import java.util.Optional;
 public final class LocalStack implements AutoCloseable {
 
     /** The services, in start order. */
-    public static final List<String> SERVICES = List.of("audit-service", "sync-service", "render-service", "webhook-service");
+    public static final List<String> SERVICES =
+            List.of("audit-service", "sync-service", "render-service", "webhook-service");
 
     private static final List<String> DEMO_FILES =
             List.of("README.md", "apps/demo/configmap.yaml", "apps/demo/deployment.yaml", "apps/demo/service.yaml");
@@ -79,8 +80,8 @@ public final class LocalStack implements AutoCloseable {
         Path kubeconfig = sandbox.writeKubeconfig(state.resolve("kubeconfig"));
 
         step("Git server");
-        PushWebhookSender webhooks = new PushWebhookSender(
-                URI.create("http://127.0.0.1:" + o.webhookPort() + "/hooks/github"), secret);
+        PushWebhookSender webhooks =
+                new PushWebhookSender(URI.create("http://127.0.0.1:" + o.webhookPort() + "/hooks/github"), secret);
         started.add(webhooks);
         git = GitServer.start(o.gitPort(), state.resolve("git"), webhooks);
         started.add(git);
@@ -96,14 +97,23 @@ public final class LocalStack implements AutoCloseable {
 
         Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         Map<String, Map<String, String>> env = Map.of(
-                "audit-service", Map.of(
-                        "DRIFTLESS_DB_URL", db.url(), "DRIFTLESS_DB_USER", db.user(), "DRIFTLESS_DB_SCHEMA", db.schema()),
-                "sync-service", Map.of(
-                        "KUBECONFIG", kubeconfig.toString(),
-                        "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", sandbox.url()),
-                "render-service", Map.of(
-                        "DRIFTLESS_CATALOG_DIR", catalog.toString(),
-                        "DRIFTLESS_RENDER_CACHE_DIR", state.resolve("render-cache").toString()),
+                "audit-service",
+                        Map.of(
+                                "DRIFTLESS_DB_URL",
+                                db.url(),
+                                "DRIFTLESS_DB_USER",
+                                db.user(),
+                                "DRIFTLESS_DB_SCHEMA",
+                                db.schema()),
+                "sync-service",
+                        Map.of(
+                                "KUBECONFIG", kubeconfig.toString(),
+                                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", sandbox.url()),
+                "render-service",
+                        Map.of(
+                                "DRIFTLESS_CATALOG_DIR", catalog.toString(),
+                                "DRIFTLESS_RENDER_CACHE_DIR",
+                                        state.resolve("render-cache").toString()),
                 "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));
         Map<String, Integer> ports = Map.of(
                 "webhook-service", o.webhookPort(),
@@ -147,12 +157,12 @@ public final class LocalStack implements AutoCloseable {
             step("audit log in PostgreSQL on 127.0.0.1:5432 (schema " + db.schema() + ")");
             return new StackOptions.Database(url, db.user(), db.schema());
         }
-        step("no PostgreSQL on 127.0.0.1:5432: starting an embedded one with its files in " + state.resolve("postgres"));
+        step("no PostgreSQL on 127.0.0.1:5432: starting an embedded one with its files in "
+                + state.resolve("postgres"));
         Optional<PrivatePostgres> pg = PrivatePostgres.start(state.resolve("postgres"), 5433);
         if (pg.isEmpty()) {
-            throw new IllegalStateException(
-                    "no PostgreSQL answers on 127.0.0.1:5432 and none is installed to start one"
-                            + " (apt-get install postgresql), or set DRIFTLESS_DB_URL");
+            throw new IllegalStateException("no PostgreSQL answers on 127.0.0.1:5432 and none is installed to start one"
+                    + " (apt-get install postgresql), or set DRIFTLESS_DB_URL");
         }
         started.add(pg.get());
         return new StackOptions.Database("jdbc:postgresql://127.0.0.1:5433/postgres", "postgres", db.schema());
@@ -167,7 +177,8 @@ public final class LocalStack implements AutoCloseable {
                             + service.log() + ":" + System.lineSeparator() + service.tail(30));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(service.name() + " did not become ready in 180 s; see " + service.log());
+                    throw new IllegalStateException(
+                            service.name() + " did not become ready in 180 s; see " + service.log());
                 }
                 Thread.sleep(200);
             }
@@ -177,8 +188,7 @@ public final class LocalStack implements AutoCloseable {
 
     private void seedDemo(Path state, String demoRepo) throws IOException {
         Path bare = git.repositoryDirectory("demo");
-        if (Files.exists(bare.resolve("refs/heads/main"))
-                || Files.exists(bare.resolve("packed-refs"))) {
+        if (Files.exists(bare.resolve("refs/heads/main")) || Files.exists(bare.resolve("packed-refs"))) {
             return;
         }
         step("demo repository " + demoRepo);
@@ -217,7 +227,11 @@ public final class LocalStack implements AutoCloseable {
 
     private void writeEnv(Path file) throws IOException {
         StringBuilder env = new StringBuilder("# Written by ./driftless up; source it in a shell: . .driftless/env\n");
-        environment.forEach((k, v) -> env.append("export ").append(k).append("='").append(v.replace("'", "'\\''")).append("'\n"));
+        environment.forEach((k, v) -> env.append("export ")
+                .append(k)
+                .append("='")
+                .append(v.replace("'", "'\\''"))
+                .append("'\n"));
         Files.writeString(file, env);
         restrict(file);
     }

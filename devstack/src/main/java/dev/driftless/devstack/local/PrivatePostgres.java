@@ -47,13 +47,19 @@ final class PrivatePostgres implements AutoCloseable {
         Path pgCtl = bin.get().resolve("pg_ctl");
         if (!Files.isDirectory(dataDir.resolve("base"))) {
             Files.createDirectories(dataDir);
-            run(List.of(initdb.toString(), "-D", dataDir.toString(), "-U", "postgres", "-A", "trust", "--no-sync"), dataDir);
+            run(
+                    List.of(initdb.toString(), "-D", dataDir.toString(), "-U", "postgres", "-A", "trust", "--no-sync"),
+                    dataDir);
         }
-        run(List.of(
+        run(
+                List.of(
                         pgCtl.toString(),
-                        "-D", dataDir.toString(),
-                        "-l", dataDir.resolve("server.log").toString(),
-                        "-o", "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1",
+                        "-D",
+                        dataDir.toString(),
+                        "-l",
+                        dataDir.resolve("server.log").toString(),
+                        "-o",
+                        "-p " + port + " -k " + dataDir + " -c listen_addresses=127.0.0.1",
                         "-w",
                         "start"),
                 dataDir);
@@ -77,12 +83,16 @@ final class PrivatePostgres implements AutoCloseable {
         if (isRoot()) {
             // PostgreSQL refuses to run as root; run it as the unprivileged postgres user when we are root.
             builder.command().addAll(0, List.of("runuser", "-u", "postgres", "--"));
-            new ProcessBuilder("chown", "-R", "postgres", dir.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            new ProcessBuilder("chown", "-R", "postgres", dir.toString())
+                    .start()
+                    .waitFor(10, TimeUnit.SECONDS);
         }
-        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(dir.getParent().resolve("postgres-setup.log").toFile()));
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(
+                dir.getParent().resolve("postgres-setup.log").toFile()));
         Process process = builder.start();
         if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("'" + String.join(" ", command) + "' failed; see " + dir.getParent().resolve("postgres-setup.log"));
+            throw new IOException("'" + String.join(" ", command) + "' failed; see "
+                    + dir.getParent().resolve("postgres-setup.log"));
         }
     }
 

@@ -71,11 +71,16 @@ class GitServerIT {
     void aPushToANewNameCreatesTheRepositoryAndSendsASignedGithubPushWebhook() throws Exception {
         Path work = tmp.resolve("work");
         RevCommit commit;
-        try (Git local = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+        try (Git local =
+                Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
             Files.createDirectories(work.resolve("apps/demo"));
             Files.writeString(work.resolve("apps/demo/cm.yaml"), "kind: ConfigMap\n");
             local.add().addFilepattern(".").call();
-            commit = local.commit().setMessage("first").setAuthor("alice", "alice@example.com").setCommitter("alice", "alice@example.com").call();
+            commit = local.commit()
+                    .setMessage("first")
+                    .setAuthor("alice", "alice@example.com")
+                    .setCommitter("alice", "alice@example.com")
+                    .call();
             local.push().setRemote(git.repositoryUrl("team/shop")).add("main").call();
         }
 
@@ -96,7 +101,10 @@ class GitServerIT {
         assertThat(payload.at("/head_commit/added/0").asText()).isEqualTo("apps/demo/cm.yaml");
 
         Path clone = tmp.resolve("clone");
-        try (Git cloned = Git.cloneRepository().setURI(git.repositoryUrl("team/shop")).setDirectory(clone.toFile()).call()) {
+        try (Git cloned = Git.cloneRepository()
+                .setURI(git.repositoryUrl("team/shop"))
+                .setDirectory(clone.toFile())
+                .call()) {
             assertThat(clone.resolve("apps/demo/cm.yaml")).hasContent("kind: ConfigMap");
         }
     }
@@ -104,7 +112,8 @@ class GitServerIT {
     @Test
     void aSecondPushListsOnlyWhatItChanged() throws Exception {
         Path work = tmp.resolve("work2");
-        try (Git local = Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
+        try (Git local =
+                Git.init().setDirectory(work.toFile()).setInitialBranch("main").call()) {
             Files.writeString(work.resolve("a.yaml"), "a: 1\n");
             Files.writeString(work.resolve("b.yaml"), "b: 1\n");
             local.add().addFilepattern(".").call();
@@ -122,7 +131,9 @@ class GitServerIT {
             assertThat(payload.get("commits")).hasSize(1);
             assertThat(payload.at("/commits/0/modified/0").asText()).isEqualTo("b.yaml");
         }
-        assertThat(sender.deliveries()).extracting(PushWebhookSender.Delivery::status).containsOnly(202);
+        assertThat(sender.deliveries())
+                .extracting(PushWebhookSender.Delivery::status)
+                .containsOnly(202);
     }
 
     @Test

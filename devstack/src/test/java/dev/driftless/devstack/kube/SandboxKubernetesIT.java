@@ -27,7 +27,11 @@ class SandboxKubernetesIT {
         sandbox = SandboxKubernetes.start(0);
         client = sandbox.client();
         client.namespaces()
-                .resource(new NamespaceBuilder().withNewMetadata().withName("demo").endMetadata().build())
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("demo")
+                        .endMetadata()
+                        .build())
                 .create();
     }
 
@@ -56,15 +60,14 @@ class SandboxKubernetesIT {
     void applyCreatesAMissingObjectAndRecordsItsManager() {
         ConfigMap created = apply(configMap(Map.of("message", "hello")), "driftless", true);
 
-        ConfigMap stored = client.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap stored =
+                client.configMaps().inNamespace("demo").withName("demo-config").get();
         assertThat(stored.getData()).containsEntry("message", "hello");
         assertThat(stored.getMetadata().getUid()).isNotBlank();
-        assertThat(created.getMetadata().getManagedFields())
-                .singleElement()
-                .satisfies(f -> {
-                    assertThat(f.getManager()).isEqualTo("driftless");
-                    assertThat(f.getOperation()).isEqualTo("Apply");
-                });
+        assertThat(created.getMetadata().getManagedFields()).singleElement().satisfies(f -> {
+            assertThat(f.getManager()).isEqualTo("driftless");
+            assertThat(f.getOperation()).isEqualTo("Apply");
+        });
     }
 
     @Test
@@ -73,7 +76,8 @@ class SandboxKubernetesIT {
 
         apply(configMap(Map.of("message", "changed")), "driftless", true);
 
-        ConfigMap stored = client.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap stored =
+                client.configMaps().inNamespace("demo").withName("demo-config").get();
         assertThat(stored.getData()).containsExactly(Map.entry("message", "changed"));
     }
 
@@ -84,10 +88,12 @@ class SandboxKubernetesIT {
 
         assertThatThrownBy(() -> apply(configMap(Map.of("extra", "mine")), "driftless", false))
                 .isInstanceOf(KubernetesClientException.class)
-                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
+                .satisfies(e ->
+                        assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
 
         apply(configMap(Map.of("message", "again")), "driftless", true);
-        ConfigMap stored = client.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap stored =
+                client.configMaps().inNamespace("demo").withName("demo-config").get();
         assertThat(stored.getData()).containsEntry("message", "again").containsEntry("extra", "kept");
     }
 
@@ -122,9 +128,14 @@ class SandboxKubernetesIT {
                 .create();
 
         assertThat(preview.getData()).containsEntry("message", "preview");
-        assertThat(client.configMaps().inNamespace("demo").withName("demo-config").get().getData())
+        assertThat(client.configMaps()
+                        .inNamespace("demo")
+                        .withName("demo-config")
+                        .get()
+                        .getData())
                 .containsEntry("message", "hello");
-        assertThat(client.configMaps().inNamespace("demo").withName("other").get()).isNull();
+        assertThat(client.configMaps().inNamespace("demo").withName("other").get())
+                .isNull();
     }
 
     @Test

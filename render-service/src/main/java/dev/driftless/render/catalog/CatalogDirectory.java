@@ -67,10 +67,7 @@ public class CatalogDirectory {
         errors = result.errors();
         LOG.infof(
                 "catalog %s: %d application(s), %d changed, %d error(s)",
-                config.catalogDir(),
-                applications.size(),
-                changed.size(),
-                errors.size());
+                config.catalogDir(), applications.size(), changed.size(), errors.size());
         return changed;
     }
 

@@ -120,8 +120,8 @@ public final class CatalogParser {
         }
         String renderType = spec.path("render").path("type").asText("auto");
         if (!RENDER_TYPES.contains(renderType)) {
-            throw new IllegalArgumentException("spec.render.type: unknown render type " + renderType
-                    + " (supported: " + String.join(", ", RENDER_TYPES.stream().sorted().toList()) + ")");
+            throw new IllegalArgumentException("spec.render.type: unknown render type " + renderType + " (supported: "
+                    + String.join(", ", RENDER_TYPES.stream().sorted().toList()) + ")");
         }
         String namespace = required(node, "spec", "destination", "namespace");
         if (!DNS_LABEL.matcher(namespace).matches()) {

@@ -78,7 +78,8 @@ public final class ManifestParser {
         if (!node.isObject()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": is not an object");
         }
-        if (!node.path("apiVersion").isTextual() || node.path("apiVersion").asText().isBlank()) {
+        if (!node.path("apiVersion").isTextual()
+                || node.path("apiVersion").asText().isBlank()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": apiVersion is missing");
         }
         if (!node.path("kind").isTextual() || node.path("kind").asText().isBlank()) {

@@ -16,7 +16,8 @@ public final class RepositoryPaths {
             return "";
         }
         if (path.startsWith("/") || path.contains("\\") || path.chars().anyMatch(c -> c < 0x20)) {
-            throw new RenderFailure(Reason.PathEscapesRepository, "path " + path + " must be relative to the repository");
+            throw new RenderFailure(
+                    Reason.PathEscapesRepository, "path " + path + " must be relative to the repository");
         }
         StringBuilder normal = new StringBuilder();
         for (String segment : path.split("/")) {

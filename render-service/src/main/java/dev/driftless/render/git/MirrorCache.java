@@ -125,8 +125,9 @@ public class MirrorCache {
         } catch (MissingObjectException e) {
             throw new RenderFailure(Reason.RevisionNotFound, "commit " + commit + " is not in " + app.repository());
         } catch (org.eclipse.jgit.errors.LargeObjectException e) {
-            throw new RenderFailure(Reason.BundleTooLarge, "a file under " + app.path() + " exceeds "
-                    + config.maxFileBytes() + " bytes");
+            throw new RenderFailure(
+                    Reason.BundleTooLarge,
+                    "a file under " + app.path() + " exceeds " + config.maxFileBytes() + " bytes");
         } catch (IOException e) {
             throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
         }

@@ -42,16 +42,21 @@ public class CommitConsumer {
         CommitPushed push;
         try {
             if (!EventType.COMMIT_PUSHED.type().equals(event.type())) {
-                throw new EventMalformedException("expected " + EventType.COMMIT_PUSHED.type() + " but got " + event.type());
+                throw new EventMalformedException(
+                        "expected " + EventType.COMMIT_PUSHED.type() + " but got " + event.type());
             }
             push = (CommitPushed) event.data();
         } catch (EventMalformedException e) {
-            LOG.warnf("%s: setting aside %s from %s: %s", EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
+            LOG.warnf(
+                    "%s: setting aside %s from %s: %s",
+                    EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
             publisher.deadLetter(event.deadLetter("render-service", EventMalformedException.REASON, e.getMessage()));
             return message.ack();
         }
         List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);
-        LOG.debugf("push %s %s@%s affects %d application(s)", push.deliveryId(), push.ref(), push.after(), affected.size());
+        LOG.debugf(
+                "push %s %s@%s affects %d application(s)",
+                push.deliveryId(), push.ref(), push.after(), affected.size());
         for (Application app : affected) {
             if (renderer.alreadyRendered(app, push.after())) {
                 continue;

@@ -35,11 +35,29 @@ public class RenderPublisher {
     /** Publishes a {@link RenderSucceeded} or {@link RenderFailed}. */
     public void publish(Record outcome) {
         if (outcome instanceof RenderSucceeded ok) {
-            send(EventType.RENDER_SUCCEEDED, ok.application(), ok.commit(), ok.repository(), ok.renderedAt(), ok,
-                    Envelope.stableId("render", ok.application(), ok.commit(), ok.digest(), String.valueOf(ok.triggeredBy())));
+            send(
+                    EventType.RENDER_SUCCEEDED,
+                    ok.application(),
+                    ok.commit(),
+                    ok.repository(),
+                    ok.renderedAt(),
+                    ok,
+                    Envelope.stableId(
+                            "render", ok.application(), ok.commit(), ok.digest(), String.valueOf(ok.triggeredBy())));
         } else if (outcome instanceof RenderFailed failed) {
-            send(EventType.RENDER_FAILED, failed.application(), failed.commit(), failed.repository(), failed.renderedAt(), failed,
-                    Envelope.stableId("render-failed", failed.application(), String.valueOf(failed.commit()), failed.reason(), String.valueOf(failed.triggeredBy())));
+            send(
+                    EventType.RENDER_FAILED,
+                    failed.application(),
+                    failed.commit(),
+                    failed.repository(),
+                    failed.renderedAt(),
+                    failed,
+                    Envelope.stableId(
+                            "render-failed",
+                            failed.application(),
+                            String.valueOf(failed.commit()),
+                            failed.reason(),
+                            String.valueOf(failed.triggeredBy())));
         } else {
             throw new IllegalArgumentException("not a render outcome: " + outcome);
         }
@@ -49,14 +67,26 @@ public class RenderPublisher {
     public void deadLetter(DeadLetter letter) {
         Envelope envelope = new Envelope(
                 EventType.DEAD_LETTER,
-                Envelope.stableId("deadletter", letter.service(), String.valueOf(letter.topic()), String.valueOf(letter.originalId()), letter.payload() == null ? "" : letter.payload()),
+                Envelope.stableId(
+                        "deadletter",
+                        letter.service(),
+                        String.valueOf(letter.topic()),
+                        String.valueOf(letter.originalId()),
+                        letter.payload() == null ? "" : letter.payload()),
                 letter.topic(),
                 Instant.now(),
                 Map.of());
         deadLetters.sendMessageAndAwait(envelope.toMessage(letter, letter.key(), SOURCE));
     }
 
-    private void send(EventType type, String application, String commit, String repository, Instant time, Record data, String id) {
+    private void send(
+            EventType type,
+            String application,
+            String commit,
+            String repository,
+            Instant time,
+            Record data,
+            String id) {
         Map<String, String> extensions = new HashMap<>();
         extensions.put(CloudEventExtensions.APPLICATION, application);
         extensions.put(CloudEventExtensions.COMMIT, commit);

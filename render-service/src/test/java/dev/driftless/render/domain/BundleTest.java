@@ -19,8 +19,10 @@ class BundleTest {
         b.put("apiVersion", "v1");
         b.put("kind", "ConfigMap");
 
-        assertThat(Bundle.of(List.of(a)).digest()).isEqualTo(Bundle.of(List.of(b)).digest());
-        assertThat(Bundle.of(List.of(Map.of("kind", "Secret"))).digest()).isNotEqualTo(Bundle.of(List.of(a)).digest());
+        assertThat(Bundle.of(List.of(a)).digest())
+                .isEqualTo(Bundle.of(List.of(b)).digest());
+        assertThat(Bundle.of(List.of(Map.of("kind", "Secret"))).digest())
+                .isNotEqualTo(Bundle.of(List.of(a)).digest());
         assertThat(Bundle.of(List.of(a)).digest()).matches("sha256:[0-9a-f]{64}");
     }
 

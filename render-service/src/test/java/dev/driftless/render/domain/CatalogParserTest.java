@@ -16,7 +16,8 @@ class CatalogParserTest {
                   source: { repoURL: "https://Git.example.com/shop/deploy.git", path: apps/%s }
                   destination: { namespace: shop }
                 %s
-                """.formatted(name, name, extra);
+                """
+                .formatted(name, name, extra);
     }
 
     @Test
@@ -48,17 +49,23 @@ class CatalogParserTest {
 
         assertThat(result.applications()).extracting(Application::name).containsExactly("good");
         assertThat(result.errors())
-                .anySatisfy(e -> assertThat(e).startsWith("a.yaml (document 2): spec.render.type: unknown render type jsonnet"))
+                .anySatisfy(e ->
+                        assertThat(e).startsWith("a.yaml (document 2): spec.render.type: unknown render type jsonnet"))
                 .anySatisfy(e -> assertThat(e).startsWith("b.yaml: spec.source.path: is required"))
-                .anySatisfy(e -> assertThat(e).startsWith("c.yaml: spec.source.path:").contains("leaves the repository"))
-                .anySatisfy(e -> assertThat(e).isEqualTo("d.yaml: metadata.name: application good is already declared in a.yaml"))
+                .anySatisfy(e ->
+                        assertThat(e).startsWith("c.yaml: spec.source.path:").contains("leaves the repository"))
+                .anySatisfy(e -> assertThat(e)
+                        .isEqualTo("d.yaml: metadata.name: application good is already declared in a.yaml"))
                 .anySatisfy(e -> assertThat(e).startsWith("e.yaml: not valid YAML"));
     }
 
     @Test
     void aMissingNamespaceOrABadNameIsReported() {
         var result = CatalogParser.parse(Map.of(
-                "x.yaml", app("Bad_Name", ""), "y.yaml", app("ok", "").replace("destination: { namespace: shop }", "")));
+                "x.yaml",
+                app("Bad_Name", ""),
+                "y.yaml",
+                app("ok", "").replace("destination: { namespace: shop }", "")));
 
         assertThat(result.applications()).isEmpty();
         assertThat(result.errors())

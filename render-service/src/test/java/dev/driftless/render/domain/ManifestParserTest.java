@@ -21,7 +21,8 @@ class ManifestParserTest {
     @Test
     void readsEveryDocumentOfEveryManifestFileInPathOrderAndSkipsOtherFiles() throws Exception {
         var manifests = ManifestParser.parse(files(
-                "b.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: t}\n",
+                "b.yaml",
+                        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n---\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: t}\n",
                 "a.json", "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}",
                 "c.yml", "# only a comment\n",
                 "README.md", "kind: nonsense"));
@@ -32,14 +33,16 @@ class ManifestParserTest {
     @Test
     void invalidYamlNamesTheFileAndLine() {
         assertThatThrownBy(() -> ManifestParser.parse(files("apps/x.yaml", "a: b\nc: [unclosed\n")))
-                .isInstanceOfSatisfying(RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.ManifestInvalid))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.ManifestInvalid))
                 .hasMessageContaining("apps/x.yaml: not valid YAML at line");
     }
 
     @Test
     void anObjectWithoutKindNamesTheFileAndDocument() {
         assertThatThrownBy(() -> ManifestParser.parse(files(
-                        "x.yaml", "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n")))
+                        "x.yaml",
+                        "apiVersion: v1\nkind: A\nmetadata: {name: a}\n---\napiVersion: v1\nmetadata: {name: b}\n")))
                 .isInstanceOf(RenderFailure.class)
                 .hasMessage("x.yaml (document 2): kind is missing");
     }

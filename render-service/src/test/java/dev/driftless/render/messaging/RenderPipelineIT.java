@@ -77,7 +77,9 @@ class RenderPipelineIT {
     }
 
     void declare() throws Exception {
-        Files.writeString(config.catalogDir().resolve(app + ".yaml"), """
+        Files.writeString(
+                config.catalogDir().resolve(app + ".yaml"),
+                """
                 apiVersion: driftless.dev/v1alpha1
                 kind: Application
                 metadata: { name: %s }
@@ -85,7 +87,8 @@ class RenderPipelineIT {
                   source: { repoURL: %s, targetRevision: main, path: apps/web }
                   destination: { namespace: web }
                   syncPolicy: { prune: true, selfHeal: true, createNamespace: true }
-                """.formatted(app, repoUrl));
+                """
+                        .formatted(app, repoUrl));
     }
 
     void pushed(RevCommit before, RevCommit after, String deliveryId) {
@@ -101,26 +104,33 @@ class RenderPipelineIT {
                 Instant.now(),
                 true);
         probe.send(
-                new Envelope(EventType.COMMIT_PUSHED, UUID.randomUUID().toString(), push.repository(), Instant.now(), Map.of()),
+                new Envelope(
+                        EventType.COMMIT_PUSHED,
+                        UUID.randomUUID().toString(),
+                        push.repository(),
+                        Instant.now(),
+                        Map.of()),
                 push,
                 push.repository(),
                 "urn:test");
     }
 
     EventProbe.Received render(String commit) {
-        List<EventProbe.Received> found = probe.read(
-                Topics.RENDERS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, WAIT);
+        List<EventProbe.Received> found =
+                probe.read(Topics.RENDERS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, WAIT);
         assertThat(found).as("a render of %s at %s", app, commit).hasSize(1);
         return found.get(0);
     }
 
-    static final String CONFIG_MAP = """
+    static final String CONFIG_MAP =
+            """
             apiVersion: v1
             kind: ConfigMap
             metadata: { name: web-config }
             data: { message: "%s" }
             """;
-    static final String DEPLOYMENT_AND_SERVICE = """
+    static final String DEPLOYMENT_AND_SERVICE =
+            """
             apiVersion: apps/v1
             kind: Deployment
             metadata: { name: web }
@@ -134,23 +144,32 @@ class RenderPipelineIT {
 
     @Test
     void aNewApplicationIsRenderedAtOnceAndAPushRendersThePushedCommit() throws Exception {
-        RevCommit first = repo.commitAndPush("first", Map.of(
-                "apps/web/config.yaml", CONFIG_MAP.formatted("hello"),
-                "apps/web/workload.yaml", DEPLOYMENT_AND_SERVICE,
-                "README.md", "not a manifest"));
+        RevCommit first = repo.commitAndPush(
+                "first",
+                Map.of(
+                        "apps/web/config.yaml",
+                        CONFIG_MAP.formatted("hello"),
+                        "apps/web/workload.yaml",
+                        DEPLOYMENT_AND_SERVICE,
+                        "README.md",
+                        "not a manifest"));
         declare();
 
         EventProbe.Received initial = render(first.name());
         assertThat(initial.ce("type")).isEqualTo(EventType.RENDER_SUCCEEDED.type());
         RenderSucceeded bundle = EventCodec.decode(RenderSucceeded.class, initial.value());
-        assertThat(bundle.manifests()).extracting(m -> m.get("kind")).containsExactly("ConfigMap", "Deployment", "Service");
+        assertThat(bundle.manifests())
+                .extracting(m -> m.get("kind"))
+                .containsExactly("ConfigMap", "Deployment", "Service");
         assertThat(bundle.target().namespace()).isEqualTo("web");
         assertThat(bundle.digest()).startsWith("sha256:");
 
-        RevCommit second = repo.commitAndPush("change", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("changed")));
+        RevCommit second =
+                repo.commitAndPush("change", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("changed")));
         pushed(first, second, "d-" + UUID.randomUUID());
 
-        RenderSucceeded next = EventCodec.decode(RenderSucceeded.class, render(second.name()).value());
+        RenderSucceeded next =
+                EventCodec.decode(RenderSucceeded.class, render(second.name()).value());
         assertThat(next.manifests().get(0)).extracting("data").isEqualTo(Map.of("message", "changed"));
         assertThat(next.digest()).isNotEqualTo(bundle.digest());
     }
@@ -169,10 +188,11 @@ class RenderPipelineIT {
         assertThat(failure.reason()).isEqualTo("ManifestInvalid");
         assertThat(failure.message()).contains("broken.yaml").contains("line");
 
-        RevCommit noKind = repo.commitAndPush("no kind", Map.of(
-                "apps/web/broken.yaml", "apiVersion: v1\nmetadata: { name: x }\n"));
+        RevCommit noKind = repo.commitAndPush(
+                "no kind", Map.of("apps/web/broken.yaml", "apiVersion: v1\nmetadata: { name: x }\n"));
         pushed(broken, noKind, "d-" + UUID.randomUUID());
-        RenderFailed missingKind = EventCodec.decode(RenderFailed.class, render(noKind.name()).value());
+        RenderFailed missingKind =
+                EventCodec.decode(RenderFailed.class, render(noKind.name()).value());
         assertThat(missingKind.reason()).isEqualTo("ManifestInvalid");
         assertThat(missingKind.message()).isEqualTo("broken.yaml (document 1): kind is missing");
     }
@@ -184,11 +204,19 @@ class RenderPipelineIT {
         render(first.name());
         String key = RepositoryUrls.normalise(repoUrl);
 
-        probe.sendRaw(Topics.COMMITS, key, "{this is not json", Map.of(
-                "ce_specversion", "1.0",
-                "ce_id", "garbage-" + app,
-                "ce_type", EventType.COMMIT_PUSHED.type(),
-                "ce_source", "urn:test"));
+        probe.sendRaw(
+                Topics.COMMITS,
+                key,
+                "{this is not json",
+                Map.of(
+                        "ce_specversion",
+                        "1.0",
+                        "ce_id",
+                        "garbage-" + app,
+                        "ce_type",
+                        EventType.COMMIT_PUSHED.type(),
+                        "ce_source",
+                        "urn:test"));
         RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("b")));
         pushed(first, second, "d-" + UUID.randomUUID());
 

@@ -19,7 +19,8 @@ public final class ApplyError {
             case 400, 422 -> Reason.ApplyInvalid;
             case 403 -> Reason.ApplyForbidden;
             case 409 -> Reason.ApplyConflict;
-            case 404 -> message != null && message.contains("namespaces \"") ? Reason.NamespaceNotFound : Reason.KindUnknown;
+            case 404 ->
+                message != null && message.contains("namespaces \"") ? Reason.NamespaceNotFound : Reason.KindUnknown;
             default -> Reason.ClusterUnreachable;
         };
     }

@@ -183,5 +183,4 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
         }
         return value;
     }
-
 }

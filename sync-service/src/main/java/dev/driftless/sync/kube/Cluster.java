@@ -191,7 +191,8 @@ public class Cluster {
             }
             if (attempt < config.attempts()) {
                 try {
-                    TimeUnit.MILLISECONDS.sleep(backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                    TimeUnit.MILLISECONDS.sleep(
+                            backoff + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;

@@ -53,11 +53,18 @@ public class RenderConsumer {
         try {
             data = event.data();
         } catch (EventMalformedException e) {
-            LOG.warnf("%s: setting aside %s from %s: %s", EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
+            LOG.warnf(
+                    "%s: setting aside %s from %s: %s",
+                    EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
             var letter = event.deadLetter("sync-service", EventMalformedException.REASON, e.getMessage());
             deadLetters.sendMessageAndAwait(new Envelope(
                             EventType.DEAD_LETTER,
-                            Envelope.stableId("deadletter", "sync-service", String.valueOf(event.topic()), String.valueOf(event.id()), String.valueOf(event.json())),
+                            Envelope.stableId(
+                                    "deadletter",
+                                    "sync-service",
+                                    String.valueOf(event.topic()),
+                                    String.valueOf(event.id()),
+                                    String.valueOf(event.json())),
                             event.topic(),
                             Instant.now(),
                             Map.of())
@@ -73,7 +80,8 @@ public class RenderConsumer {
     }
 
     private void publish(SyncReport report, String renderEventId) {
-        EventType type = SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
+        EventType type =
+                SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
         Map<String, String> extensions = new HashMap<>();
         extensions.put(CloudEventExtensions.APPLICATION, report.application());
         extensions.put(CloudEventExtensions.COMMIT, report.commit());

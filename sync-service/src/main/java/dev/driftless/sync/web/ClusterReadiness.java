@@ -19,9 +19,15 @@ public class ClusterReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         try {
             client.namespaces().withName("default").get();
-            return HealthCheckResponse.named("kubernetes-api").up().withData("url", client.getMasterUrl().toString()).build();
+            return HealthCheckResponse.named("kubernetes-api")
+                    .up()
+                    .withData("url", client.getMasterUrl().toString())
+                    .build();
         } catch (RuntimeException e) {
-            return HealthCheckResponse.named("kubernetes-api").down().withData("error", e.getMessage()).build();
+            return HealthCheckResponse.named("kubernetes-api")
+                    .down()
+                    .withData("error", e.getMessage())
+                    .build();
         }
     }
 }

@@ -24,40 +24,69 @@ class SyncPlanTest {
 
     static RenderSucceeded render(Target target, List<Map<String, Object>> manifests) {
         return new RenderSucceeded(
-                "shop", "https://h/r", "refs/heads/main", "c".repeat(40), "apps/shop", "sha256:" + "0".repeat(64),
-                manifests, target, "t", Instant.now(), 1);
+                "shop",
+                "https://h/r",
+                "refs/heads/main",
+                "c".repeat(40),
+                "apps/shop",
+                "sha256:" + "0".repeat(64),
+                manifests,
+                target,
+                "t",
+                Instant.now(),
+                1);
     }
 
     @Test
     void objectsAreAppliedNamespacesFirstThenConfigThenWorkloadsThenTheRest() {
-        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(
-                object("v1", "Service", "web", null),
-                object("apps/v1", "Deployment", "web", null),
-                object("v1", "ConfigMap", "cfg", null),
-                object("networking.k8s.io/v1", "Ingress", "web", null),
-                object("v1", "Namespace", "shop", null),
-                object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "things.example.com", null),
-                object("v1", "ServiceAccount", "web", null))));
+        SyncPlan plan = SyncPlan.of(render(
+                PRUNING,
+                List.of(
+                        object("v1", "Service", "web", null),
+                        object("apps/v1", "Deployment", "web", null),
+                        object("v1", "ConfigMap", "cfg", null),
+                        object("networking.k8s.io/v1", "Ingress", "web", null),
+                        object("v1", "Namespace", "shop", null),
+                        object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "things.example.com", null),
+                        object("v1", "ServiceAccount", "web", null))));
 
-        assertThat(plan.apply()).extracting(d -> d.ref().kind()).containsExactly(
-                "Namespace", "CustomResourceDefinition", "ConfigMap", "ServiceAccount", "Deployment", "Service", "Ingress");
+        assertThat(plan.apply())
+                .extracting(d -> d.ref().kind())
+                .containsExactly(
+                        "Namespace",
+                        "CustomResourceDefinition",
+                        "ConfigMap",
+                        "ServiceAccount",
+                        "Deployment",
+                        "Service",
+                        "Ingress");
     }
 
     @Test
     void namespacedObjectsGetTheDestinationAndEveryObjectOurLabelsAndAnnotations() {
-        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(
-                object("v1", "ConfigMap", "cfg", null), object("rbac.authorization.k8s.io/v1", "ClusterRole", "r", "ignored"))));
+        SyncPlan plan = SyncPlan.of(render(
+                PRUNING,
+                List.of(
+                        object("v1", "ConfigMap", "cfg", null),
+                        object("rbac.authorization.k8s.io/v1", "ClusterRole", "r", "ignored"))));
 
-        assertThat(plan.apply()).extracting(SyncPlan.Desired::ref).containsExactly(
-                new ObjectRef("rbac.authorization.k8s.io/v1", "ClusterRole", null, "r"),
-                new ObjectRef("v1", "ConfigMap", "shop", "cfg"));
+        assertThat(plan.apply())
+                .extracting(SyncPlan.Desired::ref)
+                .containsExactly(
+                        new ObjectRef("rbac.authorization.k8s.io/v1", "ClusterRole", null, "r"),
+                        new ObjectRef("v1", "ConfigMap", "shop", "cfg"));
         @SuppressWarnings("unchecked")
-        Map<String, Object> metadata = (Map<String, Object>) plan.apply().get(1).manifest().get("metadata");
+        Map<String, Object> metadata =
+                (Map<String, Object>) plan.apply().get(1).manifest().get("metadata");
         assertThat(metadata).containsEntry("namespace", "shop");
-        assertThat(metadata.get("labels")).isEqualTo(Map.of(
-                "app.kubernetes.io/managed-by", "driftless", "driftless.dev/application", "shop"));
-        assertThat(metadata.get("annotations")).isEqualTo(Map.of(
-                "driftless.dev/commit", "c".repeat(40), "driftless.dev/bundle-digest", "sha256:" + "0".repeat(64)));
+        assertThat(metadata.get("labels"))
+                .isEqualTo(Map.of("app.kubernetes.io/managed-by", "driftless", "driftless.dev/application", "shop"));
+        assertThat(metadata.get("annotations"))
+                .isEqualTo(Map.of(
+                        "driftless.dev/commit",
+                        "c".repeat(40),
+                        "driftless.dev/bundle-digest",
+                        "sha256:" + "0".repeat(64)));
     }
 
     @Test
@@ -65,7 +94,8 @@ class SyncPlanTest {
         SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("v1", "ConfigMap", "cfg", "kube-system"))));
 
         assertThat(plan.apply()).isEmpty();
-        assertThat(plan.refused()).singleElement().satisfies(r -> assertThat(r.reason()).isEqualTo(Reason.NamespaceNotAllowed));
+        assertThat(plan.refused()).singleElement().satisfies(r -> assertThat(r.reason())
+                .isEqualTo(Reason.NamespaceNotAllowed));
         assertThat(plan.refusedAsEmpty()).isFalse();
     }
 
@@ -89,7 +119,8 @@ class SyncPlanTest {
     void theSameObjectInAnotherApiVersionIsNotPruned() {
         SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("apps/v1", "Deployment", "web", null))));
 
-        assertThat(plan.toPrune(List.of(new ObjectRef("apps/v1beta2", "Deployment", "shop", "web")))).isEmpty();
+        assertThat(plan.toPrune(List.of(new ObjectRef("apps/v1beta2", "Deployment", "shop", "web"))))
+                .isEmpty();
     }
 
     @Test
@@ -109,6 +140,7 @@ class SyncPlanTest {
         assertThat(ApplyError.reason(403, "x")).isEqualTo(Reason.ApplyForbidden);
         assertThat(ApplyError.reason(409, "x")).isEqualTo(Reason.ApplyConflict);
         assertThat(ApplyError.reason(404, "namespaces \"x\" not found")).isEqualTo(Reason.NamespaceNotFound);
-        assertThat(ApplyError.reason(404, "the server could not find the requested resource")).isEqualTo(Reason.KindUnknown);
+        assertThat(ApplyError.reason(404, "the server could not find the requested resource"))
+                .isEqualTo(Reason.KindUnknown);
     }
 }

@@ -73,18 +73,35 @@ class SyncPipelineIT {
         return object("v1", "ConfigMap", "demo-config", Map.of("data", Map.of("message", message)));
     }
 
-    static final Map<String, Object> DEPLOYMENT = object("apps/v1", "Deployment", "web", Map.of(
-            "spec", Map.of("replicas", 1, "selector", Map.of("matchLabels", Map.of("app", "web")))));
+    static final Map<String, Object> DEPLOYMENT = object(
+            "apps/v1",
+            "Deployment",
+            "web",
+            Map.of("spec", Map.of("replicas", 1, "selector", Map.of("matchLabels", Map.of("app", "web")))));
     static final Map<String, Object> SERVICE =
             object("v1", "Service", "web", Map.of("spec", Map.of("ports", List.of(Map.of("port", 80)))));
 
     SyncReport render(List<Map<String, Object>> manifests, boolean allowEmpty) {
         String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
         RenderSucceeded render = new RenderSucceeded(
-                app, "https://h/r", "refs/heads/main", commit, "apps/shop", "sha256:" + "1".repeat(64),
-                manifests, new Target("default", app, true, true, allowEmpty, true), "push", Instant.now(), 3);
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/shop",
+                "sha256:" + "1".repeat(64),
+                manifests,
+                new Target("default", app, true, true, allowEmpty, true),
+                "push",
+                Instant.now(),
+                3);
         probe.send(
-                new Envelope(EventType.RENDER_SUCCEEDED, UUID.randomUUID().toString(), app, Instant.now(), Map.of("commit", commit)),
+                new Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        UUID.randomUUID().toString(),
+                        app,
+                        Instant.now(),
+                        Map.of("commit", commit)),
                 render,
                 app,
                 "urn:test");
@@ -93,7 +110,10 @@ class SyncPipelineIT {
         assertThat(found).as("a sync report for %s at %s", app, commit).hasSize(1);
         SyncReport report = EventCodec.decode(SyncReport.class, found.get(0).value());
         assertThat(found.get(0).ce("type"))
-                .isEqualTo(report.status().equals("Succeeded") ? EventType.SYNC_SUCCEEDED.type() : EventType.SYNC_FAILED.type());
+                .isEqualTo(
+                        report.status().equals("Succeeded")
+                                ? EventType.SYNC_SUCCEEDED.type()
+                                : EventType.SYNC_FAILED.type());
         return report;
     }
 
@@ -110,14 +130,20 @@ class SyncPipelineIT {
         SyncReport first = render(List.of(configMap("hello"), DEPLOYMENT, SERVICE), false);
 
         assertThat(first.status()).isEqualTo("Succeeded");
-        assertThat(first.resources()).extracting(SyncReport.ResourceResult::action).containsOnly("created");
-        var stored = cluster.configMaps().inNamespace(app).withName("demo-config").get();
+        assertThat(first.resources())
+                .extracting(SyncReport.ResourceResult::action)
+                .containsOnly("created");
+        var stored =
+                cluster.configMaps().inNamespace(app).withName("demo-config").get();
         assertThat(stored.getData()).containsEntry("message", "hello");
         assertThat(stored.getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/managed-by", "driftless")
                 .containsEntry("driftless.dev/application", app);
         assertThat(stored.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", first.commit());
-        assertThat(cluster.configMaps().inNamespace("driftless-system").withName("driftless-inventory-" + app).get())
+        assertThat(cluster.configMaps()
+                        .inNamespace("driftless-system")
+                        .withName("driftless-inventory-" + app)
+                        .get())
                 .isNotNull();
 
         SyncReport second = render(List.of(configMap("changed"), DEPLOYMENT), false);
@@ -125,10 +151,15 @@ class SyncPipelineIT {
         assertThat(second.status()).isEqualTo("Succeeded");
         assertThat(action(second, "ConfigMap")).isEqualTo("configured");
         assertThat(action(second, "Service")).isEqualTo("pruned");
-        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get().getData())
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
                 .containsEntry("message", "changed");
         assertThat(cluster.services().inNamespace(app).withName("web").get()).isNull();
-        assertThat(cluster.apps().deployments().inNamespace(app).withName("web").get()).isNotNull();
+        assertThat(cluster.apps().deployments().inNamespace(app).withName("web").get())
+                .isNotNull();
     }
 
     @Test
@@ -157,14 +188,31 @@ class SyncPipelineIT {
             assertThat(r.action()).isEqualTo("failed");
             assertThat(r.reason()).isEqualTo("NamespaceNotAllowed");
         });
-        assertThat(cluster.configMaps().inNamespace("kube-system").withName("sneaky").get()).isNull();
-        assertThat(cluster.services().inNamespace(app).withName("web").get()).as("not pruned").isNotNull();
+        assertThat(cluster.configMaps()
+                        .inNamespace("kube-system")
+                        .withName("sneaky")
+                        .get())
+                .isNull();
+        assertThat(cluster.services().inNamespace(app).withName("web").get())
+                .as("not pruned")
+                .isNotNull();
     }
 
     @Test
     void anUnreadableRenderIsDeadLettered() {
-        probe.sendRaw(Topics.RENDERS, app, "[1,2", Map.of(
-                "ce_specversion", "1.0", "ce_id", "bad-" + app, "ce_type", EventType.RENDER_SUCCEEDED.type(), "ce_source", "urn:test"));
+        probe.sendRaw(
+                Topics.RENDERS,
+                app,
+                "[1,2",
+                Map.of(
+                        "ce_specversion",
+                        "1.0",
+                        "ce_id",
+                        "bad-" + app,
+                        "ce_type",
+                        EventType.RENDER_SUCCEEDED.type(),
+                        "ce_source",
+                        "urn:test"));
 
         List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 1, WAIT);
         assertThat(letters).hasSize(1);
@@ -172,6 +220,8 @@ class SyncPipelineIT {
         assertThat(letter.reason()).isEqualTo("EventMalformed");
         assertThat(letter.service()).isEqualTo("sync-service");
 
-        assertThat(render(List.of(configMap("after")), false).status()).as("the consumer goes on").isEqualTo("Succeeded");
+        assertThat(render(List.of(configMap("after")), false).status())
+                .as("the consumer goes on")
+                .isEqualTo("Succeeded");
     }
 }

@@ -56,7 +56,10 @@ public class GithubWebhookResource {
         Instant receivedAt = Instant.now();
         GithubEvent parsed;
         try {
-            HmacSignature.verify(signature, body == null ? new byte[0] : body, config.github().secret().orElse(null));
+            HmacSignature.verify(
+                    signature,
+                    body == null ? new byte[0] : body,
+                    config.github().secret().orElse(null));
             parsed = GithubEvent.parse(json, event, deliveryId, body == null ? new byte[0] : body, receivedAt, true);
         } catch (WebhookRejected e) {
             return Uni.createFrom().item(rejected(e, deliveryId));
@@ -96,9 +99,7 @@ public class GithubWebhookResource {
                     count(Reason.BrokerUnavailable.name());
                     LOG.warnf(
                             "%s: could not publish delivery %s: %s",
-                            Reason.BrokerUnavailable,
-                            push.deliveryId(),
-                            failure.toString());
+                            Reason.BrokerUnavailable, push.deliveryId(), failure.toString());
                     return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                             .header("Retry-After", config.retryAfterSeconds())
                             .entity(error(Reason.BrokerUnavailable, "the event broker did not take the event; retry"))

@@ -61,7 +61,12 @@ class GithubEventTest {
     @Test
     void aPushWithoutADeliveryIdIsMalformed() {
         assertThatThrownBy(() -> GithubEvent.parse(
-                        JSON, "push", null, Signing.push("https://github.com/a/b", "b".repeat(40)).getBytes(), NOW, true))
+                        JSON,
+                        "push",
+                        null,
+                        Signing.push("https://github.com/a/b", "b".repeat(40)).getBytes(),
+                        NOW,
+                        true))
                 .isInstanceOf(WebhookRejected.class)
                 .hasMessageContaining("X-GitHub-Delivery");
     }

@@ -27,7 +27,8 @@ class HmacSignatureTest {
     @Test
     void upperCaseHexIsTheSameSignature() {
         String upper = "sha256=" + Signing.sign(BODY).substring(7).toUpperCase();
-        assertThatCode(() -> HmacSignature.verify(upper, body(), Signing.SECRET)).doesNotThrowAnyException();
+        assertThatCode(() -> HmacSignature.verify(upper, body(), Signing.SECRET))
+                .doesNotThrowAnyException();
     }
 
     @Test

@@ -67,11 +67,16 @@ class GithubWebhookKafkaIT {
 
     ConsumerRecord<String, String> find(String key) {
         try (var consumer = new KafkaConsumer<String, String>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG, "webhook-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                bootstrap,
+                ConsumerConfig.GROUP_ID_CONFIG,
+                "webhook-it-" + UUID.randomUUID(),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                "earliest",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                StringDeserializer.class))) {
             consumer.subscribe(List.of(Topics.COMMITS));
             List<ConsumerRecord<String, String>> matching = new ArrayList<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -82,7 +87,9 @@ class GithubWebhookKafkaIT {
                     }
                 });
             }
-            assertThat(matching).as("the event for %s on %s", key, Topics.COMMITS).hasSize(1);
+            assertThat(matching)
+                    .as("the event for %s on %s", key, Topics.COMMITS)
+                    .hasSize(1);
             return matching.get(0);
         }
     }
