@@ -74,7 +74,7 @@ public final class Launcher {
         Map<String, String> e = stack.environment();
         System.out.printf(
                 "Driftless is ready in %.1f s: webhook %s · render %s · sync %s · audit %s · git %s · demo repo %s"
-                        + " · cluster %s · env in %s (Ctrl-C stops everything)%n",
+                        + " · cluster %s · API token (write) %s · env in %s (Ctrl-C stops everything)%n",
                 (System.nanoTime() - started) / 1e9,
                 e.get("DRIFTLESS_WEBHOOK_URL"),
                 e.get("DRIFTLESS_RENDER_URL"),
@@ -83,6 +83,7 @@ public final class Launcher {
                 e.get("DRIFTLESS_GIT_URL"),
                 e.get("DRIFTLESS_DEMO_REPO"),
                 e.get("DRIFTLESS_SANDBOX_URL"),
+                e.get("DRIFTLESS_API_TOKEN"),
                 options.stateDir().resolve("env"));
         stopped.await();
     }

@@ -96,8 +96,11 @@ class PushDeploysEndToEndIT {
     }
 
     static JsonNode get(String url) throws Exception {
-        HttpResponse<String> response =
-                HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .header("Authorization", "Bearer " + stack.environment().get("DRIFTLESS_API_TOKEN"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
     }
 
@@ -168,7 +171,7 @@ class PushDeploysEndToEndIT {
         for (String name : new String[] {
             "DRIFTLESS_KAFKA_BOOTSTRAP", "DRIFTLESS_KUBECONFIG", "DRIFTLESS_GIT_URL", "DRIFTLESS_DEMO_REPO",
             "DRIFTLESS_CATALOG_DIR", "DRIFTLESS_WEBHOOK_SECRET", "DRIFTLESS_WEBHOOK_URL", "DRIFTLESS_RENDER_URL",
-            "DRIFTLESS_SYNC_URL", "DRIFTLESS_AUDIT_URL"
+            "DRIFTLESS_SYNC_URL", "DRIFTLESS_AUDIT_URL", "DRIFTLESS_API_TOKEN"
         }) {
             assertThat(env).contains("export " + name + "='");
         }

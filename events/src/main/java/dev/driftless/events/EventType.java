@@ -16,6 +16,8 @@ public enum EventType {
     DRIFT_DETECTED("dev.driftless.drift.detected.v1", DriftDetected.class, Topics.SYNCS, "drift-detected"),
     HEALTH_CHANGED("dev.driftless.health.changed.v1", HealthChanged.class, Topics.SYNCS, "health-changed"),
     COMMAND_RESYNC("dev.driftless.command.resync.v1", ResyncRequested.class, Topics.COMMANDS, "resync-requested"),
+    COMMAND_ROLLBACK(
+            "dev.driftless.command.rollback.v1", RollbackRequested.class, Topics.COMMANDS, "rollback-requested"),
     DEAD_LETTER("dev.driftless.deadletter.v1", DeadLetter.class, Topics.DEADLETTER, "dead-letter");
 
     private final String type;

@@ -11,7 +11,7 @@ public final class Topics {
     public static final String RENDERS = "driftless.renders";
     /** {@link SyncReport} events, keyed by application name. */
     public static final String SYNCS = "driftless.syncs";
-    /** {@link ResyncRequested} commands, keyed by application name. */
+    /** {@link ResyncRequested} and {@link RollbackRequested} commands, keyed by application name. */
     public static final String COMMANDS = "driftless.commands";
     /** {@link DeadLetter} events: messages that can never succeed, with the reason. */
     public static final String DEADLETTER = "driftless.deadletter";

@@ -4,17 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SchemaLocation;
-import com.networknt.schema.SchemaValidatorsConfig;
-import com.networknt.schema.SpecVersion;
-import com.networknt.schema.ValidationMessage;
 import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -100,6 +93,7 @@ class EventSchemaTest {
                 EventType.DRIFT_DETECTED, new DriftDetected("demo", SHA_B, List.of("ConfigMap/demo/demo-config"), NOW));
         EXAMPLES.put(EventType.HEALTH_CHANGED, new HealthChanged("demo", SHA_B, "Progressing", "Healthy", NOW));
         EXAMPLES.put(EventType.COMMAND_RESYNC, new ResyncRequested("demo", "alice", "cache looked stale", NOW));
+        EXAMPLES.put(EventType.COMMAND_ROLLBACK, new RollbackRequested("demo", SHA_A, "alice", "bad release", NOW));
         EXAMPLES.put(
                 EventType.DEAD_LETTER,
                 new DeadLetter(
@@ -114,21 +108,8 @@ class EventSchemaTest {
                         NOW));
     }
 
-    static final JsonSchemaFactory FACTORY = JsonSchemaFactory.getInstance(
-            SpecVersion.VersionFlag.V202012,
-            builder -> builder.schemaMappers(
-                    mappers -> mappers.mapPrefix("https://driftless.dev/schemas/", "classpath:schemas/")));
-
-    static final SchemaValidatorsConfig STRICT =
-            SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
-
-    static JsonSchema schemaOf(EventType type) {
-        return FACTORY.getSchema(
-                SchemaLocation.of("classpath:" + type.schemaResource().substring(1)), STRICT);
-    }
-
-    static Set<ValidationMessage> validate(EventType type, JsonNode json) {
-        return schemaOf(type).validate(json);
+    static java.util.List<String> validate(EventType type, JsonNode json) {
+        return EventSchemas.problems(type, json);
     }
 
     @ParameterizedTest
@@ -172,7 +153,6 @@ class EventSchemaTest {
         json.put("receivedAt", "yesterday");
 
         assertThat(validate(EventType.COMMIT_PUSHED, json))
-                .extracting(ValidationMessage::getMessage)
                 .anySatisfy(m -> assertThat(m).contains("after"))
                 .anySatisfy(m -> assertThat(m).contains("receivedAt"));
     }

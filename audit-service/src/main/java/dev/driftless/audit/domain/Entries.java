@@ -2,19 +2,30 @@ package dev.driftless.audit.domain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.driftless.events.CloudEventExtensions;
+import dev.driftless.events.EventSchemas;
+import dev.driftless.events.EventType;
 import dev.driftless.events.ReceivedEvent;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns any received message into a change-log entry, whatever its shape: the indexed columns come from the
- * CloudEvent extensions first and the data second, and data that is not JSON is kept as text. Nothing is dropped.
+ * CloudEvent extensions first and the data second; data that is not JSON is kept as text; a message that is not a
+ * Driftless CloudEvent, or whose data does not match its type's schema, is kept and marked rejected with the
+ * reason. Nothing is dropped.
  */
 public final class Entries {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Rejection reason: the message had no CloudEvent id or type. */
+    public static final String NOT_A_CLOUD_EVENT = "NotACloudEvent";
+    /** Rejection reason: a CloudEvent type Driftless does not know. */
+    public static final String UNKNOWN_TYPE = "EventTypeUnknown";
+    /** Rejection reason: data that is not JSON or does not match the type's schema. */
+    public static final String SCHEMA_VIOLATION = "SchemaViolation";
 
     private Entries() {}
 
@@ -24,7 +35,9 @@ public final class Entries {
      * @param fallbackId the id to use when the message carried no CloudEvent id
      */
     public static ChangeEntry of(ReceivedEvent event, String fallbackId) {
-        JsonNode data = parse(event.json());
+        Optional<JsonNode> parsed = parse(event.json());
+        JsonNode data = parsed.orElseGet(() -> TextNode.valueOf(event.json() == null ? "" : event.json()));
+        String rejection = rejection(event, parsed);
         Map<String, Object> ext = event.extensions();
         String commit = first(ext.get(CloudEventExtensions.COMMIT), text(data, "commit"), text(data, "after"));
         String application = first(ext.get(CloudEventExtensions.APPLICATION), text(data, "application"));
@@ -36,7 +49,7 @@ public final class Entries {
                 event.type() == null ? "unknown" : event.type(),
                 event.source(),
                 event.subject(),
-                event.time(),
+                event.time() == null ? null : event.time().truncatedTo(ChronoUnit.MICROS),
                 event.topic() == null ? "unknown" : event.topic(),
                 event.key(),
                 application,
@@ -45,18 +58,34 @@ public final class Entries {
                 delivery,
                 actor,
                 text(data, "reason"),
-                data.toString());
+                Canonical.json(data),
+                rejection != null,
+                rejection);
     }
 
-    private static JsonNode parse(String json) {
+    private static String rejection(ReceivedEvent event, Optional<JsonNode> data) {
+        if (event.id() == null || event.type() == null) {
+            return NOT_A_CLOUD_EVENT + ": no ce_id or ce_type header";
+        }
+        Optional<EventType> type = EventType.of(event.type());
+        if (type.isEmpty()) {
+            return UNKNOWN_TYPE + ": " + event.type();
+        }
+        if (data.isEmpty()) {
+            return SCHEMA_VIOLATION + ": the data is not JSON";
+        }
+        List<String> problems = EventSchemas.problems(type.get(), data.get());
+        return problems.isEmpty() ? null : SCHEMA_VIOLATION + ": " + String.join("; ", problems);
+    }
+
+    private static Optional<JsonNode> parse(String json) {
         if (json == null) {
-            return TextNode.valueOf("");
+            return Optional.empty();
         }
         try {
-            JsonNode node = JSON.readTree(json);
-            return node == null ? TextNode.valueOf(json) : node;
+            return Optional.ofNullable(Canonical.MAPPER.readTree(json));
         } catch (JsonProcessingException e) {
-            return TextNode.valueOf(json);
+            return Optional.empty();
         }
     }
 

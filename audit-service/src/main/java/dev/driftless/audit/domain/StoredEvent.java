@@ -3,7 +3,25 @@ package dev.driftless.audit.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
-/** An event read back from the change log, in log order. */
+/**
+ * An event read back from the change log, in log order.
+ *
+ * @param seq its position in the log
+ * @param eventId CloudEvent id
+ * @param type CloudEvent type
+ * @param application the application it concerns
+ * @param repository the repository it concerns
+ * @param commit the commit it concerns
+ * @param eventTime when it happened
+ * @param recordedAt when the log recorded it
+ * @param data its data
+ * @param actor who caused it
+ * @param deliveryId the webhook delivery it came from
+ * @param reason the failure reason it reports
+ * @param rejected whether it was rejected
+ * @param rejectionReason why
+ * @param topic the topic it came from
+ */
 public record StoredEvent(
         long seq,
         String eventId,
@@ -13,4 +31,10 @@ public record StoredEvent(
         String commit,
         Instant eventTime,
         Instant recordedAt,
-        JsonNode data) {}
+        JsonNode data,
+        String actor,
+        String deliveryId,
+        String reason,
+        boolean rejected,
+        String rejectionReason,
+        String topic) {}

@@ -30,6 +30,9 @@ public class EventRecorder {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    DoraMeters dora;
+
     @Incoming("events")
     @Blocking
     public CompletionStage<Void> record(Message<String> message) {
@@ -40,8 +43,15 @@ public class EventRecorder {
         ChangeEntry entry = Entries.of(event, fallbackId);
         try {
             boolean added = changeLog.append(entry);
-            metrics.counter("driftless.audit.events", "type", entry.type(), "outcome", added ? "recorded" : "duplicate")
+            String outcome = !added ? "duplicate" : entry.rejected() ? "rejected" : "recorded";
+            metrics.counter("driftless.audit.events", "type", entry.type(), "outcome", outcome)
                     .increment();
+            if (entry.rejected()) {
+                LOG.warnf("recorded %s %s as rejected: %s", entry.type(), entry.eventId(), entry.rejectionReason());
+            }
+            if (added) {
+                dora.onRecorded(entry);
+            }
             return message.ack();
         } catch (SQLException e) {
             LOG.errorf("cannot record %s %s: %s", entry.type(), entry.eventId(), e.getMessage());

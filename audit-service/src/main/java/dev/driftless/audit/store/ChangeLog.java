@@ -1,8 +1,12 @@
 package dev.driftless.audit.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.audit.AuditConfig;
+import dev.driftless.audit.domain.Canonical;
 import dev.driftless.audit.domain.ChangeEntry;
+import dev.driftless.audit.domain.HashChain;
 import dev.driftless.audit.domain.StoredEvent;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,86 +15,340 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.function.Function;
 
-/** The change log table in PostgreSQL: append an entry (once per event id), read a commit's events back. */
+/**
+ * The change log table in PostgreSQL. Appends are chained (see {@link HashChain}) and serialised per chain with a
+ * transaction-scoped advisory lock, and run as the writer role, which can insert but never change a row.
+ */
 @ApplicationScoped
 public class ChangeLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String COLUMNS = "seq, event_id, type, source, subject, event_time, topic, kafka_key,"
+            + " application, repository, commit_sha, delivery_id, actor, reason, data::text, rejected,"
+            + " rejection_reason, chain, prev_hash, hash, recorded_at";
 
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    AuditConfig config;
+
+    private volatile Boolean writerRoleExists;
+
     /**
-     * Appends an entry unless one with the same event id is there already.
+     * Appends an entry to its chain unless one with the same event id is there already.
      *
      * @return whether it was new
      */
     public boolean append(ChangeEntry entry) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                if (useWriterRole(c)) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET LOCAL ROLE " + config.writerRole().orElseThrow());
+                    }
+                }
+                try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+                    lock.setString(1, "change_log:" + entry.chain());
+                    lock.execute();
+                }
+                if (exists(c, entry.eventId())) {
+                    c.rollback();
+                    return false;
+                }
+                String previous = HashChain.GENESIS;
+                try (PreparedStatement last =
+                        c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? ORDER BY seq DESC LIMIT 1")) {
+                    last.setString(1, entry.chain());
+                    try (ResultSet rs = last.executeQuery()) {
+                        if (rs.next()) {
+                            previous = rs.getString(1);
+                        }
+                    }
+                }
+                insert(c, entry, previous, HashChain.next(previous, entry));
+                c.commit();
+                return true;
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private boolean useWriterRole(Connection c) throws SQLException {
+        if (config.writerRole().isEmpty() || config.writerRole().get().isBlank()) {
+            return false;
+        }
+        if (writerRoleExists == null) {
+            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+                s.setString(1, config.writerRole().get());
+                try (ResultSet rs = s.executeQuery()) {
+                    writerRoleExists = rs.next();
+                }
+            }
+        }
+        return writerRoleExists;
+    }
+
+    private static boolean exists(Connection c, String eventId) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM change_log WHERE event_id = ?")) {
+            s.setString(1, eventId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    private static void insert(Connection c, ChangeEntry e, String previous, String hash) throws SQLException {
         String sql =
                 """
                 INSERT INTO change_log (event_id, type, source, subject, event_time, topic, kafka_key, application,
-                                        repository, commit_sha, delivery_id, actor, reason, data)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb)
-                ON CONFLICT (event_id) DO NOTHING
+                                        repository, commit_sha, delivery_id, actor, reason, data, rejected,
+                                        rejection_reason, chain, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
                 """;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, entry.eventId());
-            s.setString(2, entry.type());
-            s.setString(3, entry.source());
-            s.setString(4, entry.subject());
-            if (entry.eventTime() == null) {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
+            s.setString(1, e.eventId());
+            s.setString(2, e.type());
+            s.setString(3, e.source());
+            s.setString(4, e.subject());
+            if (e.eventTime() == null) {
                 s.setNull(5, Types.TIMESTAMP_WITH_TIMEZONE);
             } else {
-                s.setTimestamp(5, Timestamp.from(entry.eventTime()));
+                s.setTimestamp(5, Timestamp.from(e.eventTime()));
             }
-            s.setString(6, entry.topic());
-            s.setString(7, entry.key());
-            s.setString(8, entry.application());
-            s.setString(9, entry.repository());
-            s.setString(10, entry.commit());
-            s.setString(11, entry.deliveryId());
-            s.setString(12, entry.actor());
-            s.setString(13, entry.reason());
-            s.setString(14, entry.dataJson());
-            return s.executeUpdate() == 1;
+            s.setString(6, e.topic());
+            s.setString(7, e.key());
+            s.setString(8, e.application());
+            s.setString(9, e.repository());
+            s.setString(10, e.commit());
+            s.setString(11, e.deliveryId());
+            s.setString(12, e.actor());
+            s.setString(13, e.reason());
+            s.setString(14, e.dataJson());
+            s.setBoolean(15, e.rejected());
+            s.setString(16, e.rejectionReason());
+            s.setString(17, e.chain());
+            s.setString(18, previous);
+            s.setString(19, hash);
+            s.executeUpdate();
         }
     }
 
     /** Every event naming a commit whose SHA starts with {@code shaPrefix}, in log order. */
     public List<StoredEvent> byCommit(String shaPrefix) throws SQLException {
-        String sql =
-                """
-                SELECT seq, event_id, type, application, repository, commit_sha, event_time, recorded_at, data::text
-                FROM change_log WHERE commit_sha LIKE ? ORDER BY seq
-                """;
-        List<StoredEvent> events = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, shaPrefix.replace("%", "").replace("_", "") + "%");
-            try (ResultSet rs = s.executeQuery()) {
-                while (rs.next()) {
-                    Timestamp time = rs.getTimestamp(7);
-                    events.add(new StoredEvent(
-                            rs.getLong(1),
-                            rs.getString(2),
-                            rs.getString(3),
-                            rs.getString(4),
-                            rs.getString(5),
-                            rs.getString(6),
-                            time == null ? null : time.toInstant(),
-                            rs.getTimestamp(8).toInstant(),
-                            JSON.readTree(rs.getString(9))));
+        return query(
+                "SELECT " + COLUMNS + " FROM change_log WHERE commit_sha LIKE ? AND NOT rejected ORDER BY seq",
+                List.of(like(shaPrefix)),
+                ChangeLog::stored);
+    }
+
+    /** A filter of the log; {@code null} fields do not filter. */
+    public record Filter(
+            String application, String repository, String type, Instant since, Instant until, Long beforeSeq) {}
+
+    /** A page of the log, newest first, with {@code limit + 1} rows asked for to tell whether there is more. */
+    public List<StoredEvent> changes(Filter filter, int limit) throws SQLException {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM change_log WHERE true");
+        List<Object> params = new ArrayList<>();
+        if (filter.application() != null) {
+            sql.append(" AND application = ?");
+            params.add(filter.application());
+        }
+        if (filter.repository() != null) {
+            sql.append(" AND repository = ?");
+            params.add(filter.repository());
+        }
+        if (filter.type() != null) {
+            sql.append(" AND type = ?");
+            params.add(filter.type());
+        }
+        if (filter.since() != null) {
+            sql.append(" AND recorded_at >= ?");
+            params.add(Timestamp.from(filter.since()));
+        }
+        if (filter.until() != null) {
+            sql.append(" AND recorded_at < ?");
+            params.add(Timestamp.from(filter.until()));
+        }
+        if (filter.beforeSeq() != null) {
+            sql.append(" AND seq < ?");
+            params.add(filter.beforeSeq());
+        }
+        sql.append(" ORDER BY seq DESC LIMIT ?");
+        params.add(limit + 1);
+        return query(sql.toString(), params, ChangeLog::stored);
+    }
+
+    /** Every event of an application, oldest first (for its state and its DORA figures). */
+    public List<StoredEvent> byApplication(String application) throws SQLException {
+        return query(
+                "SELECT " + COLUMNS + " FROM change_log WHERE application = ? AND NOT rejected ORDER BY seq",
+                List.of(application),
+                ChangeLog::stored);
+    }
+
+    /** The names of every application in the log. */
+    public List<String> applications() throws SQLException {
+        return query(
+                "SELECT DISTINCT application FROM change_log WHERE application IS NOT NULL ORDER BY application",
+                List.of(),
+                rs -> {
+                    try {
+                        return rs.getString(1);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    /** The first push of a commit, if the log has one. */
+    public Optional<StoredEvent> firstPush(String commit) throws SQLException {
+        return query(
+                        "SELECT " + COLUMNS + " FROM change_log WHERE commit_sha = ? AND type = ?"
+                                + " ORDER BY seq LIMIT 1",
+                        List.of(commit, dev.driftless.events.EventType.COMMIT_PUSHED.type()),
+                        ChangeLog::stored)
+                .stream()
+                .findFirst();
+    }
+
+    /** The names of every hash chain. */
+    public List<String> chains() throws SQLException {
+        return query("SELECT DISTINCT chain FROM change_log ORDER BY chain", List.of(), rs -> {
+            try {
+                return rs.getString(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    /** Walks one chain in log order, reading it in batches so a long chain never sits in memory whole. */
+    public Optional<HashChain.Break> verify(String chain) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? ORDER BY seq")) {
+                s.setFetchSize(500);
+                s.setString(1, chain);
+                try (ResultSet rs = s.executeQuery()) {
+                    Optional<HashChain.Break> result = HashChain.verify(chain, new Iterator<>() {
+                        Boolean ahead;
+
+                        @Override
+                        public boolean hasNext() {
+                            try {
+                                if (ahead == null) {
+                                    ahead = rs.next();
+                                }
+                                return ahead;
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+
+                        @Override
+                        public HashChain.Link next() {
+                            if (!hasNext()) {
+                                throw new NoSuchElementException();
+                            }
+                            ahead = null;
+                            try {
+                                return new HashChain.Link(rs.getLong(1), entry(rs), rs.getString(19), rs.getString(20));
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    });
+                    c.commit();
+                    return result;
                 }
             }
-        } catch (JsonProcessingException e) {
-            throw new SQLException("stored data is not JSON", e);
         }
-        return events;
+    }
+
+    private static ChangeEntry entry(ResultSet rs) throws SQLException {
+        Timestamp time = rs.getTimestamp(6);
+        return new ChangeEntry(
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                time == null ? null : time.toInstant(),
+                rs.getString(7),
+                rs.getString(8),
+                rs.getString(9),
+                rs.getString(10),
+                rs.getString(11),
+                rs.getString(12),
+                rs.getString(13),
+                rs.getString(14),
+                Canonical.json(rs.getString(15)),
+                rs.getBoolean(16),
+                rs.getString(17));
+    }
+
+    private static StoredEvent stored(ResultSet rs) {
+        try {
+            Timestamp time = rs.getTimestamp(6);
+            JsonNode data = JSON.readTree(rs.getString(15));
+            return new StoredEvent(
+                    rs.getLong(1),
+                    rs.getString(2),
+                    rs.getString(3),
+                    rs.getString(9),
+                    rs.getString(10),
+                    rs.getString(11),
+                    time == null ? null : time.toInstant(),
+                    rs.getTimestamp(21).toInstant(),
+                    data,
+                    rs.getString(13),
+                    rs.getString(12),
+                    rs.getString(14),
+                    rs.getBoolean(16),
+                    rs.getString(17),
+                    rs.getString(7));
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IllegalStateException("cannot read a change log row", e);
+        }
+    }
+
+    private <T> List<T> query(String sql, List<Object> params, Function<ResultSet, T> row) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.size(); i++) {
+                s.setObject(i + 1, params.get(i));
+            }
+            List<T> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(row.apply(rs));
+                }
+            }
+            return rows;
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof SQLException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private static String like(String prefix) {
+        return prefix.replace("\\", "").replace("%", "").replace("_", "") + "%";
     }
 }

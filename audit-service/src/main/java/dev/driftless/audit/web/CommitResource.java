@@ -12,7 +12,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.util.Locale;
-import java.util.Map;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -57,8 +56,6 @@ public class CommitResource {
     }
 
     static Response error(Response.Status status, String reason, String message) {
-        return Response.status(status)
-                .entity(Map.of("reason", reason, "message", message))
-                .build();
+        return Errors.of(status, reason, message);
     }
 }

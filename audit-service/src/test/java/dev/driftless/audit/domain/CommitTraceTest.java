@@ -23,7 +23,13 @@ class CommitTraceTest {
                 SHA,
                 Instant.now(),
                 Instant.now(),
-                JSON.readTree(json));
+                JSON.readTree(json),
+                null,
+                null,
+                null,
+                false,
+                null,
+                "t");
     }
 
     @Test

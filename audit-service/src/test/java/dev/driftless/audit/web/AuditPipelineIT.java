@@ -39,6 +39,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
 class AuditPipelineIT {
 
+    static final String READ = "read-token-0123456789";
+
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
@@ -96,8 +98,15 @@ class AuditPipelineIT {
                 repository,
                 "urn:test");
 
-        given().get("/api/commits/" + commit).then().statusCode(404).body("reason", equalTo("CommitNotFound"));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/commits/" + commit)
+        given().auth()
+                .oauth2(READ)
+                .get("/api/commits/" + commit)
+                .then()
+                .statusCode(404)
+                .body("reason", equalTo("CommitNotFound"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(READ)
+                .get("/api/commits/" + commit)
                 .then()
                 .statusCode(200)
                 .body("applications.size()", equalTo(0))
@@ -121,7 +130,9 @@ class AuditPipelineIT {
                 app,
                 "urn:test");
 
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().get("/api/commits/" + commit)
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(READ)
+                .get("/api/commits/" + commit)
                 .then()
                 .statusCode(200)
                 .body("applications[0].name", equalTo(app))
@@ -147,7 +158,9 @@ class AuditPipelineIT {
                 "urn:test");
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonPath trace = given().get("/api/commits/" + commit.substring(0, 10))
+            JsonPath trace = given().auth()
+                    .oauth2(READ)
+                    .get("/api/commits/" + commit.substring(0, 10))
                     .then()
                     .statusCode(200)
                     .extract()
@@ -192,7 +205,35 @@ class AuditPipelineIT {
 
     @Test
     void somethingThatIsNotAShaIs400WithAReason() {
-        given().get("/api/commits/not-a-sha").then().statusCode(400).body("reason", equalTo("CommitInvalid"));
-        given().get("/api/commits/abc").then().statusCode(400);
+        given().auth()
+                .oauth2(READ)
+                .get("/api/commits/not-a-sha")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("CommitInvalid"));
+        given().auth().oauth2(READ).get("/api/commits/abc").then().statusCode(400);
+    }
+
+    @Test
+    void anEventWhoseDataBreaksItsSchemaIsRecordedAsRejectedWithTheReason() throws Exception {
+        probe.sendRaw(
+                Topics.RENDERS,
+                app,
+                "{\"application\":\"" + app + "\"}",
+                Map.of(
+                        "ce_specversion",
+                        "1.0",
+                        "ce_id",
+                        "bad-schema-" + app,
+                        "ce_type",
+                        EventType.RENDER_SUCCEEDED.type(),
+                        "ce_source",
+                        "urn:test"));
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> rows("event_id = 'bad-schema-" + app + "'") == 1);
+        assertThat(rows("event_id = 'bad-schema-" + app
+                        + "' AND rejected AND rejection_reason LIKE 'SchemaViolation:%'"))
+                .isEqualTo(1);
+        assertThat(rows("event_id = 'same-nothing'")).isZero();
     }
 }

@@ -68,6 +68,7 @@ public final class LocalStack implements AutoCloseable {
         Path state = o.stateDir().toAbsolutePath();
         Files.createDirectories(state);
         String secret = o.webhookSecret() != null ? o.webhookSecret() : storedSecret(state.resolve("webhook-secret"));
+        String apiToken = storedSecret(state.resolve("api-token"));
 
         step("Kafka broker (KRaft, embedded)");
         kafka = EmbeddedKafka.start(o.kafkaPort(), state.resolve("kafka"));
@@ -142,6 +143,7 @@ public final class LocalStack implements AutoCloseable {
         environment.put("DRIFTLESS_RENDER_URL", services.get("render-service").url());
         environment.put("DRIFTLESS_SYNC_URL", services.get("sync-service").url());
         environment.put("DRIFTLESS_AUDIT_URL", services.get("audit-service").url());
+        environment.put("DRIFTLESS_API_TOKEN", apiToken);
         environment.put("DRIFTLESS_DB_URL", db.url());
         writeEnv(state.resolve("env"));
     }

@@ -13,6 +13,8 @@ import dev.driftless.events.EventType;
 import dev.driftless.events.RenderFailed;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.RepositoryUrls;
+import dev.driftless.events.ResyncRequested;
+import dev.driftless.events.RollbackRequested;
 import dev.driftless.events.Topics;
 import dev.driftless.render.GitAndCatalog;
 import dev.driftless.render.RenderConfig;
@@ -228,5 +230,42 @@ class RenderPipelineIT {
         assertThat(letter.originalId()).isEqualTo("garbage-" + app);
         assertThat(letter.payload()).isEqualTo("{this is not json");
         assertThat(letter.service()).isEqualTo("render-service");
+    }
+
+    @Test
+    void aRollbackRendersTheOlderCommitAndAResyncRendersTheHeadAgain() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v1")));
+        declare();
+        render(first.name());
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v2")));
+        pushed(first, second, "d-" + UUID.randomUUID());
+        render(second.name());
+
+        probe.send(
+                new Envelope(EventType.COMMAND_ROLLBACK, "rb-" + app, app, Instant.now(), Map.of("application", app)),
+                new RollbackRequested(app, first.name(), "alice", "bad release", Instant.now()),
+                app,
+                "urn:test");
+        List<EventProbe.Received> rolledBack = probe.read(
+                Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit")), 2, WAIT);
+        assertThat(rolledBack)
+                .as("the first commit rendered again, for the rollback")
+                .hasSize(2);
+        assertThat(EventCodec.decode(RenderSucceeded.class, rolledBack.get(1).value())
+                        .triggeredBy())
+                .isEqualTo("rb-" + app);
+
+        probe.send(
+                new Envelope(EventType.COMMAND_RESYNC, "rs-" + app, app, Instant.now(), Map.of("application", app)),
+                new ResyncRequested(app, "bob", null, Instant.now()),
+                app,
+                "urn:test");
+        assertThat(probe.read(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key()) && second.name().equals(r.ce("commit")),
+                        2,
+                        WAIT))
+                .as("the head rendered again, for the resync")
+                .hasSize(2);
     }
 }

@@ -1,0 +1,40 @@
+package dev.driftless.audit;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Configuration of audit-service, under {@code driftless.audit}. */
+@ConfigMapping(prefix = "driftless.audit")
+public interface AuditConfig {
+
+    /**
+     * The database role entries are inserted as ({@code SET LOCAL ROLE}); it may insert and read, never update,
+     * delete or truncate. Empty to insert as the connecting user.
+     */
+    @WithDefault("driftless_writer")
+    Optional<String> writerRole();
+
+    /** How often every hash chain is verified in the background; the result is the metric {@code driftless_audit_chain_intact}. */
+    @WithDefault("5m")
+    Duration verifyInterval();
+
+    /** API access. */
+    Api api();
+
+    /** API access settings. */
+    interface Api {
+        /**
+         * Bearer tokens, each {@code name:role:token} with role {@code read} or {@code write}
+         * ({@code DRIFTLESS_API_TOKENS}, comma-separated). The name is recorded as the actor of what the token does.
+         * Without any, every API request is refused.
+         */
+        Optional<List<String>> tokens();
+
+        /** Base URL of this API as people reach it, used in links. */
+        @WithDefault("http://127.0.0.1:8084")
+        String publicUrl();
+    }
+}

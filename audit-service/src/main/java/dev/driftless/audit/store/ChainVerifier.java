@@ -1,0 +1,76 @@
+package dev.driftless.audit.store;
+
+import dev.driftless.audit.domain.HashChain;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jboss.logging.Logger;
+
+/**
+ * Verifies every hash chain, on request and on a schedule; the scheduled result is published as the metrics
+ * {@code driftless_audit_chain_intact} (1 or 0) and {@code driftless_audit_chain_verified_seconds} (when).
+ */
+@ApplicationScoped
+public class ChainVerifier {
+
+    private static final Logger LOG = Logger.getLogger(ChainVerifier.class);
+
+    /** The outcome of a verification. */
+    public record Report(boolean intact, int chains, List<HashChain.Break> broken, Instant verifiedAt) {}
+
+    @Inject
+    ChangeLog changeLog;
+
+    @Inject
+    MeterRegistry metrics;
+
+    private final AtomicLong intact = new AtomicLong(1);
+    private final AtomicLong verifiedAt = new AtomicLong();
+
+    @PostConstruct
+    void registerMetrics() {
+        Gauge.builder("driftless.audit.chain.intact", intact, AtomicLong::get)
+                .description("1 when every hash chain of the change log verified, 0 when one is broken")
+                .register(metrics);
+        Gauge.builder("driftless.audit.chain.verified", verifiedAt, AtomicLong::get)
+                .description("When the chains were last verified (epoch seconds)")
+                .baseUnit("seconds")
+                .register(metrics);
+    }
+
+    /** Walks every chain. */
+    public Report verifyAll() throws SQLException {
+        List<HashChain.Break> broken = new ArrayList<>();
+        List<String> chains = changeLog.chains();
+        for (String chain : chains) {
+            changeLog.verify(chain).ifPresent(broken::add);
+        }
+        Report report = new Report(broken.isEmpty(), chains.size(), broken, Instant.now());
+        intact.set(report.intact() ? 1 : 0);
+        verifiedAt.set(report.verifiedAt().getEpochSecond());
+        if (!report.intact()) {
+            LOG.errorf("ChainBroken: the change log was tampered with: %s", broken);
+        }
+        return report;
+    }
+
+    @Scheduled(
+            every = "${driftless.audit.verify-interval:5m}",
+            delayed = "30s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void scheduled() {
+        try {
+            verifyAll();
+        } catch (SQLException e) {
+            LOG.warnf("could not verify the change log: %s", e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.driftless.audit.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.events.EventType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** DORA figures on a constructed history whose right answers are worked out by hand. */
+class DoraTest {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final Instant T0 = Instant.parse("2026-11-01T00:00:00Z");
+
+    static StoredEvent event(EventType type, String commit, long minutes, String data) throws Exception {
+        Instant at = T0.plus(Duration.ofMinutes(minutes));
+        return new StoredEvent(
+                minutes,
+                type + "-" + minutes,
+                type.type(),
+                "shop",
+                "https://h/r",
+                commit,
+                at,
+                at,
+                JSON.readTree(data),
+                null,
+                null,
+                null,
+                false,
+                null,
+                "t");
+    }
+
+    @Test
+    void deploymentsFailuresLeadTimesAndRestoresFromAHistory() throws Exception {
+        String a = "a".repeat(40);
+        String b = "b".repeat(40);
+        String c = "c".repeat(40);
+        List<StoredEvent> history = List.of(
+                event(EventType.SYNC_SUCCEEDED, a, 10, "{}"), // deployment 1, pushed at 5 → 5 min
+                event(EventType.SYNC_SUCCEEDED, a, 20, "{}"), // same commit again: a resync, not a deployment
+                event(EventType.SYNC_FAILED, b, 30, "{}"), // failure 1, broken since 30
+                event(EventType.SYNC_FAILED, b, 35, "{}"), // failure 2, still broken
+                event(
+                        EventType.SYNC_SUCCEEDED,
+                        c,
+                        50,
+                        "{}"), // deployment 2 (pushed at 45 → 5 min), restored after 20 min
+                event(EventType.HEALTH_CHANGED, c, 60, "{\"current\":\"Degraded\"}"), // failure 3, broken since 60
+                event(EventType.HEALTH_CHANGED, c, 75, "{\"current\":\"Healthy\"}")); // restored after 15 min
+        Map<String, Instant> pushed = Map.of(a, T0.plus(Duration.ofMinutes(5)), c, T0.plus(Duration.ofMinutes(45)));
+
+        Dora dora = Dora.of(history, pushed, Duration.ofDays(2));
+
+        assertThat(dora.deployments()).isEqualTo(2);
+        assertThat(dora.failures()).isEqualTo(3);
+        assertThat(dora.changeFailureRate()).isEqualTo(3.0 / 5.0);
+        assertThat(dora.deploymentsPerDay()).isEqualTo(1.0);
+        assertThat(dora.leadTimesMs()).containsExactly(300_000L, 300_000L);
+        assertThat(dora.restoreTimesMs()).containsExactly(1_200_000L, 900_000L);
+    }
+
+    @Test
+    void noHistoryNoDivisionByZero() {
+        Dora dora = Dora.of(List.of(), Map.of(), Duration.ofDays(30));
+
+        assertThat(dora.changeFailureRate()).isZero();
+        assertThat(dora.deploymentsPerDay()).isZero();
+    }
+}

@@ -1,0 +1,269 @@
+package dev.driftless.audit.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.driftless.audit.AuditDatabase;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.EventType;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.ResyncRequested;
+import dev.driftless.events.RollbackRequested;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.Target;
+import dev.driftless.events.Topics;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The audit API on a real broker and real PostgreSQL: tokens, pagination, application state, commands. */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+class AuditApiIT {
+
+    static final String READ = "read-token-0123456789";
+    static final String WRITE = "write-token-0123456789";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    EventProbe probe;
+    String app;
+
+    @BeforeEach
+    void setUp() {
+        probe = new EventProbe(bootstrap);
+        app = "api-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+    }
+
+    void resyncEvent(int n) {
+        probe.send(
+                new Envelope(EventType.COMMAND_RESYNC, app + "-" + n, app, Instant.now(), Map.of("application", app)),
+                new ResyncRequested(app, "tester", "n" + n, Instant.now()),
+                app,
+                "urn:test");
+    }
+
+    String deploy() {
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded render = new RenderSucceeded(
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/x",
+                "sha256:" + "3".repeat(64),
+                List.of(),
+                new Target("default", "x", true, true, true, true),
+                "t",
+                Instant.now(),
+                1);
+        probe.send(
+                new Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        "r-" + commit,
+                        app,
+                        Instant.now(),
+                        Map.of("commit", commit, "application", app)),
+                render,
+                app,
+                "urn:test");
+        probe.send(
+                new Envelope(
+                        EventType.SYNC_SUCCEEDED,
+                        "s-" + commit,
+                        app,
+                        Instant.now(),
+                        Map.of("commit", commit, "application", app)),
+                new SyncReport(
+                        app,
+                        commit,
+                        render.digest(),
+                        "Succeeded",
+                        null,
+                        null,
+                        List.of(),
+                        "r-" + commit,
+                        Instant.now(),
+                        Instant.now()),
+                app,
+                "urn:test");
+        return commit;
+    }
+
+    @Test
+    void withoutATokenEverythingIs401AndAReadTokenCannotWrite() {
+        given().get("/api/changes")
+                .then()
+                .statusCode(401)
+                .body("reason", equalTo("Unauthenticated"))
+                .header("WWW-Authenticate", "Bearer realm=\"driftless\"");
+        given().auth()
+                .oauth2("wrong-token-0123456789")
+                .get("/api/changes")
+                .then()
+                .statusCode(401);
+        given().auth()
+                .oauth2(READ)
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/applications/" + app + "/resync")
+                .then()
+                .statusCode(403)
+                .body("reason", equalTo("Forbidden"));
+        given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    @Test
+    void pagesAreStableWhileNewEventsArrive() {
+        for (int i = 0; i < 12; i++) {
+            resyncEvent(i);
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> given().auth()
+                                .oauth2(READ)
+                                .queryParam("application", app)
+                                .queryParam("limit", 500)
+                                .get("/api/changes")
+                                .jsonPath()
+                                .getList("items")
+                                .size()
+                        == 12);
+
+        List<String> seen = new ArrayList<>();
+        AtomicBoolean writing = new AtomicBoolean(true);
+        Thread writer = new Thread(() -> {
+            for (int i = 100; i < 110 && writing.get(); i++) {
+                resyncEvent(i);
+            }
+        });
+        JsonPath first = given().auth()
+                .oauth2(READ)
+                .queryParam("application", app)
+                .queryParam("limit", 5)
+                .get("/api/changes")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        seen.addAll(first.getList("items.id"));
+        writer.start();
+        String cursor = first.getString("nextCursor");
+        while (cursor != null) {
+            JsonPath page = given().auth()
+                    .oauth2(READ)
+                    .queryParam("application", app)
+                    .queryParam("limit", 5)
+                    .queryParam("cursor", cursor)
+                    .get("/api/changes")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            seen.addAll(page.getList("items.id"));
+            cursor = page.getString("nextCursor");
+        }
+        writing.set(false);
+
+        assertThat(seen).hasSize(12).doesNotHaveDuplicates();
+        assertThat(seen.get(0)).isEqualTo(app + "-11");
+        assertThat(seen.get(11)).isEqualTo(app + "-0");
+        given().auth()
+                .oauth2(READ)
+                .queryParam("cursor", "bm9wZQ")
+                .get("/api/changes")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("CursorInvalid"));
+        given().auth()
+                .oauth2(READ)
+                .queryParam("limit", 0)
+                .get("/api/changes")
+                .then()
+                .statusCode(400);
+    }
+
+    @Test
+    void anApplicationsStateAndCommandsRecordedUnderTheCallersName() {
+        String commit = deploy();
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(READ)
+                .get("/api/applications/" + app)
+                .then()
+                .statusCode(200)
+                .body("state.currentCommit", equalTo(commit))
+                .body("state.syncStatus", equalTo("Succeeded"))
+                .body("dora.deployments", equalTo(1)));
+        given().auth()
+                .oauth2(READ)
+                .get("/api/applications/nothing-" + app)
+                .then()
+                .statusCode(404);
+
+        given().auth()
+                .oauth2(WRITE)
+                .contentType("application/json")
+                .body(Map.of("commit", "abc"))
+                .post("/api/applications/" + app + "/rollback")
+                .then()
+                .statusCode(400)
+                .body("reason", equalTo("CommitInvalid"));
+        given().auth()
+                .oauth2(WRITE)
+                .contentType("application/json")
+                .body(Map.of("commit", "f".repeat(40)))
+                .post("/api/applications/" + app + "/rollback")
+                .then()
+                .statusCode(409)
+                .body("reason", equalTo("CommitNeverRendered"));
+        given().auth()
+                .oauth2(WRITE)
+                .contentType("application/json")
+                .body(Map.of("commit", commit, "reason", "bad release"))
+                .post("/api/applications/" + app + "/rollback")
+                .then()
+                .statusCode(202)
+                .body("actor", equalTo("writer"));
+
+        List<EventProbe.Received> commands = probe.read(
+                Topics.COMMANDS,
+                r -> app.equals(r.key()) && EventType.COMMAND_ROLLBACK.type().equals(r.ce("type")),
+                1,
+                Duration.ofSeconds(20));
+        assertThat(commands).hasSize(1);
+        RollbackRequested rollback =
+                EventCodec.decode(RollbackRequested.class, commands.get(0).value());
+        assertThat(rollback.actor()).isEqualTo("writer");
+        assertThat(rollback.commit()).isEqualTo(commit);
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
+                .oauth2(READ)
+                .queryParam("application", app)
+                .queryParam("type", EventType.COMMAND_ROLLBACK.type())
+                .get("/api/changes")
+                .then()
+                .body("items[0].actor", equalTo("writer")));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.driftless.audit.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import dev.driftless.audit.AuditDatabase;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventType;
+import dev.driftless.events.ResyncRequested;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The change log cannot be edited quietly, on real PostgreSQL: the trigger refuses updates, deletes and truncates,
+ * the writer role may not even try, and an edit made behind the trigger's back is found by {@code /api/verify}.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+class ChangeLogIntegrityIT {
+
+    static final String READ = "read-token-0123456789";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.audit.schema")
+    String schema;
+
+    Connection owner() throws SQLException {
+        Connection c = DriverManager.getConnection(AuditDatabase.URL, AuditDatabase.USER, "");
+        try (Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+        }
+        return c;
+    }
+
+    long count(String where) throws SQLException {
+        try (Connection c = owner();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM change_log WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    String record(String app, int n) {
+        String id = app + "-" + n;
+        try (EventProbe probe = new EventProbe(bootstrap)) {
+            probe.send(
+                    new Envelope(EventType.COMMAND_RESYNC, id, app, Instant.now(), Map.of("application", app)),
+                    new ResyncRequested(app, "tester", "number " + n, Instant.now()),
+                    app,
+                    "urn:test");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("event_id = '" + id + "'") == 1);
+        return id;
+    }
+
+    @Test
+    void updatesDeletesAndTruncatesAreRefusedByTheDatabase() throws Exception {
+        String app = "locked-" + UUID.randomUUID().toString().substring(0, 8);
+        String id = record(app, 1);
+
+        try (Connection c = owner();
+                Statement s = c.createStatement()) {
+            assertThatThrownBy(() ->
+                            s.executeUpdate("UPDATE change_log SET actor = 'mallory' WHERE event_id = '" + id + "'"))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> s.executeUpdate("DELETE FROM change_log WHERE event_id = '" + id + "'"))
+                    .hasMessageContaining("append-only");
+            assertThatThrownBy(() -> s.execute("TRUNCATE change_log")).hasMessageContaining("append-only");
+            s.execute("SET ROLE driftless_writer");
+            assertThatThrownBy(() ->
+                            s.executeUpdate("UPDATE change_log SET actor = 'mallory' WHERE event_id = '" + id + "'"))
+                    .hasMessageContaining("permission denied");
+        }
+        assertThat(count("event_id = '" + id + "' AND actor = 'tester'")).isEqualTo(1);
+    }
+
+    @Test
+    void anEditBehindTheTriggersBackIsFoundByVerify() throws Exception {
+        String app = "tampered-" + UUID.randomUUID().toString().substring(0, 8);
+        record(app, 1);
+        String edited = record(app, 2);
+        record(app, 3);
+        given().auth().oauth2(READ).get("/api/verify").then().statusCode(200).body("intact", equalTo(true));
+
+        try (Connection c = owner();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
+            try {
+                s.executeUpdate("UPDATE change_log SET data = jsonb_set(data, '{reason}', '\"rewritten\"')"
+                        + " WHERE event_id = '" + edited + "'");
+            } finally {
+                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
+            }
+        }
+
+        given().auth()
+                .oauth2(READ)
+                .get("/api/verify")
+                .then()
+                .statusCode(200)
+                .body("intact", equalTo(false))
+                .body("broken[0].chain", equalTo(app))
+                .body("broken[0].eventId", equalTo(edited))
+                .body("broken[0].problem", equalTo("the hash does not match the entry's content"));
+    }
+}

@@ -1,0 +1,74 @@
+package dev.driftless.render.messaging;
+
+import dev.driftless.events.EventMalformedException;
+import dev.driftless.events.ReceivedEvent;
+import dev.driftless.events.ResyncRequested;
+import dev.driftless.events.RollbackRequested;
+import dev.driftless.render.Renderer;
+import dev.driftless.render.catalog.CatalogDirectory;
+import dev.driftless.render.domain.Application;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+/**
+ * Commands people give through the audit API: a resync renders the application again from the head of its revision,
+ * even if that commit was rendered before; a rollback renders it at the commit asked for, the one way an older commit
+ * is applied over a newer one. A command for an application the catalog does not have is logged and dropped; one
+ * that cannot be read is dead-lettered.
+ */
+@ApplicationScoped
+public class CommandConsumer {
+
+    private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
+
+    @Inject
+    CatalogDirectory catalog;
+
+    @Inject
+    Renderer renderer;
+
+    @Inject
+    RenderPublisher publisher;
+
+    @Incoming("commands")
+    @Blocking
+    public CompletionStage<Void> onCommand(Message<String> message) {
+        ReceivedEvent event = ReceivedEvent.of(message);
+        Record command;
+        try {
+            command = event.data();
+        } catch (EventMalformedException e) {
+            LOG.warnf("%s: setting aside command %s: %s", EventMalformedException.REASON, event.id(), e.getMessage());
+            publisher.deadLetter(event.deadLetter("render-service", EventMalformedException.REASON, e.getMessage()));
+            return message.ack();
+        }
+        if (command instanceof ResyncRequested resync) {
+            find(resync.application()).ifPresent(app -> {
+                LOG.infof("resync of %s asked by %s", app.name(), resync.actor());
+                publisher.publish(renderer.render(app, null, event.id()));
+            });
+        } else if (command instanceof RollbackRequested rollback) {
+            find(rollback.application()).ifPresent(app -> {
+                LOG.infof("rollback of %s to %s asked by %s", app.name(), rollback.commit(), rollback.actor());
+                publisher.publish(renderer.render(app, rollback.commit(), event.id()));
+            });
+        }
+        return message.ack();
+    }
+
+    private Optional<Application> find(String name) {
+        Optional<Application> app = catalog.applications().stream()
+                .filter(a -> a.name().equals(name))
+                .findFirst();
+        if (app.isEmpty()) {
+            LOG.warnf("ApplicationNotFound: a command names %s, which the catalog does not have", name);
+        }
+        return app;
+    }
+}
