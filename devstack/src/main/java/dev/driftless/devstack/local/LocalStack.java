@@ -105,7 +105,9 @@ public final class LocalStack implements AutoCloseable {
                                 "DRIFTLESS_DB_USER",
                                 db.user(),
                                 "DRIFTLESS_DB_SCHEMA",
-                                db.schema()),
+                                db.schema(),
+                                "DRIFTLESS_API_TOKENS",
+                                "local:write:" + apiToken),
                 "sync-service",
                         Map.of(
                                 "KUBECONFIG", kubeconfig.toString(),
