@@ -1,9 +1,11 @@
 package dev.driftless.audit;
 
+import dev.driftless.audit.domain.CommitStatus;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Configuration of audit-service, under {@code driftless.audit}. */
@@ -23,6 +25,27 @@ public interface AuditConfig {
 
     /** API access. */
     Api api();
+
+    /**
+     * Where to report commit statuses, by name: each entry names a repository pattern and the provider API that
+     * hosts it. Empty by default: nothing is reported.
+     */
+    Map<String, StatusTarget> commitStatus();
+
+    /** One provider API that commit statuses are reported to. */
+    interface StatusTarget {
+        /** An exact normalised repository URL or a glob such as {@code https://github.com/acme/*}. */
+        String repository();
+
+        /** {@code github}, {@code gitlab} or {@code gitea} (Forgejo too). */
+        CommitStatus.Provider provider();
+
+        /** The API base URL, e.g. {@code https://api.github.com}, {@code https://gitlab.com/api/v4}. */
+        String apiUrl();
+
+        /** The API token; from the environment or a mounted secret, never from a committed file. */
+        String token();
+    }
 
     /** API access settings. */
     interface Api {

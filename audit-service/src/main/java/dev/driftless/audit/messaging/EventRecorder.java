@@ -33,6 +33,9 @@ public class EventRecorder {
     @Inject
     DoraMeters dora;
 
+    @Inject
+    CommitStatusReporter statuses;
+
     @Incoming("events")
     @Blocking
     public CompletionStage<Void> record(Message<String> message) {
@@ -51,6 +54,7 @@ public class EventRecorder {
             }
             if (added) {
                 dora.onRecorded(entry);
+                statuses.onRecorded(entry);
             }
             return message.ack();
         } catch (SQLException e) {

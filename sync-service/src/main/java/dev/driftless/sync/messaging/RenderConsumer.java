@@ -74,17 +74,18 @@ public class RenderConsumer {
         if (data instanceof RenderFailed failed) {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
-            publish(syncer.sync(render, event.id()), event.id());
+            publish(syncer.sync(render, event.id()), event.id(), render.repository());
         }
         return message.ack();
     }
 
-    private void publish(SyncReport report, String renderEventId) {
+    private void publish(SyncReport report, String renderEventId, String repository) {
         EventType type =
                 SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
         Map<String, String> extensions = new HashMap<>();
         extensions.put(CloudEventExtensions.APPLICATION, report.application());
         extensions.put(CloudEventExtensions.COMMIT, report.commit());
+        extensions.put(CloudEventExtensions.REPOSITORY, repository);
         Envelope envelope = new Envelope(
                 type, Envelope.stableId("sync", renderEventId), report.application(), report.finishedAt(), extensions);
         syncs.sendMessageAndAwait(envelope.toMessage(report, report.application(), SOURCE));
