@@ -26,6 +26,18 @@ public interface AuditConfig {
     /** API access. */
     Api api();
 
+    /** Retention of the change log. */
+    Retention retention();
+
+    /** Retention settings. */
+    interface Retention {
+        /**
+         * Archive whole months that ended longer ago than this (ISO-8601, e.g. {@code P400D}): they are detached
+         * from the live log and kept as tables of their own; no row is deleted. Unset (the default): unlimited.
+         */
+        Optional<Duration> archiveAfter();
+    }
+
     /**
      * Where to report commit statuses, by name: each entry names a repository pattern and the provider API that
      * hosts it. Empty by default: nothing is reported.

@@ -67,7 +67,14 @@ public final class HashChain {
      * (an entry was edited).
      */
     public static Optional<Break> verify(String chain, Iterator<Link> links) {
-        String expectedPrevious = GENESIS;
+        return verify(chain, GENESIS, links);
+    }
+
+    /**
+     * Walks a chain that continues from {@code startHash}: the last hash of its archived part, or {@link #GENESIS}.
+     */
+    public static Optional<Break> verify(String chain, String startHash, Iterator<Link> links) {
+        String expectedPrevious = startHash;
         while (links.hasNext()) {
             Link link = links.next();
             if (!link.previousHash().equals(expectedPrevious)) {

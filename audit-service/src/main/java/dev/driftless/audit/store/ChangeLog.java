@@ -52,6 +52,21 @@ public class ChangeLog {
      * @return whether it was new
      */
     public boolean append(ChangeEntry entry) throws SQLException {
+        try {
+            return tryAppend(entry);
+        } catch (SQLException e) {
+            if (!NO_PARTITION.equals(e.getSQLState())) {
+                throw e;
+            }
+            ensureMonths(Instant.now());
+            return tryAppend(entry);
+        }
+    }
+
+    /** SQLSTATE of an insert for which no monthly partition exists. */
+    private static final String NO_PARTITION = "23514";
+
+    private boolean tryAppend(ChangeEntry entry) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
@@ -64,20 +79,15 @@ public class ChangeLog {
                     lock.setString(1, "change_log:" + entry.chain());
                     lock.execute();
                 }
-                if (exists(c, entry.eventId())) {
-                    c.rollback();
-                    return false;
-                }
-                String previous = HashChain.GENESIS;
-                try (PreparedStatement last =
-                        c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? ORDER BY seq DESC LIMIT 1")) {
-                    last.setString(1, entry.chain());
-                    try (ResultSet rs = last.executeQuery()) {
-                        if (rs.next()) {
-                            previous = rs.getString(1);
-                        }
+                try (PreparedStatement id =
+                        c.prepareStatement("INSERT INTO event_ids (event_id) VALUES (?) ON CONFLICT DO NOTHING")) {
+                    id.setString(1, entry.eventId());
+                    if (id.executeUpdate() == 0) {
+                        c.rollback();
+                        return false;
                     }
                 }
+                String previous = lastHash(c, entry.chain());
                 insert(c, entry, previous, HashChain.next(previous, entry));
                 c.commit();
                 return true;
@@ -85,6 +95,41 @@ public class ChangeLog {
                 c.rollback();
                 throw e;
             }
+        }
+    }
+
+    /** The hash a chain continues from: its newest live entry, else its newest archive checkpoint, else genesis. */
+    private static String lastHash(Connection c, String chain) throws SQLException {
+        try (PreparedStatement last =
+                c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? ORDER BY seq DESC LIMIT 1")) {
+            last.setString(1, chain);
+            try (ResultSet rs = last.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getString(1);
+                }
+            }
+        }
+        return checkpoint(c, chain);
+    }
+
+    private static String checkpoint(Connection c, String chain) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT hash FROM chain_checkpoints WHERE chain = ? ORDER BY seq DESC LIMIT 1")) {
+            s.setString(1, chain);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getString(1) : HashChain.GENESIS;
+            }
+        }
+    }
+
+    /** Creates the monthly partitions of the month of {@code at} and the next, if they do not exist. */
+    public void ensureMonths(Instant at) throws SQLException {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT change_log_ensure_month(CAST(? AS timestamptz)),"
+                        + " change_log_ensure_month(CAST(? AS timestamptz) + INTERVAL '1 month')")) {
+            s.setTimestamp(1, Timestamp.from(at));
+            s.setTimestamp(2, Timestamp.from(at));
+            s.execute();
         }
     }
 
@@ -101,15 +146,6 @@ public class ChangeLog {
             }
         }
         return writerRoleExists;
-    }
-
-    private static boolean exists(Connection c, String eventId) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM change_log WHERE event_id = ?")) {
-            s.setString(1, eventId);
-            try (ResultSet rs = s.executeQuery()) {
-                return rs.next();
-            }
-        }
     }
 
     private static void insert(Connection c, ChangeEntry e, String previous, String hash) throws SQLException {
@@ -241,12 +277,13 @@ public class ChangeLog {
     public Optional<HashChain.Break> verify(String chain) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            String start = checkpoint(c, chain);
             try (PreparedStatement s =
                     c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? ORDER BY seq")) {
                 s.setFetchSize(500);
                 s.setString(1, chain);
                 try (ResultSet rs = s.executeQuery()) {
-                    Optional<HashChain.Break> result = HashChain.verify(chain, new Iterator<>() {
+                    Optional<HashChain.Break> result = HashChain.verify(chain, start, new Iterator<>() {
                         Boolean ahead;
 
                         @Override
