@@ -92,6 +92,8 @@ public final class Launcher {
     private static void quietLogging() {
         String config = "handlers=java.util.logging.ConsoleHandler\n"
                 + ".level=WARNING\n"
+                + "org.apache.kafka.level=SEVERE\n"
+                + "kafka.level=SEVERE\n"
                 + "java.util.logging.ConsoleHandler.level=WARNING\n"
                 + "java.util.logging.SimpleFormatter.format=%1$tT %4$s [%3$s] %5$s%6$s%n\n";
         try {
