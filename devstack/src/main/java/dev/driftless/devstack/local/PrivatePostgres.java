@@ -16,7 +16,7 @@ import java.util.stream.Stream;
  * PostgreSQL server whose files live under the state directory, started from the machine's own PostgreSQL binaries
  * ({@code initdb} and {@code pg_ctl}) and stopped with the stack.
  */
-final class PrivatePostgres implements AutoCloseable {
+public final class PrivatePostgres implements AutoCloseable {
 
     private final Path pgCtl;
     private final Path dataDir;
@@ -28,7 +28,8 @@ final class PrivatePostgres implements AutoCloseable {
         this.port = port;
     }
 
-    static boolean reachable(String host, int port) {
+    /** Whether something accepts connections on host:port. */
+    public static boolean reachable(String host, int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), 1000);
             return true;
@@ -38,7 +39,7 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     /** Starts (initialising on first use) a private server on {@code port}; empty if no PostgreSQL is installed. */
-    static Optional<PrivatePostgres> start(Path dataDir, int port) throws IOException, InterruptedException {
+    public static Optional<PrivatePostgres> start(Path dataDir, int port) throws IOException, InterruptedException {
         Optional<Path> bin = binaries();
         if (bin.isEmpty()) {
             return Optional.empty();
@@ -79,7 +80,7 @@ final class PrivatePostgres implements AutoCloseable {
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(command)).redirectErrorStream(true);
         if (isRoot()) {
             // PostgreSQL refuses to run as root; run it as the unprivileged postgres user when we are root.
             builder.command().addAll(0, List.of("runuser", "-u", "postgres", "--"));
