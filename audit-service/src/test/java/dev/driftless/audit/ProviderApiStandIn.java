@@ -6,14 +6,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A local HTTP server standing in for GitHub's statuses API: it records every request and answers the first one
- * with 502, as a provider having a bad moment would, and the rest with 201.
+ * A local HTTP server standing in for the statuses APIs of GitHub ({@code /github}), GitLab ({@code /gitlab/api/v4})
+ * and Gitea ({@code /gitea/api/v1}): it records every request and answers the first one to each with 502, as a
+ * provider having a bad moment would, and the rest with 201.
  */
 public class ProviderApiStandIn implements QuarkusTestResourceLifecycleManager {
 
@@ -21,7 +24,7 @@ public class ProviderApiStandIn implements QuarkusTestResourceLifecycleManager {
     public record Received(String method, String path, Map<String, List<String>> headers, String body) {}
 
     public static final List<Received> RECEIVED = new CopyOnWriteArrayList<>();
-    private static final AtomicInteger CALLS = new AtomicInteger();
+    private static final Set<String> FAILED_ONCE = ConcurrentHashMap.newKeySet();
 
     private HttpServer server;
 
@@ -33,21 +36,32 @@ public class ProviderApiStandIn implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         server.createContext("/", exchange -> {
+            String path = exchange.getRequestURI().getRawPath();
             RECEIVED.add(new Received(
                     exchange.getRequestMethod(),
-                    exchange.getRequestURI().getRawPath(),
+                    path,
                     Map.copyOf(exchange.getRequestHeaders()),
                     new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8)));
-            exchange.sendResponseHeaders(CALLS.getAndIncrement() == 0 ? 502 : 201, -1);
+            String provider = path.split("/")[1];
+            exchange.sendResponseHeaders(FAILED_ONCE.add(provider) ? 502 : 201, -1);
             exchange.close();
         });
         server.start();
-        return Map.of(
-                "driftless.audit.commit-status.acme.repository", "https://github.com/acme/*",
-                "driftless.audit.commit-status.acme.provider", "github",
-                "driftless.audit.commit-status.acme.api-url",
-                        "http://127.0.0.1:" + server.getAddress().getPort(),
-                "driftless.audit.commit-status.acme.token", "ghp-test-token");
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        Map<String, String> config = new HashMap<>();
+        target(config, "acme", "https://github.com/acme/*", "github", base + "/github", "ghp-test-token");
+        target(config, "group", "https://gitlab.com/group/*", "gitlab", base + "/gitlab/api/v4", "glpat-test-token");
+        target(config, "forge", "https://codeberg.org/forge/*", "gitea", base + "/gitea/api/v1", "gitea-test-token");
+        return config;
+    }
+
+    private static void target(
+            Map<String, String> config, String name, String repository, String provider, String apiUrl, String token) {
+        String prefix = "driftless.audit.commit-status." + name + ".";
+        config.put(prefix + "repository", repository);
+        config.put(prefix + "provider", provider);
+        config.put(prefix + "api-url", apiUrl);
+        config.put(prefix + "token", token);
     }
 
     @Override

@@ -24,4 +24,20 @@ public record DeadLetter(
         String reason,
         String message,
         String payload,
-        Instant failedAt) {}
+        Instant failedAt) {
+
+    /** The CloudEvent attributes of this dead letter: its id is stable for the same message set aside again. */
+    public Envelope envelope() {
+        return new Envelope(
+                EventType.DEAD_LETTER,
+                Envelope.stableId(
+                        "deadletter",
+                        service,
+                        String.valueOf(topic),
+                        String.valueOf(originalId),
+                        payload == null ? "" : payload),
+                topic,
+                failedAt,
+                java.util.Map.of());
+    }
+}

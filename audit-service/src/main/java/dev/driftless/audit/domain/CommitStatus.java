@@ -86,24 +86,27 @@ public final class CommitStatus {
         String base = apiUrl.endsWith("/") ? apiUrl.substring(0, apiUrl.length() - 1) : apiUrl;
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
-        Map<String, Object> body = new LinkedHashMap<>();
         String description = update.description().length() > 140
                 ? update.description().substring(0, 139) + "…"
                 : update.description();
-        return switch (provider) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("target_url", targetUrl);
+        body.put("description", description);
+        String path;
+        switch (provider) {
             case github -> {
                 headers.put("Accept", "application/vnd.github+json");
                 headers.put("Authorization", "Bearer " + token);
                 headers.put("X-GitHub-Api-Version", "2022-11-28");
                 body.put("state", update.state().name());
-                body.put("target_url", targetUrl);
-                body.put("description", description);
                 body.put("context", update.context());
-                yield new Request(
-                        "POST",
-                        URI.create(base + "/repos/" + repositoryPath + "/statuses/" + update.commit()),
-                        headers,
-                        Canonical.value(body));
+                path = "/repos/" + repositoryPath;
+            }
+            case gitea -> {
+                headers.put("Authorization", "token " + token);
+                body.put("state", update.state().name());
+                body.put("context", update.context());
+                path = "/repos/" + repositoryPath;
             }
             case gitlab -> {
                 headers.put("PRIVATE-TOKEN", token);
@@ -113,28 +116,12 @@ public final class CommitStatus {
                                 ? "failed"
                                 : update.state().name());
                 body.put("name", update.context());
-                body.put("target_url", targetUrl);
-                body.put("description", description);
-                yield new Request(
-                        "POST",
-                        URI.create(base + "/projects/" + URLEncoder.encode(repositoryPath, StandardCharsets.UTF_8)
-                                + "/statuses/" + update.commit()),
-                        headers,
-                        Canonical.value(body));
+                path = "/projects/" + URLEncoder.encode(repositoryPath, StandardCharsets.UTF_8);
             }
-            case gitea -> {
-                headers.put("Authorization", "token " + token);
-                body.put("state", update.state().name());
-                body.put("target_url", targetUrl);
-                body.put("description", description);
-                body.put("context", update.context());
-                yield new Request(
-                        "POST",
-                        URI.create(base + "/repos/" + repositoryPath + "/statuses/" + update.commit()),
-                        headers,
-                        Canonical.value(body));
-            }
-        };
+            default -> throw new IllegalArgumentException("unsupported provider " + provider);
+        }
+        return new Request(
+                "POST", URI.create(base + path + "/statuses/" + update.commit()), headers, Canonical.value(body));
     }
 
     /** The repository's path on its provider: the normalised URL's path without the leading slash. */

@@ -4,14 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.events.EventType;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
  * A commit's story, from the change log: who pushed it and through which deliveries, and for each application what
- * was rendered and what was applied. Built from the events alone; pure.
+ * was rendered, what was applied, how healthy it became, and how long it took from the push. Built from the events
+ * alone; pure.
  *
  * @param commit the full commit SHA
  * @param repository the repository it belongs to
@@ -28,93 +32,154 @@ public record CommitTrace(
     public static final String PENDING = "Pending";
 
     /** One webhook delivery of the push. */
-    public record Delivery(String provider, String deliveryId, String ref, String pusher, Instant receivedAt) {}
+    public record Delivery(
+            String provider,
+            String deliveryId,
+            String ref,
+            String pusher,
+            Instant receivedAt,
+            List<String> changedPaths) {}
 
-    /** One application at this commit. */
-    public record ApplicationTrace(String name, Render render, Sync sync, Long leadTimeMs) {}
+    /**
+     * One application at this commit.
+     *
+     * @param leadTimeMs push received → synced
+     * @param leadTimeToHealthyMs push received → reported Healthy, once it was
+     */
+    public record ApplicationTrace(String name, Render render, Sync sync, Long leadTimeMs, Long leadTimeToHealthyMs) {}
 
-    /** The render of the application at this commit. */
-    public record Render(String status, String reason, String message, String digest, Long durationMs, Instant at) {}
+    /** The render of the application at this commit; {@code changedPaths} are the pushed paths under its path. */
+    public record Render(
+            String status,
+            String reason,
+            String message,
+            String digest,
+            List<String> changedPaths,
+            Long durationMs,
+            Instant at) {}
 
-    /** The sync of that render. */
-    public record Sync(String status, String reason, String message, List<Resource> resources, Instant at) {}
+    /** The sync of that render, and the application's health after it ({@code Unknown} until reported). */
+    public record Sync(
+            String status,
+            String reason,
+            String message,
+            List<Resource> resources,
+            List<Resource> pruned,
+            String health,
+            Long durationMs,
+            Instant at) {}
 
     /** What the sync did to one object. */
     public record Resource(String kind, String namespace, String name, String action, String reason) {}
 
-    /** Builds the trace from every event that names the commit, in log order; empty events give no trace. */
+    /** Builds the trace from every event that names the commit, in log order; no events give no trace. */
     public static CommitTrace of(List<StoredEvent> events) {
         String commit = null;
         String repository = null;
         List<Delivery> deliveries = new ArrayList<>();
+        Set<String> pushedPaths = new LinkedHashSet<>();
         Instant pushedAt = null;
         Map<String, StoredEvent> renders = new TreeMap<>();
         Map<String, StoredEvent> syncs = new TreeMap<>();
+        Map<String, StoredEvent> healths = new TreeMap<>();
+        Map<String, Instant> healthyAt = new TreeMap<>();
         for (StoredEvent event : events) {
             commit = commit == null ? event.commit() : commit;
             repository = repository == null ? event.repository() : repository;
             JsonNode data = event.data();
             if (EventType.COMMIT_PUSHED.type().equals(event.type())) {
                 Instant received = instant(data, "receivedAt");
+                List<String> paths = texts(data.path("changedPaths"));
+                pushedPaths.addAll(paths);
                 deliveries.add(new Delivery(
                         text(data, "provider"),
                         text(data, "deliveryId"),
                         text(data, "ref"),
                         text(data, "pusher"),
-                        received));
+                        received,
+                        paths));
                 if (received != null && (pushedAt == null || received.isBefore(pushedAt))) {
                     pushedAt = received;
                 }
-            } else if (isRender(event.type()) && event.application() != null) {
+            } else if (event.application() == null) {
+                continue;
+            } else if (isRender(event.type())) {
                 renders.put(event.application(), event);
-            } else if (isSync(event.type()) && event.application() != null) {
+            } else if (isSync(event.type())) {
                 syncs.put(event.application(), event);
+            } else if (EventType.HEALTH_CHANGED.type().equals(event.type())) {
+                healths.put(event.application(), event);
+                if ("Healthy".equals(text(data, "current"))) {
+                    healthyAt.putIfAbsent(event.application(), instant(data, "changedAt"));
+                }
             }
         }
         List<ApplicationTrace> applications = new ArrayList<>();
         for (var entry : renders.entrySet()) {
-            StoredEvent render = entry.getValue();
-            boolean rendered = EventType.RENDER_SUCCEEDED.type().equals(render.type());
-            Render renderView = new Render(
-                    rendered ? SUCCEEDED : FAILED,
-                    text(render.data(), "reason"),
-                    text(render.data(), "message"),
-                    text(render.data(), "digest"),
-                    render.data().hasNonNull("durationMs")
-                            ? render.data().get("durationMs").asLong()
-                            : null,
-                    instant(render.data(), "renderedAt"));
-            StoredEvent sync = syncs.get(entry.getKey());
-            Sync syncView;
-            Long leadTime = null;
-            if (sync != null) {
-                List<Resource> resources = new ArrayList<>();
-                for (JsonNode r : sync.data().path("resources")) {
-                    resources.add(new Resource(
-                            text(r, "kind"),
-                            text(r, "namespace"),
-                            text(r, "name"),
-                            text(r, "action"),
-                            text(r, "reason")));
-                }
-                Instant finished = instant(sync.data(), "finishedAt");
-                syncView = new Sync(
-                        text(sync.data(), "status"),
-                        text(sync.data(), "reason"),
-                        text(sync.data(), "message"),
-                        resources,
-                        finished);
-                if (SUCCEEDED.equals(syncView.status()) && pushedAt != null && finished != null) {
-                    leadTime = Duration.between(pushedAt, finished).toMillis();
-                }
-            } else if (rendered) {
-                syncView = new Sync(PENDING, null, null, List.of(), null);
-            } else {
-                syncView = new Sync(FAILED, "RenderFailed", "not synced: the render failed", List.of(), null);
-            }
-            applications.add(new ApplicationTrace(entry.getKey(), renderView, syncView, leadTime));
+            String name = entry.getKey();
+            Render render = render(entry.getValue(), pushedPaths);
+            StoredEvent health = healths.get(name);
+            String healthNow = health == null ? "Unknown" : text(health.data(), "current");
+            Sync sync = sync(syncs.get(name), render, healthNow);
+            Long leadTime = SUCCEEDED.equals(sync.status()) ? between(pushedAt, sync.at()) : null;
+            applications.add(
+                    new ApplicationTrace(name, render, sync, leadTime, between(pushedAt, healthyAt.get(name))));
         }
         return new CommitTrace(commit, repository, deliveries, applications);
+    }
+
+    private static Render render(StoredEvent render, Set<String> pushedPaths) {
+        JsonNode data = render.data();
+        boolean rendered = EventType.RENDER_SUCCEEDED.type().equals(render.type());
+        String path = text(data, "path");
+        String prefix = path == null || path.isEmpty() ? "" : path + "/";
+        return new Render(
+                rendered ? SUCCEEDED : FAILED,
+                text(data, "reason"),
+                text(data, "message"),
+                text(data, "digest"),
+                pushedPaths.stream().filter(p -> p.startsWith(prefix)).toList(),
+                data.hasNonNull("durationMs") ? data.get("durationMs").asLong() : null,
+                instant(data, "renderedAt"));
+    }
+
+    private static Sync sync(StoredEvent sync, Render render, String health) {
+        if (sync == null) {
+            return SUCCEEDED.equals(render.status())
+                    ? new Sync(PENDING, null, null, List.of(), List.of(), health, null, null)
+                    : new Sync(
+                            FAILED,
+                            "RenderFailed",
+                            "not synced: the render failed",
+                            List.of(),
+                            List.of(),
+                            health,
+                            null,
+                            null);
+        }
+        JsonNode data = sync.data();
+        List<Resource> resources = new ArrayList<>();
+        for (JsonNode r : data.path("resources")) {
+            resources.add(new Resource(
+                    text(r, "kind"), text(r, "namespace"), text(r, "name"), text(r, "action"), text(r, "reason")));
+        }
+        Instant started = instant(data, "startedAt");
+        Instant finished = instant(data, "finishedAt");
+        return new Sync(
+                text(data, "status"),
+                text(data, "reason"),
+                text(data, "message"),
+                resources,
+                resources.stream().filter(r -> "pruned".equals(r.action())).toList(),
+                health,
+                between(started, finished),
+                finished);
+    }
+
+    private static Long between(Instant from, Instant to) {
+        return from == null || to == null || to.isBefore(from)
+                ? null
+                : Duration.between(from, to).toMillis();
     }
 
     private static boolean isRender(String type) {
@@ -127,6 +192,12 @@ public record CommitTrace(
                 || EventType.SYNC_FAILED.type().equals(type);
     }
 
+    private static List<String> texts(JsonNode array) {
+        List<String> values = new ArrayList<>();
+        array.forEach(v -> values.add(v.asText()));
+        return values;
+    }
+
     private static String text(JsonNode data, String field) {
         JsonNode value = data == null ? null : data.get(field);
         return value == null || value.isNull() ? null : value.asText();
@@ -136,7 +207,7 @@ public record CommitTrace(
         String value = text(data, field);
         try {
             return value == null ? null : Instant.parse(value);
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return null;
         }
     }

@@ -81,6 +81,38 @@ class CommitTraceTest {
     }
 
     @Test
+    void changedPathsPrunedObjectsDurationAndTimeToHealthy() throws Exception {
+        CommitTrace trace = CommitTrace.of(List.of(
+                event(
+                        1,
+                        EventType.COMMIT_PUSHED,
+                        null,
+                        "{\"receivedAt\":\"2026-01-01T00:00:00Z\",\"changedPaths\":[\"apps/a/cm.yaml\",\"apps/b/x.yaml\"]}"),
+                event(2, EventType.RENDER_SUCCEEDED, "a", "{\"path\":\"apps/a\"}"),
+                event(
+                        3,
+                        EventType.SYNC_SUCCEEDED,
+                        "a",
+                        "{\"status\":\"Succeeded\",\"startedAt\":\"2026-01-01T00:00:00.100Z\","
+                                + "\"finishedAt\":\"2026-01-01T00:00:00.300Z\",\"resources\":["
+                                + "{\"kind\":\"Service\",\"name\":\"old\",\"action\":\"pruned\"},"
+                                + "{\"kind\":\"ConfigMap\",\"name\":\"c\",\"action\":\"configured\"}]}"),
+                event(
+                        4,
+                        EventType.HEALTH_CHANGED,
+                        "a",
+                        "{\"current\":\"Healthy\",\"changedAt\":\"2026-01-01T00:00:02Z\"}")));
+
+        CommitTrace.ApplicationTrace a = trace.applications().get(0);
+        assertThat(a.render().changedPaths()).containsExactly("apps/a/cm.yaml");
+        assertThat(a.sync().durationMs()).isEqualTo(200);
+        assertThat(a.sync().pruned()).extracting(CommitTrace.Resource::name).containsExactly("old");
+        assertThat(a.sync().health()).isEqualTo("Healthy");
+        assertThat(a.leadTimeMs()).isEqualTo(300);
+        assertThat(a.leadTimeToHealthyMs()).isEqualTo(2000);
+    }
+
+    @Test
     void noEventsNoTrace() {
         assertThat(CommitTrace.of(List.of()).commit()).isNull();
     }

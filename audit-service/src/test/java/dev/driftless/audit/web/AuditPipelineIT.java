@@ -10,6 +10,7 @@ import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.events.CommitPushed;
 import dev.driftless.events.Envelope;
+import dev.driftless.events.EventExamples;
 import dev.driftless.events.EventType;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
@@ -197,7 +198,10 @@ class AuditPipelineIT {
         }
         probe.sendRaw(Topics.DEADLETTER, app, "garbage that is not json", Map.of());
 
-        await().atMost(Duration.ofSeconds(20)).until(() -> rows("kafka_key = '" + app + "' AND type = 'unknown'") == 1);
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> rows("kafka_key = '" + app + "' AND type = 'unknown' AND rejected"
+                                + " AND rejection_reason LIKE 'NotACloudEvent%'")
+                        == 1);
         assertThat(rows("event_id = 'same-" + app + "'")).isEqualTo(1);
         assertThat(rows("commit_sha = '" + commit + "' AND actor = 'bob' AND delivery_id = 'd-" + app + "'"))
                 .isEqualTo(1);
@@ -235,5 +239,28 @@ class AuditPipelineIT {
                         + "' AND rejected AND rejection_reason LIKE 'SchemaViolation:%'"))
                 .isEqualTo(1);
         assertThat(rows("event_id = 'same-nothing'")).isZero();
+    }
+
+    @Test
+    void everyEventTypeLandsOnceWhenDeliveredTwice() throws Exception {
+        for (var example : EventExamples.EXAMPLES.entrySet()) {
+            String id = "twice-" + example.getKey() + "-" + app;
+            for (int i = 0; i < 2; i++) {
+                probe.send(
+                        new Envelope(example.getKey(), id, app, Instant.now(), Map.of()),
+                        example.getValue(),
+                        app,
+                        "urn:test");
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> rows("event_id LIKE 'twice-%-" + app + "'") == EventType.values().length);
+        assertThat(rows("event_id LIKE 'twice-%-" + app + "' AND rejected")).isZero();
+        for (EventType type : EventType.values()) {
+            assertThat(rows("event_id = 'twice-" + type + "-" + app + "' AND type = '" + type.type() + "'"))
+                    .as("%s recorded once", type)
+                    .isEqualTo(1);
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.driftless.render.messaging;
 
-import dev.driftless.events.EventMalformedException;
 import dev.driftless.events.ReceivedEvent;
 import dev.driftless.events.ResyncRequested;
 import dev.driftless.events.RollbackRequested;
@@ -40,14 +39,11 @@ public class CommandConsumer {
     @Blocking
     public CompletionStage<Void> onCommand(Message<String> message) {
         ReceivedEvent event = ReceivedEvent.of(message);
-        Record command;
-        try {
-            command = event.data();
-        } catch (EventMalformedException e) {
-            LOG.warnf("%s: setting aside command %s: %s", EventMalformedException.REASON, event.id(), e.getMessage());
-            publisher.deadLetter(event.deadLetter("render-service", EventMalformedException.REASON, e.getMessage()));
+        Optional<Record> read = publisher.readOrSetAside(event);
+        if (read.isEmpty()) {
             return message.ack();
         }
+        Record command = read.get();
         if (command instanceof ResyncRequested resync) {
             find(resync.application()).ifPresent(app -> {
                 LOG.infof("resync of %s asked by %s", app.name(), resync.actor());

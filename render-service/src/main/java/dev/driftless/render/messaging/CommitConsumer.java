@@ -1,8 +1,6 @@
 package dev.driftless.render.messaging;
 
 import dev.driftless.events.CommitPushed;
-import dev.driftless.events.EventMalformedException;
-import dev.driftless.events.EventType;
 import dev.driftless.events.ReceivedEvent;
 import dev.driftless.render.Renderer;
 import dev.driftless.render.catalog.CatalogDirectory;
@@ -12,6 +10,7 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -39,18 +38,12 @@ public class CommitConsumer {
     @Blocking
     public CompletionStage<Void> onCommit(Message<String> message) {
         ReceivedEvent event = ReceivedEvent.of(message);
-        CommitPushed push;
-        try {
-            if (!EventType.COMMIT_PUSHED.type().equals(event.type())) {
-                throw new EventMalformedException(
-                        "expected " + EventType.COMMIT_PUSHED.type() + " but got " + event.type());
-            }
-            push = (CommitPushed) event.data();
-        } catch (EventMalformedException e) {
-            LOG.warnf(
-                    "%s: setting aside %s from %s: %s",
-                    EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
-            publisher.deadLetter(event.deadLetter("render-service", EventMalformedException.REASON, e.getMessage()));
+        Optional<Record> read = publisher.readOrSetAside(event);
+        if (read.isEmpty()) {
+            return message.ack();
+        }
+        if (!(read.get() instanceof CommitPushed push)) {
+            LOG.warnf("ignoring %s on %s: not a push", event.type(), event.topic());
             return message.ack();
         }
         List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);

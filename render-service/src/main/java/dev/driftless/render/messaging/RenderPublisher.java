@@ -3,7 +3,9 @@ package dev.driftless.render.messaging;
 import dev.driftless.events.CloudEventExtensions;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.Envelope;
+import dev.driftless.events.EventMalformedException;
 import dev.driftless.events.EventType;
+import dev.driftless.events.ReceivedEvent;
 import dev.driftless.events.RenderFailed;
 import dev.driftless.events.RenderSucceeded;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -13,7 +15,9 @@ import java.net.URI;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
 
 /**
  * Publishes render outcomes to {@code driftless.renders} keyed by application, and dead letters to
@@ -21,6 +25,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  */
 @ApplicationScoped
 public class RenderPublisher {
+
+    private static final Logger LOG = Logger.getLogger(RenderPublisher.class);
 
     static final URI SOURCE = URI.create("urn:driftless:render-service");
 
@@ -65,18 +71,23 @@ public class RenderPublisher {
 
     /** Sets a message aside with its reason. */
     public void deadLetter(DeadLetter letter) {
-        Envelope envelope = new Envelope(
-                EventType.DEAD_LETTER,
-                Envelope.stableId(
-                        "deadletter",
-                        letter.service(),
-                        String.valueOf(letter.topic()),
-                        String.valueOf(letter.originalId()),
-                        letter.payload() == null ? "" : letter.payload()),
-                letter.topic(),
-                Instant.now(),
-                Map.of());
-        deadLetters.sendMessageAndAwait(envelope.toMessage(letter, letter.key(), SOURCE));
+        deadLetters.sendMessageAndAwait(letter.envelope().toMessage(letter, letter.key(), SOURCE));
+    }
+
+    /**
+     * The data of a received event, or empty when it can never be read, in which case it has been set aside in the
+     * dead-letter topic with reason {@code EventMalformed}.
+     */
+    public Optional<Record> readOrSetAside(ReceivedEvent event) {
+        try {
+            return Optional.of(event.data());
+        } catch (EventMalformedException e) {
+            LOG.warnf(
+                    "%s: setting aside %s from %s: %s",
+                    EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
+            deadLetter(event.deadLetter("render-service", EventMalformedException.REASON, e.getMessage()));
+            return Optional.empty();
+        }
     }
 
     private void send(

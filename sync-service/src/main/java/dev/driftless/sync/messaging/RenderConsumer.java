@@ -14,7 +14,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
@@ -57,18 +56,7 @@ public class RenderConsumer {
                     "%s: setting aside %s from %s: %s",
                     EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
             var letter = event.deadLetter("sync-service", EventMalformedException.REASON, e.getMessage());
-            deadLetters.sendMessageAndAwait(new Envelope(
-                            EventType.DEAD_LETTER,
-                            Envelope.stableId(
-                                    "deadletter",
-                                    "sync-service",
-                                    String.valueOf(event.topic()),
-                                    String.valueOf(event.id()),
-                                    String.valueOf(event.json())),
-                            event.topic(),
-                            Instant.now(),
-                            Map.of())
-                    .toMessage(letter, event.key(), SOURCE));
+            deadLetters.sendMessageAndAwait(letter.envelope().toMessage(letter, event.key(), SOURCE));
             return message.ack();
         }
         if (data instanceof RenderFailed failed) {

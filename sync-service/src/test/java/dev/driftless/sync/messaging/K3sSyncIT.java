@@ -4,20 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.events.Envelope;
-import dev.driftless.events.EventCodec;
-import dev.driftless.events.EventType;
-import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
-import dev.driftless.events.Topics;
 import dev.driftless.sync.K3sTestResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,34 +37,9 @@ class K3sSyncIT {
     @Inject
     KubernetesClient cluster;
 
-    SyncReport sync(EventProbe probe, String app, List<Map<String, Object>> manifests) {
-        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
-        RenderSucceeded render = new RenderSucceeded(
-                app,
-                "https://h/r",
-                "refs/heads/main",
-                commit,
-                "apps/x",
-                "sha256:" + "5".repeat(64),
-                manifests,
-                new Target("default", app, true, true, false, true),
-                "push",
-                Instant.now(),
-                1);
-        probe.send(
-                new Envelope(
-                        EventType.RENDER_SUCCEEDED,
-                        UUID.randomUUID().toString(),
-                        app,
-                        Instant.now(),
-                        Map.of("commit", commit)),
-                render,
-                app,
-                "urn:test");
-        List<EventProbe.Received> found = probe.read(
-                Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, Duration.ofSeconds(60));
-        assertThat(found).hasSize(1);
-        return EventCodec.decode(SyncReport.class, found.get(0).value());
+    static SyncReport sync(EventProbe probe, String app, List<Map<String, Object>> manifests) {
+        return RenderDriver.syncThrough(
+                probe, app, manifests, new Target("default", app, true, true, false, true), Duration.ofSeconds(60));
     }
 
     @Test

@@ -6,10 +6,8 @@ import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.devstack.kube.SandboxTestResource;
 import dev.driftless.events.DeadLetter;
-import dev.driftless.events.Envelope;
 import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventType;
-import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
@@ -18,7 +16,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,39 +79,8 @@ class SyncPipelineIT {
             object("v1", "Service", "web", Map.of("spec", Map.of("ports", List.of(Map.of("port", 80)))));
 
     SyncReport render(List<Map<String, Object>> manifests, boolean allowEmpty) {
-        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
-        RenderSucceeded render = new RenderSucceeded(
-                app,
-                "https://h/r",
-                "refs/heads/main",
-                commit,
-                "apps/shop",
-                "sha256:" + "1".repeat(64),
-                manifests,
-                new Target("default", app, true, true, allowEmpty, true),
-                "push",
-                Instant.now(),
-                3);
-        probe.send(
-                new Envelope(
-                        EventType.RENDER_SUCCEEDED,
-                        UUID.randomUUID().toString(),
-                        app,
-                        Instant.now(),
-                        Map.of("commit", commit)),
-                render,
-                app,
-                "urn:test");
-        List<EventProbe.Received> found =
-                probe.read(Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, WAIT);
-        assertThat(found).as("a sync report for %s at %s", app, commit).hasSize(1);
-        SyncReport report = EventCodec.decode(SyncReport.class, found.get(0).value());
-        assertThat(found.get(0).ce("type"))
-                .isEqualTo(
-                        report.status().equals("Succeeded")
-                                ? EventType.SYNC_SUCCEEDED.type()
-                                : EventType.SYNC_FAILED.type());
-        return report;
+        return RenderDriver.syncThrough(
+                probe, app, manifests, new Target("default", app, true, true, allowEmpty, true), WAIT);
     }
 
     static String action(SyncReport report, String kind) {

@@ -3,6 +3,7 @@ package dev.driftless.webhook.web;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.events.CommitPushed;
 import dev.driftless.events.EventCodec;
@@ -10,17 +11,9 @@ import dev.driftless.events.Topics;
 import dev.driftless.webhook.Signing;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -46,11 +39,9 @@ class GithubWebhookKafkaIT {
                 .then()
                 .statusCode(202);
 
-        ConsumerRecord<String, String> record = find(repository);
+        EventProbe.Received record = find(repository);
         assertThat(record.key()).isEqualTo(repository);
-        Map<String, String> headers = new java.util.HashMap<>();
-        record.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
-        assertThat(headers)
+        assertThat(record.headers())
                 .containsEntry("ce_specversion", "1.0")
                 .containsEntry("ce_type", "dev.driftless.commit.pushed.v1")
                 .containsEntry("ce_source", "urn:driftless:webhook-service")
@@ -65,28 +56,10 @@ class GithubWebhookKafkaIT {
         assertThat(push.after()).isEqualTo(after);
     }
 
-    ConsumerRecord<String, String> find(String key) {
-        try (var consumer = new KafkaConsumer<String, String>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                bootstrap,
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "webhook-it-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest",
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
-                StringDeserializer.class))) {
-            consumer.subscribe(List.of(Topics.COMMITS));
-            List<ConsumerRecord<String, String>> matching = new ArrayList<>();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (matching.isEmpty() && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (key.equals(r.key())) {
-                        matching.add(r);
-                    }
-                });
-            }
+    EventProbe.Received find(String key) {
+        try (EventProbe probe = new EventProbe(bootstrap)) {
+            List<EventProbe.Received> matching =
+                    probe.read(Topics.COMMITS, r -> key.equals(r.key()), 1, Duration.ofSeconds(30));
             assertThat(matching)
                     .as("the event for %s on %s", key, Topics.COMMITS)
                     .hasSize(1);

@@ -1,0 +1,63 @@
+package dev.driftless.sync.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.EventType;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.Target;
+import dev.driftless.events.Topics;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Drives sync-service from the outside as render-service would: publishes a render of an application at a fresh
+ * commit and waits for the sync report of that commit, checking its CloudEvent type matches its status.
+ */
+final class RenderDriver {
+
+    private RenderDriver() {}
+
+    static SyncReport syncThrough(
+            EventProbe probe, String app, List<Map<String, Object>> manifests, Target target, Duration wait) {
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded render = new RenderSucceeded(
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/" + app,
+                "sha256:" + "1".repeat(64),
+                manifests,
+                target,
+                "push",
+                Instant.now(),
+                3);
+        probe.send(
+                new Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        UUID.randomUUID().toString(),
+                        app,
+                        Instant.now(),
+                        Map.of("commit", commit)),
+                render,
+                app,
+                "urn:test");
+        List<EventProbe.Received> found =
+                probe.read(Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, wait);
+        assertThat(found).as("a sync report for %s at %s", app, commit).hasSize(1);
+        SyncReport report = EventCodec.decode(SyncReport.class, found.get(0).value());
+        assertThat(found.get(0).ce("type"))
+                .isEqualTo(
+                        report.status().equals(SyncReport.SUCCEEDED)
+                                ? EventType.SYNC_SUCCEEDED.type()
+                                : EventType.SYNC_FAILED.type());
+        return report;
+    }
+}
