@@ -197,7 +197,8 @@ public final class LocalStack implements AutoCloseable {
         }
         step("demo repository " + demoRepo);
         Path work = Files.createTempDirectory(state, "demo-seed");
-        try (GitFixture fixture = GitFixture.create(work, demoRepo)) {
+        // straight into the bare repository: the seed is not a push anyone should be notified of
+        try (GitFixture fixture = GitFixture.create(work, bare.toUri().toString())) {
             Map<String, String> files = new LinkedHashMap<>();
             for (String file : DEMO_FILES) {
                 files.put(file, resource(file));

@@ -190,11 +190,13 @@ public class MirrorCache {
             }
         }
         Files.createDirectories(dir.getParent());
-        try (Git git = Git.init().setBare(true).setDirectory(dir.toFile()).call()) {
-            return git.getRepository();
+        try {
+            // closing the Git that created it closes its repository: the caller gets one of its own
+            Git.init().setBare(true).setDirectory(dir.toFile()).call().close();
         } catch (GitAPIException e) {
             throw new IOException("cannot create mirror " + dir, e);
         }
+        return open(app);
     }
 
     private Repository open(Application app) throws IOException {
