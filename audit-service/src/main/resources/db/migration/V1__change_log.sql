@@ -33,7 +33,8 @@ CREATE TABLE change_log (
     delivery_id      TEXT,
     actor            TEXT,
     reason           TEXT,
-    data             JSONB       NOT NULL,
+    -- the CloudEvent itself in CloudEvents' JSON format: attributes, every extension, and its data
+    event            JSONB       NOT NULL,
     chain            TEXT        NOT NULL,
     prev_hash        TEXT        NOT NULL,
     hash             TEXT        NOT NULL,
@@ -77,6 +78,8 @@ DECLARE
     month_end   TIMESTAMPTZ := month_start + INTERVAL '1 month';
     part        TEXT := 'change_log_' || to_char(month_start AT TIME ZONE 'UTC', 'YYYY_MM');
 BEGIN
+    -- two replicas (or a start and an insert) may ask for the same month at once
+    PERFORM pg_advisory_xact_lock(hashtext('change_log_ensure_month:' || current_schema() || ':' || part));
     IF to_regclass(quote_ident(current_schema()) || '.' || part) IS NULL THEN
         EXECUTE format('CREATE TABLE %I PARTITION OF change_log FOR VALUES FROM (%L) TO (%L)', part, month_start, month_end);
         EXECUTE format('CREATE TRIGGER change_log_no_truncate BEFORE TRUNCATE ON %I'
@@ -117,7 +120,10 @@ BEGIN
         GRANT SELECT, INSERT ON change_log, event_ids TO driftless_writer;
         GRANT SELECT ON chain_checkpoints TO driftless_writer;
         GRANT USAGE, SELECT ON SEQUENCE change_log_seq_seq TO driftless_writer;
-        EXECUTE format('GRANT driftless_writer TO %I', current_user);
+        IF NOT pg_has_role(current_user, 'driftless_writer', 'MEMBER')
+           AND EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND (rolsuper OR rolcreaterole)) THEN
+            EXECUTE format('GRANT driftless_writer TO %I', current_user);
+        END IF;
     END IF;
 END;
 $$;

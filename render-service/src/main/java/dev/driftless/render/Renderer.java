@@ -15,6 +15,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
@@ -83,24 +84,63 @@ public class Renderer {
                     triggeredBy,
                     Instant.now(),
                     took.toMillis());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "unexpected error rendering %s at %s", app.name(), resolved);
+            return failed(app, resolved, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);
         } catch (RenderFailure failure) {
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
-            record(app, failure.reason().name(), failure.reason(), took);
-            last.put(
-                    app.name(),
-                    new LastRender(
-                            resolved, null, "Failed", failure.reason().name(), failure.getMessage(), Instant.now()));
-            LOG.warnf("render of %s failed: %s: %s", app.name(), failure.reason(), failure.getMessage());
-            return new RenderFailed(
-                    app.name(),
-                    app.repository(),
-                    app.ref() == null ? app.targetRevision() : app.ref(),
-                    resolved,
-                    failure.reason().name(),
-                    failure.getMessage(),
-                    triggeredBy,
-                    Instant.now());
+            return failed(app, resolved, failure, triggeredBy, started);
         }
+    }
+
+    /**
+     * Renders an application after a push to its branch: at the branch's head, which may be newer than the pushed
+     * commit (a burst of pushes costs one render of the newest), never at an older commit than the head. Empty when
+     * the head was rendered already (a redelivered or replayed push).
+     */
+    public Optional<Record> renderAfterPush(Application app, String pushed, String triggeredBy) {
+        long started = System.nanoTime();
+        String head;
+        try {
+            head = mirrors.resolve(app, null);
+        } catch (RenderFailure failure) {
+            return Optional.of(failed(app, pushed, failure, triggeredBy, started));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "unexpected error resolving %s", app.name());
+            return Optional.of(
+                    failed(app, pushed, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started));
+        }
+        if (!head.equals(pushed)) {
+            LOG.infof(
+                    "%s: %s is no longer the head of %s; rendering the head %s",
+                    app.name(), abbreviate(pushed), app.targetRevision(), abbreviate(head));
+        }
+        if (alreadyRendered(app, head)) {
+            return Optional.empty();
+        }
+        return Optional.of(render(app, head, triggeredBy));
+    }
+
+    private static String abbreviate(String sha) {
+        return sha == null || sha.length() < 7 ? sha : sha.substring(0, 7);
+    }
+
+    private RenderFailed failed(
+            Application app, String resolved, RenderFailure failure, String triggeredBy, long started) {
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        record(app, failure.reason().name(), failure.reason(), took);
+        last.put(
+                app.name(),
+                new LastRender(resolved, null, "Failed", failure.reason().name(), failure.getMessage(), Instant.now()));
+        LOG.warnf("render of %s failed: %s: %s", app.name(), failure.reason(), failure.getMessage());
+        return new RenderFailed(
+                app.name(),
+                app.repository(),
+                app.ref() == null ? app.targetRevision() : app.ref(),
+                resolved,
+                failure.reason().name(),
+                failure.getMessage(),
+                triggeredBy,
+                Instant.now());
     }
 
     /** The last outcome of each application rendered since start. */

@@ -37,6 +37,15 @@ public class Syncer {
     /** Syncs a render and returns the report to publish. */
     public SyncReport sync(RenderSucceeded render, String triggeredBy) {
         Instant started = Instant.now();
+        try {
+            return syncPlanned(render, triggeredBy, started);
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "unexpected error syncing %s at %s", render.application(), render.commit());
+            return finish(render, triggeredBy, started, List.of(), Reason.SyncError, e.toString());
+        }
+    }
+
+    private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
         SyncPlan plan = SyncPlan.of(render);
         List<ResourceResult> results = new ArrayList<>();
         if (plan.refusedAsEmpty()) {

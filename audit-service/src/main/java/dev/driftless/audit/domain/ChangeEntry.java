@@ -3,7 +3,7 @@ package dev.driftless.audit.domain;
 import java.time.Instant;
 
 /**
- * One row of the change log: a received event with the columns it is found by, its data as JSON, and whether it was
+ * One row of the change log: a received event with the columns it is found by, the event itself, and whether it was
  * rejected (not a Driftless CloudEvent, or data that does not match its type's schema) and why.
  *
  * @param eventId CloudEvent id (or {@code topic-partition-offset} for a message that was not a CloudEvent)
@@ -19,7 +19,7 @@ import java.time.Instant;
  * @param deliveryId the webhook delivery it came from, if any
  * @param actor who caused it (the pusher, the requester), if known
  * @param reason the failure reason the event reports, if any
- * @param dataJson its data as canonical JSON (a JSON string holding the text when the data was not JSON)
+ * @param eventJson the CloudEvent in CloudEvents' JSON format, canonical (its data a JSON string when it was not JSON)
  * @param rejected whether the event was rejected
  * @param rejectionReason why, when rejected
  */
@@ -37,7 +37,7 @@ public record ChangeEntry(
         String deliveryId,
         String actor,
         String reason,
-        String dataJson,
+        String eventJson,
         boolean rejected,
         String rejectionReason) {
 

@@ -2,6 +2,8 @@ package dev.driftless.audit.domain;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.driftless.events.CloudEventExtensions;
 import dev.driftless.events.EventSchemas;
@@ -58,9 +60,61 @@ public final class Entries {
                 delivery,
                 actor,
                 text(data, "reason"),
-                Canonical.json(data),
+                Canonical.json(structured(event, data)),
                 rejection != null,
                 rejection);
+    }
+
+    /** Rejection reason: the database cannot store the event as it came (e.g. text with a NUL character). */
+    public static final String UNSTORABLE = "DataUnstorable";
+
+    /**
+     * The entry for an event the database refused as it was: marked rejected, with NUL characters escaped as
+     * visible text in every field, so the record is kept and says what was wrong.
+     */
+    public static ChangeEntry unstorable(ChangeEntry e, String problem) {
+        return new ChangeEntry(
+                clean(e.eventId()),
+                clean(e.type()),
+                clean(e.source()),
+                clean(e.subject()),
+                e.eventTime(),
+                clean(e.topic()),
+                clean(e.key()),
+                clean(e.application()),
+                clean(e.repository()),
+                clean(e.commit()),
+                clean(e.deliveryId()),
+                clean(e.actor()),
+                clean(e.reason()),
+                e.eventJson().replace("\\u0000", "\\\\u0000").replace("\u0000", "\\u0000"),
+                true,
+                UNSTORABLE + ": " + clean(problem));
+    }
+
+    private static String clean(String text) {
+        return text == null ? null : text.replace("\u0000", "\\u0000");
+    }
+
+    /** The event in CloudEvents' structured JSON format: its attributes, every extension, and its data. */
+    static ObjectNode structured(ReceivedEvent event, JsonNode data) {
+        ObjectNode json = JsonNodeFactory.instance.objectNode();
+        if (event.id() != null && event.type() != null) {
+            json.put("specversion", "1.0");
+        }
+        json.put("id", event.id());
+        json.put("type", event.type());
+        json.put("source", event.source());
+        json.put("subject", event.subject());
+        json.put(
+                "time",
+                event.time() == null
+                        ? null
+                        : event.time().truncatedTo(ChronoUnit.MICROS).toString());
+        json.put("datacontenttype", "application/json");
+        event.extensions().forEach((name, value) -> json.put(name, value == null ? null : String.valueOf(value)));
+        json.set("data", data);
+        return json;
     }
 
     private static String rejection(ReceivedEvent event, Optional<JsonNode> data) {

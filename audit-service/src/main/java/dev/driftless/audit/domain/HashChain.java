@@ -33,7 +33,7 @@ public final class HashChain {
         }
     }
 
-    /** The canonical form of an entry: every recorded column, data included, as canonical JSON. */
+    /** The canonical form of an entry: every recorded column, the event included, as canonical JSON. */
     static String canonical(ChangeEntry e) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("eventId", e.eventId());
@@ -52,7 +52,7 @@ public final class HashChain {
         fields.put("rejected", e.rejected());
         fields.put("rejectionReason", e.rejectionReason());
         String head = Canonical.value(fields);
-        return head.substring(0, head.length() - 1) + ",\"data\":" + e.dataJson() + "}";
+        return head.substring(0, head.length() - 1) + ",\"event\":" + e.eventJson() + "}";
     }
 
     /** A stored entry with the links it was stored with. */

@@ -21,6 +21,7 @@ import java.time.Instant;
  * @param rejected whether it was rejected
  * @param rejectionReason why
  * @param topic the topic it came from
+ * @param event the whole CloudEvent, in CloudEvents' JSON format
  */
 public record StoredEvent(
         long seq,
@@ -37,4 +38,5 @@ public record StoredEvent(
         String reason,
         boolean rejected,
         String rejectionReason,
-        String topic) {}
+        String topic,
+        JsonNode event) {}

@@ -11,18 +11,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * Records every event of every Driftless topic, the dead-letter topic included, in the change log. The offset is
- * committed only after the row is written; a database failure nacks the message so it is not lost.
+ * committed only after the row is written. A database that is briefly unavailable is retried with backoff; data the
+ * database cannot store as it is (a NUL character, say) is recorded rejected, escaped; only a database that stays
+ * down nacks the message, so nothing is lost. What follows a write (metrics, commit statuses) never fails it.
  */
 @ApplicationScoped
 public class EventRecorder {
 
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+    private static final int ATTEMPTS = 5;
 
     @Inject
     ChangeLog changeLog;
@@ -44,22 +48,67 @@ public class EventRecorder {
                 .map(m -> m.getTopic() + "-" + m.getPartition() + "-" + m.getOffset())
                 .orElse("unknown");
         ChangeEntry entry = Entries.of(event, fallbackId);
+        boolean added;
         try {
-            boolean added = changeLog.append(entry);
-            String outcome = !added ? "duplicate" : entry.rejected() ? "rejected" : "recorded";
-            metrics.counter("driftless.audit.events", "type", entry.type(), "outcome", outcome)
-                    .increment();
-            if (entry.rejected()) {
-                LOG.warnf("recorded %s %s as rejected: %s", entry.type(), entry.eventId(), entry.rejectionReason());
-            }
-            if (added) {
-                dora.onRecorded(entry);
-                statuses.onRecorded(entry);
-            }
-            return message.ack();
+            added = append(entry);
         } catch (SQLException e) {
             LOG.errorf("cannot record %s %s: %s", entry.type(), entry.eventId(), e.getMessage());
             return message.nack(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return message.nack(e);
+        }
+        String outcome = !added ? "duplicate" : entry.rejected() ? "rejected" : "recorded";
+        metrics.counter("driftless.audit.events", "type", entry.type(), "outcome", outcome)
+                .increment();
+        if (added) {
+            afterRecorded(entry);
+        }
+        return message.ack();
+    }
+
+    private boolean append(ChangeEntry entry) throws SQLException, InterruptedException {
+        ChangeEntry toStore = entry;
+        long backoff = 200;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return changeLog.append(toStore);
+            } catch (SQLException e) {
+                String state = e.getSQLState() == null ? "" : e.getSQLState();
+                if (state.startsWith("22") && !toStore.rejected()) {
+                    LOG.warnf(
+                            "%s %s cannot be stored as it is (%s); recording it rejected, escaped",
+                            entry.type(), entry.eventId(), e.getMessage());
+                    toStore = Entries.unstorable(entry, e.getMessage());
+                    continue;
+                }
+                boolean transientError = state.startsWith("08")
+                        || state.startsWith("40")
+                        || state.startsWith("57")
+                        || state.startsWith("53");
+                if (!transientError || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                LOG.warnf("database unavailable (%s), retrying in %d ms", e.getMessage(), backoff);
+                TimeUnit.MILLISECONDS.sleep(backoff);
+                backoff *= 2;
+            }
+        }
+    }
+
+    private void afterRecorded(ChangeEntry entry) {
+        if (entry.rejected()) {
+            LOG.warnf("recorded %s %s as rejected: %s", entry.type(), entry.eventId(), entry.rejectionReason());
+        }
+        try {
+            dora.onRecorded(entry);
+        } catch (SQLException | RuntimeException e) {
+            LOG.warnf("DORA metrics not updated for %s: %s", entry.eventId(), e.getMessage());
+        }
+        try {
+            statuses.onRecorded(entry);
+        } catch (RuntimeException e) {
+            LOG.warnf("commit status not reported for %s: %s", entry.eventId(), e.getMessage());
         }
     }
 }

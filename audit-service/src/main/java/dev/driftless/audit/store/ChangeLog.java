@@ -35,7 +35,7 @@ public class ChangeLog {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "seq, event_id, type, source, subject, event_time, topic, kafka_key,"
-            + " application, repository, commit_sha, delivery_id, actor, reason, data::text, rejected,"
+            + " application, repository, commit_sha, delivery_id, actor, reason, event::text, rejected,"
             + " rejection_reason, chain, prev_hash, hash, recorded_at";
 
     @Inject
@@ -138,7 +138,8 @@ public class ChangeLog {
             return false;
         }
         if (writerRoleExists == null) {
-            try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT 1 FROM pg_roles WHERE rolname = ?" + " AND pg_has_role(current_user, oid, 'MEMBER')")) {
                 s.setString(1, config.writerRole().get());
                 try (ResultSet rs = s.executeQuery()) {
                     writerRoleExists = rs.next();
@@ -152,7 +153,7 @@ public class ChangeLog {
         String sql =
                 """
                 INSERT INTO change_log (event_id, type, source, subject, event_time, topic, kafka_key, application,
-                                        repository, commit_sha, delivery_id, actor, reason, data, rejected,
+                                        repository, commit_sha, delivery_id, actor, reason, event, rejected,
                                         rejection_reason, chain, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
                 """;
@@ -174,7 +175,7 @@ public class ChangeLog {
             s.setString(11, e.deliveryId());
             s.setString(12, e.actor());
             s.setString(13, e.reason());
-            s.setString(14, e.dataJson());
+            s.setString(14, e.eventJson());
             s.setBoolean(15, e.rejected());
             s.setString(16, e.rejectionReason());
             s.setString(17, e.chain());
@@ -277,6 +278,10 @@ public class ChangeLog {
     public Optional<HashChain.Break> verify(String chain) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
+            try (Statement lock = c.createStatement()) {
+                // no month is archived while this chain is walked, so its checkpoint and its rows agree
+                lock.execute("LOCK TABLE change_log IN ACCESS SHARE MODE");
+            }
             String start = checkpoint(c, chain);
             try (PreparedStatement s =
                     c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? ORDER BY seq")) {
@@ -342,7 +347,8 @@ public class ChangeLog {
     private static StoredEvent stored(ResultSet rs) {
         try {
             Timestamp time = rs.getTimestamp(6);
-            JsonNode data = JSON.readTree(rs.getString(15));
+            JsonNode event = JSON.readTree(rs.getString(15));
+            JsonNode data = event.path("data");
             return new StoredEvent(
                     rs.getLong(1),
                     rs.getString(2),
@@ -358,7 +364,8 @@ public class ChangeLog {
                     rs.getString(14),
                     rs.getBoolean(16),
                     rs.getString(17),
-                    rs.getString(7));
+                    rs.getString(7),
+                    event);
         } catch (SQLException | JsonProcessingException e) {
             throw new IllegalStateException("cannot read a change log row", e);
         }

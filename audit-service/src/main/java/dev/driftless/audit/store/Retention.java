@@ -87,7 +87,9 @@ public class Retention {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
-                s.execute("LOCK TABLE change_log IN SHARE ROW EXCLUSIVE MODE");
+                // the strongest lock first (DETACH needs it), so a concurrent insert waits instead of deadlocking
+                s.execute("SET LOCAL lock_timeout = '30s'");
+                s.execute("LOCK TABLE change_log IN ACCESS EXCLUSIVE MODE");
                 s.execute("INSERT INTO chain_checkpoints (chain, seq, hash, partition)"
                         + " SELECT DISTINCT ON (chain) chain, seq, hash, '" + archive + "' FROM " + partition
                         + " ORDER BY chain, seq DESC");

@@ -29,7 +29,8 @@ class CommitTraceTest {
                 null,
                 false,
                 null,
-                "t");
+                "t",
+                null);
     }
 
     @Test

@@ -33,7 +33,8 @@ class DoraTest {
                 null,
                 false,
                 null,
-                "t");
+                "t",
+                null);
     }
 
     @Test

@@ -96,7 +96,7 @@ class HashChainTest {
                 null,
                 "mallory",
                 null,
-                base.dataJson(),
+                base.eventJson(),
                 false,
                 null);
 

@@ -264,6 +264,9 @@ class AuditApiIT {
                 .queryParam("type", EventType.COMMAND_ROLLBACK.type())
                 .get("/api/changes")
                 .then()
-                .body("items[0].actor", equalTo("writer")));
+                .body("items[0].actor", equalTo("writer"))
+                .body("items[0].event.specversion", equalTo("1.0"))
+                .body("items[0].event.application", equalTo(app))
+                .body("items[0].event.data.commit", equalTo(commit)));
     }
 }

@@ -82,6 +82,12 @@ class AuditPipelineIT {
     @Test
     void aCommitsWholeStoryIsTracedFromPushToAppliedObjects() {
         Instant pushed = Instant.now();
+        given().auth()
+                .oauth2(READ)
+                .get("/api/commits/" + commit)
+                .then()
+                .statusCode(404)
+                .body("reason", equalTo("CommitNotFound"));
         CommitPushed push = new CommitPushed(
                 repository,
                 "refs/heads/main",
@@ -99,12 +105,6 @@ class AuditPipelineIT {
                 repository,
                 "urn:test");
 
-        given().auth()
-                .oauth2(READ)
-                .get("/api/commits/" + commit)
-                .then()
-                .statusCode(404)
-                .body("reason", equalTo("CommitNotFound"));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> given().auth()
                 .oauth2(READ)
                 .get("/api/commits/" + commit)

@@ -89,6 +89,13 @@ public final class ManifestParser {
                 || node.path("metadata").path("name").asText().isBlank()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.name is missing");
         }
+        JsonNode namespace = node.path("metadata").get("namespace");
+        if (namespace != null && !namespace.isNull() && !namespace.isTextual()) {
+            throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.namespace must be a string");
+        }
+        if (!node.path("metadata").path("name").isTextual()) {
+            throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.name must be a string");
+        }
         return JSON.convertValue(node, Map.class);
     }
 }

@@ -17,5 +17,7 @@ public enum Reason {
     /** The rendered bundle is larger than the configured limit. */
     BundleTooLarge,
     /** The application declares a render type this service cannot render. */
-    RenderTypeUnsupported;
+    RenderTypeUnsupported,
+    /** Something unexpected went wrong while rendering; the log has the details. */
+    RenderError;
 }

@@ -2,6 +2,7 @@ package dev.driftless.render.git;
 
 import dev.driftless.render.RenderConfig;
 import dev.driftless.render.domain.Application;
+import dev.driftless.render.domain.ManifestParser;
 import dev.driftless.render.domain.Reason;
 import dev.driftless.render.domain.RenderFailure;
 import dev.driftless.render.domain.RevisionMatcher;
@@ -27,7 +28,6 @@ import org.eclipse.jgit.api.errors.GitAPIException;
 import org.eclipse.jgit.errors.MissingObjectException;
 import org.eclipse.jgit.lib.FileMode;
 import org.eclipse.jgit.lib.ObjectId;
-import org.eclipse.jgit.lib.Ref;
 import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
@@ -71,8 +71,8 @@ public class MirrorCache {
                 if (RevisionMatcher.isCommitSha(target)) {
                     id = repo.getObjectDatabase().has(ObjectId.fromString(target)) ? ObjectId.fromString(target) : null;
                 } else {
-                    Ref ref = repo.exactRef(app.ref());
-                    id = ref == null ? null : ref.getObjectId();
+                    // peeled: an annotated tag names a tag object, the render needs its commit
+                    id = repo.exactRef(app.ref()) == null ? null : repo.resolve(app.ref() + "^{commit}");
                 }
                 if (id == null) {
                     throw new RenderFailure(
@@ -109,15 +109,23 @@ public class MirrorCache {
                 }
             }
             SortedMap<String, byte[]> files = new TreeMap<>();
+            long total = 0;
             try (TreeWalk entries = new TreeWalk(repo)) {
                 entries.addTree(tree);
                 entries.setRecursive(true);
                 while (entries.next()) {
                     FileMode mode = entries.getFileMode(0);
-                    if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
-                        files.put(
-                                entries.getPathString(),
-                                repo.open(entries.getObjectId(0)).getCachedBytes(config.maxFileBytes()));
+                    boolean regular = mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE;
+                    if (regular && ManifestParser.isManifestFile(entries.getPathString())) {
+                        byte[] content = repo.open(entries.getObjectId(0)).getCachedBytes(config.maxFileBytes());
+                        total += content.length;
+                        if (total > 2L * config.maxBundleBytes()) {
+                            throw new RenderFailure(
+                                    Reason.BundleTooLarge,
+                                    "the manifests under " + app.path() + " exceed " + 2L * config.maxBundleBytes()
+                                            + " bytes");
+                        }
+                        files.put(entries.getPathString(), content);
                     }
                 }
             }

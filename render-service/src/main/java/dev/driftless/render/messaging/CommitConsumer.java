@@ -51,10 +51,7 @@ public class CommitConsumer {
                 "push %s %s@%s affects %d application(s)",
                 push.deliveryId(), push.ref(), push.after(), affected.size());
         for (Application app : affected) {
-            if (renderer.alreadyRendered(app, push.after())) {
-                continue;
-            }
-            publisher.publish(renderer.render(app, push.after(), event.id()));
+            renderer.renderAfterPush(app, push.after(), event.id()).ifPresent(publisher::publish);
         }
         return message.ack();
     }

@@ -268,4 +268,29 @@ class RenderPipelineIT {
                 .as("the head rendered again, for the resync")
                 .hasSize(2);
     }
+
+    @Test
+    void aPushOfACommitThatIsNoLongerTheHeadRendersTheHeadAndNeverGoesBack() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("1")));
+        declare();
+        render(first.name());
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("2")));
+        RevCommit third = repo.commitAndPush("third", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("3")));
+
+        pushed(first, second, "late-" + UUID.randomUUID());
+
+        assertThat(EventCodec.decode(RenderSucceeded.class, render(third.name()).value()).manifests().get(0))
+                .extracting("data")
+                .isEqualTo(Map.of("message", "3"));
+        pushed(second, third, "d-" + UUID.randomUUID());
+        pushed(first, second, "replayed-" + UUID.randomUUID());
+        assertThat(probe.read(Topics.RENDERS, r -> app.equals(r.key()) && second.name().equals(r.ce("commit")), 1,
+                        Duration.ofSeconds(3)))
+                .as("the older commit is never rendered after the newer one")
+                .isEmpty();
+        assertThat(probe.read(Topics.RENDERS, r -> app.equals(r.key()) && third.name().equals(r.ce("commit")), 2,
+                        Duration.ofSeconds(3)))
+                .as("the head is rendered once, however often it is announced")
+                .hasSize(1);
+    }
 }

@@ -19,5 +19,7 @@ public enum Reason {
     /** The render is empty and the application does not allow an empty sync, so nothing was applied or pruned. */
     PruneRefusedEmptyRender,
     /** Some objects failed; the others were applied and nothing was pruned. */
-    SyncPartiallyFailed;
+    SyncPartiallyFailed,
+    /** Something unexpected went wrong while syncing; the log has the details. Nothing was pruned. */
+    SyncError;
 }
