@@ -279,16 +279,24 @@ class RenderPipelineIT {
 
         pushed(first, second, "late-" + UUID.randomUUID());
 
-        assertThat(EventCodec.decode(RenderSucceeded.class, render(third.name()).value()).manifests().get(0))
+        assertThat(EventCodec.decode(RenderSucceeded.class, render(third.name()).value())
+                        .manifests()
+                        .get(0))
                 .extracting("data")
                 .isEqualTo(Map.of("message", "3"));
         pushed(second, third, "d-" + UUID.randomUUID());
         pushed(first, second, "replayed-" + UUID.randomUUID());
-        assertThat(probe.read(Topics.RENDERS, r -> app.equals(r.key()) && second.name().equals(r.ce("commit")), 1,
+        assertThat(probe.read(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key()) && second.name().equals(r.ce("commit")),
+                        1,
                         Duration.ofSeconds(3)))
                 .as("the older commit is never rendered after the newer one")
                 .isEmpty();
-        assertThat(probe.read(Topics.RENDERS, r -> app.equals(r.key()) && third.name().equals(r.ce("commit")), 2,
+        assertThat(probe.read(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key()) && third.name().equals(r.ce("commit")),
+                        2,
                         Duration.ofSeconds(3)))
                 .as("the head is rendered once, however often it is announced")
                 .hasSize(1);
