@@ -3,14 +3,21 @@ package dev.driftless.webhook;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** Configuration of webhook-service, under {@code driftless.webhook}. */
 @ConfigMapping(prefix = "driftless.webhook")
 public interface WebhookConfig {
 
-    /** GitHub (and GitHub Enterprise) hooks. */
-    Github github();
+    /**
+     * The secret every provider's hooks are checked with ({@code DRIFTLESS_WEBHOOK_SECRET}): the HMAC key of GitHub,
+     * Gitea, Forgejo and Gogs signatures, GitLab's secret token. Without one, every request is refused.
+     */
+    Optional<String> secret();
+
+    /** A secret of its own for a provider, by provider name; overrides {@link #secret()} for that provider. */
+    Map<String, String> providerSecrets();
 
     /** How long to wait for the broker to acknowledge an event before answering 503. */
     @WithDefault("10s")
@@ -20,12 +27,9 @@ public interface WebhookConfig {
     @WithDefault("5")
     int retryAfterSeconds();
 
-    /** GitHub hook settings. */
-    interface Github {
-        /**
-         * The shared secret GitHub signs with ({@code DRIFTLESS_WEBHOOK_SECRET}); without one every request is
-         * refused.
-         */
-        Optional<String> secret();
+    /** The secret a provider's hooks are checked with. */
+    default Optional<String> secretFor(String provider) {
+        String own = providerSecrets().get(provider);
+        return own != null && !own.isEmpty() ? Optional.of(own) : secret().filter(s -> !s.isEmpty());
     }
 }

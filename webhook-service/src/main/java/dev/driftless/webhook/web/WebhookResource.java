@@ -2,8 +2,10 @@ package dev.driftless.webhook.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.webhook.WebhookConfig;
-import dev.driftless.webhook.domain.GithubEvent;
-import dev.driftless.webhook.domain.HmacSignature;
+import dev.driftless.webhook.domain.HookEvent;
+import dev.driftless.webhook.domain.HookRequest;
+import dev.driftless.webhook.domain.ProviderHook;
+import dev.driftless.webhook.domain.Providers;
 import dev.driftless.webhook.domain.Reason;
 import dev.driftless.webhook.domain.WebhookRejected;
 import dev.driftless.webhook.messaging.CommitPublisher;
@@ -11,27 +13,31 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * {@code POST /hooks/github}: verifies {@code X-Hub-Signature-256} over the raw body before reading it, then
- * publishes each push as a {@code commit.pushed} event and answers 202 only once the broker acknowledged it. 401 for
- * a missing or wrong signature, 400 for a body that is not a push, 503 with {@code Retry-After} when the broker
- * cannot take the event (so the provider retries and nothing is lost), 200 for a ping, 202 {@code ignored} for other
- * event kinds.
+ * {@code POST /hooks/{provider}} for {@code github}, {@code gitlab}, {@code gitea} (and Forgejo) and {@code gogs}:
+ * authenticates the request over the raw body before reading it, then publishes each push as a
+ * {@code commit.pushed} event and answers 202 only once the broker acknowledged it. 401 for a missing or wrong
+ * signature or token, 400 for a body that is not a push, 404 for a provider Driftless does not know, 503 with
+ * {@code Retry-After} when the broker cannot take the event (so the provider retries and nothing is lost), 200 for a
+ * ping, 202 {@code ignored} for other event kinds.
  */
-@Path("/hooks/github")
-public class GithubWebhookResource {
+@Path("/hooks")
+public class WebhookResource {
 
-    private static final Logger LOG = Logger.getLogger(GithubWebhookResource.class);
+    private static final Logger LOG = Logger.getLogger(WebhookResource.class);
 
     @Inject
     WebhookConfig config;
@@ -46,39 +52,46 @@ public class GithubWebhookResource {
     MeterRegistry metrics;
 
     @POST
+    @Path("/{provider}")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Uni<Response> receive(
-            @HeaderParam("X-Hub-Signature-256") String signature,
-            @HeaderParam("X-GitHub-Event") String event,
-            @HeaderParam("X-GitHub-Delivery") String deliveryId,
-            byte[] body) {
-        Instant receivedAt = Instant.now();
-        GithubEvent parsed;
-        try {
-            HmacSignature.verify(
-                    signature,
-                    body == null ? new byte[0] : body,
-                    config.github().secret().orElse(null));
-            parsed = GithubEvent.parse(json, event, deliveryId, body == null ? new byte[0] : body, receivedAt, true);
-        } catch (WebhookRejected e) {
-            return Uni.createFrom().item(rejected(e, deliveryId));
+    public Uni<Response> receive(@PathParam("provider") String name, @Context HttpHeaders headers, byte[] body) {
+        ProviderHook provider = Providers.named(name).orElse(null);
+        if (provider == null) {
+            return Uni.createFrom()
+                    .item(Response.status(Response.Status.NOT_FOUND)
+                            .entity(Map.of(
+                                    "reason",
+                                    "ProviderUnknown",
+                                    "message",
+                                    "no provider " + name + "; known: " + Providers.names()))
+                            .build());
         }
-        if (parsed instanceof GithubEvent.Ping) {
-            count("ping");
+        Map<String, String> flat = new HashMap<>();
+        headers.getRequestHeaders().forEach((k, v) -> flat.put(k, v.isEmpty() ? "" : v.get(0)));
+        HookRequest request = new HookRequest(flat, body, Instant.now());
+        HookEvent parsed;
+        try {
+            provider.verify(request, config.secretFor(name).orElse(null));
+            parsed = provider.parse(request, json);
+        } catch (WebhookRejected e) {
+            return Uni.createFrom().item(rejected(name, e));
+        }
+        if (parsed instanceof HookEvent.Ping) {
+            count(name, "ping");
             return Uni.createFrom().item(Response.ok(Map.of("status", "pong")).build());
         }
-        if (parsed instanceof GithubEvent.Ignored ignored) {
-            count("ignored");
+        if (parsed instanceof HookEvent.Ignored ignored) {
+            count(name, "ignored");
             return Uni.createFrom()
                     .item(Response.accepted(Map.of("status", "ignored", "event", ignored.event()))
                             .build());
         }
-        var push = ((GithubEvent.Push) parsed).commit();
+        var push = ((HookEvent.Push) parsed).commit();
         return publisher
                 .publish(push, config.publishTimeout())
                 .map(id -> {
-                    count("accepted");
+                    count(name, "accepted");
                     LOG.infof(
                             "accepted push %s %s %s..%s delivery %s",
                             push.repository(),
@@ -96,7 +109,7 @@ public class GithubWebhookResource {
                 })
                 .onFailure()
                 .recoverWithItem(failure -> {
-                    count(Reason.BrokerUnavailable.name());
+                    count(name, Reason.BrokerUnavailable.name());
                     LOG.warnf(
                             "%s: could not publish delivery %s: %s",
                             Reason.BrokerUnavailable, push.deliveryId(), failure.toString());
@@ -107,9 +120,9 @@ public class GithubWebhookResource {
                 });
     }
 
-    private Response rejected(WebhookRejected e, String deliveryId) {
-        count(e.reason().name());
-        LOG.infof("refused webhook delivery %s: %s: %s", deliveryId, e.reason(), e.getMessage());
+    private Response rejected(String provider, WebhookRejected e) {
+        count(provider, e.reason().name());
+        LOG.infof("refused %s webhook: %s: %s", provider, e.reason(), e.getMessage());
         Response.Status status =
                 switch (e.reason()) {
                     case SignatureInvalid, SecretNotConfigured -> Response.Status.UNAUTHORIZED;
@@ -123,8 +136,8 @@ public class GithubWebhookResource {
         return Map.of("reason", reason.name(), "message", message);
     }
 
-    private void count(String outcome) {
-        metrics.counter("driftless.webhook.requests", "provider", "github", "outcome", outcome)
+    private void count(String provider, String outcome) {
+        metrics.counter("driftless.webhook.requests", "provider", provider, "outcome", outcome)
                 .increment();
     }
 

@@ -20,10 +20,10 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The GitHub hook's answers, with the in-memory connector standing in for Kafka (the broker is beside the point). */
+/** The hooks' answers, with the in-memory connector standing in for Kafka (the broker is beside the point). */
 @QuarkusTest
 @QuarkusTestResource(value = InMemoryCommits.class, restrictToAnnotatedClass = true)
-class GithubWebhookResourceTest {
+class WebhookResourceTest {
 
     @Inject
     @Any
@@ -156,5 +156,40 @@ class GithubWebhookResourceTest {
                         .getMetadata(OutgoingCloudEventMetadata.class)
                         .orElseThrow()
                         .getId());
+    }
+
+    @Test
+    void aGitlabPushWithItsTokenIsAcceptedAndAWrongTokenIsNot() {
+        String after = sha();
+        String body =
+                """
+                {"object_kind":"push","before":"%s","after":"%s","ref":"refs/heads/main","user_username":"jsmith",
+                 "project":{"git_http_url":"https://gitlab.example.com/group/deploy.git"},"commits":[]}
+                """
+                        .formatted("a".repeat(40), after);
+
+        given().header("X-Gitlab-Token", "test-secret")
+                .header("X-Gitlab-Event", "Push Hook")
+                .body(body)
+                .post("/hooks/gitlab")
+                .then()
+                .statusCode(202)
+                .body("repository", equalTo("https://gitlab.example.com/group/deploy"));
+        given().header("X-Gitlab-Token", "not-it")
+                .header("X-Gitlab-Event", "Push Hook")
+                .body(body)
+                .post("/hooks/gitlab")
+                .then()
+                .statusCode(401)
+                .body("reason", equalTo("SignatureInvalid"));
+
+        assertThat(commits.received()).singleElement().satisfies(m -> assertThat(
+                        EventCodec.decode(CommitPushed.class, m.getPayload()).provider())
+                .isEqualTo("gitlab"));
+    }
+
+    @Test
+    void anUnknownProviderIs404WithTheKnownOnes() {
+        given().body("{}").post("/hooks/sourcehut").then().statusCode(404).body("reason", equalTo("ProviderUnknown"));
     }
 }

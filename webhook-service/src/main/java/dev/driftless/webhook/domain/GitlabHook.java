@@ -1,0 +1,52 @@
+package dev.driftless.webhook.domain;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * GitLab: the secret token itself in {@code X-Gitlab-Token}, compared in constant time; the event in
+ * {@code X-Gitlab-Event} ({@code Push Hook}, {@code Tag Push Hook}); the delivery in {@code X-Gitlab-Event-UUID}
+ * (or {@code Idempotency-Key}). The project's URLs are under {@code project}, the pusher is {@code user_username}.
+ */
+final class GitlabHook implements ProviderHook {
+
+    @Override
+    public String name() {
+        return "gitlab";
+    }
+
+    @Override
+    public void verify(HookRequest request, String secret) {
+        HmacSignature.verifyToken(request.header("X-Gitlab-Token"), "X-Gitlab-Token", secret);
+    }
+
+    @Override
+    public HookEvent parse(HookRequest request, ObjectMapper json) {
+        String event = request.header("X-Gitlab-Event");
+        if (event == null) {
+            throw new WebhookRejected(Reason.PayloadMalformed, "the X-Gitlab-Event header is missing");
+        }
+        if (!event.equals("Push Hook") && !event.equals("Tag Push Hook")) {
+            return new HookEvent.Ignored(event);
+        }
+        JsonNode root = PushPayloads.object(json, request.body());
+        String ref = PushPayloads.ref(root);
+        String before = PushPayloads.sha(root, "before");
+        String after = PushPayloads.sha(root, "after");
+        String repository =
+                PushPayloads.repository(root.path("project"), "project", "git_http_url", "web_url", "git_ssh_url");
+        String delivery = PushPayloads.first(request.header("X-Gitlab-Event-UUID"), request.header("Idempotency-Key"));
+        return new HookEvent.Push(PushPayloads.push(
+                repository,
+                ref,
+                before,
+                after,
+                PushPayloads.first(
+                        root.path("user_username").asText(null),
+                        root.path("user_name").asText(null)),
+                name(),
+                delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
+                PushPayloads.changedPaths(root.path("commits")),
+                request.receivedAt()));
+    }
+}
