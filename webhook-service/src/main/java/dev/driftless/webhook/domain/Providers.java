@@ -9,9 +9,17 @@ import java.util.stream.Collectors;
 /** The providers webhook-service accepts hooks from, by name. */
 public final class Providers {
 
-    private static final Map<String, ProviderHook> BY_NAME =
-            List.of(new GithubHook(), new GitlabHook(), new GiteaHook(), new GogsHook()).stream()
-                    .collect(Collectors.toUnmodifiableMap(ProviderHook::name, Function.identity()));
+    private static final Map<String, ProviderHook> BY_NAME = List.of(
+                    new GithubHook(),
+                    new GitlabHook(),
+                    new GiteaHook(),
+                    new GogsHook(),
+                    new BitbucketHook(),
+                    new BitbucketServerHook(),
+                    new AzureDevOpsHook(),
+                    new GenericHook())
+            .stream()
+            .collect(Collectors.toUnmodifiableMap(ProviderHook::name, Function.identity()));
 
     private Providers() {}
 

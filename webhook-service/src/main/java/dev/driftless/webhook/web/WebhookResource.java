@@ -1,6 +1,7 @@
 package dev.driftless.webhook.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.events.CommitPushed;
 import dev.driftless.webhook.WebhookConfig;
 import dev.driftless.webhook.domain.HookEvent;
 import dev.driftless.webhook.domain.HookRequest;
@@ -23,6 +24,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -87,32 +89,41 @@ public class WebhookResource {
                     .item(Response.accepted(Map.of("status", "ignored", "event", ignored.event()))
                             .build());
         }
-        var push = ((HookEvent.Push) parsed).commit();
-        return publisher
-                .publish(push, config.publishTimeout())
-                .map(id -> {
+        List<CommitPushed> pushes = ((HookEvent.Push) parsed).commits();
+        List<Uni<String>> published = pushes.stream()
+                .map(push -> publisher.publish(push, config.publishTimeout()))
+                .toList();
+        return Uni.join()
+                .all(published)
+                .andFailFast()
+                .map(ids -> {
                     count(name, "accepted");
-                    LOG.infof(
-                            "accepted push %s %s %s..%s delivery %s",
-                            push.repository(),
-                            push.ref(),
-                            abbreviate(push.before()),
-                            abbreviate(push.after()),
-                            push.deliveryId());
-                    return Response.accepted(Map.of(
-                                    "status", "accepted",
-                                    "id", id,
-                                    "repository", push.repository(),
-                                    "ref", push.ref(),
-                                    "commit", push.after()))
-                            .build();
+                    for (CommitPushed push : pushes) {
+                        LOG.infof(
+                                "accepted %s push %s %s %s..%s delivery %s",
+                                name,
+                                push.repository(),
+                                push.ref(),
+                                abbreviate(push.before()),
+                                abbreviate(push.after()),
+                                push.deliveryId());
+                    }
+                    CommitPushed first = pushes.get(0);
+                    Map<String, Object> answer = new java.util.LinkedHashMap<>();
+                    answer.put("status", "accepted");
+                    answer.put("id", ids.get(0));
+                    answer.put("ids", ids);
+                    answer.put("repository", first.repository());
+                    answer.put("ref", first.ref());
+                    answer.put("commit", first.after());
+                    return Response.accepted(answer).build();
                 })
                 .onFailure()
                 .recoverWithItem(failure -> {
                     count(name, Reason.BrokerUnavailable.name());
                     LOG.warnf(
-                            "%s: could not publish delivery %s: %s",
-                            Reason.BrokerUnavailable, push.deliveryId(), failure.toString());
+                            "%s: could not publish %s delivery %s: %s",
+                            Reason.BrokerUnavailable, name, pushes.get(0).deliveryId(), failure.toString());
                     return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                             .header("Retry-After", config.retryAfterSeconds())
                             .entity(error(Reason.BrokerUnavailable, "the event broker did not take the event; retry"))

@@ -37,7 +37,7 @@ class ProviderHooksTest {
         hook.verify(request, Signing.SECRET);
         HookEvent event = hook.parse(request, JSON);
         assertThat(event).isInstanceOf(HookEvent.Push.class);
-        return ((HookEvent.Push) event).commit();
+        return ((HookEvent.Push) event).commits().get(0);
     }
 
     // GitLab's "Push events" payload (abridged from its webhook documentation)
@@ -214,5 +214,126 @@ class ProviderHooksTest {
                 .as(provider)
                 .isInstanceOfSatisfying(
                         WebhookRejected.class, e -> assertThat(e.reason()).isEqualTo(Reason.PayloadMalformed)));
+    }
+
+    // Bitbucket Cloud's repo:push payload (abridged from its event payload documentation)
+    static final String BITBUCKET_PUSH =
+            """
+            {"actor":{"display_name":"Emma","nickname":"emma"},
+             "repository":{"full_name":"team/deploy","links":{"html":{"href":"https://bitbucket.org/team/deploy"}}},
+             "push":{"changes":[
+               {"old":{"type":"branch","name":"main","target":{"hash":"%s"}},
+                "new":{"type":"branch","name":"main","target":{"hash":"%s"}},"created":false,"closed":false},
+               {"old":null,"new":{"type":"tag","name":"v1.0.0","target":{"hash":"%s"}},"created":true,"closed":false},
+               {"old":{"type":"branch","name":"old-feature","target":{"hash":"%s"}},"new":null,"created":false,"closed":true}]}}
+            """
+                    .formatted(BEFORE, AFTER, AFTER, BEFORE);
+
+    @Test
+    void bitbucketCloudReportsEachChangedRefIncludingCreatedTagsAndDeletedBranches() {
+        ProviderHook bitbucket = Providers.named("bitbucket").orElseThrow();
+        HookRequest request = request(
+                Map.of(
+                        "X-Hub-Signature",
+                        "sha256=" + hex(BITBUCKET_PUSH),
+                        "X-Event-Key",
+                        "repo:push",
+                        "X-Request-UUID",
+                        "a1b2"),
+                BITBUCKET_PUSH);
+        bitbucket.verify(request, Signing.SECRET);
+
+        HookEvent.Push push = (HookEvent.Push) bitbucket.parse(request, JSON);
+
+        assertThat(push.commits())
+                .extracting(CommitPushed::ref)
+                .containsExactly("refs/heads/main", "refs/tags/v1.0.0", "refs/heads/old-feature");
+        assertThat(push.commits().get(0).repository()).isEqualTo("https://bitbucket.org/team/deploy");
+        assertThat(push.commits().get(0).pusher()).isEqualTo("emma");
+        assertThat(push.commits().get(1).before()).isEqualTo(CommitPushed.ZERO_SHA);
+        assertThat(push.commits().get(2).deletesRef()).isTrue();
+        assertThat(bitbucket.parse(request(Map.of("X-Event-Key", "diagnostics:ping"), "{}"), JSON))
+                .isInstanceOf(HookEvent.Ping.class);
+    }
+
+    // Bitbucket Server's repo:refs_changed payload (abridged from its event payload documentation)
+    static final String BITBUCKET_SERVER_PUSH =
+            """
+            {"eventKey":"repo:refs_changed","date":"2017-09-19T09:58:11+1000","actor":{"name":"admin","displayName":"Administrator"},
+             "repository":{"slug":"repository","project":{"key":"PROJ"},
+               "links":{"clone":[{"href":"ssh://git@bitbucket.example.com:7999/proj/repository.git","name":"ssh"},
+                                 {"href":"https://bitbucket.example.com/scm/proj/repository.git","name":"http"}]}},
+             "changes":[{"ref":{"id":"refs/heads/master","displayId":"master","type":"BRANCH"},"refId":"refs/heads/master",
+                         "fromHash":"%s","toHash":"%s","type":"UPDATE"}]}
+            """
+                    .formatted(BEFORE, AFTER);
+
+    @Test
+    void bitbucketServerReadsRefsChangedAndPrefersTheHttpCloneUrl() {
+        CommitPushed push = push(
+                Providers.named("bitbucket-server").orElseThrow(),
+                request(
+                        Map.of(
+                                "X-Hub-Signature",
+                                "sha256=" + hex(BITBUCKET_SERVER_PUSH),
+                                "X-Event-Key",
+                                "repo:refs_changed",
+                                "X-Request-Id",
+                                "r-1"),
+                        BITBUCKET_SERVER_PUSH));
+
+        assertThat(push.repository()).isEqualTo("https://bitbucket.example.com/scm/proj/repository");
+        assertThat(push.ref()).isEqualTo("refs/heads/master");
+        assertThat(push.pusher()).isEqualTo("admin");
+        assertThat(push.deliveryId()).isEqualTo("r-1");
+    }
+
+    // Azure DevOps' git.push service hook payload (abridged from its events documentation)
+    static final String AZURE_PUSH =
+            """
+            {"id":"03c164c2-8912-4d5e-8009-3707d5f83734","eventType":"git.push","publisherId":"tfs",
+             "resource":{"refUpdates":[{"name":"refs/heads/master","oldObjectId":"%s","newObjectId":"%s"}],
+               "repository":{"name":"Fabrikam-Fiber-Git",
+                 "remoteUrl":"https://dev.azure.com/fabrikam-fiber-inc/DefaultCollection/_git/Fabrikam-Fiber-Git"},
+               "pushedBy":{"displayName":"Jamal Hartnett","uniqueName":"fabrikamfiber4@hotmail.com"},"pushId":14}}
+            """
+                    .formatted(BEFORE, AFTER);
+
+    @Test
+    void azureDevOpsChecksBasicCredentialsAndReadsRefUpdates() {
+        ProviderHook azure = Providers.named("azure-devops").orElseThrow();
+        String basic = "Basic "
+                + java.util.Base64.getEncoder()
+                        .encodeToString(("driftless:" + Signing.SECRET).getBytes(StandardCharsets.UTF_8));
+
+        CommitPushed push = push(azure, request(Map.of("Authorization", basic), AZURE_PUSH));
+
+        assertThat(push.repository())
+                .isEqualTo("https://dev.azure.com/fabrikam-fiber-inc/DefaultCollection/_git/Fabrikam-Fiber-Git");
+        assertThat(push.pusher()).isEqualTo("fabrikamfiber4@hotmail.com");
+        assertThat(push.deliveryId()).isEqualTo("03c164c2-8912-4d5e-8009-3707d5f83734");
+        String wrong = "Basic "
+                + java.util.Base64.getEncoder().encodeToString("driftless:guess".getBytes(StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> azure.verify(request(Map.of("Authorization", wrong), AZURE_PUSH), Signing.SECRET))
+                .isInstanceOf(WebhookRejected.class);
+        assertThatThrownBy(() -> azure.verify(request(Map.of(), AZURE_PUSH), Signing.SECRET))
+                .isInstanceOf(WebhookRejected.class);
+    }
+
+    @Test
+    void theGenericHookTakesItsSmallDocumentedShape() {
+        String body =
+                """
+                {"repository":"git@git.example.com:team/deploy.git","ref":"refs/heads/main","before":"%s","after":"%s",
+                 "pusher":"ci","changedPaths":["apps/a/x.yaml"]}
+                """
+                        .formatted(BEFORE, AFTER);
+
+        CommitPushed push = push(
+                Providers.named("generic").orElseThrow(), request(Map.of("X-Signature", "sha256=" + hex(body)), body));
+
+        assertThat(push.repository()).isEqualTo("https://git.example.com/team/deploy");
+        assertThat(push.changedPaths()).containsExactly("apps/a/x.yaml");
+        assertThat(push.deliveryId()).startsWith("derived:");
     }
 }
