@@ -23,6 +23,17 @@ public interface WebhookConfig {
     @WithDefault("10s")
     Duration publishTimeout();
 
+    /**
+     * How long a delivery id is remembered: a provider's redelivery within this window is answered 200
+     * {@code duplicate} and not published again.
+     */
+    @WithDefault("10m")
+    Duration dedupeWindow();
+
+    /** How many delivery ids are remembered at most. */
+    @WithDefault("100000")
+    long dedupeCapacity();
+
     /** The {@code Retry-After} seconds sent with a 503. */
     @WithDefault("5")
     int retryAfterSeconds();

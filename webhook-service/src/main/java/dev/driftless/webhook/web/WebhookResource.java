@@ -53,6 +53,9 @@ public class WebhookResource {
     @Inject
     MeterRegistry metrics;
 
+    @Inject
+    RecentDeliveries recent;
+
     @POST
     @Path("/{provider}")
     @Consumes(MediaType.WILDCARD)
@@ -67,6 +70,18 @@ public class WebhookResource {
                                     "ProviderUnknown",
                                     "message",
                                     "no provider " + name + "; known: " + Providers.names()))
+                            .build());
+        }
+        String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        if (contentType != null && !isJson(contentType)) {
+            count(name, "UnsupportedMediaType");
+            return Uni.createFrom()
+                    .item(Response.status(Response.Status.UNSUPPORTED_MEDIA_TYPE)
+                            .entity(Map.of(
+                                    "reason",
+                                    "UnsupportedMediaType",
+                                    "message",
+                                    "send the payload as application/json, not " + contentType))
                             .build());
         }
         Map<String, String> flat = new HashMap<>();
@@ -90,6 +105,14 @@ public class WebhookResource {
                             .build());
         }
         List<CommitPushed> pushes = ((HookEvent.Push) parsed).commits();
+        String deliveryKey = name + ":" + pushes.get(0).deliveryId();
+        List<String> already = recent.ids(deliveryKey);
+        if (already != null) {
+            count(name, "duplicate");
+            return Uni.createFrom()
+                    .item(Response.ok(Map.of("status", "duplicate", "id", already.get(0), "ids", already))
+                            .build());
+        }
         List<Uni<String>> published = pushes.stream()
                 .map(push -> publisher.publish(push, config.publishTimeout()))
                 .toList();
@@ -97,6 +120,7 @@ public class WebhookResource {
                 .all(published)
                 .andFailFast()
                 .map(ids -> {
+                    recent.remember(deliveryKey, ids);
                     count(name, "accepted");
                     for (CommitPushed push : pushes) {
                         LOG.infof(
@@ -141,6 +165,11 @@ public class WebhookResource {
                     case BrokerUnavailable -> Response.Status.SERVICE_UNAVAILABLE;
                 };
         return Response.status(status).entity(error(e.reason(), e.getMessage())).build();
+    }
+
+    private static boolean isJson(String contentType) {
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.equals("application/json") || type.endsWith("+json");
     }
 
     static Map<String, String> error(Reason reason, String message) {

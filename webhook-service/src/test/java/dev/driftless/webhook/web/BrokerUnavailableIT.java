@@ -33,11 +33,13 @@ class BrokerUnavailableIT {
         given().header("X-Hub-Signature-256", Signing.sign(body))
                 .header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "down-1")
+                .contentType("application/json")
                 .body(body)
                 .post("/hooks/github")
                 .then()
                 .statusCode(503)
                 .header("Retry-After", notNullValue())
+                .contentType("application/json")
                 .body("reason", equalTo("BrokerUnavailable"));
     }
 }

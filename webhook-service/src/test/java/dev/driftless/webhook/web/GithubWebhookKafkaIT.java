@@ -34,6 +34,7 @@ class GithubWebhookKafkaIT {
         given().header("X-Hub-Signature-256", Signing.sign(body))
                 .header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "kafka-it-1")
+                .contentType("application/json")
                 .body(body)
                 .post("/hooks/github")
                 .then()

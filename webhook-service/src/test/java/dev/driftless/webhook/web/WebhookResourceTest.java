@@ -31,6 +31,9 @@ class WebhookResourceTest {
 
     InMemorySink<String> commits;
 
+    @io.quarkus.test.common.http.TestHTTPResource("/hooks")
+    java.net.URL hooks;
+
     @BeforeEach
     void clear() {
         commits = connector.sink("commits");
@@ -54,7 +57,9 @@ class WebhookResourceTest {
                 .post("/hooks/github")
                 .then()
                 .statusCode(202)
+                .contentType("application/json")
                 .body("status", equalTo("accepted"))
+                .contentType("application/json")
                 .body("commit", equalTo(after));
 
         assertThat(commits.received()).singleElement().satisfies(message -> {
@@ -78,10 +83,12 @@ class WebhookResourceTest {
         given().header("X-Hub-Signature-256", Signing.sign("not-the-secret", body))
                 .header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "d-2")
+                .contentType("application/json")
                 .body(body)
                 .post("/hooks/github")
                 .then()
                 .statusCode(401)
+                .contentType("application/json")
                 .body("reason", equalTo("SignatureInvalid"));
 
         assertThat(commits.received()).isEmpty();
@@ -91,10 +98,12 @@ class WebhookResourceTest {
     void aMissingSignatureIs401() {
         given().header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "d-3")
+                .contentType("application/json")
                 .body(Signing.push("https://github.com/acme/deploy", sha()))
                 .post("/hooks/github")
                 .then()
                 .statusCode(401)
+                .contentType("application/json")
                 .body("reason", equalTo("SignatureInvalid"));
         assertThat(commits.received()).isEmpty();
     }
@@ -106,11 +115,14 @@ class WebhookResourceTest {
         given().header("X-Hub-Signature-256", Signing.sign(body))
                 .header("X-GitHub-Event", "push")
                 .header("X-GitHub-Delivery", "d-4")
+                .contentType("application/json")
                 .body(body)
                 .post("/hooks/github")
                 .then()
                 .statusCode(400)
+                .contentType("application/json")
                 .body("reason", equalTo("PayloadMalformed"))
+                .contentType("application/json")
                 .body("message", equalTo("the body is not JSON"));
         assertThat(commits.received()).isEmpty();
     }
@@ -119,43 +131,53 @@ class WebhookResourceTest {
     void aPingIs200AndOtherEventsAreIgnoredWithTheirName() {
         given().header("X-Hub-Signature-256", Signing.sign("{}"))
                 .header("X-GitHub-Event", "ping")
+                .contentType("application/json")
                 .body("{}")
                 .post("/hooks/github")
                 .then()
                 .statusCode(200);
         given().header("X-Hub-Signature-256", Signing.sign("{}"))
                 .header("X-GitHub-Event", "issues")
+                .contentType("application/json")
                 .body("{}")
                 .post("/hooks/github")
                 .then()
                 .statusCode(202)
+                .contentType("application/json")
                 .body("status", equalTo("ignored"))
+                .contentType("application/json")
                 .body("event", equalTo("issues"));
         assertThat(commits.received()).isEmpty();
     }
 
     @Test
-    void theProvidersRetryOfOneDeliveryKeepsTheSameEventId() {
+    void aRedeliveryIsAnsweredDuplicateWithTheSameEventIdAndNotPublishedAgain() {
         String body = Signing.push("https://github.com/acme/deploy", sha());
-        for (int i = 0; i < 2; i++) {
-            given().header("X-Hub-Signature-256", Signing.sign(body))
-                    .header("X-GitHub-Event", "push")
-                    .header("X-GitHub-Delivery", "same-delivery")
-                    .body(body)
-                    .post("/hooks/github")
-                    .then()
-                    .statusCode(202);
-        }
-        assertThat(commits.received())
-                .extracting(m -> m.getMetadata(OutgoingCloudEventMetadata.class)
-                        .orElseThrow()
-                        .getId())
-                .hasSize(2)
-                .containsOnly(commits.received()
-                        .get(0)
-                        .getMetadata(OutgoingCloudEventMetadata.class)
-                        .orElseThrow()
-                        .getId());
+        String first = given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "same-delivery")
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(202)
+                .extract()
+                .path("id");
+
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "same-delivery")
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(200)
+                .contentType("application/json")
+                .body("status", equalTo("duplicate"))
+                .contentType("application/json")
+                .body("id", equalTo(first));
+
+        assertThat(commits.received()).hasSize(1);
     }
 
     @Test
@@ -170,17 +192,21 @@ class WebhookResourceTest {
 
         given().header("X-Gitlab-Token", "test-secret")
                 .header("X-Gitlab-Event", "Push Hook")
+                .contentType("application/json")
                 .body(body)
                 .post("/hooks/gitlab")
                 .then()
                 .statusCode(202)
+                .contentType("application/json")
                 .body("repository", equalTo("https://gitlab.example.com/group/deploy"));
         given().header("X-Gitlab-Token", "not-it")
                 .header("X-Gitlab-Event", "Push Hook")
+                .contentType("application/json")
                 .body(body)
                 .post("/hooks/gitlab")
                 .then()
                 .statusCode(401)
+                .contentType("application/json")
                 .body("reason", equalTo("SignatureInvalid"));
 
         assertThat(commits.received()).singleElement().satisfies(m -> assertThat(
@@ -191,5 +217,33 @@ class WebhookResourceTest {
     @Test
     void anUnknownProviderIs404WithTheKnownOnes() {
         given().body("{}").post("/hooks/sourcehut").then().statusCode(404).body("reason", equalTo("ProviderUnknown"));
+    }
+
+    @Test
+    void aBodyThatIsNotJsonByItsTypeIs415AndAnOversizedOneIs413() throws Exception {
+        given().header("X-Hub-Signature-256", Signing.sign("ref=x"))
+                .header("X-GitHub-Event", "push")
+                .contentType("application/x-www-form-urlencoded")
+                .body("ref=x")
+                .post("/hooks/github")
+                .then()
+                .statusCode(415)
+                .body("reason", equalTo("UnsupportedMediaType"));
+        String huge = "{\"padding\":\"" + "x".repeat(6 * 1024 * 1024) + "\"}";
+        // Expect: 100-continue, as providers' HTTP clients may send it: the server refuses before the body is sent
+        java.net.http.HttpResponse<Void> tooLarge = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .build()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(hooks + "/github"))
+                                .expectContinue(true)
+                                .header("Content-Type", "application/json")
+                                .header("X-GitHub-Event", "push")
+                                .header("X-Hub-Signature-256", Signing.sign(huge))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(huge))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.discarding());
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(commits.received()).isEmpty();
     }
 }
