@@ -19,6 +19,24 @@ public interface WebhookConfig {
     /** A secret of its own for a provider, by provider name; overrides {@link #secret()} for that provider. */
     Map<String, String> providerSecrets();
 
+    /**
+     * The repositories whose pushes are published: normalised URLs or globs such as {@code https://github.com/acme/*}.
+     * A signed push for any other repository is answered 202 {@code ignored}. Empty (the default): every repository.
+     */
+    Optional<java.util.List<String>> repositories();
+
+    /** Whether pushes of a repository are published: it matches {@link #repositories()}, or that is empty. */
+    default boolean watches(String repository) {
+        return repositories()
+                .map(patterns -> patterns.stream().anyMatch(p -> matches(p.trim(), repository)))
+                .orElse(true);
+    }
+
+    private static boolean matches(String pattern, String repository) {
+        String regex = java.util.regex.Pattern.quote(pattern).replace("*", "\\E.*\\Q");
+        return java.util.regex.Pattern.matches(regex, repository);
+    }
+
     /** How long to wait for the broker to acknowledge an event before answering 503. */
     @WithDefault("10s")
     Duration publishTimeout();

@@ -104,7 +104,20 @@ public class WebhookResource {
                     .item(Response.accepted(Map.of("status", "ignored", "event", ignored.event()))
                             .build());
         }
-        List<CommitPushed> pushes = ((HookEvent.Push) parsed).commits();
+        List<CommitPushed> pushes = ((HookEvent.Push) parsed)
+                .commits().stream().filter(p -> config.watches(p.repository())).toList();
+        if (pushes.isEmpty()) {
+            count(name, "ignored");
+            return Uni.createFrom()
+                    .item(Response.accepted(Map.of(
+                                    "status",
+                                    "ignored",
+                                    "event",
+                                    "push",
+                                    "message",
+                                    "no watched repository: see driftless.webhook.repositories"))
+                            .build());
+        }
         String deliveryKey = name + ":" + pushes.get(0).deliveryId();
         List<String> already = recent.ids(deliveryKey);
         if (already != null) {
@@ -121,6 +134,8 @@ public class WebhookResource {
                 .andFailFast()
                 .map(ids -> {
                     recent.remember(deliveryKey, ids);
+                    metrics.counter("driftless.webhook.published.events", "provider", name)
+                            .increment(ids.size());
                     count(name, "accepted");
                     for (CommitPushed push : pushes) {
                         LOG.infof(

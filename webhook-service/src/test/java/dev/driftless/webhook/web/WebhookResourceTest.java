@@ -246,4 +246,21 @@ class WebhookResourceTest {
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(commits.received()).isEmpty();
     }
+
+    @Test
+    void aSignedPushForARepositoryNobodyWatchesIsIgnoredAndNotPublished() {
+        String body = Signing.push("https://github.com/stranger/repo.git", sha());
+
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "stranger-1")
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(202)
+                .body("status", equalTo("ignored"));
+
+        assertThat(commits.received()).isEmpty();
+    }
 }
