@@ -72,7 +72,7 @@ final class AzureDevOpsHook implements ProviderHook {
                     after,
                     pusher,
                     name(),
-                    delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
+                    delivery,
                     List.of(),
                     request.receivedAt()));
         }

@@ -26,15 +26,9 @@ final class BitbucketHook implements ProviderHook {
 
     @Override
     public HookEvent parse(HookRequest request, ObjectMapper json) {
-        String event = request.header("X-Event-Key");
-        if (event == null) {
-            throw new WebhookRejected(Reason.PayloadMalformed, "the X-Event-Key header is missing");
-        }
-        if (event.equals("diagnostics:ping")) {
-            return new HookEvent.Ping();
-        }
-        if (!event.equals("repo:push")) {
-            return new HookEvent.Ignored(event);
+        var notAPush = PushPayloads.byEventKey(request, "repo:push");
+        if (notAPush.isPresent()) {
+            return notAPush.get();
         }
         JsonNode root = PushPayloads.object(json, request.body());
         String repository = PushPayloads.repository(
@@ -59,15 +53,7 @@ final class BitbucketHook implements ProviderHook {
             String after = hash(change.get("new"));
             String delivery = request.header("X-Request-UUID");
             pushes.add(PushPayloads.push(
-                    repository,
-                    ref,
-                    before,
-                    after,
-                    pusher,
-                    name(),
-                    delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
-                    List.of(),
-                    request.receivedAt()));
+                    repository, ref, before, after, pusher, name(), delivery, List.of(), request.receivedAt()));
         }
         return new HookEvent.Push(pushes);
     }

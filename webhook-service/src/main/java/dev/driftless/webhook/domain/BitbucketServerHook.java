@@ -25,15 +25,9 @@ final class BitbucketServerHook implements ProviderHook {
 
     @Override
     public HookEvent parse(HookRequest request, ObjectMapper json) {
-        String event = request.header("X-Event-Key");
-        if (event == null) {
-            throw new WebhookRejected(Reason.PayloadMalformed, "the X-Event-Key header is missing");
-        }
-        if (event.equals("diagnostics:ping")) {
-            return new HookEvent.Ping();
-        }
-        if (!event.equals("repo:refs_changed")) {
-            return new HookEvent.Ignored(event);
+        var notAPush = PushPayloads.byEventKey(request, "repo:refs_changed");
+        if (notAPush.isPresent()) {
+            return notAPush.get();
         }
         JsonNode root = PushPayloads.object(json, request.body());
         String repository = null;
@@ -69,7 +63,7 @@ final class BitbucketServerHook implements ProviderHook {
                     after,
                     pusher,
                     name(),
-                    delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
+                    delivery,
                     List.of(),
                     request.receivedAt()));
         }

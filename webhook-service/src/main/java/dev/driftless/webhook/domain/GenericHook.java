@@ -36,7 +36,7 @@ final class GenericHook implements ProviderHook {
                 after,
                 root.path("pusher").asText(null),
                 name(),
-                delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
+                delivery,
                 paths,
                 request.receivedAt()));
     }

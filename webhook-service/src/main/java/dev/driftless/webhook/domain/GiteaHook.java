@@ -56,7 +56,7 @@ final class GiteaHook implements ProviderHook {
                 after,
                 GithubHook.pusher(root),
                 provider,
-                delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
+                delivery,
                 PushPayloads.changedPaths(root.path("commits")),
                 request.receivedAt()));
     }

@@ -45,7 +45,7 @@ final class GitlabHook implements ProviderHook {
                         root.path("user_username").asText(null),
                         root.path("user_name").asText(null)),
                 name(),
-                delivery == null ? PushPayloads.derivedDeliveryId(repository, ref, after) : delivery,
+                delivery,
                 PushPayloads.changedPaths(root.path("commits")),
                 request.receivedAt()));
     }

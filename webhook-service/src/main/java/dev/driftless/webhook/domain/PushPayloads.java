@@ -100,6 +100,7 @@ final class PushPayloads {
         return "derived:" + repository + "@" + ref + "@" + after;
     }
 
+    /** A verified push; a {@code null} delivery id is derived from the push, so the same push gets the same one. */
     static CommitPushed push(
             String repository,
             String ref,
@@ -111,6 +112,30 @@ final class PushPayloads {
             List<String> changedPaths,
             Instant receivedAt) {
         return new CommitPushed(
-                repository, ref, before, after, pusher, provider, deliveryId, changedPaths, receivedAt, true);
+                repository,
+                ref,
+                before,
+                after,
+                pusher,
+                provider,
+                deliveryId == null ? derivedDeliveryId(repository, ref, after) : deliveryId,
+                changedPaths,
+                receivedAt,
+                true);
+    }
+
+    /**
+     * What a Bitbucket-style {@code X-Event-Key} means before the body is read: a ping, an event kind to ignore, or
+     * (empty) the push event to parse.
+     */
+    static java.util.Optional<HookEvent> byEventKey(HookRequest request, String pushKey) {
+        String event = request.header("X-Event-Key");
+        if (event == null) {
+            throw new WebhookRejected(Reason.PayloadMalformed, "the X-Event-Key header is missing");
+        }
+        if (event.equals("diagnostics:ping")) {
+            return java.util.Optional.of(new HookEvent.Ping());
+        }
+        return event.equals(pushKey) ? java.util.Optional.empty() : java.util.Optional.of(new HookEvent.Ignored(event));
     }
 }
