@@ -11,6 +11,7 @@ import dev.driftless.webhook.domain.Reason;
 import dev.driftless.webhook.domain.WebhookRejected;
 import dev.driftless.webhook.messaging.CommitPublisher;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -61,6 +62,7 @@ public class WebhookResource {
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
     public Uni<Response> receive(@PathParam("provider") String name, @Context HttpHeaders headers, byte[] body) {
+        long started = System.nanoTime();
         ProviderHook provider = Providers.named(name).orElse(null);
         if (provider == null) {
             return Uni.createFrom()
@@ -74,7 +76,7 @@ public class WebhookResource {
         }
         String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         if (contentType != null && !isJson(contentType)) {
-            count(name, "UnsupportedMediaType");
+            count(name, "refused", "UnsupportedMediaType", started);
             return Uni.createFrom()
                     .item(Response.status(Response.Status.UNSUPPORTED_MEDIA_TYPE)
                             .entity(Map.of(
@@ -92,14 +94,14 @@ public class WebhookResource {
             provider.verify(request, config.secretFor(name).orElse(null));
             parsed = provider.parse(request, json);
         } catch (WebhookRejected e) {
-            return Uni.createFrom().item(rejected(name, e));
+            return Uni.createFrom().item(rejected(name, e, started));
         }
         if (parsed instanceof HookEvent.Ping) {
-            count(name, "ping");
+            count(name, "ping", null, started);
             return Uni.createFrom().item(Response.ok(Map.of("status", "pong")).build());
         }
         if (parsed instanceof HookEvent.Ignored ignored) {
-            count(name, "ignored");
+            count(name, "ignored", null, started);
             return Uni.createFrom()
                     .item(Response.accepted(Map.of("status", "ignored", "event", ignored.event()))
                             .build());
@@ -107,7 +109,7 @@ public class WebhookResource {
         List<CommitPushed> pushes = ((HookEvent.Push) parsed)
                 .commits().stream().filter(p -> config.watches(p.repository())).toList();
         if (pushes.isEmpty()) {
-            count(name, "ignored");
+            count(name, "ignored", null, started);
             return Uni.createFrom()
                     .item(Response.accepted(Map.of(
                                     "status",
@@ -121,7 +123,7 @@ public class WebhookResource {
         String deliveryKey = name + ":" + pushes.get(0).deliveryId();
         List<String> already = recent.ids(deliveryKey);
         if (already != null) {
-            count(name, "duplicate");
+            count(name, "duplicate", null, started);
             return Uni.createFrom()
                     .item(Response.ok(Map.of("status", "duplicate", "id", already.get(0), "ids", already))
                             .build());
@@ -136,7 +138,7 @@ public class WebhookResource {
                     recent.remember(deliveryKey, ids);
                     metrics.counter("driftless.webhook.published.events", "provider", name)
                             .increment(ids.size());
-                    count(name, "accepted");
+                    count(name, "accepted", null, started);
                     for (CommitPushed push : pushes) {
                         LOG.infof(
                                 "accepted %s push %s %s %s..%s delivery %s",
@@ -159,7 +161,7 @@ public class WebhookResource {
                 })
                 .onFailure()
                 .recoverWithItem(failure -> {
-                    count(name, Reason.BrokerUnavailable.name());
+                    count(name, "refused", Reason.BrokerUnavailable.name(), started);
                     LOG.warnf(
                             "%s: could not publish %s delivery %s: %s",
                             Reason.BrokerUnavailable, name, pushes.get(0).deliveryId(), failure.toString());
@@ -170,8 +172,8 @@ public class WebhookResource {
                 });
     }
 
-    private Response rejected(String provider, WebhookRejected e) {
-        count(provider, e.reason().name());
+    private Response rejected(String provider, WebhookRejected e, long started) {
+        count(provider, "refused", e.reason().name(), started);
         LOG.infof("refused %s webhook: %s: %s", provider, e.reason(), e.getMessage());
         Response.Status status =
                 switch (e.reason()) {
@@ -191,9 +193,24 @@ public class WebhookResource {
         return Map.of("reason", reason.name(), "message", message);
     }
 
-    private void count(String provider, String outcome) {
-        metrics.counter("driftless.webhook.requests", "provider", provider, "outcome", outcome)
+    /** Counts a request by provider, outcome and reason, and times it from arrival to answer. */
+    private void count(String provider, String outcome, String reason, long started) {
+        metrics.counter(
+                        "driftless.webhook.requests",
+                        "provider",
+                        provider,
+                        "outcome",
+                        outcome,
+                        "reason",
+                        reason == null ? "none" : reason)
                 .increment();
+        Timer.builder("driftless.webhook.request.duration")
+                .description("From a webhook's arrival to its answer, broker acknowledgement included")
+                .tag("provider", provider)
+                .tag("outcome", outcome)
+                .publishPercentileHistogram()
+                .register(metrics)
+                .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     private static String abbreviate(String sha) {

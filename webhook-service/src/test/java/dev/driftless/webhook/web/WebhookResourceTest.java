@@ -263,4 +263,21 @@ class WebhookResourceTest {
 
         assertThat(commits.received()).isEmpty();
     }
+
+    @Test
+    void requestsAreCountedByProviderOutcomeAndReasonAndTimed() {
+        given().contentType("application/json")
+                .body("{}")
+                .post("/hooks/gogs")
+                .then()
+                .statusCode(401);
+
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
+
+        assertThat(metrics)
+                .contains(
+                        "driftless_webhook_requests_total{outcome=\"refused\",provider=\"gogs\",reason=\"SignatureInvalid\"}")
+                .contains("driftless_webhook_request_duration_seconds_count{outcome=\"refused\",provider=\"gogs\"}");
+    }
 }
