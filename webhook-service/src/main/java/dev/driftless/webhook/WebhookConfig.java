@@ -37,6 +37,23 @@ public interface WebhookConfig {
         return java.util.regex.Pattern.matches(regex, repository);
     }
 
+    /** Repositories to poll instead of (or as well as) receiving their webhooks, by a name of your choice. */
+    Map<String, Poll> poll();
+
+    /** One polled repository. */
+    interface Poll {
+        /** The repository's clone URL (anonymous HTTPS or the devstack server; credentials come with issue 7). */
+        String url();
+
+        /** The refs watched: full ref names such as {@code refs/heads/main} or {@code refs/tags/v1}. */
+        @WithDefault("refs/heads/main")
+        java.util.List<String> refs();
+
+        /** How often it is polled; each poll is shifted by up to a tenth of this at random. */
+        @WithDefault("60s")
+        Duration interval();
+    }
+
     /** How long to wait for the broker to acknowledge an event before answering 503. */
     @WithDefault("10s")
     Duration publishTimeout();

@@ -10,13 +10,22 @@ public class InMemoryCommits implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
+        return inMemory();
+    }
+
+    @Override
+    public void stop() {
+        clearAll();
+    }
+
+    /** The configuration that puts the commits channel in memory. */
+    static Map<String, String> inMemory() {
         Map<String, String> props = new HashMap<>(InMemoryConnector.switchOutgoingChannelsToInMemory("commits"));
         props.put("quarkus.messaging.kafka.health.enabled", "false");
         return props;
     }
 
-    @Override
-    public void stop() {
+    static void clearAll() {
         InMemoryConnector.clear();
     }
 }
