@@ -63,7 +63,7 @@ public class Renderer {
                                 + config.maxBundleBytes());
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
-            record(app, "Succeeded", null, took);
+            record(null, took);
             last.put(app.name(), new LastRender(resolved, bundle.digest(), "Succeeded", null, null, Instant.now()));
             LOG.infof(
                     "rendered %s at %s: %d object(s), %s in %d ms",
@@ -127,7 +127,7 @@ public class Renderer {
     private RenderFailed failed(
             Application app, String resolved, RenderFailure failure, String triggeredBy, long started) {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        record(app, failure.reason().name(), failure.reason(), took);
+        record(failure.reason(), took);
         last.put(
                 app.name(),
                 new LastRender(resolved, null, "Failed", failure.reason().name(), failure.getMessage(), Instant.now()));
@@ -154,7 +154,7 @@ public class Renderer {
         return previous != null && "Succeeded".equals(previous.outcome()) && commit.equals(previous.commit());
     }
 
-    private void record(Application app, String outcome, Reason reason, Duration took) {
+    private void record(Reason reason, Duration took) {
         Timer.builder("driftless.render.duration")
                 .description("Time to render one application")
                 .tag("outcome", reason == null ? "succeeded" : "failed")

@@ -165,9 +165,4 @@ public final class GitServer implements AutoCloseable {
             throw new IllegalStateException("cannot stop the Git server", e);
         }
     }
-
-    /** Root directory of the hosted repositories. */
-    public Path root() {
-        return root;
-    }
 }

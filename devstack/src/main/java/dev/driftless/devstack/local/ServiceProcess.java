@@ -76,10 +76,6 @@ final class ServiceProcess implements AutoCloseable {
         return process.isAlive();
     }
 
-    long pid() {
-        return process.pid();
-    }
-
     /** Whether {@code /q/health/ready} answers 200. */
     boolean ready() {
         try {

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -33,15 +32,6 @@ public record Bundle(List<Map<String, Object>> manifests, String digest, int siz
             return new Bundle(List.copyOf(manifests), "sha256:" + HexFormat.of().formatHex(hash), canonical.length);
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot digest bundle", e);
-        }
-    }
-
-    /** Canonical JSON of a value, as used for the digest. */
-    static String canonical(Object value) {
-        try {
-            return new String(CANONICAL.writeValueAsBytes(value), StandardCharsets.UTF_8);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
         }
     }
 }
