@@ -1,8 +1,11 @@
 package dev.driftless.webhook;
 
+import dev.driftless.webhook.domain.RepositoryPattern;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,19 +26,48 @@ public interface WebhookConfig {
      * The repositories whose pushes are published: normalised URLs or globs such as {@code https://github.com/acme/*}.
      * A signed push for any other repository is answered 202 {@code ignored}. Empty (the default): every repository.
      */
-    Optional<java.util.List<String>> repositories();
+    Optional<List<String>> repositories();
 
     /** Whether pushes of a repository are published: it matches {@link #repositories()}, or that is empty. */
     default boolean watches(String repository) {
         return repositories()
-                .map(patterns -> patterns.stream().anyMatch(p -> matches(p.trim(), repository)))
+                .map(patterns -> patterns.stream().anyMatch(p -> new RepositoryPattern(p).matches(repository)))
                 .orElse(true);
     }
 
-    private static boolean matches(String pattern, String repository) {
-        String regex = java.util.regex.Pattern.quote(pattern).replace("*", "\\E.*\\Q");
-        return java.util.regex.Pattern.matches(regex, repository);
+    /**
+     * Secrets of particular repositories, by a name of your choice: a push for a repository one of these covers must
+     * be signed with its secret (the provider default does not do), or may come unsigned when it says
+     * {@code unsigned=true}. The most specific match wins: an exact URL over a glob, a longer glob over a shorter.
+     */
+    Map<String, RepositorySecretConfig> repositorySecrets();
+
+    /** One repository rule of {@link #repositorySecrets()}. */
+    interface RepositorySecretConfig {
+        /** Normalised repository URLs or globs ({@code https://github.com/acme/*}). */
+        List<String> repositories();
+
+        /** The provider it is for ({@code github}, …); every provider when unset. */
+        Optional<String> provider();
+
+        /** The secret; unset exactly when {@link #unsigned()}. */
+        Optional<String> secret();
+
+        /** Accept these repositories' hooks without a signature; their events say {@code verified: false}. */
+        @WithDefault("false")
+        boolean unsigned();
     }
+
+    /**
+     * A YAML or JSON file with the same keys as this configuration's secrets ({@code secret},
+     * {@code provider-secrets}, {@code repository-secrets}), such as a mounted Kubernetes Secret; re-read when it
+     * changes, without a restart. Its values win over configuration with the same name.
+     */
+    Optional<Path> secretsFile();
+
+    /** How often {@link #secretsFile()} is checked for changes. */
+    @WithDefault("5s")
+    Duration secretsFileCheck();
 
     /** Repositories to poll instead of (or as well as) receiving their webhooks, by a name of your choice. */
     Map<String, Poll> poll();
@@ -47,7 +79,7 @@ public interface WebhookConfig {
 
         /** The refs watched: full ref names such as {@code refs/heads/main} or {@code refs/tags/v1}. */
         @WithDefault("refs/heads/main")
-        java.util.List<String> refs();
+        List<String> refs();
 
         /** How often it is polled; each poll is shifted by up to a tenth of this at random. */
         @WithDefault("60s")
@@ -72,10 +104,4 @@ public interface WebhookConfig {
     /** The {@code Retry-After} seconds sent with a 503. */
     @WithDefault("5")
     int retryAfterSeconds();
-
-    /** The secret a provider's hooks are checked with. */
-    default Optional<String> secretFor(String provider) {
-        String own = providerSecrets().get(provider);
-        return own != null && !own.isEmpty() ? Optional.of(own) : secret().filter(s -> !s.isEmpty());
-    }
 }

@@ -19,7 +19,7 @@ public class InMemoryCommits implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The configuration that puts the commits channel in memory. */
-    static Map<String, String> inMemory() {
+    public static Map<String, String> inMemory() {
         Map<String, String> props = new HashMap<>(InMemoryConnector.switchOutgoingChannelsToInMemory("commits"));
         props.put("quarkus.messaging.kafka.health.enabled", "false");
         return props;

@@ -21,7 +21,7 @@ final class BitbucketHook implements ProviderHook {
 
     @Override
     public void verify(HookRequest request, String secret) {
-        HmacSignature.verify(request.header("X-Hub-Signature"), request.body(), secret);
+        HmacSignature.verify(request.header("X-Hub-Signature"), "X-Hub-Signature", request.body(), secret);
     }
 
     @Override

@@ -17,7 +17,7 @@ final class GenericHook implements ProviderHook {
 
     @Override
     public void verify(HookRequest request, String secret) {
-        HmacSignature.verify(request.header("X-Signature"), request.body(), secret);
+        HmacSignature.verify(request.header("X-Signature"), "X-Signature", request.body(), secret);
     }
 
     @Override

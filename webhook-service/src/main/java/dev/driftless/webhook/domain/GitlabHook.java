@@ -2,9 +2,11 @@ package dev.driftless.webhook.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
 
 /**
- * GitLab: the secret token itself in {@code X-Gitlab-Token}, compared in constant time; the event in
+ * GitLab: the secret token itself in {@code X-Gitlab-Token}, compared in constant time, and, when the hook has a
+ * signing token, a Standard Webhooks {@code webhook-signature} over the body with a timestamp tolerance; the event in
  * {@code X-Gitlab-Event} ({@code Push Hook}, {@code Tag Push Hook}); the delivery in {@code X-Gitlab-Event-UUID}
  * (or {@code Idempotency-Key}). The project's URLs are under {@code project}, the pusher is {@code user_username}.
  */
@@ -15,9 +17,23 @@ final class GitlabHook implements ProviderHook {
         return "gitlab";
     }
 
+    /** How far GitLab's {@code webhook-timestamp} may be from our clock: the Standard Webhooks recommendation. */
+    static final Duration TIMESTAMP_TOLERANCE = Duration.ofMinutes(5);
+
+    /**
+     * The secret is GitLab's secret token, its signing token, or both (set either or both to it in the hook's
+     * settings): every one of them that the request carries must match, and it must carry at least one.
+     */
     @Override
     public void verify(HookRequest request, String secret) {
-        HmacSignature.verifyToken(request.header("X-Gitlab-Token"), "X-Gitlab-Token", secret);
+        String token = request.header("X-Gitlab-Token");
+        boolean signed = request.header("webhook-signature") != null;
+        if (token != null || !signed) {
+            HmacSignature.verifyToken(token, "X-Gitlab-Token", secret);
+        }
+        if (signed) {
+            HmacSignature.verifyStandardWebhook(request, secret, TIMESTAMP_TOLERANCE);
+        }
     }
 
     @Override
@@ -35,7 +51,8 @@ final class GitlabHook implements ProviderHook {
         String after = PushPayloads.sha(root, "after");
         String repository =
                 PushPayloads.repository(root.path("project"), "project", "git_http_url", "web_url", "git_ssh_url");
-        String delivery = PushPayloads.first(request.header("X-Gitlab-Event-UUID"), request.header("Idempotency-Key"));
+        String delivery = PushPayloads.first(
+                request.header("X-Gitlab-Event-UUID"), request.header("Idempotency-Key"), request.header("webhook-id"));
         return new HookEvent.Push(PushPayloads.push(
                 repository,
                 ref,

@@ -8,8 +8,10 @@ import dev.driftless.webhook.domain.HookRequest;
 import dev.driftless.webhook.domain.ProviderHook;
 import dev.driftless.webhook.domain.Providers;
 import dev.driftless.webhook.domain.Reason;
+import dev.driftless.webhook.domain.SecretPolicy;
 import dev.driftless.webhook.domain.WebhookRejected;
 import dev.driftless.webhook.messaging.CommitPublisher;
+import dev.driftless.webhook.secrets.WebhookSecrets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -28,10 +30,12 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
- * {@code POST /hooks/{provider}} for {@code github}, {@code gitlab}, {@code gitea} (and Forgejo) and {@code gogs}:
- * authenticates the request over the raw body before reading it, then publishes each push as a
+ * {@code POST /hooks/{provider}} for every provider {@link Providers} knows: authenticates the request over the raw
+ * body against the {@link SecretPolicy} before reading it, checks each pushed repository was signed with its own
+ * secret (or may send unsigned hooks), then publishes each push of a watched repository as a
  * {@code commit.pushed} event and answers 202 only once the broker acknowledged it. 401 for a missing or wrong
  * signature or token, 400 for a body that is not a push, 404 for a provider Driftless does not know, 503 with
  * {@code Retry-After} when the broker cannot take the event (so the provider retries and nothing is lost), 200 for a
@@ -56,6 +60,9 @@ public class WebhookResource {
 
     @Inject
     RecentDeliveries recent;
+
+    @Inject
+    WebhookSecrets secrets;
 
     @POST
     @Path("/{provider}")
@@ -89,12 +96,20 @@ public class WebhookResource {
         Map<String, String> flat = new HashMap<>();
         headers.getRequestHeaders().forEach((k, v) -> flat.put(k, v.isEmpty() ? "" : v.get(0)));
         HookRequest request = new HookRequest(flat, body, Instant.now());
+        SecretPolicy policy = secrets.policy();
+        SecretPolicy.Authentication authentication;
         HookEvent parsed;
         try {
-            provider.verify(request, config.secretFor(name).orElse(null));
-            parsed = provider.parse(request, json);
+            authentication = policy.authenticate(provider, request);
         } catch (WebhookRejected e) {
             return Uni.createFrom().item(rejected(name, e, started));
+        }
+        try {
+            parsed = provider.parse(request, json);
+        } catch (WebhookRejected e) {
+            // an unsigned body that is not even a push: say it is unsigned, not what is wrong with it
+            return Uni.createFrom()
+                    .item(rejected(name, authentication.secret().isPresent() ? e : authentication.failure(), started));
         }
         if (parsed instanceof HookEvent.Ping) {
             count(name, "ping", null, started);
@@ -106,8 +121,14 @@ public class WebhookResource {
                     .item(Response.accepted(Map.of("status", "ignored", "event", ignored.event()))
                             .build());
         }
-        List<CommitPushed> pushes = ((HookEvent.Push) parsed)
-                .commits().stream().filter(p -> config.watches(p.repository())).toList();
+        List<CommitPushed> pushes;
+        try {
+            pushes = policy.authorize(name, authentication, ((HookEvent.Push) parsed).commits()).stream()
+                    .filter(p -> config.watches(p.repository()))
+                    .toList();
+        } catch (WebhookRejected e) {
+            return Uni.createFrom().item(rejected(name, e, started));
+        }
         if (pushes.isEmpty()) {
             count(name, "ignored", null, started);
             return Uni.createFrom()
@@ -140,14 +161,19 @@ public class WebhookResource {
                             .increment(ids.size());
                     count(name, "accepted", null, started);
                     for (CommitPushed push : pushes) {
-                        LOG.infof(
-                                "accepted %s push %s %s %s..%s delivery %s",
+                        logged(
                                 name,
-                                push.repository(),
-                                push.ref(),
-                                abbreviate(push.before()),
-                                abbreviate(push.after()),
-                                push.deliveryId());
+                                push,
+                                "accepted",
+                                () -> LOG.infof(
+                                        "accepted %s push %s %s %s..%s delivery %s%s",
+                                        name,
+                                        push.repository(),
+                                        push.ref(),
+                                        abbreviate(push.before()),
+                                        abbreviate(push.after()),
+                                        push.deliveryId(),
+                                        push.verified() ? "" : " (unsigned)"));
                     }
                     CommitPushed first = pushes.get(0);
                     Map<String, Object> answer = new java.util.LinkedHashMap<>();
@@ -162,9 +188,16 @@ public class WebhookResource {
                 .onFailure()
                 .recoverWithItem(failure -> {
                     count(name, "refused", Reason.BrokerUnavailable.name(), started);
-                    LOG.warnf(
-                            "%s: could not publish %s delivery %s: %s",
-                            Reason.BrokerUnavailable, name, pushes.get(0).deliveryId(), failure.toString());
+                    logged(
+                            name,
+                            pushes.get(0),
+                            Reason.BrokerUnavailable.name(),
+                            () -> LOG.warnf(
+                                    "%s: could not publish %s delivery %s: %s",
+                                    Reason.BrokerUnavailable,
+                                    name,
+                                    pushes.get(0).deliveryId(),
+                                    failure.toString()));
                     return Response.status(Response.Status.SERVICE_UNAVAILABLE)
                             .header("Retry-After", config.retryAfterSeconds())
                             .entity(error(Reason.BrokerUnavailable, "the event broker did not take the event; retry"))
@@ -174,7 +207,14 @@ public class WebhookResource {
 
     private Response rejected(String provider, WebhookRejected e, long started) {
         count(provider, "refused", e.reason().name(), started);
-        LOG.infof("refused %s webhook: %s: %s", provider, e.reason(), e.getMessage());
+        MDC.put("provider", provider);
+        MDC.put("outcome", e.reason().name());
+        try {
+            LOG.infof("refused %s webhook: %s: %s", provider, e.reason(), e.getMessage());
+        } finally {
+            MDC.remove("provider");
+            MDC.remove("outcome");
+        }
         Response.Status status =
                 switch (e.reason()) {
                     case SignatureInvalid, SecretNotConfigured -> Response.Status.UNAUTHORIZED;
@@ -211,6 +251,26 @@ public class WebhookResource {
                 .publishPercentileHistogram()
                 .register(metrics)
                 .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Logs with the delivery's fields in the MDC, so JSON logs ({@code DRIFTLESS_LOG_JSON=true}) carry them as fields;
+     * never the secret or the body.
+     */
+    private static void logged(String provider, CommitPushed push, String outcome, Runnable log) {
+        Map<String, String> fields = Map.of(
+                "provider", provider,
+                "deliveryId", push.deliveryId(),
+                "repository", push.repository(),
+                "ref", push.ref(),
+                "commit", push.after(),
+                "outcome", outcome);
+        fields.forEach(MDC::put);
+        try {
+            log.run();
+        } finally {
+            fields.keySet().forEach(MDC::remove);
+        }
     }
 
     private static String abbreviate(String sha) {

@@ -336,4 +336,59 @@ class ProviderHooksTest {
         assertThat(push.changedPaths()).containsExactly("apps/a/x.yaml");
         assertThat(push.deliveryId()).startsWith("derived:");
     }
+
+    static Map<String, String> signedByGitlab(String key, String body, Instant at) {
+        String id = "msg_2mZ1";
+        String signed = id + "." + at.getEpochSecond() + "." + body;
+        String signature = java.util.Base64.getEncoder()
+                .encodeToString(HmacSignature.hmacSha256(
+                        key.getBytes(StandardCharsets.UTF_8), signed.getBytes(StandardCharsets.UTF_8)));
+        return Map.of(
+                "X-Gitlab-Event",
+                "Push Hook",
+                "webhook-id",
+                id,
+                "webhook-timestamp",
+                Long.toString(at.getEpochSecond()),
+                "webhook-signature",
+                "v1,bm90IHRoaXMgb25l v1," + signature);
+    }
+
+    @Test
+    void gitlabsSigningTokenIsCheckedOverIdTimestampAndBodyWithinATolerance() {
+        ProviderHook gitlab = Providers.named("gitlab").orElseThrow();
+        HookRequest signed = request(signedByGitlab(Signing.SECRET, GITLAB_PUSH, NOW.minusSeconds(60)), GITLAB_PUSH);
+
+        CommitPushed push = push(gitlab, signed);
+
+        assertThat(push.deliveryId()).isEqualTo("msg_2mZ1");
+        assertThatThrownBy(() -> gitlab.verify(
+                        request(signedByGitlab(Signing.SECRET, GITLAB_PUSH, NOW.minusSeconds(600)), GITLAB_PUSH),
+                        Signing.SECRET))
+                .as("a captured request replayed ten minutes later")
+                .hasMessageContaining("tolerance");
+        assertThatThrownBy(() ->
+                        gitlab.verify(request(signedByGitlab("guess", GITLAB_PUSH, NOW), GITLAB_PUSH), Signing.SECRET))
+                .hasMessageContaining("webhook-signature does not match");
+        assertThatThrownBy(() -> gitlab.verify(
+                        request(
+                                signedByGitlab(Signing.SECRET, GITLAB_PUSH, NOW),
+                                GITLAB_PUSH.replace("master", "evil")),
+                        Signing.SECRET))
+                .isInstanceOf(WebhookRejected.class);
+    }
+
+    @Test
+    void aGitlabRequestWithBothTokenAndSignatureNeedsBothRightAndAWhsecKeyIsDecoded() {
+        ProviderHook gitlab = Providers.named("gitlab").orElseThrow();
+        Map<String, String> both = new java.util.HashMap<>(signedByGitlab(Signing.SECRET, GITLAB_PUSH, NOW));
+        both.put("X-Gitlab-Token", "guess");
+        assertThatThrownBy(() -> gitlab.verify(request(both, GITLAB_PUSH), Signing.SECRET))
+                .hasMessageContaining("X-Gitlab-Token");
+
+        String key =
+                "whsec_" + java.util.Base64.getEncoder().encodeToString("raw-key".getBytes(StandardCharsets.UTF_8));
+        assertThatCode(() -> gitlab.verify(request(signedByGitlab("raw-key", GITLAB_PUSH, NOW), GITLAB_PUSH), key))
+                .doesNotThrowAnyException();
+    }
 }
