@@ -280,4 +280,54 @@ class WebhookResourceTest {
                         "driftless_webhook_requests_total{outcome=\"refused\",provider=\"gogs\",reason=\"SignatureInvalid\"}")
                 .contains("driftless_webhook_request_duration_seconds_count{outcome=\"refused\",provider=\"gogs\"}");
     }
+
+    @Test
+    void theLogLineOfADeliveryCarriesItsIdAsAFieldAndNeverTheSecretOrTheBody() {
+        java.util.List<org.jboss.logmanager.ExtLogRecord> records = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                org.jboss.logmanager.ExtLogRecord copy = org.jboss.logmanager.ExtLogRecord.wrap(record);
+                copy.copyAll(); // the MDC as it was when the line was logged
+                records.add(copy);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        root.addHandler(capture);
+        try {
+            String body = Signing.push("https://github.com/acme/logged", sha());
+            for (String secret : new String[] {Signing.SECRET, "a-wrong-secret"}) {
+                given().header("X-Hub-Signature-256", Signing.sign(secret, body))
+                        .header("X-GitHub-Event", "push")
+                        .header("X-GitHub-Delivery", "log-1")
+                        .contentType("application/json")
+                        .body(body)
+                        .post("/hooks/github");
+            }
+        } finally {
+            root.removeHandler(capture);
+        }
+
+        assertThat(records)
+                .filteredOn(r -> "log-1".equals(r.getMdc("deliveryId")))
+                .singleElement()
+                .satisfies(r -> {
+                    assertThat(r.getMdc("provider")).isEqualTo("github");
+                    assertThat(r.getMdc("repository")).isEqualTo("https://github.com/acme/logged");
+                    assertThat(r.getMdc("outcome")).isEqualTo("accepted");
+                });
+        assertThat(records)
+                .filteredOn(r -> "SignatureInvalid".equals(r.getMdc("outcome")))
+                .isNotEmpty();
+        assertThat(records).allSatisfy(r -> assertThat(r.getFormattedMessage())
+                .doesNotContain(Signing.SECRET)
+                .doesNotContain("a-wrong-secret")
+                .doesNotContain("alice@example.com"));
+    }
 }
