@@ -36,4 +36,25 @@ public interface RenderConfig {
     /** The wait before the second fetch attempt; doubled for each later one. */
     @WithDefault("500ms")
     Duration fetchBackoff();
+
+    /**
+     * JGit's object caches, sized for a server (JGit's own defaults are 10 MiB each): bytes of pack files kept in
+     * memory, bytes of delta bases kept to resolve deltas, and pack files kept open.
+     */
+    Git git();
+
+    /** JGit cache sizes. */
+    interface Git {
+        /** Pack-file bytes cached in memory ({@code core.packedGitLimit}). */
+        @WithDefault("64M")
+        io.quarkus.runtime.configuration.MemorySize packedGitLimit();
+
+        /** Delta-base bytes cached ({@code core.deltaBaseCacheLimit}). */
+        @WithDefault("16M")
+        io.quarkus.runtime.configuration.MemorySize deltaBaseCacheLimit();
+
+        /** Pack files kept open ({@code core.packedGitOpenFiles}). */
+        @WithDefault("128")
+        int packedGitOpenFiles();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.driftless.render;
 
+import dev.driftless.events.CommitPushed;
 import dev.driftless.events.RenderFailed;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.render.domain.Application;
@@ -14,9 +15,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
@@ -29,8 +35,19 @@ public class Renderer {
 
     private static final Logger LOG = Logger.getLogger(Renderer.class);
 
-    /** The last outcome of an application's render. */
-    public record LastRender(String commit, String digest, String outcome, String reason, String message, Instant at) {}
+    /**
+     * The last outcome of an application's render; {@code tree} is the Git tree id of its path that was rendered
+     * (with the application's definition, the render cache's key).
+     */
+    public record LastRender(
+            String commit,
+            String digest,
+            String outcome,
+            String reason,
+            String message,
+            Instant at,
+            @com.fasterxml.jackson.annotation.JsonIgnore String tree,
+            @com.fasterxml.jackson.annotation.JsonIgnore Application application) {}
 
     @Inject
     MirrorCache mirrors;
@@ -42,6 +59,7 @@ public class Renderer {
     MeterRegistry metrics;
 
     private final Map<String, LastRender> last = new ConcurrentHashMap<>();
+    private final Map<String, String> lastHeads = new ConcurrentHashMap<>();
 
     /**
      * Renders an application.
@@ -64,7 +82,17 @@ public class Renderer {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             record(null, took);
-            last.put(app.name(), new LastRender(resolved, bundle.digest(), "Succeeded", null, null, Instant.now()));
+            last.put(
+                    app.name(),
+                    new LastRender(
+                            resolved,
+                            bundle.digest(),
+                            "Succeeded",
+                            null,
+                            null,
+                            Instant.now(),
+                            mirrors.treeId(app, resolved).orElse(null),
+                            app));
             LOG.infof(
                     "rendered %s at %s: %d object(s), %s in %d ms",
                     app.name(),
@@ -93,31 +121,108 @@ public class Renderer {
     }
 
     /**
-     * Renders an application after a push to its branch: at the branch's head, which may be newer than the pushed
-     * commit (a burst of pushes costs one render of the newest), never at an older commit than the head. Empty when
-     * the head was rendered already (a redelivered or replayed push).
+     * Renders what a push changed, for the applications following its repository and ref: one fetch, then the
+     * branch's head, which may be newer than the pushed commit (a burst of pushes costs one render of the newest;
+     * nothing older than the head is ever rendered). Only applications whose path a changed file lies under are
+     * rendered (one tree diff from the last head seen, or the pushed {@code before}), plus those whose last render
+     * failed; an application whose tree at the head is the one last rendered costs no render at all (a redelivered
+     * push, a change reverted). Without a known earlier commit (a new branch, a force push past the mirror, a restart)
+     * every candidate's tree is compared instead.
+     *
+     * @param candidates the applications following the pushed repository and ref, not empty
+     * @return the events to publish, one per application rendered
      */
-    public Optional<Record> renderAfterPush(Application app, String pushed, String triggeredBy) {
+    public List<Record> renderPush(List<Application> candidates, CommitPushed push, String triggeredBy) {
         long started = System.nanoTime();
+        Application first = candidates.get(0);
         String head;
         try {
-            head = mirrors.resolve(app, null);
+            head = mirrors.resolve(first, null);
         } catch (RenderFailure failure) {
-            return Optional.of(failed(app, pushed, failure, triggeredBy, started));
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "unexpected error resolving %s", app.name());
-            return Optional.of(
-                    failed(app, pushed, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started));
+            return candidates.stream()
+                    .<Record>map(app -> failed(app, push.after(), failure, triggeredBy, started))
+                    .toList();
         }
-        if (!head.equals(pushed)) {
+        if (!head.equals(push.after())) {
             LOG.infof(
-                    "%s: %s is no longer the head of %s; rendering the head %s",
-                    app.name(), abbreviate(pushed), app.targetRevision(), abbreviate(head));
+                    "%s %s: %s is no longer the head; rendering the head %s",
+                    push.repository(), push.ref(), abbreviate(push.after()), abbreviate(head));
         }
-        if (alreadyRendered(app, head)) {
+        String key = push.repository() + " " + push.ref();
+        String previous = lastHeads.getOrDefault(key, push.before());
+        Optional<Set<String>> changed = mirrors.changedPaths(first, previous, head);
+        List<Application> affected = changed.map(paths -> candidates.stream()
+                        .filter(app -> app.readsAnyOf(paths) || !succeeded(app))
+                        .toList())
+                .orElse(candidates);
+        List<Record> renders = new ArrayList<>();
+        for (Application app : affected) {
+            String tree = mirrors.treeId(app, head).orElse(null);
+            if (tree != null && renderedTree(app, tree)) {
+                continue;
+            }
+            renders.add(render(app, head, triggeredBy));
+        }
+        lastHeads.put(key, head);
+        metrics.counter("driftless.render.push.applications", "outcome", "rendered")
+                .increment(renders.size());
+        metrics.counter("driftless.render.push.applications", "outcome", "unchanged")
+                .increment(candidates.size() - renders.size());
+        LOG.debugf(
+                "push %s %s@%s: %d candidate(s), %d changed path(s), %d rendered",
+                push.deliveryId(),
+                push.ref(),
+                abbreviate(head),
+                candidates.size(),
+                changed.map(Set::size).orElse(-1),
+                renders.size());
+        return renders;
+    }
+
+    /**
+     * Renders applications at the current heads of their revisions with one fetch per repository, not one per
+     * application (a catalog of a thousand applications in one repository starts with one fetch).
+     *
+     * @return one event per application, in the order given
+     */
+    public List<Record> renderAtHeads(List<Application> apps, Function<Application, String> cause) {
+        Map<String, Optional<RenderFailure>> fetches = new HashMap<>();
+        List<Record> renders = new ArrayList<>();
+        for (Application app : apps) {
+            long started = System.nanoTime();
+            String triggeredBy = cause.apply(app);
+            Optional<RenderFailure> fetch = fetches.computeIfAbsent(app.repository(), r -> refresh(app));
+            try {
+                if (fetch.isPresent()) {
+                    throw fetch.get();
+                }
+                String commit = app.ref() == null ? app.targetRevision() : mirrors.localHead(app);
+                renders.add(render(app, commit, triggeredBy));
+            } catch (RenderFailure failure) {
+                renders.add(failed(app, null, failure, triggeredBy, started));
+            }
+        }
+        return renders;
+    }
+
+    private Optional<RenderFailure> refresh(Application app) {
+        try {
+            mirrors.refresh(app);
             return Optional.empty();
+        } catch (RenderFailure failure) {
+            return Optional.of(failure);
         }
-        return Optional.of(render(app, head, triggeredBy));
+    }
+
+    private boolean succeeded(Application app) {
+        LastRender previous = last.get(app.name());
+        return previous != null && "Succeeded".equals(previous.outcome()) && app.equals(previous.application());
+    }
+
+    /** Whether this tree of the application, as it is defined now, was the last one rendered successfully. */
+    private boolean renderedTree(Application app, String tree) {
+        LastRender previous = last.get(app.name());
+        return succeeded(app) && tree.equals(previous.tree());
     }
 
     private static String abbreviate(String sha) {
@@ -130,7 +235,15 @@ public class Renderer {
         record(failure.reason(), took);
         last.put(
                 app.name(),
-                new LastRender(resolved, null, "Failed", failure.reason().name(), failure.getMessage(), Instant.now()));
+                new LastRender(
+                        resolved,
+                        null,
+                        "Failed",
+                        failure.reason().name(),
+                        failure.getMessage(),
+                        Instant.now(),
+                        null,
+                        app));
         LOG.warnf("render of %s failed: %s: %s", app.name(), failure.reason(), failure.getMessage());
         return new RenderFailed(
                 app.name(),
@@ -146,12 +259,6 @@ public class Renderer {
     /** The last outcome of each application rendered since start. */
     public Map<String, LastRender> lastRenders() {
         return Map.copyOf(last);
-    }
-
-    /** Whether this commit is the one last rendered successfully for the application. */
-    public boolean alreadyRendered(Application app, String commit) {
-        LastRender previous = last.get(app.name());
-        return previous != null && "Succeeded".equals(previous.outcome()) && commit.equals(previous.commit());
     }
 
     private void record(Reason reason, Duration took) {

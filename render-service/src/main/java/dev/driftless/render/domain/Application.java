@@ -35,4 +35,22 @@ public record Application(
         }
         return "refs/heads/" + targetRevision;
     }
+
+    /**
+     * Whether a change to any of these repository paths can change this application's render: one of them lies
+     * under its path (or is its path). What a render reads from outside its path (Kustomize bases, Helm value files)
+     * is not known to the directory renderer, which reads nothing there.
+     */
+    public boolean readsAnyOf(java.util.Collection<String> changedPaths) {
+        if (path.isEmpty()) {
+            return !changedPaths.isEmpty();
+        }
+        String prefix = path + "/";
+        for (String changed : changedPaths) {
+            if (changed.equals(path) || changed.startsWith(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
 }

@@ -1,11 +1,14 @@
 package dev.driftless.render.git;
 
+import dev.driftless.events.CommitPushed;
 import dev.driftless.render.RenderConfig;
 import dev.driftless.render.domain.Application;
 import dev.driftless.render.domain.ManifestParser;
 import dev.driftless.render.domain.Reason;
 import dev.driftless.render.domain.RenderFailure;
 import dev.driftless.render.domain.RevisionMatcher;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -15,7 +18,10 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,8 +38,10 @@ import org.eclipse.jgit.lib.Repository;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.eclipse.jgit.revwalk.RevWalk;
 import org.eclipse.jgit.storage.file.FileRepositoryBuilder;
+import org.eclipse.jgit.storage.file.WindowCacheConfig;
 import org.eclipse.jgit.transport.RefSpec;
 import org.eclipse.jgit.treewalk.TreeWalk;
+import org.eclipse.jgit.treewalk.filter.TreeFilter;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,6 +60,105 @@ public class MirrorCache {
     RenderConfig config;
 
     private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Path, Repository> open = new ConcurrentHashMap<>();
+
+    @PostConstruct
+    void sizeJGitCaches() {
+        WindowCacheConfig caches = new WindowCacheConfig();
+        caches.setPackedGitLimit(config.git().packedGitLimit().asLongValue());
+        caches.setDeltaBaseCacheLimit((int) config.git().deltaBaseCacheLimit().asLongValue());
+        caches.setPackedGitOpenFiles(config.git().packedGitOpenFiles());
+        caches.install();
+    }
+
+    @PreDestroy
+    void closeRepositories() {
+        open.values().forEach(Repository::close);
+        open.clear();
+    }
+
+    /** Fetches the application's repository once, under its lock: for rendering many of its applications after. */
+    public void refresh(Application app) throws RenderFailure {
+        ReentrantLock lock = locks.computeIfAbsent(app.repository(), r -> new ReentrantLock());
+        lock.lock();
+        try {
+            fetch(app);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The commit at the head of an application's revision as the mirror has it, without fetching: for the
+     * applications of a repository after one {@link #resolve} fetched it.
+     */
+    public String localHead(Application app) throws RenderFailure {
+        try (Repository repo = open(app)) {
+            ObjectId id = app.ref() == null || repo.exactRef(app.ref()) == null
+                    ? null
+                    : repo.resolve(app.ref() + "^{commit}");
+            if (id == null) {
+                throw new RenderFailure(
+                        Reason.RevisionNotFound,
+                        app.repository() + " has no " + app.targetRevision() + " (application " + app.name() + ")");
+            }
+            return id.name();
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
+        }
+    }
+
+    /**
+     * The paths whose content differs between two commits of the application's repository (one tree diff, as long
+     * as the change, not the repository), or empty when {@code from} is not in the mirror (a new branch, a force
+     * push past what was fetched, a mirror rebuilt): then the caller must assume everything changed.
+     */
+    public Optional<Set<String>> changedPaths(Application app, String from, String to) {
+        if (from == null || !RevisionMatcher.isCommitSha(from) || from.equals(CommitPushed.ZERO_SHA)) {
+            return Optional.empty();
+        }
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo);
+                TreeWalk diff = new TreeWalk(repo)) {
+            ObjectId fromId = ObjectId.fromString(from);
+            if (!repo.getObjectDatabase().has(fromId)) {
+                return Optional.empty();
+            }
+            diff.addTree(walk.parseCommit(fromId).getTree());
+            diff.addTree(walk.parseCommit(ObjectId.fromString(to)).getTree());
+            diff.setRecursive(true);
+            diff.setFilter(TreeFilter.ANY_DIFF);
+            Set<String> paths = new HashSet<>();
+            while (diff.next()) {
+                paths.add(diff.getPathString());
+            }
+            return Optional.of(paths);
+        } catch (IOException | IllegalArgumentException e) {
+            LOG.debugf("cannot diff %s..%s of %s: %s", from, to, app.repository(), e.toString());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The Git tree id of the application's path at a commit: equal ids mean equal content, so the render would be
+     * the same. Empty when the path is missing there.
+     */
+    public Optional<String> treeId(Application app, String commit) {
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo)) {
+            RevCommit revCommit = walk.parseCommit(ObjectId.fromString(commit));
+            if (app.path().isEmpty()) {
+                return Optional.of(revCommit.getTree().name());
+            }
+            try (TreeWalk at = TreeWalk.forPath(repo, app.path(), revCommit.getTree())) {
+                return at == null
+                        ? Optional.empty()
+                        : Optional.of(at.getObjectId(0).name());
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
 
     /**
      * The commit to render for an application: {@code wanted} when given (fetching only if the mirror lacks it),
@@ -207,14 +314,28 @@ public class MirrorCache {
         return open(app);
     }
 
+    /**
+     * The mirror's repository, opened once and shared (JGit repositories are safe for concurrent reads): each caller
+     * closes what it got, which only releases its use.
+     */
     private Repository open(Application app) throws IOException {
         Path dir = mirrorDir(app);
-        Repository repo = new FileRepositoryBuilder()
-                .setGitDir(dir.toFile())
-                .setBare()
-                .setMustExist(true)
-                .build();
-        repo.getObjectDatabase(); // fails early on a corrupt mirror
+        Repository repo = open.get(dir);
+        if (repo == null) {
+            Repository opened = new FileRepositoryBuilder()
+                    .setGitDir(dir.toFile())
+                    .setBare()
+                    .setMustExist(true)
+                    .build();
+            opened.getObjectDatabase(); // fails early on a corrupt mirror
+            repo = open.putIfAbsent(dir, opened);
+            if (repo == null) {
+                repo = opened;
+            } else {
+                opened.close();
+            }
+        }
+        repo.incrementOpen();
         return repo;
     }
 

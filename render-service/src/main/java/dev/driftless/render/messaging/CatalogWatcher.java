@@ -7,6 +7,7 @@ import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.jboss.logging.Logger;
 
@@ -36,15 +37,21 @@ public class CatalogWatcher {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void rescan() {
         pending.addAll(catalog.rescan().stream().map(Application::name).toList());
-        for (Application app : catalog.applications()) {
-            if (!pending.contains(app.name())) {
-                continue;
-            }
+        List<Application> due = catalog.applications().stream()
+                .filter(app -> pending.contains(app.name()))
+                .toList();
+        if (due.isEmpty()) {
+            return;
+        }
+        List<Record> renders = renderer.renderAtHeads(due, app -> "catalog:" + app.source());
+        for (int i = 0; i < due.size(); i++) {
             try {
-                publisher.publish(renderer.render(app, null, "catalog:" + app.source()));
-                pending.remove(app.name());
+                publisher.publish(renders.get(i));
+                pending.remove(due.get(i).name());
             } catch (RuntimeException e) {
-                LOG.warnf("could not publish the render of %s; retrying: %s", app.name(), e.toString());
+                LOG.warnf(
+                        "could not publish the render of %s; retrying: %s",
+                        due.get(i).name(), e.toString());
             }
         }
         pending.retainAll(catalog.applications().stream().map(Application::name).toList());

@@ -17,8 +17,8 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * On each {@code commit.pushed}: render every application the push affects at the pushed commit and publish the
- * outcome, then commit the offset. An event that can never be read goes to the dead-letter topic with its reason.
+ * On each {@code commit.pushed}: render the applications whose files the push changed, at the head of the pushed
+ * ref, and publish the outcomes, then commit the offset. An event that can never be read goes to the dead-letter topic with its reason.
  */
 @ApplicationScoped
 public class CommitConsumer {
@@ -47,11 +47,8 @@ public class CommitConsumer {
             return message.ack();
         }
         List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);
-        LOG.debugf(
-                "push %s %s@%s affects %d application(s)",
-                push.deliveryId(), push.ref(), push.after(), affected.size());
-        for (Application app : affected) {
-            renderer.renderAfterPush(app, push.after(), event.id()).ifPresent(publisher::publish);
+        if (!affected.isEmpty()) {
+            renderer.renderPush(affected, push, event.id()).forEach(publisher::publish);
         }
         return message.ack();
     }

@@ -43,4 +43,20 @@ class RevisionMatcherTest {
         assertThat(RevisionMatcher.affected(CATALOG, push("https://h/r", "refs/heads/main", CommitPushed.ZERO_SHA)))
                 .isEmpty();
     }
+
+    @Test
+    void anApplicationReadsTheFilesUnderItsPathAndNoSiblingThatMerelySharesAPrefix() {
+        Application web = app("web", "https://h/r", "main");
+        Application root = new Application("root", "https://h/r", "https://h/r", "main", "", "auto", TARGET, "f.yaml");
+
+        assertThat(web.readsAnyOf(List.of("apps/web/deployment.yaml"))).isTrue();
+        assertThat(web.readsAnyOf(List.of("apps/web/nested/deep/cm.yaml"))).isTrue();
+        assertThat(web.readsAnyOf(List.of("apps/web-admin/cm.yaml", "apps/webcm.yaml", "README.md")))
+                .isFalse();
+        assertThat(web.readsAnyOf(List.of("apps/web")))
+                .as("a file replacing the directory")
+                .isTrue();
+        assertThat(root.readsAnyOf(List.of("README.md"))).isTrue();
+        assertThat(root.readsAnyOf(List.of())).isFalse();
+    }
 }
