@@ -89,7 +89,7 @@ public final class Launcher {
     }
 
     /** The embedded broker, Git server and sandbox log through java.util.logging; show only their warnings. */
-    private static void quietLogging() {
+    public static void quietLogging() {
         String config = "handlers=java.util.logging.ConsoleHandler\n"
                 + ".level=WARNING\n"
                 + "org.apache.kafka.level=SEVERE\n"

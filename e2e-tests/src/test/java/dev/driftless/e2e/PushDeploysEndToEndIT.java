@@ -9,8 +9,6 @@ import dev.driftless.devstack.local.LocalStack;
 import dev.driftless.devstack.local.StackOptions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -52,16 +50,9 @@ class PushDeploysEndToEndIT {
                 .toAbsolutePath()
                 .normalize();
         state = Files.createTempDirectory("driftless-e2e");
-        StackOptions options = new StackOptions(
+        StackOptions options = StackOptions.onFreePorts(
                 home,
                 state,
-                0,
-                freePort(),
-                freePort(),
-                freePort(),
-                freePort(),
-                freePort(),
-                freePort(),
                 "e2e-secret-" + UUID.randomUUID(),
                 new StackOptions.Database(DB_URL, "postgres", SCHEMA),
                 "256m");
@@ -86,12 +77,6 @@ class PushDeploysEndToEndIT {
                 paths.sorted(java.util.Comparator.reverseOrder())
                         .forEach(p -> p.toFile().delete());
             }
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 

@@ -35,4 +35,34 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             git.close();
         }
     }
+
+    /** Publishes the {@code commit.pushed} that webhook-service would for a push of {@code main}. */
+    public static void sendPush(
+            dev.driftless.devstack.kafka.EventProbe probe,
+            String repoUrl,
+            String before,
+            String after,
+            String deliveryId) {
+        dev.driftless.events.CommitPushed push = new dev.driftless.events.CommitPushed(
+                dev.driftless.events.RepositoryUrls.normalise(repoUrl),
+                "refs/heads/main",
+                before,
+                after,
+                "alice",
+                "github",
+                deliveryId,
+                java.util.List.of(),
+                java.time.Instant.now(),
+                true);
+        probe.send(
+                new dev.driftless.events.Envelope(
+                        dev.driftless.events.EventType.COMMIT_PUSHED,
+                        java.util.UUID.randomUUID().toString(),
+                        push.repository(),
+                        java.time.Instant.now(),
+                        Map.of()),
+                push,
+                push.repository(),
+                "urn:test");
+    }
 }

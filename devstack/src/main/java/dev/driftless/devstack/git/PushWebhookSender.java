@@ -37,6 +37,7 @@ public final class PushWebhookSender implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PushWebhookSender.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int ATTEMPTS = 5;
+    private static final int LANES = 8;
 
     /** A delivery that was sent, with the status the receiver answered (or -1 when it could not be reached). */
     public record Delivery(String id, String repository, String ref, String after, int status, long sentAtMillis) {}
@@ -45,11 +46,18 @@ public final class PushWebhookSender implements AutoCloseable {
     private final byte[] secret;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "git-webhook-sender");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Deliveries go out in parallel, as a provider's do, but those of one repository in order: each repository is
+     * served by one of these single-threaded lanes.
+     */
+    private final List<ExecutorService> lanes = java.util.stream.IntStream.range(0, LANES)
+            .mapToObj(i -> Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "git-webhook-sender-" + i);
+                t.setDaemon(true);
+                return t;
+            }))
+            .toList();
+
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
     private volatile String baseUrl = "";
 
@@ -79,7 +87,7 @@ public final class PushWebhookSender implements AutoCloseable {
                 continue;
             }
             String deliveryId = UUID.randomUUID().toString();
-            executor.execute(() -> deliver(deliveryId, name, command, payload));
+            lanes.get(Math.floorMod(name.hashCode(), LANES)).execute(() -> deliver(deliveryId, name, command, payload));
         }
     }
 
@@ -151,9 +159,11 @@ public final class PushWebhookSender implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdown();
+        lanes.forEach(ExecutorService::shutdown);
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            for (ExecutorService lane : lanes) {
+                lane.awaitTermination(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -258,6 +258,13 @@ public final class LocalStack implements AutoCloseable {
         return Map.copyOf(environment);
     }
 
+    /** The process id of each service, by name. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        services.forEach((name, process) -> pids.put(name, process.pid()));
+        return pids;
+    }
+
     /** The sandbox cluster. */
     public SandboxKubernetes sandbox() {
         return sandbox;

@@ -34,6 +34,11 @@ final class ServiceProcess implements AutoCloseable {
         this.url = url;
     }
 
+    /** The operating-system process id, to read its memory use. */
+    long pid() {
+        return process.pid();
+    }
+
     static ServiceProcess start(
             String name, Path home, Path logDir, int port, String heap, Map<String, String> environment)
             throws IOException {

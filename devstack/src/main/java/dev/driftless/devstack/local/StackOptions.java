@@ -58,4 +58,33 @@ public record StackOptions(
                 new Database(null, "postgres", "driftless"),
                 "384m");
     }
+
+    /**
+     * Every part on a free port (the broker's chosen by itself), so a test or benchmark stack never collides with
+     * {@code ./driftless up} or another stack.
+     */
+    public static StackOptions onFreePorts(
+            Path home, Path stateDir, String webhookSecret, Database database, String serviceHeap) {
+        return new StackOptions(
+                home,
+                stateDir,
+                0,
+                freePort(),
+                freePort(),
+                freePort(),
+                freePort(),
+                freePort(),
+                freePort(),
+                webhookSecret,
+                database,
+                serviceHeap);
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("no free port", e);
+        }
+    }
 }

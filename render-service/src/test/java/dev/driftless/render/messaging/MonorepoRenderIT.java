@@ -5,10 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.driftless.devstack.git.GitFixture;
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.events.CommitPushed;
-import dev.driftless.events.Envelope;
-import dev.driftless.events.EventType;
-import dev.driftless.events.RepositoryUrls;
 import dev.driftless.events.Topics;
 import dev.driftless.render.GitAndCatalog;
 import dev.driftless.render.RenderConfig;
@@ -18,7 +14,6 @@ import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -130,26 +125,6 @@ class MonorepoRenderIT {
     }
 
     static void pushed(EventProbe probe, String repoUrl, String before, String after, String deliveryId) {
-        CommitPushed push = new CommitPushed(
-                RepositoryUrls.normalise(repoUrl),
-                "refs/heads/main",
-                before,
-                after,
-                "alice",
-                "github",
-                deliveryId,
-                List.of(),
-                Instant.now(),
-                true);
-        probe.send(
-                new Envelope(
-                        EventType.COMMIT_PUSHED,
-                        UUID.randomUUID().toString(),
-                        push.repository(),
-                        Instant.now(),
-                        Map.of()),
-                push,
-                push.repository(),
-                "urn:test");
+        GitAndCatalog.sendPush(probe, repoUrl, before, after, deliveryId);
     }
 }

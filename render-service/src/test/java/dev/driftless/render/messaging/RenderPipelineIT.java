@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.driftless.devstack.git.GitFixture;
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.events.CommitPushed;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.Envelope;
 import dev.driftless.events.EventCodec;
@@ -94,27 +93,7 @@ class RenderPipelineIT {
     }
 
     void pushed(RevCommit before, RevCommit after, String deliveryId) {
-        CommitPushed push = new CommitPushed(
-                RepositoryUrls.normalise(repoUrl),
-                "refs/heads/main",
-                before.name(),
-                after.name(),
-                "alice",
-                "github",
-                deliveryId,
-                List.of(),
-                Instant.now(),
-                true);
-        probe.send(
-                new Envelope(
-                        EventType.COMMIT_PUSHED,
-                        UUID.randomUUID().toString(),
-                        push.repository(),
-                        Instant.now(),
-                        Map.of()),
-                push,
-                push.repository(),
-                "urn:test");
+        GitAndCatalog.sendPush(probe, repoUrl, before.name(), after.name(), deliveryId);
     }
 
     EventProbe.Received render(String commit) {

@@ -1,0 +1,105 @@
+package dev.driftless.bench;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.events.SyncReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A thousand applications of four objects each (a Deployment scaled to 0, a ServiceAccount, a Service, an Ingress:
+ * the shape of Flux's benchmark) registered at once: how long until every one is applied, per application from
+ * registration to its sync report's {@code finishedAt}.
+ */
+final class ColdSync implements Scenario {
+
+    @Override
+    public String name() {
+        return "cold-sync";
+    }
+
+    @Override
+    public String target() {
+        return "1,000 applications x 4 objects all applied and healthy <= 60 s";
+    }
+
+    static String objects(String name) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: { name: %1$s }
+                spec:
+                  replicas: 0
+                  selector: { matchLabels: { app: %1$s } }
+                  template:
+                    metadata: { labels: { app: %1$s } }
+                    spec: { serviceAccountName: %1$s, containers: [ { name: app, image: "nginx:1.27" } ] }
+                ---
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata: { name: %1$s }
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: { name: %1$s }
+                spec: { selector: { app: %1$s }, ports: [ { port: 80 } ] }
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: { name: %1$s }
+                spec:
+                  rules:
+                  - host: %1$s.example.com
+                    http:
+                      paths:
+                      - path: /
+                        pathType: Prefix
+                        backend: { service: { name: %1$s, port: { number: 80 } } }
+                """
+                .formatted(name);
+    }
+
+    @Override
+    public Result run(Harness h) throws Exception {
+        int applications = h.quick ? 100 : 1000;
+        String url = h.stack.git().repositoryUrl("fleet");
+        try (GitFixture repo = h.repository("fleet")) {
+            Map<String, String> files = new HashMap<>();
+            for (int i = 0; i < applications; i++) {
+                files.put("apps/app-%04d/objects.yaml".formatted(i), objects("app-%04d".formatted(i)));
+            }
+            String commit = repo.commitAndPush("a fleet", files).name();
+            Instant registered = Instant.now();
+            for (int i = 0; i < applications; i++) {
+                h.declare("app-%04d".formatted(i), url, "apps/app-%04d".formatted(i), "cold");
+            }
+            h.progress("%d applications registered", applications);
+            List<SyncReport> applied =
+                    h.awaitSyncs("cold sync", r -> commit.equals(r.commit()), applications, Duration.ofMinutes(10));
+            Latencies latencies = new Latencies();
+            Map<String, Instant> byApplication = new HashMap<>();
+            applied.forEach(r -> byApplication.merge(r.application(), r.finishedAt(), (a, b) -> a.isBefore(b) ? a : b));
+            byApplication.values().forEach(at -> latencies.add(Harness.millisBetween(registered, at)));
+            double seconds = latencies.percentile(100) / 1000;
+            Map<String, Object> extra = new LinkedHashMap<>();
+            extra.put("applications", applications);
+            extra.put("objects", applications * 4);
+            extra.put(
+                    "note",
+                    "applied, not healthy: health assessment and the sandbox's status simulator are issue 8, not"
+                            + " built yet");
+            return Result.of(
+                    name(),
+                    h.quick,
+                    latencies,
+                    seconds,
+                    applications - byApplication.size(),
+                    applied.size() - byApplication.size(),
+                    h.rssMb(),
+                    extra);
+        }
+    }
+}

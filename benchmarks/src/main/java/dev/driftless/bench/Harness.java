@@ -1,0 +1,245 @@
+package dev.driftless.bench;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.local.LocalStack;
+import dev.driftless.devstack.local.StackOptions;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.EventType;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.Topics;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * One scenario's own Driftless stack on embedded defaults (real broker, Git server, sandbox API, PostgreSQL on
+ * 127.0.0.1:5432 in a throw-away schema), on free ports so it never collides with {@code ./driftless up}; and the
+ * reading of what happened from the events' own timestamps.
+ */
+final class Harness implements AutoCloseable {
+
+    /** How long {@link #awaitSyncs} waits without a new sync before it concludes nothing more will come. */
+    static final Duration STALLED = Duration.ofSeconds(20);
+
+    final LocalStack stack;
+    final boolean quick;
+    final PrintStream out;
+    private final Path state;
+    private final String schema;
+
+    private Harness(LocalStack stack, Path state, String schema, boolean quick, PrintStream out) {
+        this.stack = stack;
+        this.state = state;
+        this.schema = schema;
+        this.quick = quick;
+        this.out = out;
+    }
+
+    static Harness start(Path home, boolean quick, PrintStream out) throws IOException {
+        Path state = Files.createTempDirectory("driftless-bench");
+        String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        StackOptions options = StackOptions.onFreePorts(
+                home,
+                state,
+                "bench-" + UUID.randomUUID(),
+                new StackOptions.Database(null, "postgres", schema),
+                System.getenv().getOrDefault("DRIFTLESS_SERVICE_HEAP", "256m"));
+        return new Harness(LocalStack.start(options, out), state, schema, quick, out);
+    }
+
+    /** How long after {@code from} the last of these reports finished, in milliseconds; -1 without reports. */
+    static double lastFinishedAfter(Instant from, List<SyncReport> reports) {
+        return reports.stream()
+                .map(SyncReport::finishedAt)
+                .max(Instant::compareTo)
+                .map(last -> millisBetween(from, last))
+                .orElse(-1.0);
+    }
+
+    String env(String name) {
+        return stack.environment().get(name);
+    }
+
+    /** A working copy pushing to a new repository of the stack's Git server. */
+    GitFixture repository(String name) {
+        return GitFixture.create(
+                state.resolve("work").resolve(name), stack.git().repositoryUrl(name));
+    }
+
+    /** Declares an application in the catalog (render-service picks it up within its poll interval). */
+    void declare(String name, String repositoryUrl, String path, String namespace) {
+        try {
+            // written beside the catalog, then moved in: render-service never reads half a file
+            Path catalog = Path.of(env("DRIFTLESS_CATALOG_DIR"));
+            Path draft = Files.createDirectories(state.resolve("drafts")).resolve(name + ".yaml");
+            Files.writeString(
+                    draft,
+                    """
+                    apiVersion: driftless.dev/v1alpha1
+                    kind: Application
+                    metadata: { name: %s }
+                    spec:
+                      source: { repoURL: %s, targetRevision: main, path: %s }
+                      destination: { namespace: %s }
+                      syncPolicy: { prune: true, createNamespace: true }
+                    """
+                            .formatted(name, repositoryUrl, path, namespace));
+            Files.move(draft, catalog.resolve(name + ".yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every successful sync report on the syncs topic that matches. */
+    List<SyncReport> syncs(Predicate<SyncReport> matching) {
+        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"))) {
+            return probe
+                    .readToEnd(
+                            Topics.SYNCS, r -> EventType.SYNC_SUCCEEDED.type().equals(r.ce("type")))
+                    .stream()
+                    .map(r -> EventCodec.decode(SyncReport.class, r.value()))
+                    .filter(matching)
+                    .toList();
+        }
+    }
+
+    /**
+     * Waits (reading the topic again every half second, with a progress line) until enough distinct application
+     * and commit pairs were applied; returns every matching report, repeats included.
+     */
+    List<SyncReport> awaitSyncs(String what, Predicate<SyncReport> matching, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<SyncReport> found = syncs(matching);
+        int shown = -1;
+        long lastProgress = System.nanoTime();
+        while (distinct(found) < expected && System.nanoTime() < deadline) {
+            if (distinct(found) != shown) {
+                shown = distinct(found);
+                lastProgress = System.nanoTime();
+                progress("%s: %d of %d applied", what, shown, expected);
+            } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
+                progress("%s: nothing new for %d s; the rest is coalesced or lost", what, STALLED.toSeconds());
+                break;
+            }
+            pause(Duration.ofMillis(500));
+            found = syncs(matching);
+        }
+        progress("%s: %d of %d applied", what, distinct(found), expected);
+        return found;
+    }
+
+    private static int distinct(List<SyncReport> reports) {
+        return (int) reports.stream()
+                .map(r -> r.application() + "@" + r.commit())
+                .distinct()
+                .count();
+    }
+
+    /** Every record on a topic that matches. */
+    List<EventProbe.Received> records(String topic, Predicate<EventProbe.Received> matching) {
+        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"))) {
+            return probe.readToEnd(topic, matching);
+        }
+    }
+
+    /** When the audit log recorded each commit's successful sync, read from its own {@code recorded_at}. */
+    Map<String, Instant> audited(Collection<String> commits, Duration timeout) {
+        Map<String, Instant> recorded = new HashMap<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Connection c = DriverManager.getConnection(env("DRIFTLESS_DB_URL"), "postgres", "")) {
+            while (recorded.size() < Set.copyOf(commits).size() && System.nanoTime() < deadline) {
+                try (PreparedStatement q = c.prepareStatement("SELECT commit_sha, min(recorded_at) FROM " + schema
+                        + ".change_log WHERE type = ? AND commit_sha = ANY (?) GROUP BY commit_sha")) {
+                    q.setString(1, EventType.SYNC_SUCCEEDED.type());
+                    q.setArray(2, c.createArrayOf("text", commits.toArray()));
+                    try (ResultSet rows = q.executeQuery()) {
+                        while (rows.next()) {
+                            recorded.put(rows.getString(1), rows.getTimestamp(2).toInstant());
+                        }
+                    }
+                }
+                if (recorded.size() < Set.copyOf(commits).size()) {
+                    pause(Duration.ofMillis(500));
+                }
+            }
+        } catch (SQLException e) {
+            progress("audit log not readable (%s); push → audit is not measured", e.getMessage());
+        }
+        return recorded;
+    }
+
+    /** Resident memory of each service process in MiB, from {@code /proc}. */
+    Map<String, Long> rssMb() {
+        Map<String, Long> rss = new LinkedHashMap<>();
+        stack.pids().forEach((name, pid) -> {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", pid.toString(), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss.put(name, Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+                    }
+                }
+            } catch (IOException | NumberFormatException e) {
+                rss.put(name, -1L);
+            }
+        });
+        return rss;
+    }
+
+    void progress(String format, Object... args) {
+        out.printf("  · " + format + "%n", args);
+    }
+
+    static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    static double millisBetween(Instant from, Instant to) {
+        return Duration.between(from, to).toNanos() / 1_000_000.0;
+    }
+
+    @Override
+    public void close() {
+        stack.close();
+        try (Connection c = DriverManager.getConnection(env("DRIFTLESS_DB_URL"), "postgres", "");
+                Statement s = c.createStatement()) {
+            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (SQLException e) {
+            out.println("could not drop the benchmark schema " + schema + ": " + e.getMessage());
+        }
+        if (System.getenv("DRIFTLESS_BENCH_KEEP") != null) {
+            out.println("  · kept " + state + " (service logs under logs/)");
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(state)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            out.println("could not remove " + state + ": " + e.getMessage());
+        }
+    }
+}
