@@ -111,6 +111,10 @@ public class WebhookResource {
             return Uni.createFrom()
                     .item(rejected(name, authentication.secret().isPresent() ? e : authentication.failure(), started));
         }
+        if (authentication.secret().isEmpty() && !(parsed instanceof HookEvent.Push)) {
+            // only a push from a repository allowed to send unsigned hooks is taken unsigned; nothing else is answered
+            return Uni.createFrom().item(rejected(name, authentication.failure(), started));
+        }
         if (parsed instanceof HookEvent.Ping) {
             count(name, "ping", null, started);
             return Uni.createFrom().item(Response.ok(Map.of("status", "pong")).build());

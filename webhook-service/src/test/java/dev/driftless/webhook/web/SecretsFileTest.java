@@ -137,6 +137,12 @@ class SecretsFileTest {
 
         assertThat(send(LEGACY, null, false)).isEqualTo(202);
         assertThat(send(REPOSITORY, null, false)).isEqualTo(401);
+        given().header("X-GitHub-Event", "ping")
+                .contentType("application/json")
+                .body("{}")
+                .post("/hooks/github")
+                .then()
+                .statusCode(401);
 
         assertThat(commits.received()).singleElement().satisfies(m -> {
             CommitPushed push = EventCodec.decode(CommitPushed.class, m.getPayload());
