@@ -139,9 +139,12 @@ public class Renderer {
         try {
             head = mirrors.resolve(first, null);
         } catch (RenderFailure failure) {
-            return candidates.stream()
-                    .<Record>map(app -> failed(app, push.after(), failure, triggeredBy, started))
-                    .toList();
+            return failedAll(candidates, push, failure, triggeredBy, started);
+        } catch (RuntimeException e) {
+            // never let one repository's surprise stop the consumer: each application fails with a reason
+            LOG.errorf(e, "unexpected error resolving %s %s", push.repository(), push.ref());
+            return failedAll(
+                    candidates, push, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);
         }
         if (!head.equals(push.after())) {
             LOG.infof(
@@ -212,6 +215,13 @@ public class Renderer {
         } catch (RenderFailure failure) {
             return Optional.of(failure);
         }
+    }
+
+    private List<Record> failedAll(
+            List<Application> apps, CommitPushed push, RenderFailure failure, String triggeredBy, long started) {
+        return apps.stream()
+                .<Record>map(app -> failed(app, push.after(), failure, triggeredBy, started))
+                .toList();
     }
 
     private boolean succeeded(Application app) {
