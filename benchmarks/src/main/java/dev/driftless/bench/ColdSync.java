@@ -80,8 +80,7 @@ final class ColdSync implements Scenario {
             List<SyncReport> applied =
                     h.awaitSyncs("cold sync", r -> commit.equals(r.commit()), applications, Duration.ofMinutes(10));
             Latencies latencies = new Latencies();
-            Map<String, Instant> byApplication = new HashMap<>();
-            applied.forEach(r -> byApplication.merge(r.application(), r.finishedAt(), (a, b) -> a.isBefore(b) ? a : b));
+            Map<String, Instant> byApplication = Harness.firstApplied(applied, SyncReport::application);
             byApplication.values().forEach(at -> latencies.add(Harness.millisBetween(registered, at)));
             double seconds = latencies.percentile(100) / 1000;
             Map<String, Object> extra = new LinkedHashMap<>();

@@ -142,8 +142,7 @@ final class EndToEnd implements Scenario {
         List<SyncReport> applied =
                 h.awaitSyncs("pushes", r -> pushed.containsKey(r.commit()), pushed.size(), Duration.ofMinutes(2));
         Latencies toCluster = new Latencies();
-        Map<String, Instant> firstApplied = new LinkedHashMap<>();
-        applied.forEach(r -> firstApplied.merge(r.commit(), r.finishedAt(), (a, b) -> a.isBefore(b) ? a : b));
+        Map<String, Instant> firstApplied = Harness.firstApplied(applied, SyncReport::commit);
         firstApplied.forEach((commit, at) -> toCluster.add(Harness.millisBetween(pushed.get(commit), at)));
         Latencies toAudit = new Latencies();
         h.audited(pushed.keySet(), Duration.ofMinutes(1))

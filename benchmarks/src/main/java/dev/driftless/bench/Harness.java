@@ -68,6 +68,14 @@ final class Harness implements AutoCloseable {
         return new Harness(LocalStack.start(options, out), state, schema, quick, out);
     }
 
+    /** When each key (a commit, an application) was first applied, from its reports' {@code finishedAt}. */
+    static Map<String, Instant> firstApplied(
+            List<SyncReport> reports, java.util.function.Function<SyncReport, String> key) {
+        Map<String, Instant> first = new HashMap<>();
+        reports.forEach(r -> first.merge(key.apply(r), r.finishedAt(), (a, b) -> a.isBefore(b) ? a : b));
+        return first;
+    }
+
     /** How long after {@code from} the last of these reports finished, in milliseconds; -1 without reports. */
     static double lastFinishedAfter(Instant from, List<SyncReport> reports) {
         return reports.stream()

@@ -74,8 +74,7 @@ final class Monorepo implements Scenario {
                     pushed.size(),
                     Duration.ofMinutes(2));
             Latencies latencies = new Latencies();
-            Map<String, Instant> firstApplied = new HashMap<>();
-            applied.forEach(r -> firstApplied.merge(r.commit(), r.finishedAt(), (a, b) -> a.isBefore(b) ? a : b));
+            Map<String, Instant> firstApplied = Harness.firstApplied(applied, SyncReport::commit);
             firstApplied.forEach((commit, at) -> latencies.add(Harness.millisBetween(pushed.get(commit), at)));
             Map<String, Long> rendersPerPush = h
                     .records(

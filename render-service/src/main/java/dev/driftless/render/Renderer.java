@@ -69,6 +69,11 @@ public class Renderer {
      * @return a {@link RenderSucceeded} or a {@link RenderFailed}
      */
     public Record render(Application app, String commit, String triggeredBy) {
+        return render(app, commit, null, triggeredBy);
+    }
+
+    /** Renders an application at a commit whose tree id of the application's path may be known already. */
+    private Record render(Application app, String commit, String knownTree, String triggeredBy) {
         long started = System.nanoTime();
         String resolved = commit;
         try {
@@ -91,7 +96,9 @@ public class Renderer {
                             null,
                             null,
                             Instant.now(),
-                            mirrors.treeId(app, resolved).orElse(null),
+                            knownTree != null
+                                    ? knownTree
+                                    : mirrors.treeId(app, resolved).orElse(null),
                             app));
             LOG.infof(
                     "rendered %s at %s: %d object(s), %s in %d ms",
@@ -164,7 +171,7 @@ public class Renderer {
             if (tree != null && renderedTree(app, tree)) {
                 continue;
             }
-            renders.add(render(app, head, triggeredBy));
+            renders.add(render(app, head, tree, triggeredBy));
         }
         lastHeads.put(key, head);
         metrics.counter("driftless.render.push.applications", "outcome", "rendered")

@@ -94,6 +94,7 @@ public class MirrorCache {
      */
     public String localHead(Application app) throws RenderFailure {
         try (Repository repo = open(app)) {
+            // peeled: an annotated tag names a tag object, the render needs its commit
             ObjectId id = app.ref() == null || repo.exactRef(app.ref()) == null
                     ? null
                     : repo.resolve(app.ref() + "^{commit}");
@@ -165,34 +166,20 @@ public class MirrorCache {
      * otherwise the commit its revision names after a fetch.
      */
     public String resolve(Application app, String wanted) throws RenderFailure {
-        ReentrantLock lock = locks.computeIfAbsent(app.repository(), r -> new ReentrantLock());
-        lock.lock();
-        try {
-            if (wanted != null && hasCommit(app, wanted)) {
-                return wanted;
-            }
-            fetch(app);
-            String target = wanted != null ? wanted : app.targetRevision();
-            try (Repository repo = open(app)) {
-                ObjectId id;
-                if (RevisionMatcher.isCommitSha(target)) {
-                    id = repo.getObjectDatabase().has(ObjectId.fromString(target)) ? ObjectId.fromString(target) : null;
-                } else {
-                    // peeled: an annotated tag names a tag object, the render needs its commit
-                    id = repo.exactRef(app.ref()) == null ? null : repo.resolve(app.ref() + "^{commit}");
-                }
-                if (id == null) {
-                    throw new RenderFailure(
-                            Reason.RevisionNotFound,
-                            app.repository() + " has no " + target + " (application " + app.name() + ")");
-                }
-                return id.name();
-            }
-        } catch (IOException e) {
-            throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
-        } finally {
-            lock.unlock();
+        if (wanted != null && hasCommit(app, wanted)) {
+            return wanted;
         }
+        refresh(app);
+        String target = wanted != null ? wanted : app.targetRevision();
+        if (!RevisionMatcher.isCommitSha(target)) {
+            return localHead(app);
+        }
+        if (!hasCommit(app, target)) {
+            throw new RenderFailure(
+                    Reason.RevisionNotFound,
+                    app.repository() + " has no " + target + " (application " + app.name() + ")");
+        }
+        return target;
     }
 
     /**
