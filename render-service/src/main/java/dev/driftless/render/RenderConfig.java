@@ -21,13 +21,76 @@ public interface RenderConfig {
     @WithDefault("${java.io.tmpdir}/driftless-render-cache")
     Path cacheDir();
 
-    /** Largest bundle (canonical JSON bytes) published; larger renders fail with {@code BundleTooLarge}. */
-    @WithDefault("900000")
-    int maxBundleBytes();
+    /** The bounds of every render; each crossed fails with its own reason. */
+    Limits limits();
 
-    /** Largest single file read from a repository. */
-    @WithDefault("5000000")
-    int maxFileBytes();
+    /** Kustomize: which tool renders, and which remote bases may be fetched. */
+    Kustomize kustomize();
+
+    /** Helm: which chart repositories dependencies may come from. */
+    Helm helm();
+
+    /** How often every mirror is garbage-collected (packs repacked, unreachable objects pruned); 0 turns it off. */
+    @WithDefault("1h")
+    Duration gcInterval();
+
+    /** Render limits, under {@code driftless.render.limits}. */
+    interface Limits {
+        /** Manifest files per application (directory) or files written for an external renderer. */
+        @WithDefault("1000")
+        int maxFiles();
+
+        /** Largest single file read from a repository. */
+        @WithDefault("5000000")
+        int maxFileBytes();
+
+        /**
+         * Largest bundle (canonical JSON bytes) published; larger renders fail with {@code BundleTooLarge}. Keep it
+         * below the renders topic's {@code max.message.bytes} and the producer's {@code max.request.size}.
+         */
+        @WithDefault("900000")
+        int maxBundleBytes();
+
+        /** Longest render; kustomize is killed after it, a Helm render abandoned. */
+        @WithDefault("60s")
+        Duration renderTimeout();
+
+        /** YAML aliases to collections per document. */
+        @WithDefault("100")
+        int maxAliases();
+
+        /** Values one YAML document may expand to once its aliases are resolved. */
+        @WithDefault("1000000")
+        int maxExpandedNodes();
+
+        /** Nesting depth of one YAML or JSON document. */
+        @WithDefault("64")
+        int maxNestingDepth();
+    }
+
+    /** Kustomize settings, under {@code driftless.render.kustomize}. */
+    interface Kustomize {
+        /**
+         * The command that builds a directory, the directory appended ({@code kustomize build} or
+         * {@code kubectl kustomize}); by default {@code kustomize} if it is on the PATH, else {@code kubectl}.
+         */
+        java.util.Optional<java.util.List<String>> command();
+
+        /**
+         * URL prefixes of remote bases and resources a kustomization may use ({@code https://github.com/acme/});
+         * every other remote reference fails the render with {@code RemoteBaseRefused}. Empty by default.
+         */
+        java.util.Optional<java.util.List<String>> allowedRemoteBases();
+    }
+
+    /** Helm settings, under {@code driftless.render.helm}. */
+    interface Helm {
+        /**
+         * Chart repository URL prefixes dependencies may be fetched from; a dependency from any other repository
+         * must be vendored under the chart's {@code charts/} or the render fails with {@code ChartDependencyRefused}.
+         */
+        java.util.Optional<java.util.List<String>> allowedRepositories();
+    }
 
     /** How many times a fetch is tried before the render fails with {@code RepositoryUnreachable}. */
     @WithDefault("3")
@@ -36,6 +99,18 @@ public interface RenderConfig {
     /** The wait before the second fetch attempt; doubled for each later one. */
     @WithDefault("500ms")
     Duration fetchBackoff();
+
+    /** The limits as the domain reads them. */
+    default dev.driftless.render.domain.RenderLimits renderLimits() {
+        return new dev.driftless.render.domain.RenderLimits(
+                limits().maxFiles(),
+                limits().maxFileBytes(),
+                limits().maxBundleBytes(),
+                limits().renderTimeout(),
+                limits().maxAliases(),
+                limits().maxExpandedNodes(),
+                limits().maxNestingDepth());
+    }
 
     /**
      * JGit's object caches, sized for a server (JGit's own defaults are 10 MiB each): bytes of pack files kept in

@@ -5,9 +5,12 @@ import dev.driftless.events.RenderFailed;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.render.domain.Application;
 import dev.driftless.render.domain.Bundle;
-import dev.driftless.render.domain.ManifestParser;
 import dev.driftless.render.domain.Reason;
 import dev.driftless.render.domain.RenderFailure;
+import dev.driftless.render.domain.RepositoryPaths;
+import dev.driftless.render.domain.RevisionMatcher;
+import dev.driftless.render.engine.RenderEngine;
+import dev.driftless.render.engine.RenderPlan;
 import dev.driftless.render.git.MirrorCache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -36,8 +39,9 @@ public class Renderer {
     private static final Logger LOG = Logger.getLogger(Renderer.class);
 
     /**
-     * The last outcome of an application's render; {@code tree} is the Git tree id of its path that was rendered
-     * (with the application's definition, the render cache's key).
+     * The last outcome of an application's render. {@code inputs} holds the Git object id of every repository path
+     * the render read: with the application's definition, the render cache's key (a render that fetched a remote base
+     * or chart has no key: it is never skipped).
      */
     public record LastRender(
             String commit,
@@ -46,7 +50,9 @@ public class Renderer {
             String reason,
             String message,
             Instant at,
-            @com.fasterxml.jackson.annotation.JsonIgnore String tree,
+            String renderer,
+            java.util.SortedSet<String> reads,
+            @com.fasterxml.jackson.annotation.JsonIgnore Map<String, String> inputs,
             @com.fasterxml.jackson.annotation.JsonIgnore Application application) {}
 
     @Inject
@@ -57,6 +63,9 @@ public class Renderer {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    RenderEngine engine;
 
     private final Map<String, LastRender> last = new ConcurrentHashMap<>();
     private final Map<String, String> lastHeads = new ConcurrentHashMap<>();
@@ -69,21 +78,17 @@ public class Renderer {
      * @return a {@link RenderSucceeded} or a {@link RenderFailed}
      */
     public Record render(Application app, String commit, String triggeredBy) {
-        return render(app, commit, null, triggeredBy);
-    }
-
-    /** Renders an application at a commit whose tree id of the application's path may be known already. */
-    private Record render(Application app, String commit, String knownTree, String triggeredBy) {
         long started = System.nanoTime();
         String resolved = commit;
         try {
             resolved = mirrors.resolve(app, commit);
-            Bundle bundle = Bundle.of(ManifestParser.parse(mirrors.readDirectory(app, resolved)));
-            if (bundle.sizeBytes() > config.maxBundleBytes()) {
+            RenderPlan plan = engine.plan(app, resolved);
+            Bundle bundle = Bundle.of(engine.render(app, resolved, plan));
+            int limit = config.limits().maxBundleBytes();
+            if (bundle.sizeBytes() > limit) {
                 throw new RenderFailure(
                         Reason.BundleTooLarge,
-                        "bundle of " + app.name() + " is " + bundle.sizeBytes() + " bytes; the limit is "
-                                + config.maxBundleBytes());
+                        "bundle of " + app.name() + " is " + bundle.sizeBytes() + " bytes; the limit is " + limit);
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             record(null, took);
@@ -96,9 +101,9 @@ public class Renderer {
                             null,
                             null,
                             Instant.now(),
-                            knownTree != null
-                                    ? knownTree
-                                    : mirrors.treeId(app, resolved).orElse(null),
+                            plan.renderer(),
+                            plan.inputs(),
+                            plan.remoteReferences().isEmpty() ? mirrors.objectIds(app, resolved, plan.inputs()) : null,
                             app));
             LOG.infof(
                     "rendered %s at %s: %d object(s), %s in %d ms",
@@ -162,16 +167,15 @@ public class Renderer {
         String previous = lastHeads.getOrDefault(key, push.before());
         Optional<Set<String>> changed = mirrors.changedPaths(first, previous, head);
         List<Application> affected = changed.map(paths -> candidates.stream()
-                        .filter(app -> app.readsAnyOf(paths) || !succeeded(app))
+                        .filter(app -> !succeeded(app) || readsAnyOf(last.get(app.name()), paths))
                         .toList())
                 .orElse(candidates);
         List<Record> renders = new ArrayList<>();
         for (Application app : affected) {
-            String tree = mirrors.treeId(app, head).orElse(null);
-            if (tree != null && renderedTree(app, tree)) {
+            if (!inputsChanged(app, head)) {
                 continue;
             }
-            renders.add(render(app, head, tree, triggeredBy));
+            renders.add(render(app, head, triggeredBy));
         }
         lastHeads.put(key, head);
         metrics.counter("driftless.render.push.applications", "outcome", "rendered")
@@ -206,7 +210,36 @@ public class Renderer {
                 if (fetch.isPresent()) {
                     throw fetch.get();
                 }
-                String commit = app.ref() == null ? app.targetRevision() : mirrors.localHead(app);
+                String commit = RevisionMatcher.isCommitSha(app.targetRevision())
+                        ? app.targetRevision()
+                        : mirrors.localHead(app);
+                renders.add(render(app, commit, triggeredBy));
+            } catch (RenderFailure failure) {
+                renders.add(failed(app, null, failure, triggeredBy, started));
+            }
+        }
+        return renders;
+    }
+
+    /**
+     * Renders the applications that follow a semver range over tags after a tag moved: one fetch per repository, then
+     * each application whose chosen tag now names another commit than its last successful render.
+     */
+    public List<Record> renderTagFollowers(List<Application> apps, String triggeredBy) {
+        Map<String, Optional<RenderFailure>> fetches = new HashMap<>();
+        List<Record> renders = new ArrayList<>();
+        for (Application app : apps) {
+            long started = System.nanoTime();
+            try {
+                Optional<RenderFailure> fetch = fetches.computeIfAbsent(app.repository(), r -> refresh(app));
+                if (fetch.isPresent()) {
+                    throw fetch.get();
+                }
+                String commit = mirrors.localHead(app);
+                LastRender previous = last.get(app.name());
+                if (succeeded(app) && commit.equals(previous.commit())) {
+                    continue;
+                }
                 renders.add(render(app, commit, triggeredBy));
             } catch (RenderFailure failure) {
                 renders.add(failed(app, null, failure, triggeredBy, started));
@@ -236,10 +269,29 @@ public class Renderer {
         return previous != null && "Succeeded".equals(previous.outcome()) && app.equals(previous.application());
     }
 
-    /** Whether this tree of the application, as it is defined now, was the last one rendered successfully. */
-    private boolean renderedTree(Application app, String tree) {
+    /** Whether a changed path lies under (or is) any path the last render read: a path lookup, nothing more. */
+    private static boolean readsAnyOf(LastRender previous, Set<String> changedPaths) {
+        for (String changed : changedPaths) {
+            for (String read : previous.reads()) {
+                if (RepositoryPaths.isUnder(changed, read)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether what the application's last successful render read (as it is defined now) differs at this commit:
+     * the render cache's check, by Git object ids.
+     */
+    private boolean inputsChanged(Application app, String commit) {
         LastRender previous = last.get(app.name());
-        return succeeded(app) && tree.equals(previous.tree());
+        if (!succeeded(app) || previous.inputs() == null) {
+            return true;
+        }
+        return !previous.inputs()
+                .equals(mirrors.objectIds(app, commit, previous.inputs().keySet()));
     }
 
     private static String abbreviate(String sha) {
@@ -259,6 +311,8 @@ public class Renderer {
                         failure.reason().name(),
                         failure.getMessage(),
                         Instant.now(),
+                        null,
+                        null,
                         null,
                         app));
         LOG.warnf("render of %s failed: %s: %s", app.name(), failure.reason(), failure.getMessage());

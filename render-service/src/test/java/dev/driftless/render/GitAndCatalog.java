@@ -43,9 +43,20 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             String before,
             String after,
             String deliveryId) {
+        sendPush(probe, repoUrl, "refs/heads/main", before, after, deliveryId);
+    }
+
+    /** Publishes the {@code commit.pushed} that webhook-service would for a push of a ref. */
+    public static void sendPush(
+            dev.driftless.devstack.kafka.EventProbe probe,
+            String repoUrl,
+            String ref,
+            String before,
+            String after,
+            String deliveryId) {
         dev.driftless.events.CommitPushed push = new dev.driftless.events.CommitPushed(
                 dev.driftless.events.RepositoryUrls.normalise(repoUrl),
-                "refs/heads/main",
+                ref,
                 before,
                 after,
                 "alice",

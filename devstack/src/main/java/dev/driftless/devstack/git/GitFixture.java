@@ -73,6 +73,34 @@ public final class GitFixture implements AutoCloseable {
         }
     }
 
+    /** Creates a lightweight tag at the last commit and pushes it. */
+    public void tagAndPush(String tag) {
+        try {
+            git.tag().setName(tag).setAnnotated(false).call();
+            git.push().setRemote(remote).add("refs/tags/" + tag).call();
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot tag and push " + tag + " to " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Commits a symbolic link at {@code path} pointing to {@code target} (as written) and pushes {@code main}. */
+    public RevCommit commitSymlinkAndPush(String message, String path, String target) {
+        try {
+            Path link = work.resolve(path).normalize();
+            if (!link.startsWith(work)) {
+                throw new IllegalArgumentException("path leaves the working copy: " + path);
+            }
+            Files.createDirectories(link.getParent());
+            Files.createSymbolicLink(link, Path.of(target));
+            git.add().addFilepattern(path).call();
+            return commitAndPush(message, Map.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot commit a link to " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
         git.close();

@@ -8,12 +8,13 @@ import dev.driftless.events.Target;
  * @param name unique name, a DNS label
  * @param repository normalised repository URL
  * @param cloneUrl the URL as written in the catalog, used to fetch
- * @param targetRevision a branch ({@code main}), a full ref ({@code refs/heads/main}, {@code refs/tags/v1}) or a
- *     commit SHA
+ * @param targetRevision a branch ({@code main}), a full ref ({@code refs/heads/main}, {@code refs/tags/v1}), a
+ *     commit SHA, or a semver range over the repository's tags ({@code >=1.2.0 <2.0.0}, {@code ^1.4}, {@code ~2.1.0})
  * @param path directory inside the repository, relative, without {@code ..}; empty for the root
- * @param renderType how to render: {@code auto} or {@code directory}
+ * @param renderType how to render: {@code auto}, {@code directory}, {@code kustomize} or {@code helm}
  * @param target destination and sync policy
  * @param source the catalog file it was declared in
+ * @param helm the Helm release name, value files and inline values (used when the chart is rendered with Helm)
  */
 public record Application(
         String name,
@@ -23,11 +24,56 @@ public record Application(
         String path,
         String renderType,
         Target target,
-        String source) {
+        String source,
+        HelmOptions helm) {
 
-    /** The full ref name this application follows, or {@code null} when it is pinned to a commit. */
+    /** An application without Helm options. */
+    public Application(
+            String name,
+            String repository,
+            String cloneUrl,
+            String targetRevision,
+            String path,
+            String renderType,
+            Target target,
+            String source) {
+        this(name, repository, cloneUrl, targetRevision, path, renderType, target, source, HelmOptions.NONE);
+    }
+
+    /**
+     * How a chart is rendered.
+     *
+     * @param releaseName the release name ({@code .Release.Name}); the application's name when empty
+     * @param valueFiles value files, relative to the application's path (they may lie outside it, not outside the
+     *     repository), applied in order
+     * @param values inline values, applied after the files
+     */
+    public record HelmOptions(
+            String releaseName, java.util.List<String> valueFiles, java.util.Map<String, Object> values) {
+        /** No release name, value files or values. */
+        public static final HelmOptions NONE = new HelmOptions(null, java.util.List.of(), java.util.Map.of());
+    }
+
+    /**
+     * Whether the revision is a semver range over tags rather than a branch, tag or commit: it starts with one of
+     * {@code < > = ^ ~}, or is {@code *}.
+     */
+    public boolean followsSemverRange() {
+        return isSemverRange(targetRevision);
+    }
+
+    /** Whether a revision as written is a semver range (see {@link #followsSemverRange()}). */
+    public static boolean isSemverRange(String revision) {
+        String trimmed = revision.strip();
+        return trimmed.equals("*") || (!trimmed.isEmpty() && "<>=^~".indexOf(trimmed.charAt(0)) >= 0);
+    }
+
+    /**
+     * The full ref name this application follows, or {@code null} when it is pinned to a commit or follows a semver
+     * range (whose tag is chosen at each fetch).
+     */
     public String ref() {
-        if (RevisionMatcher.isCommitSha(targetRevision)) {
+        if (RevisionMatcher.isCommitSha(targetRevision) || followsSemverRange()) {
             return null;
         }
         if (targetRevision.startsWith("refs/")) {

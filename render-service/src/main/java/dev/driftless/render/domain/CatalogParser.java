@@ -27,7 +27,7 @@ public final class CatalogParser {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
-    private static final Set<String> RENDER_TYPES = Set.of("auto", "directory");
+    private static final Set<String> RENDER_TYPES = Set.of("auto", "directory", "kustomize", "helm");
 
     /** The applications of a catalog, and what was wrong with the declarations that were left out. */
     public record Result(List<Application> applications, List<String> errors) {}
@@ -123,6 +123,15 @@ public final class CatalogParser {
             throw new IllegalArgumentException("spec.render.type: unknown render type " + renderType + " (supported: "
                     + String.join(", ", RENDER_TYPES.stream().sorted().toList()) + ")");
         }
+        if (Application.isSemverRange(revision)) {
+            try {
+                org.semver4j.range.RangeListFactory.create(revision);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        "spec.source.targetRevision: " + revision + " is not a semver range: " + e.getMessage());
+            }
+        }
+        Application.HelmOptions helm = helm(spec.path("render").path("helm"));
         String namespace = required(node, "spec", "destination", "namespace");
         if (!DNS_LABEL.matcher(namespace).matches()) {
             throw new IllegalArgumentException("spec.destination.namespace: " + namespace + " is not a DNS label");
@@ -135,7 +144,41 @@ public final class CatalogParser {
                 flag(policy, "selfHeal", false),
                 flag(policy, "allowEmpty", false),
                 flag(policy, "createNamespace", false));
-        return new Application(name, repository, repoUrl, revision, path, renderType, target, where);
+        return new Application(name, repository, repoUrl, revision, path, renderType, target, where, helm);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Application.HelmOptions helm(JsonNode helm) {
+        if (helm.isMissingNode() || helm.isNull()) {
+            return Application.HelmOptions.NONE;
+        }
+        if (!helm.isObject()) {
+            throw new IllegalArgumentException("spec.render.helm: must be an object");
+        }
+        String releaseName = helm.path("releaseName").asText("");
+        if (!releaseName.isEmpty() && !DNS_LABEL.matcher(releaseName).matches()) {
+            throw new IllegalArgumentException("spec.render.helm.releaseName: " + releaseName + " is not a DNS label");
+        }
+        List<String> valueFiles = new ArrayList<>();
+        JsonNode files = helm.path("valueFiles");
+        if (!files.isMissingNode() && !files.isArray()) {
+            throw new IllegalArgumentException("spec.render.helm.valueFiles: must be a list of paths");
+        }
+        for (JsonNode file : files) {
+            if (!file.isTextual() || file.asText().isBlank()) {
+                throw new IllegalArgumentException("spec.render.helm.valueFiles: must be a list of paths");
+            }
+            valueFiles.add(file.asText());
+        }
+        JsonNode values = helm.path("values");
+        if (!values.isMissingNode() && !values.isObject()) {
+            throw new IllegalArgumentException("spec.render.helm.values: must be an object");
+        }
+        Map<String, Object> inline = values.isMissingNode() ? Map.of() : YAML.convertValue(values, Map.class);
+        return new Application.HelmOptions(
+                releaseName.isEmpty() ? null : releaseName,
+                List.copyOf(valueFiles),
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inline)));
     }
 
     private static boolean flag(JsonNode policy, String field, boolean fallback) {

@@ -3,99 +3,275 @@ package dev.driftless.render.domain;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.SortedMap;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Tag;
 
 /**
- * Turns the files of an application directory into Kubernetes manifests: every {@code *.yaml}, {@code *.yml} and
- * {@code *.json} file, each possibly holding several YAML documents, in path order then document order. Empty
+ * Turns rendered files into Kubernetes manifests: every {@code *.yaml}, {@code *.yml} and {@code *.json} file, each
+ * possibly holding several YAML documents, in path order then document order. YAML is read as Kubernetes reads it
+ * (anchors, aliases and merge keys resolved, timestamps kept as strings, duplicate keys refused) within the
+ * {@link RenderLimits}: aliases and their expansion are bounded (no "billion laughs"), and so is nesting. Empty
  * documents are skipped; anything else must be an object with {@code apiVersion}, {@code kind} and
- * {@code metadata.name}, or the whole render fails with {@link Reason#ManifestInvalid} naming the file and document.
+ * {@code metadata.name}, and no two documents may be the same object. Every failure names the file and document.
  */
 public final class ManifestParser {
-
-    private static final YAMLMapper YAML = new YAMLMapper();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private ManifestParser() {}
 
     /** Whether a file name is one this parser reads. */
     public static boolean isManifestFile(String path) {
-        String lower = path.toLowerCase(java.util.Locale.ROOT);
+        String lower = path.toLowerCase(Locale.ROOT);
         return lower.endsWith(".yaml") || lower.endsWith(".yml") || lower.endsWith(".json");
+    }
+
+    /** Parses files (path → content) into manifests within the default limits. */
+    public static List<Map<String, Object>> parse(SortedMap<String, byte[]> files) throws RenderFailure {
+        return parse(files, RenderLimits.DEFAULTS);
     }
 
     /**
      * Parses files (path → content) into manifests.
      *
-     * @throws RenderFailure with {@link Reason#ManifestInvalid} for the first file that is not valid
+     * @throws RenderFailure naming the first file and document that is not valid, or both documents of a duplicate
      */
-    public static List<Map<String, Object>> parse(SortedMap<String, byte[]> files) throws RenderFailure {
-        List<Map<String, Object>> manifests = new ArrayList<>();
+    public static List<Map<String, Object>> parse(SortedMap<String, byte[]> files, RenderLimits limits)
+            throws RenderFailure {
+        List<Located> located = new ArrayList<>();
         for (var file : files.entrySet()) {
             if (isManifestFile(file.getKey())) {
-                manifests.addAll(parseFile(file.getKey(), file.getValue()));
+                located.addAll(parseFile(file.getKey(), file.getValue(), limits));
+            }
+        }
+        return unique(located);
+    }
+
+    /**
+     * Parses one multi-document YAML stream (a renderer's output) into manifests.
+     *
+     * @param source what produced it, for messages ({@code "kustomize build apps/web"})
+     */
+    public static List<Map<String, Object>> parseStream(String source, byte[] content, RenderLimits limits)
+            throws RenderFailure {
+        return unique(parseYaml(source, content, limits));
+    }
+
+    private record Located(String where, Map<String, Object> manifest) {}
+
+    private static List<Located> parseFile(String path, byte[] content, RenderLimits limits) throws RenderFailure {
+        if (path.toLowerCase(Locale.ROOT).endsWith(".json")) {
+            return parseJson(path, content, limits);
+        }
+        return parseYaml(path, content, limits);
+    }
+
+    private static List<Located> parseYaml(String path, byte[] content, RenderLimits limits) throws RenderFailure {
+        List<Located> manifests = new ArrayList<>();
+        List<Object> documents = loadYaml(path, content, limits);
+        for (int i = 0; i < documents.size(); i++) {
+            if (documents.get(i) != null) {
+                String where = path + " (document " + (i + 1) + ")";
+                manifests.add(new Located(where, validate(where, documents.get(i))));
             }
         }
         return manifests;
     }
 
-    static List<Map<String, Object>> parseFile(String path, byte[] content) throws RenderFailure {
-        ObjectMapper mapper = path.toLowerCase(java.util.Locale.ROOT).endsWith(".json") ? JSON : YAML;
-        List<Map<String, Object>> manifests = new ArrayList<>();
+    /**
+     * Reads a YAML file that is not a manifest (a kustomization, a {@code Chart.yaml}) within the default limits:
+     * its first document, when that is an object.
+     *
+     * @throws RenderFailure when it is not valid YAML, or its first document is not an object
+     */
+    @SuppressWarnings("unchecked")
+    public static java.util.Optional<Map<String, Object>> readObject(String path, byte[] content) throws RenderFailure {
+        List<Object> documents = loadYaml(path, content, RenderLimits.DEFAULTS);
+        Object first = documents.stream().filter(d -> d != null).findFirst().orElse(null);
+        if (first == null) {
+            return java.util.Optional.empty();
+        }
+        if (!(first instanceof Map<?, ?> map)) {
+            throw new RenderFailure(Reason.ManifestInvalid, path + ": is not a YAML object");
+        }
+        return java.util.Optional.of((Map<String, Object>) map);
+    }
+
+    /** Every document of a YAML stream (nulls for empty ones), aliases resolved within the limits. */
+    private static List<Object> loadYaml(String path, byte[] content, RenderLimits limits) throws RenderFailure {
+        LoaderOptions options = new LoaderOptions();
+        options.setMaxAliasesForCollections(limits.maxAliases());
+        options.setNestingDepthLimit(limits.maxNestingDepth());
+        options.setCodePointLimit(Math.max(limits.maxFileBytes(), content.length));
+        options.setAllowDuplicateKeys(false);
+        options.setAllowRecursiveKeys(false);
+        Yaml yaml = new Yaml(new KubernetesConstructor(options));
+        List<Object> documents = new ArrayList<>();
+        try {
+            for (Object node : yaml.loadAll(new String(content, StandardCharsets.UTF_8))) {
+                int[] budget = {limits.maxExpandedNodes()};
+                if (node != null && !withinBudget(node, budget, new IdentityHashMap<>())) {
+                    throw new RenderFailure(
+                            Reason.YamlAliasLimit,
+                            path + " (document " + (documents.size() + 1) + "): expands to more than "
+                                    + limits.maxExpandedNodes() + " values once its aliases are resolved");
+                }
+                documents.add(node);
+            }
+        } catch (MarkedYAMLException e) {
+            Mark at = e.getProblemMark();
+            String position = at == null ? "" : " at line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1);
+            throw new RenderFailure(
+                    Reason.ManifestInvalid,
+                    path + " (document " + (documents.size() + 1) + "): not valid YAML" + position + ": "
+                            + e.getProblem());
+        } catch (YAMLException e) {
+            String message = String.valueOf(e.getMessage());
+            String where = path + " (document " + (documents.size() + 1) + ")";
+            if (message.startsWith("Number of aliases")) {
+                throw new RenderFailure(
+                        Reason.YamlAliasLimit,
+                        where + ": more than " + limits.maxAliases() + " aliases to collections");
+            }
+            if (message.startsWith("Nesting Depth")) {
+                throw new RenderFailure(
+                        Reason.NestingTooDeep, where + ": nests deeper than " + limits.maxNestingDepth() + " levels");
+            }
+            throw new RenderFailure(Reason.ManifestInvalid, where + ": not valid YAML: " + message);
+        }
+        return documents;
+    }
+
+    private static List<Located> parseJson(String path, byte[] content, RenderLimits limits) throws RenderFailure {
+        ObjectMapper json = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                        .streamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(limits.maxNestingDepth())
+                                .build())
+                        .build())
+                .build();
+        List<Located> manifests = new ArrayList<>();
         int document = 0;
-        try (JsonParser parser = mapper.getFactory().createParser(content);
-                MappingIterator<JsonNode> documents = mapper.readValues(parser, JsonNode.class)) {
+        try (JsonParser parser = json.getFactory().createParser(content);
+                MappingIterator<JsonNode> documents = json.readValues(parser, JsonNode.class)) {
             while (documents.hasNextValue()) {
                 JsonNode node = documents.nextValue();
                 document++;
                 if (node == null || node.isNull() || node.isMissingNode()) {
                     continue;
                 }
-                manifests.add(validate(path, document, node));
+                String where = path + " (document " + document + ")";
+                manifests.add(new Located(where, validate(where, json.convertValue(node, Object.class))));
             }
+        } catch (StreamConstraintsException e) {
+            throw new RenderFailure(
+                    Reason.NestingTooDeep, path + ": nests deeper than " + limits.maxNestingDepth() + " levels");
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             throw new RenderFailure(
-                    Reason.ManifestInvalid, path + ": not valid YAML" + where + ": " + e.getOriginalMessage());
+                    Reason.ManifestInvalid, path + ": not valid JSON" + where + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new RenderFailure(Reason.ManifestInvalid, path + ": cannot be read: " + e.getMessage());
         }
         return manifests;
     }
 
+    /** Counts values as if every alias were a copy, stopping as soon as the budget is spent. */
+    private static boolean withinBudget(Object node, int[] budget, IdentityHashMap<Object, Boolean> path) {
+        if (--budget[0] < 0) {
+            return false;
+        }
+        Collection<?> children =
+                node instanceof Map<?, ?> map ? map.values() : node instanceof Collection<?> list ? list : List.of();
+        if (children.isEmpty()) {
+            return true;
+        }
+        if (path.put(node, Boolean.TRUE) != null) {
+            return false; // a document that contains itself never ends
+        }
+        for (Object child : children) {
+            if (child != null && !withinBudget(child, budget, path)) {
+                return false;
+            }
+        }
+        path.remove(node);
+        return true;
+    }
+
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> validate(String path, int document, JsonNode node) throws RenderFailure {
-        String where = path + " (document " + document + ")";
-        if (!node.isObject()) {
+    private static Map<String, Object> validate(String where, Object node) throws RenderFailure {
+        if (!(node instanceof Map<?, ?> object)) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": is not an object");
         }
-        if (!node.path("apiVersion").isTextual()
-                || node.path("apiVersion").asText().isBlank()) {
+        if (!(object.get("apiVersion") instanceof String apiVersion) || apiVersion.isBlank()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": apiVersion is missing");
         }
-        if (!node.path("kind").isTextual() || node.path("kind").asText().isBlank()) {
+        if (!(object.get("kind") instanceof String kind) || kind.isBlank()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": kind is missing");
         }
-        if (!node.path("metadata").path("name").isTextual()
-                || node.path("metadata").path("name").asText().isBlank()) {
+        if (!(object.get("metadata") instanceof Map<?, ?> metadata)
+                || !(metadata.get("name") instanceof String name)
+                || name.isBlank()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.name is missing");
         }
-        JsonNode namespace = node.path("metadata").get("namespace");
-        if (namespace != null && !namespace.isNull() && !namespace.isTextual()) {
+        Object namespace = metadata.get("namespace");
+        if (namespace != null && !(namespace instanceof String)) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.namespace must be a string");
         }
-        if (!node.path("metadata").path("name").isTextual()) {
-            throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.name must be a string");
+        for (Object key : object.keySet()) {
+            if (!(key instanceof String)) {
+                throw new RenderFailure(Reason.ManifestInvalid, where + ": key " + key + " is not a string");
+            }
         }
-        return JSON.convertValue(node, Map.class);
+        return (Map<String, Object>) object;
+    }
+
+    private static List<Map<String, Object>> unique(List<Located> located) throws RenderFailure {
+        Map<String, String> seen = new HashMap<>();
+        List<Map<String, Object>> manifests = new ArrayList<>(located.size());
+        for (Located each : located) {
+            Map<String, Object> manifest = each.manifest();
+            Map<?, ?> metadata = (Map<?, ?>) manifest.get("metadata");
+            String apiVersion = (String) manifest.get("apiVersion");
+            String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+            String identity = group + "/" + manifest.get("kind") + "/"
+                    + (metadata.get("namespace") == null ? "" : metadata.get("namespace")) + "/" + metadata.get("name");
+            String first = seen.putIfAbsent(identity, each.where());
+            if (first != null) {
+                throw new RenderFailure(
+                        Reason.DuplicateObject,
+                        manifest.get("kind") + " " + metadata.get("name") + " is declared twice: in " + first
+                                + " and in " + each.where());
+            }
+            manifests.add(manifest);
+        }
+        return manifests;
+    }
+
+    /** SnakeYAML's safe types, but timestamps stay strings, as Kubernetes reads them. */
+    private static final class KubernetesConstructor extends SafeConstructor {
+        KubernetesConstructor(LoaderOptions options) {
+            super(options);
+            this.yamlConstructors.put(Tag.TIMESTAMP, new ConstructYamlStr());
+        }
     }
 }

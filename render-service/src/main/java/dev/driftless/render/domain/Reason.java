@@ -6,16 +6,38 @@ package dev.driftless.render.domain;
 public enum Reason {
     /** The repository could not be fetched (network, authentication, not found). Retried, then reported. */
     RepositoryUnreachable,
-    /** The application's revision does not name a branch, tag or commit of the repository. */
+    /** The application's revision does not name a branch, tag or commit of the repository, or no tag satisfies it. */
     RevisionNotFound,
     /** The application's path is not a directory at that commit. */
     PathNotFound,
-    /** The application's path would leave the repository. */
+    /** A path the render would read (the application's, a Kustomize resource, a value file, a symlink) leaves the repository. */
     PathEscapesRepository,
     /** A manifest is not valid YAML or JSON, or is not a Kubernetes object (no apiVersion, kind or name). */
     ManifestInvalid,
-    /** The rendered bundle is larger than the configured limit. */
+    /** Two documents of the bundle are the same object (group, kind, namespace and name). */
+    DuplicateObject,
+    /** The rendered bundle is larger than the configured limit or than the topic accepts. */
     BundleTooLarge,
+    /** The application's directory holds more manifest files than the configured limit. */
+    TooManyFiles,
+    /** One file the render reads is larger than the configured limit. */
+    FileTooLarge,
+    /** A YAML document expands its aliases beyond the configured limit (a "billion laughs" bomb). */
+    YamlAliasLimit,
+    /** A YAML or JSON document nests deeper than the configured limit. */
+    NestingTooDeep,
+    /** The render took longer than the configured limit; an external renderer was killed. */
+    RenderTimedOut,
+    /** The render type needs a tool that is not installed (kustomize or kubectl for Kustomize). */
+    RendererUnavailable,
+    /** The external renderer (kustomize, helm) refused the input; the message carries its error. */
+    RenderToolFailed,
+    /** A Kustomize remote base or resource is not on the allow list. */
+    RemoteBaseRefused,
+    /** A Helm chart dependency comes from a repository that is not on the allow list, and is not vendored. */
+    ChartDependencyRefused,
+    /** The commit to render is unsigned, or signed by a key the application does not trust. */
+    SignatureUntrusted,
     /** The application declares a render type this service cannot render. */
     RenderTypeUnsupported,
     /** Something unexpected went wrong while rendering; the log has the details. */

@@ -34,4 +34,47 @@ public final class RepositoryPaths {
         }
         return normal.toString();
     }
+
+    /**
+     * A path written relative to a directory of the repository ({@code ../base} from {@code apps/web}), resolved to
+     * its normal form from the repository root ({@code apps/base}).
+     *
+     * @throws RenderFailure with {@link Reason#PathEscapesRepository} when it is absolute or climbs above the root
+     */
+    public static String resolve(String directory, String relative) throws RenderFailure {
+        if (relative == null || relative.isBlank()) {
+            throw new RenderFailure(Reason.PathEscapesRepository, "an empty path in " + directory);
+        }
+        if (relative.startsWith("/")
+                || relative.contains("\\")
+                || relative.chars().anyMatch(c -> c < 0x20)
+                || relative.matches("^[A-Za-z]:.*")) {
+            throw new RenderFailure(
+                    Reason.PathEscapesRepository,
+                    relative + " (in " + (directory.isEmpty() ? "/" : directory)
+                            + ") must be relative to the repository");
+        }
+        java.util.ArrayDeque<String> segments = new java.util.ArrayDeque<>();
+        for (String segment : (directory + "/" + relative).split("/")) {
+            if (segment.isEmpty() || segment.equals(".")) {
+                continue;
+            }
+            if (segment.equals("..")) {
+                if (segments.isEmpty()) {
+                    throw new RenderFailure(
+                            Reason.PathEscapesRepository,
+                            relative + " (in " + (directory.isEmpty() ? "/" : directory) + ") leaves the repository");
+                }
+                segments.removeLast();
+            } else {
+                segments.addLast(segment);
+            }
+        }
+        return String.join("/", segments);
+    }
+
+    /** Whether {@code path} is {@code directory} or lies under it ({@code ""} is the root, which holds everything). */
+    public static boolean isUnder(String path, String directory) {
+        return directory.isEmpty() || path.equals(directory) || path.startsWith(directory + "/");
+    }
 }

@@ -6,6 +6,8 @@ import dev.driftless.render.domain.Application;
 import dev.driftless.render.domain.ManifestParser;
 import dev.driftless.render.domain.Reason;
 import dev.driftless.render.domain.RenderFailure;
+import dev.driftless.render.domain.RenderLimits;
+import dev.driftless.render.domain.RepositoryPaths;
 import dev.driftless.render.domain.RevisionMatcher;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -17,9 +19,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedMap;
@@ -94,10 +98,21 @@ public class MirrorCache {
      */
     public String localHead(Application app) throws RenderFailure {
         try (Repository repo = open(app)) {
+            String ref = app.ref();
+            if (app.followsSemverRange()) {
+                java.util.List<String> tags =
+                        repo.getRefDatabase().getRefsByPrefix(org.eclipse.jgit.lib.Constants.R_TAGS).stream()
+                                .map(r -> r.getName().substring(org.eclipse.jgit.lib.Constants.R_TAGS.length()))
+                                .toList();
+                ref = RevisionMatcher.highestTag(app.targetRevision(), tags)
+                        .map(tag -> org.eclipse.jgit.lib.Constants.R_TAGS + tag)
+                        .orElseThrow(() -> new RenderFailure(
+                                Reason.RevisionNotFound,
+                                "no tag of " + app.repository() + " satisfies " + app.targetRevision()
+                                        + " (application " + app.name() + ")"));
+            }
             // peeled: an annotated tag names a tag object, the render needs its commit
-            ObjectId id = app.ref() == null || repo.exactRef(app.ref()) == null
-                    ? null
-                    : repo.resolve(app.ref() + "^{commit}");
+            ObjectId id = ref == null || repo.exactRef(ref) == null ? null : repo.resolve(ref + "^{commit}");
             if (id == null) {
                 throw new RenderFailure(
                         Reason.RevisionNotFound,
@@ -183,56 +198,271 @@ public class MirrorCache {
     }
 
     /**
-     * The regular files under {@code path} at a commit, keyed by path relative to {@code path}, in path order.
-     * Symbolic links and submodules are skipped: they could point outside the repository.
+     * The regular files under the application's path at a commit that the manifest parser reads, keyed by path
+     * relative to it, in path order. A symbolic link that points outside the repository fails the render; one inside
+     * it is skipped, as are submodules.
      */
-    public SortedMap<String, byte[]> readDirectory(Application app, String commit) throws RenderFailure {
-        try (Repository repo = open(app);
-                RevWalk walk = new RevWalk(repo)) {
-            RevCommit revCommit = walk.parseCommit(ObjectId.fromString(commit));
-            ObjectId tree = revCommit.getTree();
-            if (!app.path().isEmpty()) {
-                try (TreeWalk at = TreeWalk.forPath(repo, app.path(), revCommit.getTree())) {
-                    if (at == null || at.getFileMode(0) != FileMode.TREE) {
-                        throw new RenderFailure(
-                                Reason.PathNotFound,
-                                app.path() + " is not a directory at " + commit.substring(0, 7) + " of "
-                                        + app.repository());
-                    }
-                    tree = at.getObjectId(0);
-                }
-            }
-            SortedMap<String, byte[]> files = new TreeMap<>();
-            long total = 0;
-            try (TreeWalk entries = new TreeWalk(repo)) {
-                entries.addTree(tree);
-                entries.setRecursive(true);
-                while (entries.next()) {
-                    FileMode mode = entries.getFileMode(0);
-                    boolean regular = mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE;
-                    if (regular && ManifestParser.isManifestFile(entries.getPathString())) {
-                        byte[] content = repo.open(entries.getObjectId(0)).getCachedBytes(config.maxFileBytes());
-                        total += content.length;
-                        if (total > 2L * config.maxBundleBytes()) {
+    public SortedMap<String, byte[]> readDirectory(Application app, String commit, RenderLimits limits)
+            throws RenderFailure {
+        SortedMap<String, byte[]> files = new TreeMap<>();
+        walk(
+                app,
+                commit,
+                List.of(app.path()),
+                limits,
+                (path, content) -> {
+                    String relative = app.path().isEmpty()
+                            ? path
+                            : path.substring(app.path().length() + 1);
+                    if (ManifestParser.isManifestFile(relative)) {
+                        if (files.size() >= limits.maxFiles()) {
                             throw new RenderFailure(
-                                    Reason.BundleTooLarge,
-                                    "the manifests under " + app.path() + " exceed " + 2L * config.maxBundleBytes()
-                                            + " bytes");
+                                    Reason.TooManyFiles,
+                                    "more than " + limits.maxFiles() + " manifest files under " + describe(app.path()));
                         }
-                        files.put(entries.getPathString(), content);
+                        files.put(relative, content.get());
                     }
-                }
+                },
+                null);
+        return files;
+    }
+
+    /**
+     * Writes the files under each of {@code paths} at a commit into {@code root}, laid out as in the repository, for
+     * an external renderer. Symbolic links are written as links when their target stays inside the repository and
+     * fail the render otherwise; at most {@code limits.maxFiles()} files in all.
+     */
+    public void materialise(Application app, String commit, Collection<String> paths, Path root, RenderLimits limits)
+            throws RenderFailure {
+        int[] written = {0};
+        try {
+            walk(
+                    app,
+                    commit,
+                    paths,
+                    limits,
+                    (path, content) -> {
+                        if (++written[0] > limits.maxFiles()) {
+                            throw new RenderFailure(
+                                    Reason.TooManyFiles,
+                                    "more than " + limits.maxFiles() + " files to render " + app.name());
+                        }
+                        Path target = root.resolve(path);
+                        if (!Files.exists(target)) {
+                            Files.createDirectories(target.getParent());
+                            Files.write(target, content.get());
+                        }
+                    },
+                    (path, linkTarget) -> {
+                        Path link = root.resolve(path);
+                        if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            Files.createDirectories(link.getParent());
+                            Files.createSymbolicLink(link, Path.of(linkTarget));
+                        }
+                    });
+        } catch (java.io.UncheckedIOException e) {
+            throw new RenderFailure(Reason.RenderError, "cannot write the files of " + app.name(), e.getCause());
+        }
+    }
+
+    /**
+     * What lies at a repository path at a commit: a directory, a file (its content), or nothing; a symbolic link is
+     * neither and is reported as a file only through {@link #materialise}.
+     */
+    public Optional<Entry> entry(Application app, String commit, String path, RenderLimits limits)
+            throws RenderFailure {
+        try (Repository repo = open(app);
+                RevWalk revWalk = new RevWalk(repo)) {
+            RevCommit revCommit = parseCommit(app, revWalk, commit);
+            if (path.isEmpty()) {
+                return Optional.of(new Entry(true, null));
             }
-            return files;
-        } catch (MissingObjectException e) {
-            throw new RenderFailure(Reason.RevisionNotFound, "commit " + commit + " is not in " + app.repository());
-        } catch (org.eclipse.jgit.errors.LargeObjectException e) {
-            throw new RenderFailure(
-                    Reason.BundleTooLarge,
-                    "a file under " + app.path() + " exceeds " + config.maxFileBytes() + " bytes");
+            try (TreeWalk at = TreeWalk.forPath(repo, path, revCommit.getTree())) {
+                if (at == null) {
+                    return Optional.empty();
+                }
+                FileMode mode = at.getFileMode(0);
+                if (mode == FileMode.TREE) {
+                    return Optional.of(new Entry(true, null));
+                }
+                if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
+                    return Optional.of(new Entry(false, read(repo, at.getObjectId(0), path, limits)));
+                }
+                return Optional.empty();
+            }
         } catch (IOException e) {
             throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
         }
+    }
+
+    /** The names of the entries of a directory at a commit; empty when it is missing or not a directory. */
+    public List<String> names(Application app, String commit, String directory) {
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo)) {
+            RevCommit revCommit = walk.parseCommit(ObjectId.fromString(commit));
+            List<String> names = new java.util.ArrayList<>();
+            try (TreeWalk entries = new TreeWalk(repo)) {
+                if (directory.isEmpty()) {
+                    entries.addTree(revCommit.getTree());
+                } else {
+                    try (TreeWalk at = TreeWalk.forPath(repo, directory, revCommit.getTree())) {
+                        if (at == null || at.getFileMode(0) != FileMode.TREE) {
+                            return List.of();
+                        }
+                        entries.addTree(at.getObjectId(0));
+                    }
+                }
+                while (entries.next()) {
+                    names.add(entries.getNameString());
+                }
+            }
+            return names;
+        } catch (IOException | IllegalArgumentException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * A directory or a file of the repository.
+     *
+     * @param directory whether it is a directory
+     * @param content the file's bytes, {@code null} for a directory
+     */
+    public record Entry(boolean directory, byte[] content) {}
+
+    /**
+     * The Git object id at each path at a commit ({@code "missing"} where there is none): equal ids mean equal
+     * content, so a render that reads exactly these paths would be the same.
+     */
+    public SortedMap<String, String> objectIds(Application app, String commit, Collection<String> paths) {
+        SortedMap<String, String> ids = new TreeMap<>();
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo)) {
+            RevCommit revCommit = walk.parseCommit(ObjectId.fromString(commit));
+            for (String path : paths) {
+                if (path.isEmpty()) {
+                    ids.put(path, revCommit.getTree().name());
+                    continue;
+                }
+                try (TreeWalk at = TreeWalk.forPath(repo, path, revCommit.getTree())) {
+                    ids.put(path, at == null ? "missing" : at.getObjectId(0).name());
+                }
+            }
+            return ids;
+        } catch (IOException | IllegalArgumentException e) {
+            return new TreeMap<>();
+        }
+    }
+
+    /** Receives one regular file of a walk: its repository path and a way to read it within the limits. */
+    @FunctionalInterface
+    private interface FileVisitor {
+        void visit(String path, ContentSupplier content) throws RenderFailure, IOException;
+    }
+
+    /** Reads a file's content on demand. */
+    @FunctionalInterface
+    private interface ContentSupplier {
+        byte[] get() throws RenderFailure, IOException;
+    }
+
+    /** Receives one symbolic link whose target stays inside the repository. */
+    @FunctionalInterface
+    private interface LinkVisitor {
+        void visit(String path, String target) throws IOException;
+    }
+
+    private void walk(
+            Application app,
+            String commit,
+            Collection<String> paths,
+            RenderLimits limits,
+            FileVisitor files,
+            LinkVisitor links)
+            throws RenderFailure {
+        try (Repository repo = open(app);
+                RevWalk revWalk = new RevWalk(repo)) {
+            RevCommit revCommit = parseCommit(app, revWalk, commit);
+            for (String path : paths) {
+                try (TreeWalk entries = new TreeWalk(repo)) {
+                    if (path.isEmpty()) {
+                        entries.addTree(revCommit.getTree());
+                    } else {
+                        try (TreeWalk at = TreeWalk.forPath(repo, path, revCommit.getTree())) {
+                            if (at == null) {
+                                throw new RenderFailure(
+                                        Reason.PathNotFound,
+                                        path + " does not exist at " + commit.substring(0, 7) + " of "
+                                                + app.repository());
+                            }
+                            FileMode mode = at.getFileMode(0);
+                            ObjectId id = at.getObjectId(0);
+                            if (mode != FileMode.TREE) {
+                                visitEntry(repo, path, mode, id, limits, files, links);
+                                continue;
+                            }
+                            entries.addTree(id);
+                        }
+                    }
+                    entries.setRecursive(true);
+                    while (entries.next()) {
+                        String full = path.isEmpty() ? entries.getPathString() : path + "/" + entries.getPathString();
+                        visitEntry(repo, full, entries.getFileMode(0), entries.getObjectId(0), limits, files, links);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
+        }
+    }
+
+    private static void visitEntry(
+            Repository repo,
+            String path,
+            FileMode mode,
+            ObjectId id,
+            RenderLimits limits,
+            FileVisitor files,
+            LinkVisitor links)
+            throws RenderFailure, IOException {
+        if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
+            files.visit(path, () -> read(repo, id, path, limits));
+        } else if (mode == FileMode.SYMLINK) {
+            String target = new String(repo.open(id).getCachedBytes(4096), StandardCharsets.UTF_8);
+            String directory = path.contains("/") ? path.substring(0, path.lastIndexOf('/')) : "";
+            try {
+                RepositoryPaths.resolve(directory, target);
+            } catch (RenderFailure e) {
+                throw new RenderFailure(
+                        Reason.PathEscapesRepository,
+                        "symbolic link " + path + " points outside the repository (" + target + ")");
+            }
+            if (links != null) {
+                links.visit(path, target);
+            }
+        }
+    }
+
+    private static byte[] read(Repository repo, ObjectId id, String path, RenderLimits limits)
+            throws RenderFailure, IOException {
+        try {
+            return repo.open(id).getCachedBytes(limits.maxFileBytes());
+        } catch (org.eclipse.jgit.errors.LargeObjectException e) {
+            throw new RenderFailure(Reason.FileTooLarge, path + " is larger than " + limits.maxFileBytes() + " bytes");
+        }
+    }
+
+    private static RevCommit parseCommit(Application app, RevWalk walk, String commit)
+            throws RenderFailure, IOException {
+        try {
+            return walk.parseCommit(ObjectId.fromString(commit));
+        } catch (MissingObjectException | IllegalArgumentException e) {
+            throw new RenderFailure(Reason.RevisionNotFound, "commit " + commit + " is not in " + app.repository());
+        }
+    }
+
+    private static String describe(String path) {
+        return path.isEmpty() ? "the repository root" : path;
     }
 
     private boolean hasCommit(Application app, String sha) {

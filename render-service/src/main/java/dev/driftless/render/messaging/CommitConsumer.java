@@ -50,6 +50,10 @@ public class CommitConsumer {
         if (!affected.isEmpty()) {
             renderer.renderPush(affected, push, event.id()).forEach(publisher::publish);
         }
+        List<Application> followingTags = RevisionMatcher.followingTags(catalog.applications(), push);
+        if (!followingTags.isEmpty()) {
+            renderer.renderTagFollowers(followingTags, event.id()).forEach(publisher::publish);
+        }
         return message.ack();
     }
 }

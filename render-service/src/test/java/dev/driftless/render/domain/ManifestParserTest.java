@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class ManifestParserTest {
         assertThatThrownBy(() -> ManifestParser.parse(files("apps/x.yaml", "a: b\nc: [unclosed\n")))
                 .isInstanceOfSatisfying(
                         RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.ManifestInvalid))
-                .hasMessageContaining("apps/x.yaml: not valid YAML at line");
+                .hasMessageContaining("apps/x.yaml (document 1): not valid YAML at line 3");
     }
 
     @Test
@@ -55,5 +56,74 @@ class ManifestParserTest {
                 .hasMessage("x.yaml (document 1): metadata.name is missing");
         assertThatThrownBy(() -> ManifestParser.parse(files("x.yaml", "kind: A\nmetadata: {name: a}\n")))
                 .hasMessage("x.yaml (document 1): apiVersion is missing");
+    }
+
+    @Test
+    void anchorsAliasesAndMergeKeysAreResolvedAndTimestampsStayStrings() throws Exception {
+        var manifests = ManifestParser.parse(
+                files(
+                        "x.yaml",
+                        """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata: {name: a, labels: &labels {team: shop}}
+                data:
+                  <<: {created: 2024-01-02}
+                  copy: *labels
+                """));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> data = (Map<String, Object>) manifests.get(0).get("data");
+        assertThat(data).containsEntry("created", "2024-01-02").containsEntry("copy", Map.of("team", "shop"));
+    }
+
+    @Test
+    void aBillionLaughsIsRefusedBeforeItExpands() {
+        StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\n");
+        bomb.append("l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n");
+        for (int i = 1; i < 9; i++) {
+            bomb.append("l%d: &l%d [%s]\n"
+                    .formatted(i, i, String.join(",", java.util.Collections.nCopies(10, "*l" + (i - 1)))));
+        }
+        assertThatThrownBy(() -> ManifestParser.parse(files("bomb.yaml", bomb.toString())))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.YamlAliasLimit))
+                .hasMessageContaining("bomb.yaml");
+        RenderLimits fewAliases = new RenderLimits(10, 1000, 1000, java.time.Duration.ofSeconds(1), 5, 1000, 64);
+        assertThatThrownBy(() -> ManifestParser.parse(files("bomb.yaml", bomb.toString()), fewAliases))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.YamlAliasLimit))
+                .hasMessageContaining("more than 5 aliases");
+    }
+
+    @Test
+    void deepNestingIsRefusedInYamlAndJson() {
+        String deep = "[".repeat(100) + "]".repeat(100);
+        assertThatThrownBy(() -> ManifestParser.parse(files("deep.yaml", "a: " + deep)))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.NestingTooDeep));
+        assertThatThrownBy(() -> ManifestParser.parse(files("deep.json", "{\"a\": " + deep + "}")))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.NestingTooDeep));
+    }
+
+    @Test
+    void theSameObjectTwiceIsAnErrorNamingBothPlaces() throws Exception {
+        String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same, namespace: n}\n";
+        assertThatThrownBy(() -> ManifestParser.parse(files("a.yaml", cm, "b/c.yaml", cm)))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.DuplicateObject))
+                .hasMessage("ConfigMap same is declared twice: in a.yaml (document 1) and in b/c.yaml (document 1)");
+        String otherNamespace = cm.replace("namespace: n", "namespace: m");
+        assertThat(ManifestParser.parse(files("a.yaml", cm, "b.yaml", otherNamespace)))
+                .hasSize(2);
+    }
+
+    @Test
+    void duplicateKeysAreInvalid() {
+        assertThatThrownBy(() -> ManifestParser.parse(
+                        files("x.yaml", "apiVersion: v1\nkind: A\nkind: B\nmetadata: {name: a}\n")))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.ManifestInvalid))
+                .hasMessageContaining("kind");
     }
 }

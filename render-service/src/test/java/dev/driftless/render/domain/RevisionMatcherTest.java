@@ -59,4 +59,14 @@ class RevisionMatcherTest {
         assertThat(root.readsAnyOf(List.of("README.md"))).isTrue();
         assertThat(root.readsAnyOf(List.of())).isFalse();
     }
+
+    @Test
+    void aSemverRangeChoosesTheHighestSatisfyingTagAndSkipsPreReleases() {
+        var tags = List.of("v1.0.0", "v1.2.0", "1.2.5", "v1.3.0-rc.1", "v2.0.0", "latest", "release-7");
+        assertThat(RevisionMatcher.highestTag(">=1.0.0 <2.0.0", tags)).contains("1.2.5");
+        assertThat(RevisionMatcher.highestTag("^2", tags)).contains("v2.0.0");
+        assertThat(RevisionMatcher.highestTag(">=3", tags)).isEmpty();
+        assertThat(Application.isSemverRange(">=1.0.0 <2.0.0")).isTrue();
+        assertThat(Application.isSemverRange("release-1.x")).isFalse();
+    }
 }

@@ -1,0 +1,360 @@
+package dev.driftless.render.engine;
+
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import dev.driftless.render.RenderConfig;
+import dev.driftless.render.domain.Application;
+import dev.driftless.render.domain.Kustomization;
+import dev.driftless.render.domain.ManifestParser;
+import dev.driftless.render.domain.Reason;
+import dev.driftless.render.domain.RenderFailure;
+import dev.driftless.render.domain.RenderLimits;
+import dev.driftless.render.domain.RepositoryPaths;
+import dev.driftless.render.git.MirrorCache;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * Renders an application at a commit with its renderer: {@code directory} (every manifest under the path, read
+ * straight from the object database), {@code kustomize} ({@code kustomize build} or {@code kubectl kustomize} over
+ * the files it reads, written to a private temporary directory) or {@code helm} (the chart rendered in-process by
+ * helm-java, with value files from the repository and inline values); {@code auto} picks kustomize for a
+ * {@code kustomization.yaml}, helm for a {@code Chart.yaml}, else directory. {@link #plan} says first what a render
+ * reads, so that a push that changed none of it renders nothing.
+ */
+@ApplicationScoped
+public class RenderEngine {
+
+    private static final Logger LOG = Logger.getLogger(RenderEngine.class);
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    @Inject
+    MirrorCache mirrors;
+
+    @Inject
+    RenderConfig config;
+
+    private final ExecutorService helmThreads = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "helm-render");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /**
+     * What rendering the application at this commit takes: its renderer and every repository path it reads.
+     *
+     * @throws RenderFailure when the path is missing, a reference leaves the repository, a remote base or chart
+     *     dependency is not allowed, or a kustomization or chart cannot be read
+     */
+    public RenderPlan plan(Application app, String commit) throws RenderFailure {
+        RenderLimits limits = config.renderLimits();
+        Optional<MirrorCache.Entry> root = mirrors.entry(app, commit, app.path(), limits);
+        if (root.isEmpty() || !root.get().directory()) {
+            throw new RenderFailure(
+                    Reason.PathNotFound,
+                    (app.path().isEmpty() ? "the repository root" : app.path()) + " is not a directory at "
+                            + commit.substring(0, 7) + " of " + app.repository());
+        }
+        String renderer =
+                switch (app.renderType()) {
+                    case "auto" ->
+                        kustomizationIn(app, commit, app.path()).isPresent()
+                                ? "kustomize"
+                                : file(app, commit, join(app.path(), "Chart.yaml"))
+                                                .isPresent()
+                                        ? "helm"
+                                        : "directory";
+                    case "directory", "kustomize", "helm" -> app.renderType();
+                    default ->
+                        throw new RenderFailure(
+                                Reason.RenderTypeUnsupported, "render type " + app.renderType() + " is not supported");
+                };
+        return switch (renderer) {
+            case "kustomize" -> planKustomize(app, commit);
+            case "helm" -> planHelm(app, commit);
+            default -> new RenderPlan("directory", new TreeSet<>(Set.of(app.path())), List.of(), false);
+        };
+    }
+
+    /** Renders the application at the commit as planned: the manifests, validated, in order. */
+    public List<Map<String, Object>> render(Application app, String commit, RenderPlan plan) throws RenderFailure {
+        RenderLimits limits = config.renderLimits();
+        return switch (plan.renderer()) {
+            case "kustomize" ->
+                inWorkspace(
+                        app,
+                        commit,
+                        plan,
+                        dir -> ManifestParser.parseStream(
+                                "kustomize build " + describe(app.path()),
+                                ExternalRenderer.run(
+                                        ExternalRenderer.with(
+                                                kustomizeCommand(),
+                                                dir.resolve(app.path()).toString()),
+                                        dir,
+                                        limits.renderTimeout(),
+                                        2 * limits.maxBundleBytes()),
+                                limits));
+            case "helm" ->
+                inWorkspace(
+                        app,
+                        commit,
+                        plan,
+                        dir -> ManifestParser.parseStream(
+                                "helm template " + describe(app.path()), helmTemplate(app, plan, dir), limits));
+            default -> ManifestParser.parse(mirrors.readDirectory(app, commit, limits), limits);
+        };
+    }
+
+    private RenderPlan planKustomize(Application app, String commit) throws RenderFailure {
+        if (kustomizationIn(app, commit, app.path()).isEmpty()) {
+            throw new RenderFailure(
+                    Reason.PathNotFound, "no kustomization.yaml in " + describe(app.path()) + " of " + app.name());
+        }
+        List<String> allowed = config.kustomize().allowedRemoteBases().orElse(List.of());
+        SortedSet<String> inputs = new TreeSet<>();
+        List<String> remote = new ArrayList<>();
+        Deque<String> directories = new ArrayDeque<>(List.of(app.path()));
+        Set<String> visited = new HashSet<>();
+        while (!directories.isEmpty()) {
+            String directory = directories.pop();
+            if (!visited.add(directory)) {
+                continue;
+            }
+            inputs.add(directory);
+            Optional<byte[]> kustomization = kustomizationIn(app, commit, directory);
+            if (kustomization.isEmpty()) {
+                continue; // a plain directory of resources; kustomize says if it needs one
+            }
+            for (Kustomization.Reference reference : Kustomization.references(directory, kustomization.get())) {
+                Optional<MirrorCache.Entry> local = reference.path() == null
+                        ? Optional.empty()
+                        : mirrors.entry(app, commit, reference.path(), config.renderLimits());
+                if (local.isPresent()) {
+                    if (local.get().directory()) {
+                        directories.push(reference.path());
+                    } else {
+                        inputs.add(reference.path());
+                    }
+                } else if (reference.maybeRemote()) {
+                    if (allowed.stream().noneMatch(reference.value()::startsWith)) {
+                        throw new RenderFailure(
+                                Reason.RemoteBaseRefused,
+                                Kustomization.kustomizationIn(directory) + ": " + reference.field() + ": remote "
+                                        + reference.value() + " is not allowed (driftless.render.kustomize"
+                                        + ".allowed-remote-bases)");
+                    }
+                    remote.add(reference.value());
+                }
+                // a local path that does not exist: kustomize reports it with its own words
+            }
+        }
+        return new RenderPlan("kustomize", inputs, List.copyOf(remote), false);
+    }
+
+    @SuppressWarnings("unchecked")
+    private RenderPlan planHelm(Application app, String commit) throws RenderFailure {
+        String chartFile = join(app.path(), "Chart.yaml");
+        byte[] chart = file(app, commit, chartFile)
+                .orElseThrow(() -> new RenderFailure(
+                        Reason.PathNotFound, "no Chart.yaml in " + describe(app.path()) + " of " + app.name()));
+        SortedSet<String> inputs = new TreeSet<>(Set.of(app.path()));
+        for (String valueFile : app.helm().valueFiles()) {
+            String path = RepositoryPaths.resolve(app.path(), valueFile);
+            if (file(app, commit, path).isEmpty()) {
+                throw new RenderFailure(
+                        Reason.PathNotFound, "value file " + valueFile + " of " + app.name() + " does not exist");
+            }
+            inputs.add(path);
+        }
+        List<String> allowed = config.helm().allowedRepositories().orElse(List.of());
+        List<String> remote = new ArrayList<>();
+        Map<String, Object> metadata =
+                ManifestParser.readObject(chartFile, chart).orElse(Map.of());
+        Object dependencies = metadata.get("dependencies");
+        for (Object each : dependencies instanceof List<?> list ? list : List.of()) {
+            if (!(each instanceof Map<?, ?> dependency)) {
+                continue;
+            }
+            String name = String.valueOf(dependency.get("name"));
+            String repository =
+                    dependency.get("repository") == null ? "" : String.valueOf(dependency.get("repository"));
+            if (repository.startsWith("file://")) {
+                inputs.add(RepositoryPaths.resolve(app.path(), repository.substring("file://".length())));
+            } else if (!vendored(app, commit, name)) {
+                if (repository.isEmpty() || allowed.stream().noneMatch(repository::startsWith)) {
+                    throw new RenderFailure(
+                            Reason.ChartDependencyRefused,
+                            chartFile + ": dependency " + name + " from "
+                                    + (repository.isEmpty() ? "no repository" : repository)
+                                    + " is neither vendored under charts/ nor allowed"
+                                    + " (driftless.render.helm.allowed-repositories)");
+                }
+                remote.add(repository);
+            }
+        }
+        return new RenderPlan("helm", inputs, List.copyOf(remote), !remote.isEmpty());
+    }
+
+    private boolean vendored(Application app, String commit, String chart) throws RenderFailure {
+        List<String> names = mirrors.names(app, commit, join(app.path(), "charts"));
+        return names.contains(chart) || names.stream().anyMatch(n -> n.startsWith(chart + "-") && n.endsWith(".tgz"));
+    }
+
+    private byte[] helmTemplate(Application app, RenderPlan plan, Path dir) throws RenderFailure {
+        Path chart = dir.resolve(app.path().isEmpty() ? "." : app.path());
+        Future<String> rendered = helmThreads.submit(() -> {
+            Helm helm = new Helm(chart);
+            if (plan.buildDependencies()) {
+                helm.dependency().build().call();
+            }
+            TemplateCommand template = helm.template()
+                    .withName(
+                            app.helm().releaseName() == null
+                                    ? app.name()
+                                    : app.helm().releaseName())
+                    .withNamespace(app.target().namespace());
+            for (String valueFile : app.helm().valueFiles()) {
+                template = template.withValuesFile(dir.resolve(RepositoryPaths.resolve(app.path(), valueFile)));
+            }
+            if (!app.helm().values().isEmpty()) {
+                Path inline = Files.createTempFile(dir, "inline-values", ".yaml");
+                YAML.writeValue(inline.toFile(), app.helm().values());
+                template = template.withValuesFile(inline);
+            }
+            return template.call();
+        });
+        try {
+            String out = rendered.get(config.renderLimits().renderTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            byte[] bytes = out.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (bytes.length > 2 * config.renderLimits().maxBundleBytes()) {
+                throw new RenderFailure(
+                        Reason.BundleTooLarge,
+                        "helm template of " + app.name() + " is larger than "
+                                + 2 * config.renderLimits().maxBundleBytes() + " bytes");
+            }
+            return bytes;
+        } catch (TimeoutException e) {
+            rendered.cancel(true); // the chart's Go code cannot be stopped; its result is dropped
+            throw new RenderFailure(
+                    Reason.RenderTimedOut,
+                    "helm template of " + app.name() + " took longer than "
+                            + config.renderLimits().renderTimeout().toSeconds() + " s");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RenderFailure failure) {
+                throw failure;
+            }
+            throw new RenderFailure(
+                    Reason.RenderToolFailed,
+                    "helm failed: " + String.valueOf(cause.getMessage()).replace(dir.toString() + "/", ""));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RenderFailure(Reason.RenderTimedOut, "interrupted while rendering " + app.name());
+        }
+    }
+
+    /** Something to do in a private temporary directory holding the files a render reads. */
+    @FunctionalInterface
+    private interface InWorkspace {
+        List<Map<String, Object>> render(Path dir) throws RenderFailure;
+    }
+
+    private List<Map<String, Object>> inWorkspace(Application app, String commit, RenderPlan plan, InWorkspace work)
+            throws RenderFailure {
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(
+                    "driftless-render-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RenderError, "cannot create a working directory", e);
+        }
+        try {
+            mirrors.materialise(app, commit, plan.inputs(), dir, config.renderLimits());
+            return work.render(dir.toRealPath());
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RenderError, "cannot use the working directory", e);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    private List<String> kustomizeCommand() throws RenderFailure {
+        Optional<List<String>> configured = config.kustomize().command();
+        if (configured.isPresent() && !configured.get().isEmpty()) {
+            return configured.get();
+        }
+        Optional<java.nio.file.Path> kustomize = ExternalRenderer.onPath("kustomize");
+        if (kustomize.isPresent()) {
+            return List.of(kustomize.get().toString(), "build");
+        }
+        return ExternalRenderer.onPath("kubectl")
+                .map(kubectl -> List.of(kubectl.toString(), "kustomize"))
+                .orElseThrow(() -> new RenderFailure(
+                        Reason.RendererUnavailable,
+                        "neither kustomize nor kubectl is installed (or set driftless.render.kustomize.command)"));
+    }
+
+    private Optional<byte[]> kustomizationIn(Application app, String commit, String directory) throws RenderFailure {
+        for (String name : Kustomization.FILE_NAMES) {
+            Optional<byte[]> content = file(app, commit, join(directory, name));
+            if (content.isPresent()) {
+                return content;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<byte[]> file(Application app, String commit, String path) throws RenderFailure {
+        return mirrors.entry(app, commit, path, config.renderLimits())
+                .filter(entry -> !entry.directory())
+                .map(MirrorCache.Entry::content);
+    }
+
+    private static String join(String directory, String name) {
+        return directory.isEmpty() ? name : directory + "/" + name;
+    }
+
+    private static String describe(String path) {
+        return path.isEmpty() ? "the repository root" : path;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    LOG.debugf("cannot delete %s: %s", path, e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            LOG.debugf("cannot delete %s: %s", dir, e.getMessage());
+        }
+    }
+}

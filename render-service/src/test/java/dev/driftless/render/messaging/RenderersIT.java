@@ -1,0 +1,362 @@
+package dev.driftless.render.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.EventType;
+import dev.driftless.events.RenderFailed;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.Topics;
+import dev.driftless.render.GitAndCatalog;
+import dev.driftless.render.RenderConfig;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kustomize, Helm, semver revisions and the safety limits, on real Git repositories over a real Git transport and a
+ * real broker. The Kustomize test needs {@code kustomize} or {@code kubectl} on the PATH ({@code .ci/run} installs
+ * kubectl where it is missing) and is skipped, saying so, without either; Helm is bundled (helm-java).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
+class RenderersIT {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.git.base-url")
+    String gitBase;
+
+    @Inject
+    RenderConfig config;
+
+    @TempDir
+    Path work;
+
+    EventProbe probe;
+    String prefix;
+    String repoUrl;
+    GitFixture repo;
+
+    @BeforeEach
+    void setUp() {
+        probe = new EventProbe(bootstrap);
+        prefix = "r" + UUID.randomUUID().toString().substring(0, 6) + "-";
+        repoUrl = gitBase + "/" + prefix + "repo.git";
+        repo = GitFixture.create(work.resolve("repo"), repoUrl);
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+        repo.close();
+    }
+
+    @Test
+    void aSharedKustomizeBaseRendersEveryApplicationUsingItAndNothingElse() throws Exception {
+        assumeTrue(
+                onPath("kustomize") || onPath("kubectl"),
+                "neither kustomize nor kubectl is installed: the Kustomize renderer cannot be tested here");
+        RevCommit first = repo.commitAndPush(
+                "two overlays of one base, a patch outside both, and a plain directory",
+                Map.of(
+                        "bases/web/kustomization.yaml", "resources: [deployment.yaml]\n",
+                        "bases/web/deployment.yaml", deployment("web", "nginx:1"),
+                        "apps/a/kustomization.yaml", "resources: [../../bases/web]\nnamePrefix: a-\n",
+                        "apps/b/kustomization.yaml",
+                                "resources: [../../bases/web]\nnamePrefix: b-\ncomponents: [../../components/scaled]\n",
+                        "components/scaled/kustomization.yaml",
+                                "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+                                        + "patches:\n- path: replicas.yaml\n",
+                        "components/scaled/replicas.yaml",
+                                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 3}\n",
+                        "apps/c/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: b}\n"));
+        declare("a", "path: apps/a", "auto");
+        declare("b", "path: apps/b", "kustomize");
+        declare("c", "path: apps/c", "auto");
+        RenderSucceeded a = succeeded("a", first);
+        assertThat(a.manifests()).singleElement().satisfies(d -> assertThat(name(d))
+                .isEqualTo("a-web"));
+        RenderSucceeded b = succeeded("b", first);
+        assertThat(spec(b.manifests().get(0))).containsEntry("replicas", 3);
+        succeeded("c", first);
+
+        RevCommit base = repo.commitAndPush(
+                "a new image in the shared base", Map.of("bases/web/deployment.yaml", deployment("web", "nginx:2")));
+        GitAndCatalog.sendPush(probe, repoUrl, first.name(), base.name(), "d-base");
+        assertThat(image(succeeded("a", base))).isEqualTo("nginx:2");
+        assertThat(image(succeeded("b", base))).isEqualTo("nginx:2");
+
+        RevCommit patch = repo.commitAndPush(
+                "more replicas for b only",
+                Map.of(
+                        "components/scaled/replicas.yaml",
+                        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 5}\n"));
+        GitAndCatalog.sendPush(probe, repoUrl, base.name(), patch.name(), "d-patch");
+        assertThat(spec(succeeded("b", patch).manifests().get(0))).containsEntry("replicas", 5);
+
+        assertThat(probe.readToEnd(
+                        Topics.RENDERS,
+                        r -> r.key().startsWith(prefix) && !first.name().equals(r.ce("commit"))))
+                .as("the base change renders both overlays, the component only b, the directory application never")
+                .extracting(r -> r.key().substring(prefix.length()) + "@" + r.ce("commit"))
+                .containsExactlyInAnyOrder("a@" + base.name(), "b@" + base.name(), "b@" + patch.name());
+    }
+
+    @Test
+    void aHelmChartRendersWithValueFilesFromTheRepositoryAndInlineValues() throws Exception {
+        RevCommit first = repo.commitAndPush(
+                "a chart and the production values beside it",
+                Map.of(
+                        "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+                        "charts/web/values.yaml", "replicas: 1\nimage: nginx:1\n",
+                        "charts/web/templates/deployment.yaml", HELM_DEPLOYMENT,
+                        "environments/prod/values.yaml", "replicas: 3\n",
+                        "charts/needs-remote/Chart.yaml",
+                                "apiVersion: v2\nname: needs-remote\nversion: 0.1.0\ndependencies:\n"
+                                        + "- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n"));
+        declare(
+                "web",
+                """
+                path: charts/web
+                  render:
+                    type: auto
+                    helm:
+                      releaseName: shop
+                      valueFiles: [../../environments/prod/values.yaml]
+                      values: { image: "nginx:2" }""",
+                null);
+        declare("remote", "path: charts/needs-remote", "helm");
+
+        RenderSucceeded web = succeeded("web", first);
+        assertThat(web.manifests()).singleElement().satisfies(d -> {
+            assertThat(name(d)).isEqualTo("shop-web");
+            assertThat(spec(d)).containsEntry("replicas", 3);
+        });
+        assertThat(image(web)).isEqualTo("nginx:2");
+        assertThat(failed("remote", first))
+                .satisfies(f -> assertThat(f.reason()).isEqualTo("ChartDependencyRefused"))
+                .satisfies(f -> assertThat(f.message()).contains("https://charts.example.com"));
+
+        RevCommit values =
+                repo.commitAndPush("production scales out", Map.of("environments/prod/values.yaml", "replicas: 4\n"));
+        GitAndCatalog.sendPush(probe, repoUrl, first.name(), values.name(), "d-values");
+        assertThat(spec(succeeded("web", values).manifests().get(0)))
+                .as("a value file outside the chart is an input of its render")
+                .containsEntry("replicas", 4);
+    }
+
+    @Test
+    void escapesBombsAndOversizedBundlesFailEachWithItsOwnReason() throws Exception {
+        Map<String, String> files = new HashMap<>();
+        files.put("apps/bomb/bomb.yaml", BILLION_LAUGHS);
+        files.put(
+                "apps/deep/deep.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: deep}\ndata: " + "[".repeat(200) + "]".repeat(200)
+                        + "\n");
+        files.put(
+                "apps/big/big.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {blob: \"" + "x".repeat(1_000_000)
+                        + "\"}\n");
+        files.put("apps/twice/one.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n");
+        files.put("apps/twice/two.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n");
+        files.put("apps/traversal/kustomization.yaml", "resources: [../../../../../../etc]\n");
+        files.put("apps/absolute/kustomization.yaml", "resources: [/etc/passwd]\n");
+        files.put("apps/remote/kustomization.yaml", "resources:\n- https://github.com/evil/base//deploy?ref=main\n");
+        files.put("charts/escape/Chart.yaml", "apiVersion: v2\nname: escape\nversion: 0.1.0\n");
+        files.put("apps/link/ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n");
+        repo.commitAndPush("attacks", files);
+        RevCommit head = repo.commitSymlinkAndPush("a link out", "apps/link/passwd.yaml", "../../../../../etc/passwd");
+        Map<String, String> expected = new HashMap<>(Map.of(
+                "bomb", "YamlAliasLimit",
+                "deep", "NestingTooDeep",
+                "big", "BundleTooLarge",
+                "twice", "DuplicateObject",
+                "traversal", "PathEscapesRepository",
+                "absolute", "PathEscapesRepository",
+                "remote", "RemoteBaseRefused",
+                "link", "PathEscapesRepository"));
+        for (String app : expected.keySet()) {
+            declare(
+                    app,
+                    "path: apps/" + app,
+                    List.of("traversal", "absolute", "remote").contains(app) ? "kustomize" : "auto");
+        }
+        declare("escape", "path: charts/escape\n  render:\n    helm: { valueFiles: [../../../../etc/passwd] }", null);
+        expected.put("escape", "PathEscapesRepository");
+
+        for (var app : expected.entrySet()) {
+            RenderFailed failure = failed(app.getKey(), head);
+            assertThat(failure.reason())
+                    .as(app.getKey() + ": " + failure.message())
+                    .isEqualTo(app.getValue());
+        }
+        assertThat(failed("twice", head).message()).contains("one.yaml").contains("two.yaml");
+        assertThat(failed("link", head).message()).contains("passwd.yaml");
+    }
+
+    @Test
+    void aSemverRangeFollowsTheHighestTagThatSatisfiesIt() throws Exception {
+        Map<String, RevCommit> tagged = new HashMap<>();
+        for (String tag : List.of("v1.0.0", "v1.2.0", "v2.0.0", "v1.3.0-rc.1")) {
+            tagged.put(
+                    tag,
+                    repo.commitAndPush(
+                            "release " + tag,
+                            Map.of(
+                                    "deploy/cm.yaml",
+                                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v}\ndata: {v: \"" + tag
+                                            + "\"}\n")));
+            repo.tagAndPush(tag);
+        }
+        declare("stable", "targetRevision: \">=1.0.0 <2.0.0\"\n    path: deploy", "auto");
+        succeeded("stable", tagged.get("v1.2.0"));
+
+        RevCommit next = repo.commitAndPush(
+                "release v1.4.0", Map.of("deploy/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: v}\n"));
+        repo.tagAndPush("v1.4.0");
+        GitAndCatalog.sendPush(
+                probe, repoUrl, "refs/tags/v1.4.0", "0000000000000000000000000000000000000000", next.name(), "d-tag");
+        succeeded("stable", next);
+    }
+
+    void declare(String name, String source, String renderType) throws Exception {
+        Files.writeString(
+                config.catalogDir().resolve(prefix + name + ".yaml"),
+                """
+                apiVersion: driftless.dev/v1alpha1
+                kind: Application
+                metadata: { name: %s }
+                spec:
+                  source:
+                    repoURL: %s
+                    %s
+                %s  destination: { namespace: %s }
+                """
+                        .formatted(
+                                prefix + name,
+                                repoUrl,
+                                source,
+                                renderType == null ? "" : "  render: { type: " + renderType + " }\n",
+                                "ns"));
+    }
+
+    RenderSucceeded succeeded(String app, RevCommit commit) {
+        EventProbe.Received received = render(app, commit);
+        assertThat(received.ce("type"))
+                .as("%s at %s: %s", app, commit.name(), received.value())
+                .isEqualTo(EventType.RENDER_SUCCEEDED.type());
+        return EventCodec.decode(RenderSucceeded.class, received.value());
+    }
+
+    RenderFailed failed(String app, RevCommit commit) {
+        EventProbe.Received received = render(app, commit);
+        assertThat(received.ce("type")).as("%s at %s", app, commit.name()).isEqualTo(EventType.RENDER_FAILED.type());
+        return EventCodec.decode(RenderFailed.class, received.value());
+    }
+
+    EventProbe.Received render(String app, RevCommit commit) {
+        List<EventProbe.Received> found = probe.read(
+                Topics.RENDERS,
+                r -> (prefix + app).equals(r.key()) && commit.name().equals(r.ce("commit")),
+                1,
+                WAIT);
+        assertThat(found).as("a render of %s at %s", app, commit.name()).hasSize(1);
+        return found.get(0);
+    }
+
+    static boolean onPath(String command) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(dir -> Files.isExecutable(Path.of(dir, command)));
+    }
+
+    static String deployment(String name, String image) {
+        return """
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: { name: %s }
+                spec:
+                  replicas: 1
+                  selector: { matchLabels: { app: %s } }
+                  template:
+                    metadata: { labels: { app: %s } }
+                    spec: { containers: [ { name: app, image: "%s" } ] }
+                """
+                .formatted(name, name, name, image);
+    }
+
+    @SuppressWarnings("unchecked")
+    static String name(Map<String, Object> manifest) {
+        return (String) ((Map<String, Object>) manifest.get("metadata")).get("name");
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> spec(Map<String, Object> manifest) {
+        return (Map<String, Object>) manifest.get("spec");
+    }
+
+    @SuppressWarnings("unchecked")
+    static String image(RenderSucceeded render) {
+        Map<String, Object> template =
+                (Map<String, Object>) spec(render.manifests().get(0)).get("template");
+        List<Map<String, Object>> containers =
+                (List<Map<String, Object>>) ((Map<String, Object>) template.get("spec")).get("containers");
+        return (String) containers.get(0).get("image");
+    }
+
+    static final String HELM_DEPLOYMENT =
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata:
+              name: {{ .Release.Name }}-web
+            spec:
+              replicas: {{ .Values.replicas }}
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  containers:
+                    - name: web
+                      image: {{ .Values.image | quote }}
+            """;
+
+    static final String BILLION_LAUGHS =
+            """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: { name: lol }
+            a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+            b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+            c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+            d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+            e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+            f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+            g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+            h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+            i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+            """;
+}
