@@ -11,6 +11,8 @@ public enum EventType {
     COMMIT_PUSHED("dev.driftless.commit.pushed.v1", CommitPushed.class, Topics.COMMITS, "commit-pushed"),
     RENDER_SUCCEEDED("dev.driftless.render.succeeded.v1", RenderSucceeded.class, Topics.RENDERS, "render-succeeded"),
     RENDER_FAILED("dev.driftless.render.failed.v1", RenderFailed.class, Topics.RENDERS, "render-failed"),
+    APPLICATION_REMOVED(
+            "dev.driftless.application.removed.v1", ApplicationRemoved.class, Topics.RENDERS, "application-removed"),
     SYNC_SUCCEEDED("dev.driftless.sync.succeeded.v1", SyncReport.class, Topics.SYNCS, "sync-report"),
     SYNC_FAILED("dev.driftless.sync.failed.v1", SyncReport.class, Topics.SYNCS, "sync-report"),
     DRIFT_DETECTED("dev.driftless.drift.detected.v1", DriftDetected.class, Topics.SYNCS, "drift-detected"),

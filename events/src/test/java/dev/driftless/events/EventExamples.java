@@ -56,6 +56,10 @@ public final class EventExamples {
                         "apps/demo/bad.yaml: document 1 has no kind",
                         "push-1",
                         NOW));
+        EXAMPLES.put(
+                EventType.APPLICATION_REMOVED,
+                new ApplicationRemoved(
+                        "demo", "https://git.example.com/shop/deploy", TARGET, "catalog/demo.yaml", NOW));
         SyncReport report = new SyncReport(
                 "demo",
                 SHA_B,

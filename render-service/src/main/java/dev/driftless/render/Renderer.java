@@ -327,6 +327,11 @@ public class Renderer {
                 Instant.now());
     }
 
+    /** Forgets an application that left the catalog: a later one of the same name starts afresh. */
+    public void forget(String application) {
+        last.remove(application);
+    }
+
     /** The last outcome of each application rendered since start. */
     public Map<String, LastRender> lastRenders() {
         return Map.copyOf(last);

@@ -1,5 +1,6 @@
 package dev.driftless.sync;
 
+import dev.driftless.events.ApplicationRemoved;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.SyncReport.ResourceResult;
@@ -43,6 +44,45 @@ public class Syncer {
             LOG.errorf(e, "unexpected error syncing %s at %s", render.application(), render.commit());
             return finish(render, triggeredBy, started, List.of(), Reason.SyncError, e.toString());
         }
+    }
+
+    /**
+     * Prunes what an application that left the catalog had applied, when its policy says {@code prune}: everything in
+     * its inventory that carries our labels (never Namespaces, PersistentVolumeClaims or CRDs, never an object
+     * marked {@code driftless.dev/prune: disabled}), then its inventory.
+     *
+     * @return the report to publish, or empty when nothing was to be done (no prune, or nothing was applied)
+     */
+    public java.util.Optional<SyncReport> remove(ApplicationRemoved removed, String triggeredBy) {
+        Instant started = Instant.now();
+        if (!removed.target().prune()) {
+            LOG.infof(
+                    "%s left the catalog; its objects stay in the cluster (its sync policy does not prune)",
+                    removed.application());
+            return java.util.Optional.empty();
+        }
+        SyncPlan plan = new SyncPlan(removed.application(), List.of(), List.of(), removed.target());
+        List<ResourceResult> results = new ArrayList<>();
+        String commit = "none";
+        try {
+            java.util.Optional<String> applied = cluster.inventoryCommit(removed.application());
+            if (applied.isEmpty()) {
+                return java.util.Optional.empty();
+            }
+            commit = applied.get();
+            for (ObjectRef gone : plan.toPrune(cluster.inventory(removed.application()))) {
+                if (cluster.prune(gone, removed.application())) {
+                    results.add(result(gone, "pruned", null, null));
+                }
+            }
+            cluster.deleteInventory(removed.application());
+        } catch (ClusterFailure e) {
+            return java.util.Optional.of(report(
+                    removed.application(), commit, null, triggeredBy, started, results, e.reason(), e.getMessage()));
+        }
+        LOG.infof("%s left the catalog: pruned %d object(s)", removed.application(), results.size());
+        return java.util.Optional.of(
+                report(removed.application(), commit, null, triggeredBy, started, results, null, null));
     }
 
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
@@ -106,6 +146,19 @@ public class Syncer {
             List<ResourceResult> results,
             Reason reason,
             String message) {
+        return report(
+                render.application(), render.commit(), render.digest(), triggeredBy, started, results, reason, message);
+    }
+
+    private SyncReport report(
+            String application,
+            String commit,
+            String digest,
+            String triggeredBy,
+            Instant started,
+            List<ResourceResult> results,
+            Reason reason,
+            String message) {
         Instant finished = Instant.now();
         String status = reason == null ? SyncReport.SUCCEEDED : SyncReport.FAILED;
         Timer.builder("driftless.sync.duration")
@@ -119,17 +172,14 @@ public class Syncer {
             metrics.counter("driftless.sync.objects", "action", r.action()).increment();
         }
         if (reason == null) {
-            LOG.infof(
-                    "synced %s at %s: %s", render.application(), render.commit().substring(0, 7), summary(results));
+            LOG.infof("synced %s at %s: %s", application, abbreviate(commit), summary(results));
         } else {
-            LOG.warnf(
-                    "sync of %s at %s failed: %s: %s",
-                    render.application(), render.commit().substring(0, 7), reason, message);
+            LOG.warnf("sync of %s at %s failed: %s: %s", application, abbreviate(commit), reason, message);
         }
         return new SyncReport(
-                render.application(),
-                render.commit(),
-                render.digest(),
+                application,
+                commit,
+                digest,
                 status,
                 reason == null ? null : reason.name(),
                 message,
@@ -137,6 +187,10 @@ public class Syncer {
                 triggeredBy,
                 started,
                 finished);
+    }
+
+    private static String abbreviate(String commit) {
+        return commit.length() > 7 ? commit.substring(0, 7) : commit;
     }
 
     private static String summary(List<ResourceResult> results) {

@@ -13,13 +13,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * The application catalog as read from a directory of YAML files. {@link #rescan()} rereads the directory and
- * reports which applications are new or changed, so they can be rendered at once; declarations with errors are
- * left out and their errors kept for the API and the log.
+ * reports which applications are new or changed, so they can be rendered at once, and which were removed;
+ * declarations with errors are left out and their errors kept for the API and the log. A removal is reported only
+ * from a catalog that reads without errors (a half-edited file is not a removal), and never when the directory is
+ * missing or unreadable (an unmounted volume is not a removal of everything).
  */
 @ApplicationScoped
 public class CatalogDirectory {
@@ -32,6 +36,17 @@ public class CatalogDirectory {
     private volatile List<Application> applications = List.of();
     private volatile List<String> errors = List.of();
     private Map<String, String> lastFiles = Map.of();
+    private final Map<String, Application> known = new java.util.LinkedHashMap<>();
+
+    /**
+     * What a scan found.
+     *
+     * @param changed applications that are new or changed since the last scan (all of them on the first)
+     * @param removed applications that are gone from a catalog without errors, as they were last declared
+     */
+    public record Scan(List<Application> changed, List<Application> removed) {
+        static final Scan NOTHING = new Scan(List.of(), List.of());
+    }
 
     /** The current applications, in catalog order. */
     public List<Application> applications() {
@@ -43,15 +58,11 @@ public class CatalogDirectory {
         return errors;
     }
 
-    /**
-     * Rereads the directory.
-     *
-     * @return the applications that are new or changed since the last scan (all of them on the first)
-     */
-    public synchronized List<Application> rescan() {
+    /** Rereads the directory and says what changed. */
+    public synchronized Scan rescan() {
         Map<String, String> files = read(config.catalogDir());
-        if (files.equals(lastFiles)) {
-            return List.of();
+        if (files == null || files.equals(lastFiles)) {
+            return Scan.NOTHING;
         }
         lastFiles = files;
         CatalogParser.Result result = CatalogParser.parse(files);
@@ -65,16 +76,30 @@ public class CatalogDirectory {
         }
         applications = result.applications();
         errors = result.errors();
+        applications.forEach(app -> known.put(app.name(), app));
+        List<Application> removed = new java.util.ArrayList<>();
+        Set<String> present = applications.stream().map(Application::name).collect(Collectors.toSet());
+        List<String> gone =
+                known.keySet().stream().filter(name -> !present.contains(name)).toList();
+        if (errors.isEmpty()) {
+            gone.forEach(name -> removed.add(known.remove(name)));
+        } else if (!gone.isEmpty()) {
+            LOG.warnf(
+                    "catalog: %s missing, not announced as removed while the catalog has errors",
+                    String.join(", ", gone));
+        }
         LOG.infof(
-                "catalog %s: %d application(s), %d changed, %d error(s)",
-                config.catalogDir(), applications.size(), changed.size(), errors.size());
-        return changed;
+                "catalog %s: %d application(s), %d changed, %d removed, %d error(s)",
+                config.catalogDir(), applications.size(), changed.size(), removed.size(), errors.size());
+        return new Scan(changed, List.copyOf(removed));
     }
 
+    /** The YAML files of the directory by name, or {@code null} when it is missing or cannot be read. */
     private static Map<String, String> read(Path dir) {
         Map<String, String> files = new HashMap<>();
         if (!Files.isDirectory(dir)) {
-            return files;
+            LOG.debugf("catalog directory %s does not exist", dir);
+            return null;
         }
         try (Stream<Path> paths = Files.list(dir)) {
             for (Path file : paths.filter(Files::isRegularFile).toList()) {
@@ -85,6 +110,7 @@ public class CatalogDirectory {
             }
         } catch (IOException e) {
             LOG.warnf("cannot read catalog directory %s: %s", dir, e.getMessage());
+            return null;
         }
         return files;
     }

@@ -13,7 +13,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Watches the catalog directory: an application that is new or changed (including every application at start) is
- * rendered at once from the current head of its revision, without waiting for a push.
+ * rendered at once from the current head of its revision, without waiting for a push; one that was removed is
+ * announced ({@code application.removed}) so sync-service can prune it if its policy says so.
  */
 @ApplicationScoped
 public class CatalogWatcher {
@@ -30,13 +31,26 @@ public class CatalogWatcher {
     RenderPublisher publisher;
 
     private final Set<String> pending = new LinkedHashSet<>();
+    private final List<Application> removals = new java.util.ArrayList<>();
 
     @Scheduled(
             every = "${driftless.render.catalog-poll-interval:2s}",
             delayed = "1s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void rescan() {
-        pending.addAll(catalog.rescan().stream().map(Application::name).toList());
+        CatalogDirectory.Scan scan = catalog.rescan();
+        pending.addAll(scan.changed().stream().map(Application::name).toList());
+        removals.addAll(scan.removed());
+        for (java.util.Iterator<Application> it = removals.iterator(); it.hasNext(); ) {
+            Application removed = it.next();
+            try {
+                renderer.forget(removed.name());
+                publisher.publishRemoved(removed);
+                it.remove();
+            } catch (RuntimeException e) {
+                LOG.warnf("could not announce the removal of %s; retrying: %s", removed.name(), e.toString());
+            }
+        }
         List<Application> due = catalog.applications().stream()
                 .filter(app -> pending.contains(app.name()))
                 .toList();

@@ -1,5 +1,6 @@
 package dev.driftless.render.messaging;
 
+import dev.driftless.events.ApplicationRemoved;
 import dev.driftless.events.CloudEventExtensions;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.Envelope;
@@ -67,6 +68,23 @@ public class RenderPublisher {
         } else {
             throw new IllegalArgumentException("not a render outcome: " + outcome);
         }
+    }
+
+    /** Announces that an application left the catalog, keyed by its name like its renders. */
+    public void publishRemoved(dev.driftless.render.domain.Application app) {
+        Instant now = Instant.now();
+        ApplicationRemoved removed =
+                new ApplicationRemoved(app.name(), app.repository(), app.target(), app.source(), now);
+        Map<String, String> extensions = new HashMap<>();
+        extensions.put(CloudEventExtensions.APPLICATION, app.name());
+        extensions.put(CloudEventExtensions.REPOSITORY, app.repository());
+        Envelope envelope = new Envelope(
+                EventType.APPLICATION_REMOVED,
+                Envelope.stableId("removed", app.name(), now.toString()),
+                app.name(),
+                now,
+                extensions);
+        renders.sendMessageAndAwait(envelope.toMessage(removed, app.name(), SOURCE));
     }
 
     /** Sets a message aside with its reason. */

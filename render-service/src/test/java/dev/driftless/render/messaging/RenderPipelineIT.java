@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.driftless.devstack.git.GitFixture;
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.ApplicationRemoved;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.Envelope;
 import dev.driftless.events.EventCodec;
@@ -54,6 +55,9 @@ class RenderPipelineIT {
 
     @Inject
     RenderConfig config;
+
+    @Inject
+    dev.driftless.render.catalog.CatalogDirectory catalog;
 
     @TempDir
     Path work;
@@ -153,6 +157,39 @@ class RenderPipelineIT {
                 EventCodec.decode(RenderSucceeded.class, render(second.name()).value());
         assertThat(next.manifests().get(0)).extracting("data").isEqualTo(Map.of("message", "changed"));
         assertThat(next.digest()).isNotEqualTo(bundle.digest());
+    }
+
+    @Test
+    void aRemovedApplicationIsAnnouncedButNotWhileTheCatalogHasErrors() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("ok")));
+        declare();
+        render(first.name());
+        Path broken = config.catalogDir().resolve(app + "-broken.yaml");
+        Files.writeString(broken, "apiVersion: driftless.dev/v1alpha1\nkind: Application\nmetadata: {name: [\n");
+        Files.delete(config.catalogDir().resolve(app + ".yaml"));
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .until(() -> catalog.errors().stream().anyMatch(e -> e.contains(app + "-broken.yaml"))
+                        && catalog.applications().stream()
+                                .noneMatch(a -> a.name().equals(app)));
+        assertThat(probe.readToEnd(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key())
+                                && EventType.APPLICATION_REMOVED.type().equals(r.ce("type"))))
+                .as("a catalog with errors announces no removal")
+                .isEmpty();
+
+        Files.delete(broken);
+        List<EventProbe.Received> removed = probe.read(
+                Topics.RENDERS,
+                r -> app.equals(r.key()) && EventType.APPLICATION_REMOVED.type().equals(r.ce("type")),
+                1,
+                WAIT);
+        assertThat(removed).hasSize(1);
+        ApplicationRemoved announcement =
+                EventCodec.decode(ApplicationRemoved.class, removed.get(0).value());
+        assertThat(announcement.target().prune()).isTrue();
+        assertThat(announcement.source()).isEqualTo(app + ".yaml");
     }
 
     @Test

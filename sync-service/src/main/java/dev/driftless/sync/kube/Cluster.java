@@ -160,6 +160,30 @@ public class Cluster {
         });
     }
 
+    /** The commit an application's inventory was last stored for; empty when it has none. */
+    public java.util.Optional<String> inventoryCommit(String application) throws ClusterFailure {
+        return withRetries("read inventory of " + application, () -> {
+            ConfigMap stored = client.configMaps()
+                    .inNamespace(config.inventoryNamespace())
+                    .withName(inventoryName(application))
+                    .get();
+            return java.util.Optional.ofNullable(stored)
+                    .map(cm -> cm.getMetadata().getAnnotations())
+                    .map(annotations -> annotations.get(SyncPlan.COMMIT));
+        });
+    }
+
+    /** Deletes an application's inventory, once everything in it was pruned. */
+    public void deleteInventory(String application) throws ClusterFailure {
+        withRetries("delete inventory of " + application, () -> {
+            client.configMaps()
+                    .inNamespace(config.inventoryNamespace())
+                    .withName(inventoryName(application))
+                    .delete();
+            return null;
+        });
+    }
+
     /** The name of an application's inventory ConfigMap. */
     public static String inventoryName(String application) {
         return "driftless-inventory-" + application;

@@ -1,5 +1,6 @@
 package dev.driftless.sync.messaging;
 
+import dev.driftless.events.ApplicationRemoved;
 import dev.driftless.events.CloudEventExtensions;
 import dev.driftless.events.Envelope;
 import dev.driftless.events.EventMalformedException;
@@ -25,7 +26,8 @@ import org.jboss.logging.Logger;
 /**
  * On each {@code render.succeeded}: sync the bundle and publish {@code sync.succeeded} or {@code sync.failed}, then
  * commit the offset. A failed render is never synced (nothing is applied or pruned on a bad render). An event that
- * can never be read goes to the dead-letter topic with its reason.
+ * can never be read goes to the dead-letter topic with its reason. On {@code application.removed}: prune what the
+ * application had applied, if its policy says so.
  */
 @ApplicationScoped
 public class RenderConsumer {
@@ -63,6 +65,8 @@ public class RenderConsumer {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
             publish(syncer.sync(render, event.id()), event.id(), render.repository());
+        } else if (data instanceof ApplicationRemoved removed) {
+            syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));
         }
         return message.ack();
     }

@@ -165,6 +165,70 @@ class SyncPipelineIT {
     }
 
     @Test
+    void anApplicationThatLeftTheCatalogIsPrunedOnlyWithPruneAndNeverItsNamespace() {
+        Map<String, Object> claim = object("v1", "PersistentVolumeClaim", "data", Map.of());
+        SyncReport applied = render(List.of(configMap("hello"), SERVICE, claim), false);
+        assertThat(applied.status()).isEqualTo("Succeeded");
+
+        removed(new Target("default", app, true, true, false, true));
+
+        List<EventProbe.Received> reports = probe.read(
+                Topics.SYNCS, r -> app.equals(r.key()) && applied.commit().equals(r.ce("commit")), 2, WAIT);
+        SyncReport removal = EventCodec.decode(SyncReport.class, reports.get(1).value());
+        assertThat(removal.status()).isEqualTo("Succeeded");
+        assertThat(removal.resources())
+                .extracting(r -> r.kind() + "/" + r.action())
+                .containsExactlyInAnyOrder("ConfigMap/pruned", "Service/pruned");
+        assertThat(cluster.services().inNamespace(app).withName("web").get()).isNull();
+        assertThat(cluster.persistentVolumeClaims()
+                        .inNamespace(app)
+                        .withName("data")
+                        .get())
+                .as("claims are never pruned")
+                .isNotNull();
+        assertThat(cluster.namespaces().withName(app).get())
+                .as("nor namespaces")
+                .isNotNull();
+        assertThat(cluster.configMaps()
+                        .inNamespace("driftless-system")
+                        .withName("driftless-inventory-" + app)
+                        .get())
+                .as("the inventory goes with the application")
+                .isNull();
+    }
+
+    @Test
+    void anApplicationWithoutPruneThatLeftTheCatalogKeepsItsObjects() {
+        Target noPrune = new Target("default", app, false, false, false, true);
+        RenderDriver.syncThrough(probe, app, List.of(configMap("stays")), noPrune, WAIT);
+
+        removed(noPrune);
+        // a later render of the same application is handled after the removal (one key, one partition, in order)
+        RenderDriver.syncThrough(probe, app, List.of(SERVICE), noPrune, WAIT);
+
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
+                .as("left in the cluster")
+                .isNotNull();
+        assertThat(probe.readToEnd(Topics.SYNCS, r -> app.equals(r.key())))
+                .as("the removal without prune reported nothing")
+                .hasSize(2);
+    }
+
+    void removed(Target target) {
+        probe.send(
+                new dev.driftless.events.Envelope(
+                        EventType.APPLICATION_REMOVED,
+                        UUID.randomUUID().toString(),
+                        app,
+                        java.time.Instant.now(),
+                        Map.of()),
+                new dev.driftless.events.ApplicationRemoved(
+                        app, "https://h/r", target, "catalog/" + app + ".yaml", java.time.Instant.now()),
+                app,
+                "urn:test");
+    }
+
+    @Test
     void anUnreadableRenderIsDeadLettered() {
         probe.sendRaw(
                 Topics.RENDERS,
