@@ -131,5 +131,37 @@ public interface RenderConfig {
         /** Pack files kept open ({@code core.packedGitOpenFiles}). */
         @WithDefault("128")
         int packedGitOpenFiles();
+
+        /**
+         * Credentials for private repositories, by a name of your choice: the longest {@code url-prefix} that starts
+         * a repository's URL (as written in the catalog) is used.
+         */
+        java.util.Map<String, Credential> credentials();
+    }
+
+    /**
+     * How to authenticate to the repositories whose URL starts with {@code url-prefix}: over HTTPS with a user name
+     * and a password or token, over SSH with a private key. Secrets are best given as files (a mounted Kubernetes
+     * Secret), re-read at every fetch so a rotated secret needs no restart; they are never logged.
+     */
+    interface Credential {
+        /** Repository URLs starting with this use the credential ({@code https://github.com/acme/}). */
+        String urlPrefix();
+
+        /** HTTPS user name; {@code x-access-token} by default, which GitHub and Gitea accept with a token. */
+        @WithDefault("x-access-token")
+        String username();
+
+        /** HTTPS password or token, inline (prefer {@code password-file}). */
+        java.util.Optional<String> password();
+
+        /** A file holding the HTTPS password or token (trailing newline ignored). */
+        java.util.Optional<Path> passwordFile();
+
+        /** SSH private key file (OpenSSH format) for {@code ssh://} and {@code git@host:} URLs. */
+        java.util.Optional<Path> sshPrivateKeyFile();
+
+        /** known_hosts file the SSH server's key must be in; without it no SSH server is trusted. */
+        java.util.Optional<Path> sshKnownHostsFile();
     }
 }

@@ -17,13 +17,28 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         try {
             Path root = Files.createTempDirectory("render-it");
-            git = GitServer.start(0, root.resolve("repos"), null);
+            String password = java.util.UUID.randomUUID().toString();
+            git = GitServer.start(0, root.resolve("repos"), null, password);
             Path catalog = Files.createDirectories(root.resolve("catalog"));
+            Path passwordFile = Files.writeString(root.resolve("git-password"), password + "\n");
             return Map.of(
-                    "test.git.base-url", git.baseUrl(),
-                    "driftless.render.catalog-dir", catalog.toString(),
-                    "driftless.render.cache-dir", root.resolve("cache").toString(),
-                    "driftless.render.catalog-poll-interval", "200ms");
+                    "test.git.base-url",
+                    git.baseUrl(),
+                    "test.git.private-password",
+                    password,
+                    "driftless.render.catalog-dir",
+                    catalog.toString(),
+                    "driftless.render.cache-dir",
+                    root.resolve("cache").toString(),
+                    "driftless.render.catalog-poll-interval",
+                    "200ms",
+                    // only private/allowed-* repositories have a credential; other private ones are refused
+                    "driftless.render.git.credentials.ci.url-prefix",
+                    git.baseUrl() + "/private/allowed-",
+                    "driftless.render.git.credentials.ci.username",
+                    GitServer.PRIVATE_USER,
+                    "driftless.render.git.credentials.ci.password-file",
+                    passwordFile.toString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -48,6 +48,17 @@ public final class GitServer implements AutoCloseable {
      * @param webhooks where to send push webhooks, or {@code null} to send none
      */
     public static GitServer start(int port, Path root, PushWebhookSender webhooks) {
+        return start(port, root, webhooks, null);
+    }
+
+    /** The user that repositories under {@code private/} require, with the password given at start. */
+    public static final String PRIVATE_USER = "driftless";
+
+    /**
+     * Starts the server on 127.0.0.1, with repositories under {@code private/} readable and writable only with HTTP
+     * basic authentication as {@link #PRIVATE_USER} and {@code privatePassword} (none when it is {@code null}).
+     */
+    public static GitServer start(int port, Path root, PushWebhookSender webhooks, String privatePassword) {
         try {
             Files.createDirectories(root);
             Server jetty = new Server();
@@ -69,6 +80,29 @@ public final class GitServer implements AutoCloseable {
             ServletContextHandler context = new ServletContextHandler();
             context.setContextPath("/");
             context.addServlet(new ServletHolder(servlet), "/git/*");
+            if (privatePassword != null) {
+                String expected = "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString((PRIVATE_USER + ":" + privatePassword)
+                                        .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                context.addFilter(
+                        new org.eclipse.jetty.ee10.servlet.FilterHolder((request, response, chain) -> {
+                            var http = (jakarta.servlet.http.HttpServletRequest) request;
+                            String given = http.getHeader("Authorization");
+                            if (given != null
+                                    && java.security.MessageDigest.isEqual(
+                                            given.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                                            expected.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+                                chain.doFilter(request, response);
+                                return;
+                            }
+                            var answer = (jakarta.servlet.http.HttpServletResponse) response;
+                            answer.setHeader("WWW-Authenticate", "Basic realm=\"driftless\"");
+                            answer.sendError(401);
+                        }),
+                        "/git/private/*",
+                        java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST));
+            }
             jetty.setHandler(context);
             jetty.start();
             int actual = connector.getLocalPort();

@@ -63,6 +63,9 @@ public class MirrorCache {
     @Inject
     RenderConfig config;
 
+    @Inject
+    GitCredentials credentials;
+
     private final ConcurrentMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final ConcurrentMap<Path, Repository> open = new ConcurrentHashMap<>();
 
@@ -482,12 +485,13 @@ public class MirrorCache {
         for (int attempt = 1; attempt <= config.fetchAttempts(); attempt++) {
             try (Repository repo = openOrCreate(app);
                     Git git = new Git(repo)) {
-                git.fetch()
+                var fetch = git.fetch()
                         .setRemote(app.cloneUrl())
                         .setRefSpecs(BRANCHES, TAGS)
                         .setRemoveDeletedRefs(true)
-                        .setTimeout(30)
-                        .call();
+                        .setTimeout(30);
+                credentials.apply(fetch, app.cloneUrl());
+                fetch.call();
                 return;
             } catch (GitAPIException e) {
                 last = e;

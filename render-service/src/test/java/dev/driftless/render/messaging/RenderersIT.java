@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.devstack.git.GitServer;
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.events.EventCodec;
@@ -49,6 +50,9 @@ class RenderersIT {
 
     @ConfigProperty(name = "test.git.base-url")
     String gitBase;
+
+    @ConfigProperty(name = "test.git.private-password")
+    String privatePassword;
 
     @Inject
     RenderConfig config;
@@ -216,6 +220,33 @@ class RenderersIT {
         }
         assertThat(failed("twice", head).message()).contains("one.yaml").contains("two.yaml");
         assertThat(failed("link", head).message()).contains("passwd.yaml");
+    }
+
+    @Test
+    void aPrivateRepositoryIsFetchedWithItsCredentialAndRefusedWithout() throws Exception {
+        String authority = "http://" + GitServer.PRIVATE_USER + ":" + privatePassword + "@";
+        String allowed = gitBase + "/private/allowed-" + prefix + "repo.git";
+        String other = gitBase + "/private/other-" + prefix + "repo.git";
+        RevCommit head;
+        try (GitFixture allowedRepo =
+                        GitFixture.create(work.resolve("allowed"), allowed.replace("http://", authority));
+                GitFixture otherRepo = GitFixture.create(work.resolve("other"), other.replace("http://", authority))) {
+            String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: p}\n";
+            head = allowedRepo.commitAndPush("private", Map.of("deploy/cm.yaml", cm));
+            otherRepo.commitAndPush("private too", Map.of("deploy/cm.yaml", cm));
+        }
+        repoUrl = allowed;
+        declare("allowed", "path: deploy", "auto");
+        succeeded("allowed", head);
+
+        repoUrl = other;
+        declare("other", "path: deploy", "auto");
+        List<EventProbe.Received> refused =
+                probe.read(Topics.RENDERS, r -> (prefix + "other").equals(r.key()), 1, WAIT);
+        RenderFailed failure =
+                EventCodec.decode(RenderFailed.class, refused.get(0).value());
+        assertThat(failure.reason()).isEqualTo("RepositoryUnreachable");
+        assertThat(failure.message()).doesNotContain(privatePassword);
     }
 
     @Test
