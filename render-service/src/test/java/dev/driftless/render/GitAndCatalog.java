@@ -21,24 +21,28 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             git = GitServer.start(0, root.resolve("repos"), null, password);
             Path catalog = Files.createDirectories(root.resolve("catalog"));
             Path passwordFile = Files.writeString(root.resolve("git-password"), password + "\n");
-            return Map.of(
-                    "test.git.base-url",
-                    git.baseUrl(),
-                    "test.git.private-password",
-                    password,
-                    "driftless.render.catalog-dir",
-                    catalog.toString(),
-                    "driftless.render.cache-dir",
-                    root.resolve("cache").toString(),
-                    "driftless.render.catalog-poll-interval",
-                    "200ms",
-                    // only private/allowed-* repositories have a credential; other private ones are refused
-                    "driftless.render.git.credentials.ci.url-prefix",
-                    git.baseUrl() + "/private/allowed-",
-                    "driftless.render.git.credentials.ci.username",
-                    GitServer.PRIVATE_USER,
-                    "driftless.render.git.credentials.ci.password-file",
-                    passwordFile.toString());
+            Path ssh = Files.createDirectories(root.resolve("ssh"));
+            Map<String, String> config = new java.util.HashMap<>();
+            config.put("test.git.base-url", git.baseUrl());
+            config.put("test.git.private-password", password);
+            config.put("test.git.ssh-dir", ssh.toString());
+            config.put("test.git.root", root.resolve("repos").toString());
+            config.put("driftless.render.catalog-dir", catalog.toString());
+            config.put("driftless.render.cache-dir", root.resolve("cache").toString());
+            config.put("driftless.render.catalog-poll-interval", "200ms");
+            // only private/allowed-* repositories have a credential; other private ones are refused
+            config.put("driftless.render.git.credentials.ci.url-prefix", git.baseUrl() + "/private/allowed-");
+            config.put("driftless.render.git.credentials.ci.username", GitServer.PRIVATE_USER);
+            config.put("driftless.render.git.credentials.ci.password-file", passwordFile.toString());
+            // the SSH test writes the key and the known hosts here once its server runs
+            config.put("driftless.render.git.credentials.ssh.url-prefix", "ssh://");
+            config.put(
+                    "driftless.render.git.credentials.ssh.ssh-private-key-file",
+                    ssh.resolve("id_rsa").toString());
+            config.put(
+                    "driftless.render.git.credentials.ssh.ssh-known-hosts-file",
+                    ssh.resolve("known_hosts").toString());
+            return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -54,6 +54,12 @@ class RenderersIT {
     @ConfigProperty(name = "test.git.private-password")
     String privatePassword;
 
+    @ConfigProperty(name = "test.git.ssh-dir")
+    Path sshDir;
+
+    @ConfigProperty(name = "test.git.root")
+    String gitRoot;
+
     @Inject
     RenderConfig config;
 
@@ -247,6 +253,44 @@ class RenderersIT {
                 EventCodec.decode(RenderFailed.class, refused.get(0).value());
         assertThat(failure.reason()).isEqualTo("RepositoryUnreachable");
         assertThat(failure.message()).doesNotContain(privatePassword);
+    }
+
+    @Test
+    void aRepositoryOverSshIsFetchedWithTheCredentialsKeyAndAKnownHost() throws Exception {
+        assumeTrue(onPath("ssh-keygen"), "ssh-keygen is not installed: no SSH keys can be made for this test");
+        Path keys = Files.createDirectories(work.resolve("keys"));
+        keygen(keys.resolve("host"));
+        keygen(sshDir.resolve("id_rsa"));
+        String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: s}\n";
+        RevCommit head = repo.commitAndPush("over ssh", Map.of("deploy/cm.yaml", cm));
+        Path bare = Path.of(gitRoot, prefix + "repo.git");
+        try (org.eclipse.jgit.lib.Repository served = new org.eclipse.jgit.storage.file.FileRepositoryBuilder()
+                .setGitDir(bare.toFile())
+                .setBare()
+                .build()) {
+            var server = new org.eclipse.jgit.junit.ssh.SshTestGitServer(
+                    "git", sshDir.resolve("id_rsa.pub"), served, Files.readAllBytes(keys.resolve("host")));
+            int port = server.start();
+            try {
+                Files.writeString(
+                        sshDir.resolve("known_hosts"),
+                        "[127.0.0.1]:" + port + " " + Files.readString(keys.resolve("host.pub")));
+                repoUrl = "ssh://git@127.0.0.1:" + port + "/" + prefix + "repo.git";
+                declare("ssh", "path: deploy", "auto");
+                succeeded("ssh", head);
+            } finally {
+                server.stop();
+            }
+        }
+    }
+
+    static void keygen(Path key) throws Exception {
+        Process process = new ProcessBuilder(
+                        "ssh-keygen", "-q", "-t", "rsa", "-b", "3072", "-m", "PEM", "-N", "", "-f", key.toString())
+                .redirectErrorStream(true)
+                .start();
+        assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).isZero();
     }
 
     @Test
