@@ -30,6 +30,21 @@ public interface RenderConfig {
     /** Helm: which chart repositories dependencies may come from. */
     Helm helm();
 
+    /**
+     * Named sets of trusted signing keys; an application naming one in {@code spec.source.verifySignature} renders
+     * only commits signed by one of its keys ({@code SignatureUntrusted} otherwise). Files are re-read at each check.
+     */
+    java.util.Map<String, TrustedSigners> trustedSigners();
+
+    /** Keys whose commit signatures are trusted, under {@code driftless.render.trusted-signers.<name>}. */
+    interface TrustedSigners {
+        /** ASCII-armoured OpenPGP public keys (one file, any number of keys), as {@code gpg --export --armor} writes. */
+        java.util.Optional<Path> gpgPublicKeysFile();
+
+        /** An OpenSSH allowed-signers file ({@code ssh-keygen -Y verify} format) for SSH-signed commits. */
+        java.util.Optional<Path> sshAllowedSignersFile();
+    }
+
     /** How often every mirror is garbage-collected (packs repacked, unreachable objects pruned); 0 turns it off. */
     @WithDefault("1h")
     Duration gcInterval();

@@ -67,6 +67,9 @@ public class Renderer {
     @Inject
     RenderEngine engine;
 
+    @Inject
+    dev.driftless.render.engine.SignatureCheck signatures;
+
     private final Map<String, LastRender> last = new ConcurrentHashMap<>();
     private final Map<String, String> lastHeads = new ConcurrentHashMap<>();
 
@@ -82,6 +85,7 @@ public class Renderer {
         String resolved = commit;
         try {
             resolved = mirrors.resolve(app, commit);
+            signatures.verify(app, resolved);
             RenderPlan plan = engine.plan(app, resolved);
             Bundle bundle = Bundle.of(engine.render(app, resolved, plan));
             int limit = config.limits().maxBundleBytes();

@@ -42,6 +42,14 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             config.put(
                     "driftless.render.git.credentials.ssh.ssh-known-hosts-file",
                     ssh.resolve("known_hosts").toString());
+            Path trust = Files.createDirectories(root.resolve("trust"));
+            config.put("test.trust-dir", trust.toString());
+            config.put(
+                    "driftless.render.trusted-signers.team.gpg-public-keys-file",
+                    trust.resolve("team.asc").toString());
+            config.put(
+                    "driftless.render.trusted-signers.team.ssh-allowed-signers-file",
+                    trust.resolve("allowed_signers").toString());
             return config;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -15,6 +15,8 @@ import dev.driftless.events.Target;
  * @param target destination and sync policy
  * @param source the catalog file it was declared in
  * @param helm the Helm release name, value files and inline values (used when the chart is rendered with Helm)
+ * @param verifySignature the name of the trusted-signers set every rendered commit must be signed by, or
+ *     {@code null} to render unsigned commits
  */
 public record Application(
         String name,
@@ -25,7 +27,8 @@ public record Application(
         String renderType,
         Target target,
         String source,
-        HelmOptions helm) {
+        HelmOptions helm,
+        String verifySignature) {
 
     /** An application without Helm options. */
     public Application(
@@ -37,7 +40,7 @@ public record Application(
             String renderType,
             Target target,
             String source) {
-        this(name, repository, cloneUrl, targetRevision, path, renderType, target, source, HelmOptions.NONE);
+        this(name, repository, cloneUrl, targetRevision, path, renderType, target, source, HelmOptions.NONE, null);
     }
 
     /**

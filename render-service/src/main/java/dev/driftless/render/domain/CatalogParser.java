@@ -144,7 +144,24 @@ public final class CatalogParser {
                 flag(policy, "selfHeal", false),
                 flag(policy, "allowEmpty", false),
                 flag(policy, "createNamespace", false));
-        return new Application(name, repository, repoUrl, revision, path, renderType, target, where, helm);
+        JsonNode verify = spec.path("source").path("verifySignature");
+        if (!verify.isMissingNode()
+                && !verify.isNull()
+                && (!verify.isTextual() || verify.asText().isBlank())) {
+            throw new IllegalArgumentException(
+                    "spec.source.verifySignature: must name a set of trusted signers (driftless.render.trusted-signers.<name>)");
+        }
+        return new Application(
+                name,
+                repository,
+                repoUrl,
+                revision,
+                path,
+                renderType,
+                target,
+                where,
+                helm,
+                verify.isTextual() ? verify.asText() : null);
     }
 
     @SuppressWarnings("unchecked")

@@ -42,6 +42,12 @@ final class ExternalRenderer {
     }
 
     static byte[] run(List<String> command, Path workDir, Duration timeout, int maxOutputBytes) throws RenderFailure {
+        return run(command, workDir, timeout, maxOutputBytes, new byte[0]);
+    }
+
+    /** Runs a command with {@code stdin} as its standard input. */
+    static byte[] run(List<String> command, Path workDir, Duration timeout, int maxOutputBytes, byte[] stdin)
+            throws RenderFailure {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         Map<String, String> env = builder.environment();
         String path = env.get("PATH");
@@ -55,7 +61,9 @@ final class ExternalRenderer {
             throw new RenderFailure(Reason.RendererUnavailable, "cannot run " + command.get(0) + ": " + e.getMessage());
         }
         try {
-            process.getOutputStream().close();
+            try (var in = process.getOutputStream()) {
+                in.write(stdin);
+            }
             CompletableFuture<byte[]> stdout = drain(process.getInputStream(), maxOutputBytes + 1);
             CompletableFuture<byte[]> stderr = drain(process.getErrorStream(), 16 * 1024);
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

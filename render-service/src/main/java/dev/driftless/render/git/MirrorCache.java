@@ -326,6 +326,68 @@ public class MirrorCache {
     }
 
     /**
+     * A commit's signature and the bytes it signs (the raw commit without its signature header).
+     *
+     * @param signature the armoured signature, {@code null} when the commit is unsigned
+     * @param payload what was signed
+     */
+    public record SignedCommit(byte[] signature, byte[] payload) {}
+
+    /** The signature of a commit and what it signs. */
+    public SignedCommit signedCommit(Application app, String commit) throws RenderFailure {
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo)) {
+            RevCommit revCommit = parseCommit(app, walk, commit);
+            return new SignedCommit(revCommit.getRawGpgSignature(), withoutSignature(revCommit.getRawBuffer()));
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RepositoryUnreachable, "cannot read mirror of " + app.repository(), e);
+        }
+    }
+
+    /** The raw commit without its {@code gpgsig} header and that header's continuation lines. */
+    static byte[] withoutSignature(byte[] raw) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length);
+        int i = 0;
+        boolean inHeaders = true;
+        boolean skipping = false;
+        while (i < raw.length) {
+            int end = i;
+            while (end < raw.length && raw[end] != '\n') {
+                end++;
+            }
+            int next = Math.min(end + 1, raw.length);
+            if (inHeaders) {
+                if (end == i) {
+                    inHeaders = false;
+                } else if (startsWith(raw, i, "gpgsig ") || startsWith(raw, i, "gpgsig-sha256 ")) {
+                    skipping = true;
+                    i = next;
+                    continue;
+                } else if (skipping && raw[i] == ' ') {
+                    i = next;
+                    continue;
+                }
+                skipping = false;
+            }
+            out.write(raw, i, next - i);
+            i = next;
+        }
+        return out.toByteArray();
+    }
+
+    private static boolean startsWith(byte[] raw, int at, String prefix) {
+        if (raw.length - at < prefix.length()) {
+            return false;
+        }
+        for (int k = 0; k < prefix.length(); k++) {
+            if (raw[at + k] != prefix.charAt(k)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * A directory or a file of the repository.
      *
      * @param directory whether it is a directory

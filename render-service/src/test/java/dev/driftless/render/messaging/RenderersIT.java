@@ -60,6 +60,9 @@ class RenderersIT {
     @ConfigProperty(name = "test.git.root")
     String gitRoot;
 
+    @ConfigProperty(name = "test.trust-dir")
+    Path trustDir;
+
     @Inject
     RenderConfig config;
 
@@ -282,6 +285,153 @@ class RenderersIT {
                 server.stop();
             }
         }
+    }
+
+    @Test
+    void onlyCommitsSignedByATrustedKeyAreRendered() throws Exception {
+        assumeTrue(
+                onPath("git") && onPath("gpg") && onPath("ssh-keygen"),
+                "git, gpg and ssh-keygen are needed to sign commits as a developer would; one is missing");
+        Path gnupg = Files.createDirectories(work.resolve("gnupg"));
+        Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Map<String, String> env = Map.of("GNUPGHOME", gnupg.toString());
+        Path cli = Files.createDirectories(work.resolve("cli"));
+        try {
+            run(
+                    env,
+                    work,
+                    "gpg",
+                    "--batch",
+                    "--passphrase",
+                    "",
+                    "--quick-gen-key",
+                    "Trusted <trusted@example.com>",
+                    "ed25519",
+                    "sign",
+                    "never");
+            run(
+                    env,
+                    work,
+                    "gpg",
+                    "--batch",
+                    "--passphrase",
+                    "",
+                    "--quick-gen-key",
+                    "Stranger <stranger@example.com>",
+                    "ed25519",
+                    "sign",
+                    "never");
+            Files.writeString(
+                    trustDir.resolve("team.asc"), run(env, work, "gpg", "--armor", "--export", "trusted@example.com"));
+            run(
+                    env,
+                    work,
+                    "ssh-keygen",
+                    "-q",
+                    "-t",
+                    "ed25519",
+                    "-N",
+                    "",
+                    "-C",
+                    "trusted@example.com",
+                    "-f",
+                    work.resolve("signing").toString());
+            Files.writeString(
+                    trustDir.resolve("allowed_signers"),
+                    "trusted@example.com " + Files.readString(work.resolve("signing.pub")));
+
+            run(env, cli, "git", "init", "-q", "-b", "main");
+            run(env, cli, "git", "config", "user.name", "Trusted");
+            run(env, cli, "git", "config", "user.email", "trusted@example.com");
+            Files.createDirectories(cli.resolve("deploy"));
+            java.util.function.Function<String, RevCommitId> commit = (String how) -> {
+                try {
+                    Files.writeString(
+                            cli.resolve("deploy/cm.yaml"),
+                            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: signed}\ndata: {how: " + how + "}\n");
+                    run(env, cli, "git", "add", "-A");
+                    List<String> command = new java.util.ArrayList<>(List.of("git"));
+                    switch (how) {
+                        case "trusted-gpg" ->
+                            command.addAll(List.of("-c", "user.signingkey=trusted@example.com", "commit", "-q", "-S"));
+                        case "stranger-gpg" ->
+                            command.addAll(List.of("-c", "user.signingkey=stranger@example.com", "commit", "-q", "-S"));
+                        case "trusted-ssh" ->
+                            command.addAll(List.of(
+                                    "-c",
+                                    "gpg.format=ssh",
+                                    "-c",
+                                    "user.signingkey=" + work.resolve("signing.pub"),
+                                    "commit",
+                                    "-q",
+                                    "-S"));
+                        default -> command.addAll(List.of("commit", "-q"));
+                    }
+                    command.addAll(List.of("-m", how));
+                    run(env, cli, command.toArray(String[]::new));
+                    run(env, cli, "git", "push", "-q", repoUrl, "main");
+                    return new RevCommitId(
+                            run(env, cli, "git", "rev-parse", "HEAD").strip());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+
+            RevCommitId unsigned = commit.apply("unsigned");
+            declare("signed", "verifySignature: team\n    path: deploy", "auto");
+            assertThat(failedAt("signed", unsigned.sha()).message()).contains("is not signed");
+
+            RevCommitId trusted = commit.apply("trusted-gpg");
+            GitAndCatalog.sendPush(probe, repoUrl, unsigned.sha(), trusted.sha(), "d-trusted");
+            succeededAt("signed", trusted.sha());
+
+            RevCommitId stranger = commit.apply("stranger-gpg");
+            GitAndCatalog.sendPush(probe, repoUrl, trusted.sha(), stranger.sha(), "d-stranger");
+            assertThat(failedAt("signed", stranger.sha()))
+                    .satisfies(f -> assertThat(f.reason()).isEqualTo("SignatureUntrusted"))
+                    .satisfies(f -> assertThat(f.message()).contains("does not trust"));
+
+            RevCommitId ssh = commit.apply("trusted-ssh");
+            GitAndCatalog.sendPush(probe, repoUrl, stranger.sha(), ssh.sha(), "d-ssh");
+            succeededAt("signed", ssh.sha());
+        } finally {
+            ProcessBuilder kill = new ProcessBuilder("gpgconf", "--kill", "gpg-agent");
+            kill.environment().putAll(env);
+            kill.start().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+    }
+
+    record RevCommitId(String sha) {}
+
+    RenderFailed failedAt(String app, String sha) {
+        List<EventProbe.Received> found =
+                probe.read(Topics.RENDERS, r -> (prefix + app).equals(r.key()) && sha.equals(r.ce("commit")), 1, WAIT);
+        assertThat(found).as("a render of %s at %s", app, sha).hasSize(1);
+        assertThat(found.get(0).ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+        RenderFailed failure =
+                EventCodec.decode(RenderFailed.class, found.get(0).value());
+        assertThat(failure.reason()).isEqualTo("SignatureUntrusted");
+        return failure;
+    }
+
+    void succeededAt(String app, String sha) {
+        List<EventProbe.Received> found =
+                probe.read(Topics.RENDERS, r -> (prefix + app).equals(r.key()) && sha.equals(r.ce("commit")), 1, WAIT);
+        assertThat(found).as("a render of %s at %s", app, sha).hasSize(1);
+        assertThat(found.get(0).ce("type")).as(found.get(0).value()).isEqualTo(EventType.RENDER_SUCCEEDED.type());
+    }
+
+    static String run(Map<String, String> env, Path dir, String... command) throws Exception {
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + ": " + output)
+                .isZero();
+        return output;
     }
 
     static void keygen(Path key) throws Exception {
