@@ -1,8 +1,11 @@
 package dev.driftless.devstack.kube;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -12,23 +15,48 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * fabric8's CRUD dispatcher extended with what the sandbox needs to behave like a real API server for the kinds
  * Driftless applies: server-side apply ({@code PATCH} with {@code application/apply-patch+yaml}, {@code fieldManager},
  * {@code force}), creating on apply, {@code dryRun=All} that changes nothing, and refusing namespaced objects whose
- * namespace does not exist.
+ * namespace does not exist. It also stands in for the controllers the sandbox does not run: after an object of a
+ * kind {@link SimulatedStatus} knows is created or its spec changes, it writes that object's simulated status after
+ * a delay, on a daemon thread, through the CRUD store so that reads and watches see it.
  */
-final class SandboxDispatcher extends KubernetesCrudDispatcher {
+final class SandboxDispatcher extends KubernetesCrudDispatcher implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final YAMLMapper YAML = new YAMLMapper();
 
+    private static final Logger LOG = Logger.getLogger(SandboxDispatcher.class.getName());
+
     private final Object writes = new Object();
+    private final ScheduledExecutorService simulator = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "sandbox-status-simulator");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+    private volatile Duration statusDelay;
+    private volatile boolean simulatorWriting;
+
+    SandboxDispatcher(Duration statusDelay) {
+        statusDelay(statusDelay);
+    }
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
@@ -37,25 +65,155 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher {
             return super.dispatch(request);
         }
         String path = request.getPath();
-        Map<String, String> query = query(path);
-        String contentType = request.getHeader("Content-Type");
+        String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
         synchronized (writes) {
-            if (method == HttpMethod.PATCH
-                    && contentType != null
-                    && contentType.startsWith("application/apply-patch")) {
-                return serverSideApply(path, query, request.getUtf8Body());
-            }
-            if ("All".equals(query.get("dryRun"))) {
-                return dryRun(method, path, request.getUtf8Body());
-            }
-            if (method == HttpMethod.POST) {
-                String missing = missingNamespace(path + "/x");
-                if (missing != null) {
-                    return namespaceNotFound(missing);
+            boolean statusWrite = bare.endsWith("/status");
+            JsonNode before = statusWrite || method == HttpMethod.POST ? null : stored(bare);
+            MockResponse response = write(request, method, path);
+            boolean changes = method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.PATCH;
+            if (changes && !statusWrite && response.code() < 300) {
+                String object = method == HttpMethod.POST ? bare + "/" + createdName(response) : bare;
+                if (getKey(object).containsKey("name")) {
+                    afterWrite(object, before);
                 }
             }
-            return super.dispatch(request);
+            return response;
         }
+    }
+
+    private MockResponse write(RecordedRequest request, HttpMethod method, String path) {
+        Map<String, String> query = query(path);
+        String contentType = request.getHeader("Content-Type");
+        if (method == HttpMethod.PATCH && contentType != null && contentType.startsWith("application/apply-patch")) {
+            return serverSideApply(path, query, request.getUtf8Body());
+        }
+        if ("All".equals(query.get("dryRun"))) {
+            return dryRun(method, path, request.getUtf8Body());
+        }
+        if (method == HttpMethod.POST) {
+            String missing = missingNamespace(path + "/x");
+            if (missing != null) {
+                return namespaceNotFound(missing);
+            }
+        }
+        return super.dispatch(request);
+    }
+
+    /**
+     * As on a real API server, the simulated kinds have a status subresource: writes to the object keep its status
+     * and only writes to {@code /status} (or the simulator's own) change it.
+     */
+    @Override
+    public boolean isStatusSubresourceEnabledForResource(String path) {
+        return !simulatorWriting
+                && (SimulatedStatus.simulatesPath(path) || super.isStatusSubresourceEnabledForResource(path));
+    }
+
+    /** Sets the delay before a created or changed object gets its simulated status; zero writes it at once. */
+    void statusDelay(Duration delay) {
+        this.statusDelay = Objects.requireNonNull(delay, "delay");
+    }
+
+    /** Schedules the simulated status when an object of a simulated kind was created or its spec changed. */
+    private void afterWrite(String path, JsonNode before) {
+        JsonNode after = stored(path);
+        if (after == null || !SimulatedStatus.simulates(after) || before != null && sameRollout(before, after)) {
+            return;
+        }
+        Duration delay = SimulatedStatus.delay(after, statusDelay);
+        ScheduledFuture<?> previous;
+        if (delay.isZero()) {
+            previous = pending.remove(path);
+            writeStatus(path);
+        } else {
+            previous = pending.put(path, simulator.schedule(() -> simulate(path), delay.toMillis(), MILLISECONDS));
+        }
+        if (previous != null) {
+            previous.cancel(false);
+        }
+    }
+
+    private static boolean sameRollout(JsonNode before, JsonNode after) {
+        JsonNode b = before.path("metadata");
+        JsonNode a = after.path("metadata");
+        return b.path("uid").equals(a.path("uid"))
+                && b.path("generation").equals(a.path("generation"))
+                && b.path("annotations")
+                        .path(SimulatedStatus.SIMULATE)
+                        .equals(a.path("annotations").path(SimulatedStatus.SIMULATE));
+    }
+
+    private void simulate(String path) {
+        try {
+            synchronized (writes) {
+                writeStatus(path);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot write the simulated status of " + path, e);
+        }
+    }
+
+    /**
+     * Writes the simulated status into the stored object through the CRUD dispatcher (new resourceVersion, watch
+     * event {@code MODIFIED}, generation unchanged), recorded under its own field manager. Callers hold
+     * {@link #writes}.
+     */
+    private void writeStatus(String path) {
+        JsonNode stored = stored(path);
+        ObjectNode status = stored == null ? null : SimulatedStatus.of(stored);
+        if (status == null) {
+            return;
+        }
+        ObjectNode object = (ObjectNode) stored;
+        object.set("status", status);
+        ObjectNode metadata = (ObjectNode) object.get("metadata");
+        ArrayNode managedFields = JSON.createArrayNode();
+        for (JsonNode entry : metadata.path("managedFields")) {
+            if (!SimulatedStatus.MANAGER.equals(entry.path("manager").asText())) {
+                managedFields.add(entry);
+            }
+        }
+        managedFields.add(
+                SimulatedStatus.managedFieldsEntry(object.path("apiVersion").asText(), status));
+        metadata.set("managedFields", managedFields);
+        simulatorWriting = true;
+        try {
+            MockResponse response = handleUpdate(jsonRequest(HttpMethod.PUT, path, object));
+            if (response.code() >= 300) {
+                LOG.warning("cannot write the simulated status of " + path + ": HTTP " + response.code());
+            }
+        } finally {
+            simulatorWriting = false;
+        }
+    }
+
+    private JsonNode stored(String path) {
+        Map.Entry<AttributeSet, String> found = findResource(getKey(path));
+        try {
+            return found == null ? null : JSON.readTree(found.getValue());
+        } catch (JsonProcessingException e) {
+            return null;
+        }
+    }
+
+    private static String createdName(MockResponse response) {
+        try {
+            Buffer body = response.getBody();
+            return body == null
+                    ? ""
+                    : JSON.readTree(body.getBytes())
+                            .path("metadata")
+                            .path("name")
+                            .asText();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Stops the simulator; pending status writes are dropped. */
+    @Override
+    public void close() {
+        simulator.shutdownNow();
     }
 
     private MockResponse serverSideApply(String path, Map<String, String> query, String body) {

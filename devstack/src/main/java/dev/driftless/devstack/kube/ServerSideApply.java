@@ -21,7 +21,8 @@ import java.util.Set;
  * now and removes the fields this manager applied before and no longer applies, unless another manager owns them
  * too. Applying a field another manager owns with a different value is a conflict unless forced, and forcing takes
  * the field over. Lists are atomic (replaced whole), as for lists without merge keys; {@code status} and
- * server-set metadata are never applied.
+ * server-set metadata are never applied. Entries of other operations (the sandbox's status writes, recorded as
+ * {@code Update}) are kept as they are.
  */
 final class ServerSideApply {
 
@@ -93,9 +94,16 @@ final class ServerSideApply {
                 || !owners.equals(readManagedFields(existing));
         ObjectNode metadata = metadata(result);
         if (changed || existing == null) {
-            metadata.set(
-                    "managedFields",
-                    writeManagedFields(owners, applied.path("apiVersion").asText()));
+            ArrayNode managedFields =
+                    writeManagedFields(owners, applied.path("apiVersion").asText());
+            if (existing != null) {
+                for (JsonNode entry : existing.path("metadata").path("managedFields")) {
+                    if (!"Apply".equals(entry.path("operation").asText())) {
+                        managedFields.add(entry.deepCopy());
+                    }
+                }
+            }
+            metadata.set("managedFields", managedFields);
         }
         return new Result(result, changed);
     }
