@@ -45,9 +45,13 @@ public interface RenderConfig {
         java.util.Optional<Path> sshAllowedSignersFile();
     }
 
-    /** How often every mirror is garbage-collected (packs repacked, unreachable objects pruned); 0 turns it off. */
+    /**
+     * How often every mirror is garbage-collected ({@code git gc}: one pack instead of one per fetch, loose objects
+     * packed, unreachable ones pruned after JGit's two weeks), each under its repository's lock; {@code off} turns it
+     * off.
+     */
     @WithDefault("1h")
-    Duration gcInterval();
+    String gcInterval();
 
     /** Render limits, under {@code driftless.render.limits}. */
     interface Limits {

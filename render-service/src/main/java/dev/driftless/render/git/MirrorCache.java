@@ -84,6 +84,34 @@ public class MirrorCache {
         open.clear();
     }
 
+    /**
+     * Garbage-collects every mirror opened since start, one at a time under its repository's lock (a fetch of that
+     * repository waits; renders read on): without it each fetch leaves a pack behind and lookups slow down.
+     */
+    @io.quarkus.scheduler.Scheduled(
+            every = "${driftless.render.gc-interval:1h}",
+            delayed = "${driftless.render.gc-interval:1h}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    public void gc() {
+        for (var each : locks.entrySet()) {
+            Repository repo = open.get(mirrorDir(each.getKey()));
+            if (repo == null) {
+                continue;
+            }
+            ReentrantLock lock = each.getValue();
+            lock.lock();
+            long started = System.nanoTime();
+            try (Git git = Git.wrap(repo)) { // wrap: closing it leaves the shared repository open
+                git.gc().call();
+                LOG.debugf("gc of %s took %d ms", each.getKey(), (System.nanoTime() - started) / 1_000_000);
+            } catch (GitAPIException | RuntimeException e) {
+                LOG.warnf("gc of the mirror of %s failed: %s", each.getKey(), e.getMessage());
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
     /** Fetches the application's repository once, under its lock: for rendering many of its applications after. */
     public void refresh(Application app) throws RenderFailure {
         ReentrantLock lock = locks.computeIfAbsent(app.repository(), r -> new ReentrantLock());
@@ -623,7 +651,10 @@ public class MirrorCache {
     }
 
     Path mirrorDir(Application app) {
-        String repository = app.repository();
+        return mirrorDir(app.repository());
+    }
+
+    private Path mirrorDir(String repository) {
         String last = repository.substring(repository.lastIndexOf('/') + 1).replaceAll("[^A-Za-z0-9._-]", "_");
         return config.cacheDir().resolve(hash(repository).substring(0, 16) + "-" + last + ".git");
     }

@@ -66,6 +66,9 @@ class RenderersIT {
     @Inject
     RenderConfig config;
 
+    @Inject
+    dev.driftless.render.git.MirrorCache mirrorCache;
+
     @TempDir
     Path work;
 
@@ -441,6 +444,45 @@ class RenderersIT {
                 .start();
         assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(process.exitValue()).isZero();
+    }
+
+    @Test
+    void garbageCollectionLeavesOnePackAndRendersGoOn() throws Exception {
+        String cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: g}\ndata: {n: \"%d\"}\n";
+        RevCommit previous = repo.commitAndPush("0", Map.of("deploy/cm.yaml", cm.formatted(0)));
+        declare("gc", "path: deploy", "auto");
+        succeeded("gc", previous);
+        for (int i = 1; i <= 4; i++) {
+            RevCommit next = repo.commitAndPush(String.valueOf(i), Map.of("deploy/cm.yaml", cm.formatted(i)));
+            GitAndCatalog.sendPush(probe, repoUrl, previous.name(), next.name(), "d-gc-" + i);
+            succeeded("gc", next);
+            previous = next;
+        }
+        Path mirror;
+        try (Stream<Path> mirrors = Files.list(config.cacheDir())) {
+            mirror = mirrors.filter(p -> p.getFileName().toString().endsWith("-" + prefix + "repo.git"))
+                    .findFirst()
+                    .orElseThrow();
+        }
+        assertThat(packs(mirror)).as("one pack per fetch").hasSizeGreaterThan(1);
+        // JGit keeps replaced packs an hour for readers that still have them open; here nobody has
+        try (var config = org.eclipse.jgit.storage.file.FileRepositoryBuilder.create(mirror.toFile())) {
+            config.getConfig().setString("gc", null, "prunePackExpire", "now");
+            config.getConfig().save();
+        }
+
+        mirrorCache.gc();
+
+        assertThat(packs(mirror)).as("after gc").hasSize(1);
+        RevCommit after = repo.commitAndPush("after gc", Map.of("deploy/cm.yaml", cm.formatted(5)));
+        GitAndCatalog.sendPush(probe, repoUrl, previous.name(), after.name(), "d-gc-after");
+        succeeded("gc", after);
+    }
+
+    static List<Path> packs(Path mirror) throws Exception {
+        try (Stream<Path> files = Files.list(mirror.resolve("objects/pack"))) {
+            return files.filter(p -> p.toString().endsWith(".pack")).toList();
+        }
     }
 
     @Test
