@@ -10,6 +10,8 @@ package dev.driftless.events;
  * @param selfHeal re-apply when the cluster drifts from Git
  * @param allowEmpty accept an empty bundle (and so prune everything)
  * @param createNamespace create the destination namespace when it is missing
+ * @param progressDeadlineSeconds how long the application may stay {@code Progressing} before it is
+ *     {@code Degraded}; {@code null} for sync-service's default
  */
 public record Target(
         String cluster,
@@ -17,4 +19,17 @@ public record Target(
         boolean prune,
         boolean selfHeal,
         boolean allowEmpty,
-        boolean createNamespace) {}
+        boolean createNamespace,
+        Integer progressDeadlineSeconds) {
+
+    /** A target with sync-service's default progress deadline. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace) {
+        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null);
+    }
+}

@@ -27,4 +27,26 @@ public interface SyncConfig {
     /** The wait before the second attempt; doubled (with jitter) for each later one. */
     @WithDefault("200ms")
     Duration backoff();
+
+    /** Health assessment, under {@code driftless.sync.health}. */
+    HealthSettings health();
+
+    /** How health is watched. */
+    interface HealthSettings {
+        /** How often the objects of applications that are not yet healthy are checked. */
+        @WithDefault("1s")
+        Duration pollInterval();
+
+        /** How often the objects of healthy applications are checked again (degradation after a rollout). */
+        @WithDefault("30s")
+        Duration recheckInterval();
+
+        /**
+         * How long an application may stay {@code Progressing} before it is {@code Degraded}; an application sets
+         * its own with {@code syncPolicy.progressDeadlineSeconds}. Also the longest wait for a sync wave to become
+         * healthy and for a CRD to be established.
+         */
+        @WithDefault("10m")
+        Duration progressDeadline();
+    }
 }

@@ -4,9 +4,11 @@ import dev.driftless.events.ApplicationRemoved;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.SyncReport.ResourceResult;
+import dev.driftless.sync.domain.Health;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.domain.Reason;
 import dev.driftless.sync.domain.SyncPlan;
+import dev.driftless.sync.health.HealthMonitor;
 import dev.driftless.sync.kube.Cluster;
 import dev.driftless.sync.kube.ClusterFailure;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,6 +36,19 @@ public class Syncer {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    SyncConfig config;
+
+    @Inject
+    HealthMonitor health;
+
+    private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The last sync report of an application since start, if any. */
+    public java.util.Optional<SyncReport> lastReport(String application) {
+        return java.util.Optional.ofNullable(lastReports.get(application));
+    }
 
     /** Syncs a render and returns the report to publish. */
     public SyncReport sync(RenderSucceeded render, String triggeredBy) {
@@ -76,6 +91,7 @@ public class Syncer {
                 }
             }
             cluster.deleteInventory(removed.application());
+            health.forget(removed.application());
         } catch (ClusterFailure e) {
             return java.util.Optional.of(report(
                     removed.application(), commit, null, triggeredBy, started, results, e.reason(), e.getMessage()));
@@ -105,12 +121,51 @@ public class Syncer {
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }
-        for (SyncPlan.Desired desired : plan.apply()) {
-            try {
-                Cluster.Action action = cluster.apply(desired.ref(), desired.manifest());
-                results.add(result(desired.ref(), action.name(), null, null));
-            } catch (ClusterFailure e) {
-                results.add(failed(desired.ref(), e.reason(), e.getMessage()));
+        Duration deadline = render.target().progressDeadlineSeconds() == null
+                ? config.health().progressDeadline()
+                : Duration.ofSeconds(render.target().progressDeadlineSeconds());
+        List<List<SyncPlan.Desired>> waves = plan.waves();
+        for (int wave = 0; wave < waves.size(); wave++) {
+            for (SyncPlan.Desired desired : waves.get(wave)) {
+                try {
+                    Cluster.Action action = cluster.apply(desired.ref(), desired.manifest());
+                    results.add(result(desired.ref(), action.name(), null, null));
+                    if ("CustomResourceDefinition".equals(desired.ref().kind())) {
+                        Health established = awaitHealthy(List.of(desired.ref()), deadline);
+                        if (established.state() != Health.State.Healthy) {
+                            return finish(
+                                    render,
+                                    triggeredBy,
+                                    started,
+                                    results,
+                                    Reason.CrdNotEstablished,
+                                    desired.ref() + " is not established: " + established.reason()
+                                            + "; nothing after it was applied or pruned");
+                        }
+                    }
+                } catch (ClusterFailure e) {
+                    results.add(failed(desired.ref(), e.reason(), e.getMessage()));
+                }
+            }
+            boolean failedSoFar = results.stream().anyMatch(r -> r.action().equals("failed"));
+            if (!failedSoFar && wave < waves.size() - 1) {
+                Health waveHealth;
+                try {
+                    waveHealth = awaitHealthy(
+                            waves.get(wave).stream().map(SyncPlan.Desired::ref).toList(), deadline);
+                } catch (ClusterFailure e) {
+                    return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
+                }
+                if (waveHealth.state() != Health.State.Healthy) {
+                    return finish(
+                            render,
+                            triggeredBy,
+                            started,
+                            results,
+                            Reason.WaveNotHealthy,
+                            "sync wave " + waves.get(wave).get(0).wave() + " is " + waveHealth.state() + ": "
+                                    + waveHealth.reason() + "; later waves were not applied, nothing was pruned");
+                }
             }
         }
         long failures =
@@ -136,7 +191,41 @@ public class Syncer {
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }
+        health.synced(
+                render.application(),
+                render.commit(),
+                render.digest(),
+                plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
+                render.target().progressDeadlineSeconds());
         return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /**
+     * Waits until every object is healthy, one is degraded, or the deadline passes, reading them every 200 ms.
+     *
+     * @return the worst health seen last
+     */
+    private Health awaitHealthy(List<ObjectRef> refs, Duration deadline) throws ClusterFailure {
+        Instant giveUp = Instant.now().plus(deadline);
+        while (true) {
+            List<Health> healths = new ArrayList<>();
+            for (ObjectRef ref : refs) {
+                healths.add(cluster.get(ref).map(Health::of).orElseGet(() -> Health.missing(ref)));
+            }
+            Health worst = Health.worst(healths);
+            if (worst.state() == Health.State.Healthy || worst.state() == Health.State.Degraded) {
+                return worst;
+            }
+            if (Instant.now().isAfter(giveUp)) {
+                return worst.pastDeadline(deadline.toString());
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return worst;
+            }
+        }
     }
 
     private SyncReport finish(
@@ -169,14 +258,15 @@ public class Syncer {
                 .register(metrics)
                 .record(Duration.between(started, finished));
         for (ResourceResult r : results) {
-            metrics.counter("driftless.sync.objects", "action", r.action()).increment();
+            metrics.counter("driftless.sync.objects", "action", r.action(), "application", application)
+                    .increment();
         }
         if (reason == null) {
             LOG.infof("synced %s at %s: %s", application, abbreviate(commit), summary(results));
         } else {
             LOG.warnf("sync of %s at %s failed: %s: %s", application, abbreviate(commit), reason, message);
         }
-        return new SyncReport(
+        SyncReport report = new SyncReport(
                 application,
                 commit,
                 digest,
@@ -187,6 +277,8 @@ public class Syncer {
                 triggeredBy,
                 started,
                 finished);
+        lastReports.put(application, report);
+        return report;
     }
 
     private static String abbreviate(String commit) {

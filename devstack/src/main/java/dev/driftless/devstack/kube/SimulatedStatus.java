@@ -39,7 +39,9 @@ final class SimulatedStatus {
             "batch/jobs",
             "/pods",
             "/persistentvolumeclaims",
-            "/services");
+            "/services",
+            "networking.k8s.io/ingresses",
+            "apiextensions.k8s.io/customresourcedefinitions");
 
     private static final Set<String> KINDS = Set.of(
             "apps/Deployment",
@@ -48,6 +50,8 @@ final class SimulatedStatus {
             "apps/DaemonSet",
             "batch/Job",
             "/Pod",
+            "networking.k8s.io/Ingress",
+            "apiextensions.k8s.io/CustomResourceDefinition",
             "/PersistentVolumeClaim",
             "/Service");
 
@@ -236,6 +240,25 @@ final class SimulatedStatus {
                 if (ready) {
                     loadBalancer.putArray("ingress").addObject().put("ip", "127.0.0.1");
                 }
+            }
+            case "Ingress" -> {
+                ObjectNode loadBalancer = s.putObject("loadBalancer");
+                if (ready) {
+                    loadBalancer.putArray("ingress").addObject().put("ip", "127.0.0.1");
+                }
+            }
+            case "CustomResourceDefinition" -> {
+                var conditions = s.putArray("conditions");
+                conditions
+                        .addObject()
+                        .put("type", "NamesAccepted")
+                        .put("status", "True")
+                        .put("reason", "NoConflicts");
+                conditions
+                        .addObject()
+                        .put("type", "Established")
+                        .put("status", ready ? "True" : "False")
+                        .put("reason", ready ? "InitialNamesAccepted" : "Installing");
             }
             default -> {
                 return null;

@@ -143,7 +143,8 @@ public final class CatalogParser {
                 flag(policy, "prune", false),
                 flag(policy, "selfHeal", false),
                 flag(policy, "allowEmpty", false),
-                flag(policy, "createNamespace", false));
+                flag(policy, "createNamespace", false),
+                seconds(policy, "progressDeadlineSeconds"));
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()
@@ -196,6 +197,18 @@ public final class CatalogParser {
                 releaseName.isEmpty() ? null : releaseName,
                 List.copyOf(valueFiles),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inline)));
+    }
+
+    private static Integer seconds(JsonNode policy, String field) {
+        JsonNode value = policy.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.canConvertToInt() || !value.isIntegralNumber() || value.asInt() < 1) {
+            throw new IllegalArgumentException(
+                    "spec.syncPolicy." + field + ": must be a whole number of seconds, 1 or more");
+        }
+        return value.asInt();
     }
 
     private static boolean flag(JsonNode policy, String field, boolean fallback) {

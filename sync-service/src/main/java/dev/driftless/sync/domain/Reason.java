@@ -20,6 +20,10 @@ public enum Reason {
     PruneRefusedEmptyRender,
     /** Some objects failed; the others were applied and nothing was pruned. */
     SyncPartiallyFailed,
+    /** A sync wave did not become healthy before its deadline, or degraded; later waves were not applied. */
+    WaveNotHealthy,
+    /** A CustomResourceDefinition was not established in time; its custom resources could not be applied. */
+    CrdNotEstablished,
     /** Something unexpected went wrong while syncing; the log has the details. Nothing was pruned. */
     SyncError;
 }

@@ -68,8 +68,19 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
                     "NetworkPolicy"),
             Set.of("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"));
 
-    /** An object to apply: its identity and the full manifest to send. */
-    public record Desired(ObjectRef ref, Map<String, Object> manifest) {}
+    /** Annotation giving an object's sync wave: an integer, 0 by default; lower waves are applied (and healthy) first. */
+    public static final String SYNC_WAVE = "driftless.dev/sync-wave";
+
+    /** An object to apply: its identity, the full manifest to send, and its sync wave. */
+    public record Desired(ObjectRef ref, Map<String, Object> manifest, int wave) {}
+
+    /** The objects to apply, wave by wave in ascending order, each wave in apply order. */
+    public List<List<Desired>> waves() {
+        Map<Integer, List<Desired>> waves = new java.util.TreeMap<>();
+        apply.forEach(
+                d -> waves.computeIfAbsent(d.wave(), w -> new ArrayList<>()).add(d));
+        return List.copyOf(waves.values());
+    }
 
     /** An object that will not be applied, and why. */
     public record Refused(ObjectRef ref, Reason reason, String message) {}
@@ -105,9 +116,19 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
             child(metadata, "labels").put(APPLICATION, render.application());
             child(metadata, "annotations").put(COMMIT, render.commit());
             child(metadata, "annotations").put(DIGEST, render.digest());
-            apply.add(new Desired(ref, object));
+            Object wave = child(metadata, "annotations").get(SYNC_WAVE);
+            int waveNumber;
+            try {
+                waveNumber =
+                        wave == null ? 0 : Integer.parseInt(String.valueOf(wave).trim());
+            } catch (NumberFormatException e) {
+                refused.add(new Refused(ref, Reason.ApplyInvalid, SYNC_WAVE + " must be an integer, not " + wave));
+                continue;
+            }
+            apply.add(new Desired(ref, object, waveNumber));
         }
-        apply.sort(Comparator.comparingInt(d -> rank(d.ref().kind())));
+        apply.sort(Comparator.<Desired>comparingInt(Desired::wave)
+                .thenComparingInt(d -> rank(d.ref().kind())));
         return new SyncPlan(render.application(), List.copyOf(apply), List.copyOf(refused), target);
     }
 

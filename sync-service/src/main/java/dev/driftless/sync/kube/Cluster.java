@@ -94,6 +94,13 @@ public class Cluster {
         });
     }
 
+    /** The object as the cluster has it now (status included), or empty when it does not exist. */
+    public java.util.Optional<Map<String, Object>> get(ObjectRef ref) throws ClusterFailure {
+        return withRetries(
+                "read " + ref, () -> java.util.Optional.ofNullable(resource(ref).get())
+                        .map(live -> JSON.convertValue(live, new TypeReference<Map<String, Object>>() {})));
+    }
+
     /** Creates a namespace if it does not exist. */
     public void ensureNamespace(String namespace) throws ClusterFailure {
         withRetries("create namespace " + namespace, () -> {

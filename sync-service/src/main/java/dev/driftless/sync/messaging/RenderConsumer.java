@@ -1,10 +1,7 @@
 package dev.driftless.sync.messaging;
 
 import dev.driftless.events.ApplicationRemoved;
-import dev.driftless.events.CloudEventExtensions;
-import dev.driftless.events.Envelope;
 import dev.driftless.events.EventMalformedException;
-import dev.driftless.events.EventType;
 import dev.driftless.events.ReceivedEvent;
 import dev.driftless.events.RenderFailed;
 import dev.driftless.events.RenderSucceeded;
@@ -15,8 +12,6 @@ import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -39,8 +34,7 @@ public class RenderConsumer {
     Syncer syncer;
 
     @Inject
-    @Channel("syncs")
-    MutinyEmitter<String> syncs;
+    SyncPublisher publisher;
 
     @Inject
     @Channel("deadletter")
@@ -72,14 +66,6 @@ public class RenderConsumer {
     }
 
     private void publish(SyncReport report, String renderEventId, String repository) {
-        EventType type =
-                SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
-        Map<String, String> extensions = new HashMap<>();
-        extensions.put(CloudEventExtensions.APPLICATION, report.application());
-        extensions.put(CloudEventExtensions.COMMIT, report.commit());
-        extensions.put(CloudEventExtensions.REPOSITORY, repository);
-        Envelope envelope = new Envelope(
-                type, Envelope.stableId("sync", renderEventId), report.application(), report.finishedAt(), extensions);
-        syncs.sendMessageAndAwait(envelope.toMessage(report, report.application(), SOURCE));
+        publisher.report(report, renderEventId, repository);
     }
 }

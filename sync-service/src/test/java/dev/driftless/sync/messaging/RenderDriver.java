@@ -24,6 +24,12 @@ final class RenderDriver {
 
     private RenderDriver() {}
 
+    /** Whether a record on the syncs topic is a sync report (not a health change or drift). */
+    static boolean isReport(EventProbe.Received record) {
+        return EventType.SYNC_SUCCEEDED.type().equals(record.ce("type"))
+                || EventType.SYNC_FAILED.type().equals(record.ce("type"));
+    }
+
     static SyncReport syncThrough(
             EventProbe probe, String app, List<Map<String, Object>> manifests, Target target, Duration wait) {
         String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
@@ -49,8 +55,8 @@ final class RenderDriver {
                 render,
                 app,
                 "urn:test");
-        List<EventProbe.Received> found =
-                probe.read(Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")), 1, wait);
+        List<EventProbe.Received> found = probe.read(
+                Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")) && isReport(r), 1, wait);
         assertThat(found).as("a sync report for %s at %s", app, commit).hasSize(1);
         SyncReport report = EventCodec.decode(SyncReport.class, found.get(0).value());
         assertThat(found.get(0).ce("type"))

@@ -170,13 +170,17 @@ class SyncPipelineIT {
         SyncReport applied = render(List.of(configMap("hello"), SERVICE, claim), false);
         assertThat(applied.status()).isEqualTo("Succeeded");
 
-        removed(new Target("default", app, true, true, false, true));
+        String removal = removed(new Target("default", app, true, true, false, true));
 
         List<EventProbe.Received> reports = probe.read(
                 Topics.SYNCS, r -> app.equals(r.key()) && applied.commit().equals(r.ce("commit")), 2, WAIT);
-        SyncReport removal = EventCodec.decode(SyncReport.class, reports.get(1).value());
-        assertThat(removal.status()).isEqualTo("Succeeded");
-        assertThat(removal.resources())
+        SyncReport removalReport = reports.stream()
+                .map(r -> EventCodec.decode(SyncReport.class, r.value()))
+                .filter(r -> removal.equals(r.triggeredBy()))
+                .findFirst()
+                .orElseThrow();
+        assertThat(removalReport.status()).isEqualTo("Succeeded");
+        assertThat(removalReport.resources())
                 .extracting(r -> r.kind() + "/" + r.action())
                 .containsExactlyInAnyOrder("ConfigMap/pruned", "Service/pruned");
         assertThat(cluster.services().inNamespace(app).withName("web").get()).isNull();
@@ -209,23 +213,149 @@ class SyncPipelineIT {
         assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
                 .as("left in the cluster")
                 .isNotNull();
-        assertThat(probe.readToEnd(Topics.SYNCS, r -> app.equals(r.key())))
+        assertThat(probe.readToEnd(Topics.SYNCS, r -> app.equals(r.key()) && RenderDriver.isReport(r)))
                 .as("the removal without prune reported nothing")
                 .hasSize(2);
     }
 
-    void removed(Target target) {
+    String removed(Target target) {
+        String id = UUID.randomUUID().toString();
         probe.send(
                 new dev.driftless.events.Envelope(
-                        EventType.APPLICATION_REMOVED,
-                        UUID.randomUUID().toString(),
-                        app,
-                        java.time.Instant.now(),
-                        Map.of()),
+                        EventType.APPLICATION_REMOVED, id, app, java.time.Instant.now(), Map.of()),
                 new dev.driftless.events.ApplicationRemoved(
                         app, "https://h/r", target, "catalog/" + app + ".yaml", java.time.Instant.now()),
                 app,
                 "urn:test");
+        return id;
+    }
+
+    /** The health changes of the application published so far, in order. */
+    List<dev.driftless.events.HealthChanged> healthChanges() {
+        return probe
+                .readToEnd(
+                        Topics.SYNCS,
+                        r -> app.equals(r.key())
+                                && EventType.HEALTH_CHANGED.type().equals(r.ce("type")))
+                .stream()
+                .map(r -> EventCodec.decode(dev.driftless.events.HealthChanged.class, r.value()))
+                .toList();
+    }
+
+    static Map<String, Object> simulated(Map<String, Object> object, String outcome, String wave) {
+        Map<String, Object> copy = new LinkedHashMap<>(object);
+        Map<String, Object> annotations = new LinkedHashMap<>();
+        if (outcome != null) {
+            annotations.put("sandbox.driftless.dev/simulate", outcome);
+        }
+        if (wave != null) {
+            annotations.put("driftless.dev/sync-wave", wave);
+        }
+        copy.put(
+                "metadata",
+                Map.of("name", ((Map<?, ?>) object.get("metadata")).get("name"), "annotations", annotations));
+        return copy;
+    }
+
+    @Test
+    void workloadsBecomeHealthyAndTheChangeIsPublishedAndShown() {
+        // the sandbox's status simulator rolls workloads out after 200 ms, as controllers would
+        Map<String, Object> job = object("batch/v1", "Job", "migrate", Map.of("spec", Map.of("completions", 1)));
+        Map<String, Object> claim = object("v1", "PersistentVolumeClaim", "data", Map.of());
+        Map<String, Object> balancer =
+                object("v1", "Service", "public", Map.of("spec", Map.of("type", "LoadBalancer")));
+        SyncReport synced = render(List.of(DEPLOYMENT, job, claim, balancer, configMap("hi")), false);
+        assertThat(synced.status()).isEqualTo("Succeeded");
+
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
+                .last()
+                .satisfies(h -> assertThat(h.current()).isEqualTo("Healthy")));
+        assertThat(healthChanges().get(0).commit()).isEqualTo(synced.commit());
+        io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/status", app)
+                .then()
+                .statusCode(200)
+                .body("health.health.state", org.hamcrest.Matchers.equalTo("Healthy"))
+                .body("lastSync.commit", org.hamcrest.Matchers.equalTo(synced.commit()))
+                .body("health.objects.size()", org.hamcrest.Matchers.equalTo(5));
+        io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/status", "never-synced")
+                .then()
+                .statusCode(404);
+    }
+
+    @Test
+    void aRolloutStuckPastTheApplicationsDeadlineIsDegraded() {
+        SyncReport synced = RenderDriver.syncThrough(
+                probe,
+                app,
+                List.of(simulated(DEPLOYMENT, "progressing", null)),
+                new Target("default", app, true, true, false, true, 2),
+                WAIT);
+        assertThat(synced.status()).isEqualTo("Succeeded");
+
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
+                .extracting(dev.driftless.events.HealthChanged::current)
+                .contains("Progressing", "Degraded"));
+    }
+
+    @Test
+    void aWaveIsAppliedOnlyOnceTheWaveBeforeIsHealthy() {
+        Target target = new Target("default", app, true, true, false, true, 2);
+        SyncReport stuck = RenderDriver.syncThrough(
+                probe,
+                app,
+                List.of(simulated(DEPLOYMENT, "progressing", "-1"), simulated(configMap("after"), null, "1")),
+                target,
+                WAIT);
+        assertThat(stuck.status()).isEqualTo("Failed");
+        assertThat(stuck.reason()).isEqualTo("WaveNotHealthy");
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
+                .as("the later wave was not applied")
+                .isNull();
+
+        SyncReport rolled = RenderDriver.syncThrough(
+                probe,
+                app,
+                List.of(simulated(DEPLOYMENT, "ready", "-1"), simulated(configMap("after"), null, "1")),
+                target,
+                WAIT);
+        assertThat(rolled.status()).isEqualTo("Succeeded");
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
+                .isNotNull();
+    }
+
+    @Test
+    void aCrdIsEstablishedBeforeAnythingAfterItIsApplied() {
+        Map<String, Object> crd = new LinkedHashMap<>();
+        crd.put("apiVersion", "apiextensions.k8s.io/v1");
+        crd.put("kind", "CustomResourceDefinition");
+        crd.put("metadata", Map.of("name", "widgets." + app + ".example.com"));
+        crd.put(
+                "spec",
+                Map.of(
+                        "group",
+                        app + ".example.com",
+                        "scope",
+                        "Namespaced",
+                        "names",
+                        Map.of("plural", "widgets", "singular", "widget", "kind", "Widget"),
+                        "versions",
+                        List.of(Map.of("name", "v1", "served", true, "storage", true))));
+        SyncReport report = render(List.of(configMap("after the crd"), crd), false);
+        assertThat(report.status()).isEqualTo("Succeeded");
+        assertThat(report.resources())
+                .extracting(SyncReport.ResourceResult::kind)
+                .containsExactly("CustomResourceDefinition", "ConfigMap");
+        var established = cluster.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .withName("widgets." + app + ".example.com")
+                .get();
+        assertThat(established.getStatus().getConditions()).anySatisfy(c -> {
+            assertThat(c.getType()).isEqualTo("Established");
+            assertThat(c.getStatus()).isEqualTo("True");
+        });
     }
 
     @Test

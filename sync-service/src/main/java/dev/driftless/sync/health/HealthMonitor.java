@@ -1,0 +1,196 @@
+package dev.driftless.sync.health;
+
+import dev.driftless.events.HealthChanged;
+import dev.driftless.sync.SyncConfig;
+import dev.driftless.sync.domain.Health;
+import dev.driftless.sync.domain.ObjectRef;
+import dev.driftless.sync.kube.Cluster;
+import dev.driftless.sync.kube.ClusterFailure;
+import dev.driftless.sync.messaging.SyncPublisher;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Follows the health of every synced application: after each sync its objects are read back from the cluster and
+ * assessed ({@link Health}) every {@code poll-interval} until the application is healthy, then every
+ * {@code recheck-interval}; {@code Progressing} past the application's deadline is {@code Degraded}. Each change of
+ * an application's health is published as {@code health.changed} and shown by the gauge
+ * {@code driftless_sync_health{application,health}} (1 for the current state, 0 for the others).
+ */
+@ApplicationScoped
+public class HealthMonitor {
+
+    private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
+
+    @Inject
+    Cluster cluster;
+
+    @Inject
+    SyncConfig config;
+
+    @Inject
+    SyncPublisher publisher;
+
+    @Inject
+    MeterRegistry metrics;
+
+    /**
+     * What is known of one application's health.
+     *
+     * @param commit the commit last synced
+     * @param digest its bundle digest
+     * @param objects each object's health, in apply order
+     * @param health the application's health, the worst of its objects'
+     * @param since when the application's health last changed
+     * @param syncedAt when it was last synced
+     * @param deadline when a still-progressing application becomes degraded
+     * @param checkedAt when its objects were last read
+     */
+    public record Status(
+            String commit,
+            String digest,
+            Map<String, Health> objects,
+            Health health,
+            Instant since,
+            Instant syncedAt,
+            Instant deadline,
+            Instant checkedAt) {}
+
+    private record Watched(List<ObjectRef> objects, Status status) {}
+
+    private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+
+    /** Starts following an application after a sync applied these objects at this commit. */
+    public void synced(
+            String application, String commit, String digest, List<ObjectRef> objects, Integer deadlineSeconds) {
+        Instant now = Instant.now();
+        Duration deadline =
+                deadlineSeconds == null ? config.health().progressDeadline() : Duration.ofSeconds(deadlineSeconds);
+        Watched previous = watched.get(application);
+        Health before = previous == null
+                ? new Health(Health.State.Unknown, "not assessed yet")
+                : previous.status().health();
+        Instant since = previous == null ? now : previous.status().since();
+        watched.put(
+                application,
+                new Watched(
+                        List.copyOf(objects),
+                        new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null)));
+        registerGauges(application);
+        check(application);
+    }
+
+    /** Stops following an application that left the catalog. */
+    public void forget(String application) {
+        watched.remove(application);
+    }
+
+    /** What is known of an application, if it was synced since start. */
+    public Optional<Status> status(String application) {
+        return Optional.ofNullable(watched.get(application)).map(Watched::status);
+    }
+
+    /** Assesses every application whose turn it is: not yet healthy, or not checked for a recheck interval. */
+    @Scheduled(
+            every = "${driftless.sync.health.poll-interval:1s}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void poll() {
+        Instant now = Instant.now();
+        for (var entry : watched.entrySet()) {
+            Status status = entry.getValue().status();
+            boolean settled = status.health().state() == Health.State.Healthy
+                    || status.health().state() == Health.State.Degraded;
+            if (!settled
+                    || status.checkedAt() == null
+                    || status.checkedAt()
+                            .plus(config.health().recheckInterval())
+                            .isBefore(now)) {
+                check(entry.getKey());
+            }
+        }
+    }
+
+    /**
+     * Reads an application's objects now and publishes a change of its health.
+     *
+     * @return its health now
+     */
+    public Health check(String application) {
+        Watched current = watched.get(application);
+        if (current == null) {
+            return new Health(Health.State.Unknown, application + " was not synced");
+        }
+        Map<String, Health> objects = new LinkedHashMap<>();
+        for (ObjectRef ref : current.objects()) {
+            try {
+                objects.put(ref.toString(), cluster.get(ref).map(Health::of).orElseGet(() -> Health.missing(ref)));
+            } catch (ClusterFailure e) {
+                objects.put(ref.toString(), new Health(Health.State.Unknown, e.getMessage()));
+            }
+        }
+        Instant now = Instant.now();
+        Status before = current.status();
+        Health health = Health.worst(objects.values());
+        if (now.isAfter(before.deadline())) {
+            health = health.pastDeadline(
+                    Duration.between(before.syncedAt(), before.deadline()).toString());
+        }
+        boolean changed = health.state() != before.health().state();
+        Status after = new Status(
+                before.commit(),
+                before.digest(),
+                Map.copyOf(objects),
+                health,
+                changed ? now : before.since(),
+                before.syncedAt(),
+                before.deadline(),
+                now);
+        // a newer sync may have replaced the entry meanwhile: keep it
+        if (!watched.replace(application, current, new Watched(current.objects(), after))) {
+            return health;
+        }
+        if (changed) {
+            LOG.infof(
+                    "%s is %s%s (was %s)",
+                    application,
+                    health.state(),
+                    health.reason() == null ? "" : ": " + health.reason(),
+                    before.health().state());
+            try {
+                publisher.healthChanged(new HealthChanged(
+                        application,
+                        before.commit(),
+                        before.health().state().name(),
+                        health.state().name(),
+                        now));
+            } catch (RuntimeException e) {
+                LOG.warnf("could not publish the health of %s: %s", application, e.toString());
+            }
+        }
+        return health;
+    }
+
+    private void registerGauges(String application) {
+        for (Health.State state : Health.State.values()) {
+            Gauge.builder("driftless.sync.health", watched, w -> {
+                        Watched each = w.get(application);
+                        return each != null && each.status().health().state() == state ? 1 : 0;
+                    })
+                    .description("1 when the application is in this health state, else 0")
+                    .tag("application", application)
+                    .tag("health", state.name())
+                    .register(metrics);
+        }
+    }
+}

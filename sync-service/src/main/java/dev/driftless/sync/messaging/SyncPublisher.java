@@ -1,0 +1,62 @@
+package dev.driftless.sync.messaging;
+
+import dev.driftless.events.CloudEventExtensions;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventType;
+import dev.driftless.events.HealthChanged;
+import dev.driftless.events.SyncReport;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+
+/**
+ * Publishes what sync-service saw to {@code driftless.syncs}, keyed by application: sync reports and health changes.
+ * Each call returns once the broker acknowledged the event.
+ */
+@ApplicationScoped
+public class SyncPublisher {
+
+    static final URI SOURCE = URI.create("urn:driftless:sync-service");
+
+    @Inject
+    @Channel("syncs")
+    MutinyEmitter<String> syncs;
+
+    /** Publishes {@code sync.succeeded} or {@code sync.failed} for the render (or removal) event that caused it. */
+    public void report(SyncReport report, String causeEventId, String repository) {
+        EventType type =
+                SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
+        Map<String, String> extensions = new HashMap<>();
+        extensions.put(CloudEventExtensions.APPLICATION, report.application());
+        extensions.put(CloudEventExtensions.COMMIT, report.commit());
+        if (repository != null) {
+            extensions.put(CloudEventExtensions.REPOSITORY, repository);
+        }
+        Envelope envelope = new Envelope(
+                type, Envelope.stableId("sync", causeEventId), report.application(), report.finishedAt(), extensions);
+        syncs.sendMessageAndAwait(envelope.toMessage(report, report.application(), SOURCE));
+    }
+
+    /** Publishes {@code health.changed}. */
+    public void healthChanged(HealthChanged change) {
+        Map<String, String> extensions = new HashMap<>();
+        extensions.put(CloudEventExtensions.APPLICATION, change.application());
+        extensions.put(CloudEventExtensions.COMMIT, change.commit());
+        Envelope envelope = new Envelope(
+                EventType.HEALTH_CHANGED,
+                Envelope.stableId(
+                        "health",
+                        change.application(),
+                        change.commit(),
+                        change.current(),
+                        change.changedAt().toString()),
+                change.application(),
+                change.changedAt(),
+                extensions);
+        syncs.sendMessageAndAwait(envelope.toMessage(change, change.application(), SOURCE));
+    }
+}
