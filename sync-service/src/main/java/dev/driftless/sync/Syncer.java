@@ -43,6 +43,9 @@ public class Syncer {
     @Inject
     HealthMonitor health;
 
+    @Inject
+    dev.driftless.sync.drift.DriftWatcher drift;
+
     private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The last sync report of an application since start, if any. */
@@ -92,6 +95,7 @@ public class Syncer {
             }
             cluster.deleteInventory(removed.application());
             health.forget(removed.application());
+            drift.forget(removed.application());
         } catch (ClusterFailure e) {
             return java.util.Optional.of(report(
                     removed.application(), commit, null, triggeredBy, started, results, e.reason(), e.getMessage()));
@@ -191,6 +195,11 @@ public class Syncer {
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }
+        drift.synced(
+                render.application(),
+                render.commit(),
+                plan.apply(),
+                render.target().selfHeal());
         health.synced(
                 render.application(),
                 render.commit(),

@@ -94,6 +94,84 @@ public class Cluster {
         });
     }
 
+    /**
+     * What applying the object would make of it, without changing anything (server-side apply with
+     * {@code dryRun=All}, as this service applies).
+     */
+    public Map<String, Object> dryRunApply(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {
+        GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
+        return withRetries("dry-run apply " + ref, () -> {
+            var applying = client.resource(desired).dryRun().fieldManager(config.fieldManager());
+            GenericKubernetesResource result =
+                    config.forceConflicts() ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
+            return JSON.convertValue(result, new TypeReference<Map<String, Object>>() {});
+        });
+    }
+
+    /**
+     * Watches the objects of one kind that carry Driftless's label, in every namespace: each change or deletion is
+     * handed to {@code onChange} with the application label's value. Returns the informer, to stop it.
+     */
+    public io.fabric8.kubernetes.client.informers.SharedIndexInformer<GenericKubernetesResource> watchManaged(
+            String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange) {
+        var handler = new io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource>() {
+            @Override
+            public void onAdd(GenericKubernetesResource object) {
+                // objects we just applied, or found at start: the full comparison covers them
+            }
+
+            @Override
+            public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+                if (!sameButForStatus(before, after)) {
+                    changed(after, onChange);
+                }
+            }
+
+            @Override
+            public void onDelete(GenericKubernetesResource object, boolean unknownFinalState) {
+                changed(object, onChange);
+            }
+        };
+        return client.genericKubernetesResources(apiVersion, kind)
+                .inAnyNamespace()
+                .withLabel(SyncPlan.MANAGED_BY, "driftless")
+                .inform(handler, 0);
+    }
+
+    private static void changed(
+            GenericKubernetesResource object, java.util.function.BiConsumer<String, ObjectRef> onChange) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        String application = labels == null ? null : labels.get(SyncPlan.APPLICATION);
+        if (application != null) {
+            onChange.accept(
+                    application,
+                    new ObjectRef(
+                            object.getApiVersion(),
+                            object.getKind(),
+                            object.getMetadata().getNamespace(),
+                            object.getMetadata().getName()));
+        }
+    }
+
+    /** Whether two versions of an object differ only in status or server bookkeeping (not drift). */
+    @SuppressWarnings("unchecked")
+    static boolean sameButForStatus(GenericKubernetesResource before, GenericKubernetesResource after) {
+        if (before == null || after == null) {
+            return false;
+        }
+        Map<String, Object> a = JSON.convertValue(before, Map.class);
+        Map<String, Object> b = JSON.convertValue(after, Map.class);
+        for (Map<String, Object> each : List.of(a, b)) {
+            each.remove("status");
+            if (each.get("metadata") instanceof Map<?, ?> metadata) {
+                Map<String, Object> m = (Map<String, Object>) metadata;
+                m.remove("resourceVersion");
+                m.remove("managedFields");
+            }
+        }
+        return a.equals(b);
+    }
+
     /** The object as the cluster has it now (status included), or empty when it does not exist. */
     public java.util.Optional<Map<String, Object>> get(ObjectRef ref) throws ClusterFailure {
         return withRetries(

@@ -41,6 +41,24 @@ public class SyncPublisher {
         syncs.sendMessageAndAwait(envelope.toMessage(report, report.application(), SOURCE));
     }
 
+    /** Publishes {@code drift.detected}. */
+    public void driftDetected(dev.driftless.events.DriftDetected drift) {
+        Map<String, String> extensions = new HashMap<>();
+        extensions.put(CloudEventExtensions.APPLICATION, drift.application());
+        extensions.put(CloudEventExtensions.COMMIT, drift.commit());
+        Envelope envelope = new Envelope(
+                EventType.DRIFT_DETECTED,
+                Envelope.stableId(
+                        "drift",
+                        drift.application(),
+                        drift.commit(),
+                        drift.detectedAt().toString()),
+                drift.application(),
+                drift.detectedAt(),
+                extensions);
+        syncs.sendMessageAndAwait(envelope.toMessage(drift, drift.application(), SOURCE));
+    }
+
     /** Publishes {@code health.changed}. */
     public void healthChanged(HealthChanged change) {
         Map<String, String> extensions = new HashMap<>();

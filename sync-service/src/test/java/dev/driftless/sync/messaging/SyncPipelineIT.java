@@ -172,12 +172,17 @@ class SyncPipelineIT {
 
         String removal = removed(new Target("default", app, true, true, false, true));
 
-        List<EventProbe.Received> reports = probe.read(
-                Topics.SYNCS, r -> app.equals(r.key()) && applied.commit().equals(r.ce("commit")), 2, WAIT);
-        SyncReport removalReport = reports.stream()
-                .map(r -> EventCodec.decode(SyncReport.class, r.value()))
-                .filter(r -> removal.equals(r.triggeredBy()))
-                .findFirst()
+        SyncReport removalReport = org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .until(
+                        () ->
+                                probe
+                                        .readToEnd(Topics.SYNCS, r -> app.equals(r.key()) && RenderDriver.isReport(r))
+                                        .stream()
+                                        .map(r -> EventCodec.decode(SyncReport.class, r.value()))
+                                        .filter(r -> removal.equals(r.triggeredBy()))
+                                        .findFirst(),
+                        java.util.Optional::isPresent)
                 .orElseThrow();
         assertThat(removalReport.status()).isEqualTo("Succeeded");
         assertThat(removalReport.resources())
@@ -356,6 +361,90 @@ class SyncPipelineIT {
             assertThat(c.getType()).isEqualTo("Established");
             assertThat(c.getStatus()).isEqualTo("True");
         });
+    }
+
+    List<dev.driftless.events.DriftDetected> drifts() {
+        return probe
+                .readToEnd(
+                        Topics.SYNCS,
+                        r -> app.equals(r.key())
+                                && EventType.DRIFT_DETECTED.type().equals(r.ce("type")))
+                .stream()
+                .map(r -> EventCodec.decode(dev.driftless.events.DriftDetected.class, r.value()))
+                .toList();
+    }
+
+    @Test
+    void anObjectChangedOrDeletedOutsideDriftlessIsSeenAndHealed() {
+        render(List.of(configMap("hello"), SERVICE), false);
+
+        cluster.configMaps().inNamespace(app).withName("demo-config").edit(cm -> {
+            cm.getData().put("message", "edited by hand");
+            return cm;
+        });
+
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(drifts())
+                .anySatisfy(drift -> {
+                    assertThat(drift.healing()).isTrue();
+                    assertThat(drift.differences())
+                            .contains(new dev.driftless.events.DriftDetected.Difference(
+                                    "ConfigMap/" + app + "/demo-config", "/data/message", "edited by hand", "hello"));
+                }));
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("message", "hello"));
+
+        cluster.services().inNamespace(app).withName("web").delete();
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(
+                        cluster.services().inNamespace(app).withName("web").get())
+                .as("re-created")
+                .isNotNull());
+        assertThat(drifts()).anySatisfy(drift -> assertThat(drift.resources()).contains("Service/" + app + "/web"));
+    }
+
+    @Test
+    void withoutSelfHealDriftIsReportedShownAsADiffAndLeftAlone() {
+        SyncReport synced = RenderDriver.syncThrough(
+                probe, app, List.of(configMap("hello")), new Target("default", app, true, false, false, true), WAIT);
+        io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/diff", app)
+                .then()
+                .statusCode(200)
+                .body("inSync", org.hamcrest.Matchers.equalTo(true));
+
+        cluster.configMaps().inNamespace(app).withName("demo-config").edit(cm -> {
+            cm.getData().put("message", "edited by hand");
+            return cm;
+        });
+
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .untilAsserted(() -> assertThat(drifts()).singleElement().satisfies(drift -> {
+                    assertThat(drift.healing()).isFalse();
+                    assertThat(drift.commit()).isEqualTo(synced.commit());
+                }));
+        io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/diff", app)
+                .then()
+                .statusCode(200)
+                .body("inSync", org.hamcrest.Matchers.equalTo(false))
+                .body("differences[0].path", org.hamcrest.Matchers.equalTo("/data/message"))
+                .body("differences[0].live", org.hamcrest.Matchers.equalTo("edited by hand"))
+                .body("differences[0].desired", org.hamcrest.Matchers.equalTo("hello"));
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .as("left as it was edited")
+                .containsEntry("message", "edited by hand");
+        io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/diff", "never-synced")
+                .then()
+                .statusCode(404);
     }
 
     @Test

@@ -1,0 +1,239 @@
+package dev.driftless.sync.drift;
+
+import dev.driftless.events.DriftDetected;
+import dev.driftless.events.DriftDetected.Difference;
+import dev.driftless.sync.SyncConfig;
+import dev.driftless.sync.domain.Drift;
+import dev.driftless.sync.domain.ObjectRef;
+import dev.driftless.sync.domain.SyncPlan;
+import dev.driftless.sync.kube.Cluster;
+import dev.driftless.sync.kube.ClusterFailure;
+import dev.driftless.sync.messaging.SyncPublisher;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Sees drift as it happens: an informer per kind Driftless applied watches the objects carrying its label (not the
+ * whole cluster); a change or deletion of one (beyond status) schedules a comparison of its application, which asks
+ * the API server what applying Git's version would change (server-side dry-run apply) and publishes
+ * {@code drift.detected} with the fields that differ. With {@code selfHeal} the drifted objects are re-applied, after
+ * a backoff that doubles while the drift keeps coming back (a fight with another controller does not spin) and resets
+ * once the application stays clean. A full comparison of every application runs every
+ * {@code driftless.sync.drift.full-check-interval} for what a watch missed.
+ */
+@ApplicationScoped
+public class DriftWatcher {
+
+    private static final Logger LOG = Logger.getLogger(DriftWatcher.class);
+    private static final Duration DEBOUNCE = Duration.ofMillis(300);
+
+    @Inject
+    Cluster cluster;
+
+    @Inject
+    SyncPublisher publisher;
+
+    @Inject
+    SyncConfig config;
+
+    @Inject
+    MeterRegistry metrics;
+
+    /** What Git wants for one application, as last synced. */
+    private record Desired(String commit, Map<ObjectRef, Map<String, Object>> objects, boolean selfHeal) {}
+
+    /**
+     * What the last comparison of an application found.
+     *
+     * @param differences the fields that differ now, empty when in sync
+     * @param checkedAt when it was compared
+     * @param heals how many self-heals in a row, for the backoff
+     */
+    public record Result(List<Difference> differences, Instant checkedAt, int heals) {}
+
+    private final Map<String, Desired> desired = new ConcurrentHashMap<>();
+    private final Map<String, Result> results = new ConcurrentHashMap<>();
+    private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
+    private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService comparisons = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "drift");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    /** Follows an application after a successful sync: these objects, as applied, are what Git wants. */
+    public void synced(String application, String commit, List<SyncPlan.Desired> objects, boolean selfHeal) {
+        Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
+        objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
+        boolean first = desired.put(application, new Desired(commit, wanted, selfHeal)) == null;
+        results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
+        if (first) {
+            registerMeters(application);
+        }
+        for (ObjectRef ref : wanted.keySet()) {
+            informers.computeIfAbsent(ref.apiVersion() + "/" + ref.kind(), key -> {
+                try {
+                    return cluster.watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app));
+                } catch (RuntimeException e) {
+                    LOG.warnf(
+                            "cannot watch %s for drift (the full comparison still covers it): %s", key, e.getMessage());
+                    return null;
+                }
+            });
+        }
+    }
+
+    /** Stops following an application that left the catalog. */
+    public void forget(String application) {
+        desired.remove(application);
+        results.remove(application);
+    }
+
+    /** The last comparison of an application, if it is followed. */
+    public java.util.Optional<Result> result(String application) {
+        return java.util.Optional.ofNullable(results.get(application));
+    }
+
+    /**
+     * Compares every object of an application with Git now, changing nothing.
+     *
+     * @return the differences, empty when the cluster matches Git
+     */
+    public List<Difference> diff(String application) throws ClusterFailure {
+        Desired wanted = desired.get(application);
+        if (wanted == null) {
+            return List.of();
+        }
+        List<Difference> differences = new ArrayList<>();
+        for (var object : wanted.objects().entrySet()) {
+            ObjectRef ref = object.getKey();
+            var live = cluster.get(ref);
+            if (live.isEmpty()) {
+                differences.add(Drift.deleted(ref.toString()));
+                continue;
+            }
+            differences.addAll(Drift.between(ref.toString(), live.get(), cluster.dryRunApply(ref, object.getValue())));
+        }
+        return differences;
+    }
+
+    /** Every application, compared in full: what a watch missed is found here. */
+    @Scheduled(
+            every = "${driftless.sync.drift.full-check-interval:10m}",
+            delayed = "${driftless.sync.drift.full-check-interval:10m}",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void fullCheck() {
+        desired.keySet().forEach(this::schedule);
+    }
+
+    private void schedule(String application) {
+        if (!desired.containsKey(application)) {
+            return;
+        }
+        pending.compute(
+                application,
+                (app, existing) -> existing != null && !existing.isDone()
+                        ? existing
+                        : comparisons.schedule(() -> compare(app), delayFor(app).toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** Drift found right after a heal waits longer each time: 0.3 s, 1 s, 2 s, 4 s … up to 5 min. */
+    private Duration delayFor(String application) {
+        Result last = results.get(application);
+        if (last == null || last.heals() == 0) {
+            return DEBOUNCE;
+        }
+        long seconds = Math.min(300, 1L << Math.min(8, last.heals() - 1));
+        return Duration.ofSeconds(seconds);
+    }
+
+    private void compare(String application) {
+        pending.remove(application);
+        Desired wanted = desired.get(application);
+        if (wanted == null) {
+            return;
+        }
+        List<Difference> differences;
+        try {
+            differences = diff(application);
+        } catch (ClusterFailure | RuntimeException e) {
+            LOG.warnf("cannot compare %s with the cluster: %s", application, e.getMessage());
+            return;
+        }
+        Result before = results.getOrDefault(application, new Result(List.of(), Instant.now(), 0));
+        if (differences.isEmpty()) {
+            results.put(application, new Result(List.of(), Instant.now(), 0));
+            return;
+        }
+        List<String> resources =
+                differences.stream().map(Difference::resource).distinct().toList();
+        LOG.infof("%s drifted from %s: %s", application, wanted.commit().substring(0, 7), resources);
+        metrics.counter("driftless.sync.drift.detected", "application", application)
+                .increment();
+        try {
+            publisher.driftDetected(new DriftDetected(
+                    application, wanted.commit(), resources, Instant.now(), differences, wanted.selfHeal()));
+        } catch (RuntimeException e) {
+            LOG.warnf("could not publish the drift of %s: %s", application, e.toString());
+        }
+        int heals = before.heals();
+        if (wanted.selfHeal()) {
+            heals++;
+            for (var object : wanted.objects().entrySet()) {
+                if (resources.contains(object.getKey().toString())) {
+                    try {
+                        cluster.apply(object.getKey(), object.getValue());
+                    } catch (ClusterFailure e) {
+                        LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
+                    }
+                }
+            }
+            LOG.infof(
+                    "%s: re-applied %d drifted object(s) (self-heal %d in a row)",
+                    application, resources.size(), heals);
+        }
+        results.put(application, new Result(List.copyOf(differences), Instant.now(), heals));
+        if (wanted.selfHeal()) {
+            schedule(application); // check the heal held, after the backoff
+        }
+    }
+
+    private void registerMeters(String application) {
+        metrics.counter("driftless.sync.drift.detected", "application", application);
+        Gauge.builder("driftless.sync.drifted.objects", results, r -> {
+                    Result each = r.get(application);
+                    return each == null
+                            ? 0
+                            : each.differences().stream()
+                                    .map(Difference::resource)
+                                    .distinct()
+                                    .count();
+                })
+                .description("Objects of the application that differ from Git at the last comparison")
+                .tag("application", application)
+                .register(metrics);
+    }
+
+    @PreDestroy
+    void stop() {
+        informers.values().forEach(SharedIndexInformer::close);
+        comparisons.shutdownNow();
+    }
+}
