@@ -68,6 +68,15 @@ public final class SandboxKubernetes implements AutoCloseable {
     }
 
     /**
+     * Appends every request from now on to a file, one line each: method, path with query, response code and bearer
+     * token, so a test can see exactly which API calls a service made (sync-service's RBAC test does).
+     */
+    public SandboxKubernetes recordRequestsTo(Path file) {
+        dispatcher.recordRequestsTo(file);
+        return this;
+    }
+
+    /**
      * Sets the delay before the status simulator writes the status of an object created or changed from now on, as
      * the controllers of a real cluster would: a completed rollout for Deployments, StatefulSets, ReplicaSets and
      * DaemonSets, a completed Job, a Running Pod, a Bound PersistentVolumeClaim, an ingress IP for a LoadBalancer

@@ -27,11 +27,26 @@ public class SandboxTestResource implements QuarkusTestResourceLifecycleManager 
     @Override
     public Map<String, String> start() {
         sandbox = statusDelay == null ? SandboxKubernetes.start(0) : SandboxKubernetes.start(0, statusDelay);
+        java.nio.file.Path requests;
+        try {
+            requests = java.nio.file.Files.createTempFile("sandbox-requests", ".log");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        sandbox.recordRequestsTo(requests);
         return Map.of(
-                "quarkus.kubernetes-client.api-server-url", sandbox.url(),
-                "quarkus.kubernetes-client.token", "sandbox",
-                "quarkus.kubernetes-client.trust-certs", "true",
-                "quarkus.kubernetes-client.namespace", "default");
+                "test.sandbox.request-log",
+                requests.toString(),
+                "test.sandbox.url",
+                sandbox.url(),
+                "quarkus.kubernetes-client.api-server-url",
+                sandbox.url(),
+                "quarkus.kubernetes-client.token",
+                "sandbox",
+                "quarkus.kubernetes-client.trust-certs",
+                "true",
+                "quarkus.kubernetes-client.namespace",
+                "default");
     }
 
     @Override
