@@ -177,8 +177,10 @@ public class Renderer {
         List<Record> renders = new ArrayList<>();
         for (Application app : affected) {
             if (!inputsChanged(app, head)) {
+                cacheRequests("hit").increment();
                 continue;
             }
+            cacheRequests("miss").increment();
             renders.add(render(app, head, triggeredBy));
         }
         lastHeads.put(key, head);
@@ -329,6 +331,24 @@ public class Renderer {
                 failure.getMessage(),
                 triggeredBy,
                 Instant.now());
+    }
+
+    /** Both series exist from the start, so a dashboard's hit ratio has data before the first hit. */
+    @jakarta.annotation.PostConstruct
+    void registerCacheMeters() {
+        cacheRequests("hit");
+        cacheRequests("miss");
+    }
+
+    /**
+     * The render cache's answers for the applications a push may have changed: {@code hit} when the Git object ids
+     * of everything the last render read are unchanged (no render), {@code miss} when it renders.
+     */
+    private io.micrometer.core.instrument.Counter cacheRequests(String outcome) {
+        return io.micrometer.core.instrument.Counter.builder("driftless.render.cache.requests")
+                .description("Render cache lookups for applications a push may have changed, by outcome")
+                .tag("outcome", outcome)
+                .register(metrics);
     }
 
     /** Forgets an application that left the catalog: a later one of the same name starts afresh. */

@@ -31,14 +31,18 @@ public record CommitTrace(
     public static final String FAILED = "Failed";
     public static final String PENDING = "Pending";
 
-    /** One webhook delivery of the push. */
+    /**
+     * One webhook delivery of the push; {@code traceId} is the OpenTelemetry trace that follows it through the
+     * services ({@code null} when the event carried no {@code traceparent}).
+     */
     public record Delivery(
             String provider,
             String deliveryId,
             String ref,
             String pusher,
             Instant receivedAt,
-            List<String> changedPaths) {}
+            List<String> changedPaths,
+            String traceId) {}
 
     /**
      * One application at this commit.
@@ -97,7 +101,8 @@ public record CommitTrace(
                         text(data, "ref"),
                         text(data, "pusher"),
                         received,
-                        paths));
+                        paths,
+                        event.traceId()));
                 if (received != null && (pushedAt == null || received.isBefore(pushedAt))) {
                     pushedAt = received;
                 }

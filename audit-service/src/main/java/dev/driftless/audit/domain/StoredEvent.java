@@ -21,7 +21,8 @@ import java.time.Instant;
  * @param rejected whether it was rejected
  * @param rejectionReason why
  * @param topic the topic it came from
- * @param event the whole CloudEvent, in CloudEvents' JSON format
+ * @param event the whole CloudEvent, in CloudEvents' JSON format, with the W3C {@code traceparent} of the Kafka record
+ *     that carried it as the distributed-tracing extension attribute {@code traceparent}, when it had one
  */
 public record StoredEvent(
         long seq,
@@ -39,4 +40,16 @@ public record StoredEvent(
         boolean rejected,
         String rejectionReason,
         String topic,
-        JsonNode event) {}
+        JsonNode event) {
+
+    /**
+     * The OpenTelemetry trace id of the event: the trace-id part of its {@code traceparent} extension ({@code
+     * 00-<trace id>-<parent id>-<flags>}), or {@code null} when it has none or it is malformed.
+     */
+    public String traceId() {
+        String[] parts = event == null
+                ? new String[0]
+                : event.path("traceparent").asText("").split("-");
+        return parts.length == 4 && parts[1].matches("[0-9a-f]{32}") && !parts[1].matches("0+") ? parts[1] : null;
+    }
+}

@@ -9,7 +9,11 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -27,6 +31,8 @@ public class EventRecorder {
 
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     private static final int ATTEMPTS = 5;
+    /** The W3C trace-context header, and the CloudEvents distributed-tracing extension attribute of the same name. */
+    static final String TRACEPARENT = "traceparent";
 
     @Inject
     ChangeLog changeLog;
@@ -43,7 +49,7 @@ public class EventRecorder {
     @Incoming("events")
     @Blocking
     public CompletionStage<Void> record(Message<String> message) {
-        ReceivedEvent event = ReceivedEvent.of(message);
+        ReceivedEvent event = withTraceparent(ReceivedEvent.of(message), message);
         String fallbackId = message.getMetadata(IncomingKafkaRecordMetadata.class)
                 .map(m -> m.getTopic() + "-" + m.getPartition() + "-" + m.getOffset())
                 .orElse("unknown");
@@ -65,6 +71,36 @@ public class EventRecorder {
             afterRecorded(entry);
         }
         return message.ack();
+    }
+
+    /**
+     * The event with the W3C {@code traceparent} Kafka header the producer's OpenTelemetry instrumentation wrote, kept
+     * as the CloudEvents distributed-tracing extension attribute {@code traceparent}, so the stored event names the
+     * trace it belongs to. An extension the event carries itself wins; no header, no attribute.
+     */
+    static ReceivedEvent withTraceparent(ReceivedEvent event, Message<String> message) {
+        if (event.extensions().containsKey(TRACEPARENT)) {
+            return event;
+        }
+        Optional<String> traceparent = message.getMetadata(IncomingKafkaRecordMetadata.class)
+                .map(m -> m.getHeaders().lastHeader(TRACEPARENT))
+                .filter(h -> h.value() != null)
+                .map(h -> new String(h.value(), StandardCharsets.UTF_8));
+        if (traceparent.isEmpty()) {
+            return event;
+        }
+        Map<String, Object> extensions = new LinkedHashMap<>(event.extensions());
+        extensions.put(TRACEPARENT, traceparent.get());
+        return new ReceivedEvent(
+                event.id(),
+                event.type(),
+                event.source(),
+                event.subject(),
+                event.time(),
+                extensions,
+                event.topic(),
+                event.key(),
+                event.json());
     }
 
     private boolean append(ChangeEntry entry) throws SQLException, InterruptedException {

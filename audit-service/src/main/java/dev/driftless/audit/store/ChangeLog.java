@@ -8,6 +8,7 @@ import dev.driftless.audit.domain.Canonical;
 import dev.driftless.audit.domain.ChangeEntry;
 import dev.driftless.audit.domain.HashChain;
 import dev.driftless.audit.domain.StoredEvent;
+import dev.driftless.events.EventType;
 import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -252,15 +254,66 @@ public class ChangeLog {
                 });
     }
 
-    /** The first push of a commit, if the log has one. */
-    public Optional<StoredEvent> firstPush(String commit) throws SQLException {
+    /**
+     * When a commit was pushed: the earliest time of its {@code commit.pushed} events (their CloudEvent time, which
+     * webhook-service sets to when it received the push, as their data's {@code receivedAt} says; the time the log
+     * recorded it when an event has none), if the log has a push of it. Several deliveries of one push (a webhook
+     * redelivered, a poll that saw the same move) count from the first.
+     */
+    public Optional<Instant> pushedAt(String commit) throws SQLException {
         return query(
-                        "SELECT " + COLUMNS + " FROM change_log WHERE commit_sha = ? AND type = ?"
-                                + " ORDER BY seq LIMIT 1",
-                        List.of(commit, dev.driftless.events.EventType.COMMIT_PUSHED.type()),
+                        "SELECT min(COALESCE(event_time, recorded_at)) FROM change_log"
+                                + " WHERE commit_sha = ? AND type = ? AND NOT rejected",
+                        List.of(commit, EventType.COMMIT_PUSHED.type()),
+                        ChangeLog::instant)
+                .stream()
+                .filter(Objects::nonNull)
+                .findFirst();
+    }
+
+    /**
+     * The first {@code health.changed} to {@code Healthy} of an application at a commit, in log order, if there was
+     * one: the one that counts for the push → healthy lead time (later ones are redeliveries or flaps).
+     */
+    public Optional<StoredEvent> firstHealthy(String application, String commit) throws SQLException {
+        return query(
+                        "SELECT " + COLUMNS + " FROM change_log WHERE application = ? AND commit_sha = ? AND type = ?"
+                                + " AND NOT rejected AND event->'data'->>'current' = ? ORDER BY seq LIMIT 1",
+                        List.of(application, commit, EventType.HEALTH_CHANGED.type(), HEALTHY),
                         ChangeLog::stored)
                 .stream()
                 .findFirst();
+    }
+
+    /** The health state that ends a rollout. */
+    private static final String HEALTHY = "Healthy";
+
+    /**
+     * The applications the log knows that are still there: those with an accepted event other than a dead letter
+     * whose last such event is not {@code application.removed}.
+     */
+    public List<String> activeApplications() throws SQLException {
+        return query(
+                "SELECT application FROM (SELECT DISTINCT ON (application) application, type FROM change_log"
+                        + " WHERE application IS NOT NULL AND NOT rejected AND type <> ?"
+                        + " ORDER BY application, seq DESC) last WHERE type <> ? ORDER BY application",
+                List.of(EventType.DEAD_LETTER.type(), EventType.APPLICATION_REMOVED.type()),
+                rs -> {
+                    try {
+                        return rs.getString(1);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    private static Instant instant(ResultSet rs) {
+        try {
+            Timestamp time = rs.getTimestamp(1);
+            return time == null ? null : time.toInstant();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The names of every hash chain. */

@@ -96,9 +96,10 @@ public class ApplicationResource {
             Map<String, Instant> pushedAt = new HashMap<>();
             for (StoredEvent e : recent) {
                 if (e.commit() != null
-                        && EventType.SYNC_SUCCEEDED.type().equals(e.type())
+                        && (EventType.SYNC_SUCCEEDED.type().equals(e.type())
+                                || EventType.HEALTH_CHANGED.type().equals(e.type()))
                         && !pushedAt.containsKey(e.commit())) {
-                    changeLog.firstPush(e.commit()).ifPresent(p -> pushedAt.put(e.commit(), p.recordedAt()));
+                    changeLog.pushedAt(e.commit()).ifPresent(p -> pushedAt.put(e.commit(), p));
                 }
             }
             return Response.ok(

@@ -92,6 +92,7 @@ public class ChangesResource {
         item.put("recordedAt", e.recordedAt());
         item.put("rejected", e.rejected());
         item.put("rejectionReason", e.rejectionReason());
+        item.put("traceId", e.traceId());
         item.put("event", e.event());
         return item;
     }

@@ -44,6 +44,11 @@ class DoraTest {
         String c = "c".repeat(40);
         List<StoredEvent> history = List.of(
                 event(EventType.SYNC_SUCCEEDED, a, 10, "{}"), // deployment 1, pushed at 5 → 5 min
+                event(
+                        EventType.HEALTH_CHANGED,
+                        a,
+                        12,
+                        "{\"current\":\"Healthy\",\"changedAt\":\"2026-11-01T00:11:00Z\"}"), // healthy 6 min after push
                 event(EventType.SYNC_SUCCEEDED, a, 20, "{}"), // same commit again: a resync, not a deployment
                 event(EventType.SYNC_FAILED, b, 30, "{}"), // failure 1, broken since 30
                 event(EventType.SYNC_FAILED, b, 35, "{}"), // failure 2, still broken
@@ -53,7 +58,8 @@ class DoraTest {
                         50,
                         "{}"), // deployment 2 (pushed at 45 → 5 min), restored after 20 min
                 event(EventType.HEALTH_CHANGED, c, 60, "{\"current\":\"Degraded\"}"), // failure 3, broken since 60
-                event(EventType.HEALTH_CHANGED, c, 75, "{\"current\":\"Healthy\"}")); // restored after 15 min
+                event(EventType.HEALTH_CHANGED, c, 75, "{\"current\":\"Healthy\"}"), // restored after 15 min
+                event(EventType.HEALTH_CHANGED, c, 80, "{\"current\":\"Healthy\"}")); // c healthy again: not counted
         Map<String, Instant> pushed = Map.of(a, T0.plus(Duration.ofMinutes(5)), c, T0.plus(Duration.ofMinutes(45)));
 
         Dora dora = Dora.of(history, pushed, Duration.ofDays(2));
@@ -63,6 +69,8 @@ class DoraTest {
         assertThat(dora.changeFailureRate()).isEqualTo(3.0 / 5.0);
         assertThat(dora.deploymentsPerDay()).isEqualTo(1.0);
         assertThat(dora.leadTimesMs()).containsExactly(300_000L, 300_000L);
+        // push → first Healthy: a 5 → 11 (its changedAt), c 45 → 75 (its time; it had no changedAt)
+        assertThat(dora.healthyLeadTimesMs()).containsExactly(360_000L, 1_800_000L);
         assertThat(dora.restoreTimesMs()).containsExactly(1_200_000L, 900_000L);
     }
 

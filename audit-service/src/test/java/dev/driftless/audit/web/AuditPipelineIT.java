@@ -10,6 +10,7 @@ import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.events.CommitPushed;
 import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventExamples;
 import dev.driftless.events.EventType;
 import dev.driftless.events.RenderSucceeded;
@@ -26,6 +27,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -174,6 +176,77 @@ class AuditPipelineIT {
                             "kind", "ConfigMap", "namespace", "demo", "name", "demo-config", "action", "configured"));
             assertThat(trace.getLong("applications[0].leadTimeMs")).isNotNull();
         });
+    }
+
+    /** The W3C trace context headers of a push's record, as an OpenTelemetry-instrumented producer writes them. */
+    Map<String, String> pushHeaders(String id, Instant at, String traceparent) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("ce_specversion", "1.0");
+        headers.put("ce_id", id);
+        headers.put("ce_type", EventType.COMMIT_PUSHED.type());
+        headers.put("ce_source", "urn:test");
+        headers.put("ce_time", at.toString());
+        headers.put("ce_commit", commit);
+        headers.put("ce_repository", repository);
+        headers.put("content-type", "application/json");
+        if (traceparent != null) {
+            headers.put("traceparent", traceparent);
+        }
+        return headers;
+    }
+
+    @Test
+    void theTraceIdOfTheRecordsTraceparentHeaderIsKeptAndShown() {
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String traceparent = "00-" + traceId + "-00f067aa0ba902b7-01";
+        Instant at = Instant.now();
+        for (String provider : List.of("github", "poll")) {
+            CommitPushed push = new CommitPushed(
+                    repository,
+                    "refs/heads/main",
+                    "a".repeat(40),
+                    commit,
+                    "carol",
+                    provider,
+                    provider + "-" + app,
+                    List.of(),
+                    at,
+                    true);
+            probe.sendRaw(
+                    Topics.COMMITS,
+                    repository,
+                    EventCodec.encode(push),
+                    pushHeaders("trace-" + provider + "-" + app, at, provider.equals("github") ? traceparent : null));
+        }
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            JsonPath changes = given().auth()
+                    .oauth2(READ)
+                    .queryParam("repository", repository)
+                    .get("/api/changes")
+                    .then()
+                    .statusCode(200)
+                    .extract()
+                    .jsonPath();
+            assertThat(changes.getList("items")).hasSize(2);
+            assertThat(changes.getString("items.find { it.id == 'trace-github-" + app + "' }.traceId"))
+                    .isEqualTo(traceId);
+            assertThat(changes.getString("items.find { it.id == 'trace-github-" + app + "' }.event.traceparent"))
+                    .isEqualTo(traceparent);
+            assertThat(changes.getString("items.find { it.id == 'trace-poll-" + app + "' }.traceId"))
+                    .isNull();
+        });
+        JsonPath trace = given().auth()
+                .oauth2(READ)
+                .get("/api/commits/" + commit)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(trace.getString("deliveries.find { it.provider == 'github' }.traceId"))
+                .isEqualTo(traceId);
+        assertThat(trace.getString("deliveries.find { it.provider == 'poll' }.traceId"))
+                .isNull();
     }
 
     @Test
