@@ -49,4 +49,34 @@ public interface SyncConfig {
         @WithDefault("10m")
         Duration progressDeadline();
     }
+
+    /**
+     * Target clusters by name, chosen by an application's {@code destination.cluster}. {@code default} is the cluster
+     * of Quarkus's Kubernetes client (KUBECONFIG, in-cluster, or {@code quarkus.kubernetes-client.*}) unless
+     * configured here.
+     */
+    java.util.Map<String, ClusterTarget> clusters();
+
+    /** Drift detection, under {@code driftless.sync.drift}. */
+    DriftSettings drift();
+
+    /** How drift is looked for. */
+    interface DriftSettings {
+        /** How often every application is compared with the cluster in full, for what a watch missed. */
+        @WithDefault("10m")
+        Duration fullCheckInterval();
+    }
+
+    /** How to reach one cluster: a kubeconfig file (and context), or the in-cluster service account. */
+    interface ClusterTarget {
+        /** A kubeconfig file; its current context unless {@code context} is set. */
+        java.util.Optional<java.nio.file.Path> kubeconfig();
+
+        /** The kubeconfig context to use. */
+        java.util.Optional<String> context();
+
+        /** Use the pod's service account (sync-service runs in this cluster) instead of a kubeconfig. */
+        @WithDefault("false")
+        boolean inCluster();
+    }
 }

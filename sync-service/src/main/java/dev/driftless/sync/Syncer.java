@@ -32,7 +32,7 @@ public class Syncer {
     private static final Logger LOG = Logger.getLogger(Syncer.class);
 
     @Inject
-    Cluster cluster;
+    dev.driftless.sync.kube.Clusters clusters;
 
     @Inject
     MeterRegistry metrics;
@@ -73,6 +73,9 @@ public class Syncer {
      */
     public java.util.Optional<SyncReport> remove(ApplicationRemoved removed, String triggeredBy) {
         Instant started = Instant.now();
+        // no longer followed for health or drift (nor healed), pruned or not
+        health.forget(removed.application());
+        drift.forget(removed.application());
         if (!removed.target().prune()) {
             LOG.infof(
                     "%s left the catalog; its objects stay in the cluster (its sync policy does not prune)",
@@ -83,6 +86,7 @@ public class Syncer {
         List<ResourceResult> results = new ArrayList<>();
         String commit = "none";
         try {
+            Cluster cluster = clusters.named(removed.target().cluster());
             java.util.Optional<String> applied = cluster.inventoryCommit(removed.application());
             if (applied.isEmpty()) {
                 return java.util.Optional.empty();
@@ -94,8 +98,6 @@ public class Syncer {
                 }
             }
             cluster.deleteInventory(removed.application());
-            health.forget(removed.application());
-            drift.forget(removed.application());
         } catch (ClusterFailure e) {
             return java.util.Optional.of(report(
                     removed.application(), commit, null, triggeredBy, started, results, e.reason(), e.getMessage()));
@@ -107,6 +109,12 @@ public class Syncer {
 
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
         SyncPlan plan = SyncPlan.of(render);
+        Cluster cluster;
+        try {
+            cluster = clusters.named(plan.target().cluster());
+        } catch (ClusterFailure e) {
+            return finish(render, triggeredBy, started, List.of(), e.reason(), e.getMessage());
+        }
         List<ResourceResult> results = new ArrayList<>();
         if (plan.refusedAsEmpty()) {
             return finish(
@@ -135,7 +143,7 @@ public class Syncer {
                     Cluster.Action action = cluster.apply(desired.ref(), desired.manifest());
                     results.add(result(desired.ref(), action.name(), null, null));
                     if ("CustomResourceDefinition".equals(desired.ref().kind())) {
-                        Health established = awaitHealthy(List.of(desired.ref()), deadline);
+                        Health established = awaitHealthy(cluster, List.of(desired.ref()), deadline);
                         if (established.state() != Health.State.Healthy) {
                             return finish(
                                     render,
@@ -156,7 +164,9 @@ public class Syncer {
                 Health waveHealth;
                 try {
                     waveHealth = awaitHealthy(
-                            waves.get(wave).stream().map(SyncPlan.Desired::ref).toList(), deadline);
+                            cluster,
+                            waves.get(wave).stream().map(SyncPlan.Desired::ref).toList(),
+                            deadline);
                 } catch (ClusterFailure e) {
                     return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
                 }
@@ -197,11 +207,13 @@ public class Syncer {
         }
         drift.synced(
                 render.application(),
+                cluster.name(),
                 render.commit(),
                 plan.apply(),
                 render.target().selfHeal());
         health.synced(
                 render.application(),
+                cluster.name(),
                 render.commit(),
                 render.digest(),
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
@@ -214,7 +226,7 @@ public class Syncer {
      *
      * @return the worst health seen last
      */
-    private Health awaitHealthy(List<ObjectRef> refs, Duration deadline) throws ClusterFailure {
+    private static Health awaitHealthy(Cluster cluster, List<ObjectRef> refs, Duration deadline) throws ClusterFailure {
         Instant giveUp = Instant.now().plus(deadline);
         while (true) {
             List<Health> healths = new ArrayList<>();

@@ -16,6 +16,8 @@ public enum Reason {
     NamespaceNotAllowed,
     /** The API server could not be reached or kept failing (5xx, 429, connection) after retries. */
     ClusterUnreachable,
+    /** The application's destination cluster is not configured ({@code driftless.sync.clusters.<name>}). */
+    ClusterUnknown,
     /** The render is empty and the application does not allow an empty sync, so nothing was applied or pruned. */
     PruneRefusedEmptyRender,
     /** Some objects failed; the others were applied and nothing was pruned. */

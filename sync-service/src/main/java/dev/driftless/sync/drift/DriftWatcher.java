@@ -45,7 +45,7 @@ public class DriftWatcher {
     private static final Duration DEBOUNCE = Duration.ofMillis(300);
 
     @Inject
-    Cluster cluster;
+    dev.driftless.sync.kube.Clusters clusters;
 
     @Inject
     SyncPublisher publisher;
@@ -57,7 +57,8 @@ public class DriftWatcher {
     MeterRegistry metrics;
 
     /** What Git wants for one application, as last synced. */
-    private record Desired(String commit, Map<ObjectRef, Map<String, Object>> objects, boolean selfHeal) {}
+    private record Desired(
+            String cluster, String commit, Map<ObjectRef, Map<String, Object>> objects, boolean selfHeal) {}
 
     /**
      * What the last comparison of an application found.
@@ -79,19 +80,21 @@ public class DriftWatcher {
     });
 
     /** Follows an application after a successful sync: these objects, as applied, are what Git wants. */
-    public void synced(String application, String commit, List<SyncPlan.Desired> objects, boolean selfHeal) {
+    public void synced(
+            String application, String cluster, String commit, List<SyncPlan.Desired> objects, boolean selfHeal) {
         Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
         objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
-        boolean first = desired.put(application, new Desired(commit, wanted, selfHeal)) == null;
+        boolean first = desired.put(application, new Desired(cluster, commit, wanted, selfHeal)) == null;
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
         if (first) {
             registerMeters(application);
         }
         for (ObjectRef ref : wanted.keySet()) {
-            informers.computeIfAbsent(ref.apiVersion() + "/" + ref.kind(), key -> {
+            informers.computeIfAbsent(cluster + " " + ref.apiVersion() + "/" + ref.kind(), key -> {
                 try {
-                    return cluster.watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app));
-                } catch (RuntimeException e) {
+                    return clusters.named(cluster)
+                            .watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app));
+                } catch (ClusterFailure | RuntimeException e) {
                     LOG.warnf(
                             "cannot watch %s for drift (the full comparison still covers it): %s", key, e.getMessage());
                     return null;
@@ -122,6 +125,7 @@ public class DriftWatcher {
             return List.of();
         }
         List<Difference> differences = new ArrayList<>();
+        Cluster cluster = clusters.named(wanted.cluster());
         for (var object : wanted.objects().entrySet()) {
             ObjectRef ref = object.getKey();
             var live = cluster.get(ref);
@@ -154,13 +158,13 @@ public class DriftWatcher {
                         : comparisons.schedule(() -> compare(app), delayFor(app).toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    /** Drift found right after a heal waits longer each time: 0.3 s, 1 s, 2 s, 4 s … up to 5 min. */
+    /** Drift found right after a heal waits longer each time: 0.3 s, then 1 s, 2 s, 4 s … up to 5 min. */
     private Duration delayFor(String application) {
         Result last = results.get(application);
         if (last == null || last.heals() == 0) {
             return DEBOUNCE;
         }
-        long seconds = Math.min(300, 1L << Math.min(8, last.heals() - 1));
+        long seconds = Math.min(300, 1L << Math.min(9, last.heals() - 1));
         return Duration.ofSeconds(seconds);
     }
 
@@ -199,7 +203,7 @@ public class DriftWatcher {
             for (var object : wanted.objects().entrySet()) {
                 if (resources.contains(object.getKey().toString())) {
                     try {
-                        cluster.apply(object.getKey(), object.getValue());
+                        clusters.named(wanted.cluster()).apply(object.getKey(), object.getValue());
                     } catch (ClusterFailure e) {
                         LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
                     }

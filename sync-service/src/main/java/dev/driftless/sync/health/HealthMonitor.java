@@ -4,7 +4,6 @@ import dev.driftless.events.HealthChanged;
 import dev.driftless.sync.SyncConfig;
 import dev.driftless.sync.domain.Health;
 import dev.driftless.sync.domain.ObjectRef;
-import dev.driftless.sync.kube.Cluster;
 import dev.driftless.sync.kube.ClusterFailure;
 import dev.driftless.sync.messaging.SyncPublisher;
 import io.micrometer.core.instrument.Gauge;
@@ -34,7 +33,7 @@ public class HealthMonitor {
     private static final Logger LOG = Logger.getLogger(HealthMonitor.class);
 
     @Inject
-    Cluster cluster;
+    dev.driftless.sync.kube.Clusters clusters;
 
     @Inject
     SyncConfig config;
@@ -67,13 +66,18 @@ public class HealthMonitor {
             Instant deadline,
             Instant checkedAt) {}
 
-    private record Watched(List<ObjectRef> objects, Status status) {}
+    private record Watched(String cluster, List<ObjectRef> objects, Status status) {}
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
     /** Starts following an application after a sync applied these objects at this commit. */
     public void synced(
-            String application, String commit, String digest, List<ObjectRef> objects, Integer deadlineSeconds) {
+            String application,
+            String cluster,
+            String commit,
+            String digest,
+            List<ObjectRef> objects,
+            Integer deadlineSeconds) {
         Instant now = Instant.now();
         Duration deadline =
                 deadlineSeconds == null ? config.health().progressDeadline() : Duration.ofSeconds(deadlineSeconds);
@@ -85,6 +89,7 @@ public class HealthMonitor {
         watched.put(
                 application,
                 new Watched(
+                        cluster,
                         List.copyOf(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null)));
         registerGauges(application);
@@ -134,7 +139,12 @@ public class HealthMonitor {
         Map<String, Health> objects = new LinkedHashMap<>();
         for (ObjectRef ref : current.objects()) {
             try {
-                objects.put(ref.toString(), cluster.get(ref).map(Health::of).orElseGet(() -> Health.missing(ref)));
+                objects.put(
+                        ref.toString(),
+                        clusters.named(current.cluster())
+                                .get(ref)
+                                .map(Health::of)
+                                .orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
                 objects.put(ref.toString(), new Health(Health.State.Unknown, e.getMessage()));
             }
@@ -157,7 +167,7 @@ public class HealthMonitor {
                 before.deadline(),
                 now);
         // a newer sync may have replaced the entry meanwhile: keep it
-        if (!watched.replace(application, current, new Watched(current.objects(), after))) {
+        if (!watched.replace(application, current, new Watched(current.cluster(), current.objects(), after))) {
             return health;
         }
         if (changed) {

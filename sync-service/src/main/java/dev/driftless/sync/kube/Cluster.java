@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,11 +23,11 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Every call sync-service makes to the Kubernetes API, through fabric8: server-side apply, reading and deleting
- * objects, the namespace, and the inventory ConfigMap. Transient failures (no answer, 5xx, 429) are retried with
- * exponential backoff and jitter; the rest become a {@link ClusterFailure} with a reason.
+ * Every call sync-service makes to one target cluster's Kubernetes API, through fabric8: server-side apply, reading
+ * and deleting objects, the namespace, the inventory ConfigMap, and the watch on managed objects. Transient failures
+ * (no answer, 5xx, 429) are retried with exponential backoff and jitter; the rest become a {@link ClusterFailure}
+ * with a reason. One instance per named cluster, from {@link Clusters}.
  */
-@ApplicationScoped
 public class Cluster {
 
     private static final Logger LOG = Logger.getLogger(Cluster.class);
@@ -42,11 +40,20 @@ public class Cluster {
         unchanged
     }
 
-    @Inject
-    KubernetesClient client;
+    private final String name;
+    private final KubernetesClient client;
+    private final SyncConfig config;
 
-    @Inject
-    SyncConfig config;
+    Cluster(String name, KubernetesClient client, SyncConfig config) {
+        this.name = name;
+        this.client = client;
+        this.config = config;
+    }
+
+    /** The cluster's name ({@code destination.cluster}). */
+    public String name() {
+        return name;
+    }
 
     /** Applies an object with server-side apply and says whether it was created, changed or left as it was. */
     public Action apply(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {

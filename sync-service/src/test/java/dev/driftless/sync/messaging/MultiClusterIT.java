@@ -1,0 +1,116 @@
+package dev.driftless.sync.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.devstack.kube.SandboxKubernetes;
+import dev.driftless.devstack.kube.SandboxTestResource;
+import dev.driftless.events.SyncReport;
+import dev.driftless.events.Target;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Named target clusters: an application whose {@code destination.cluster} is {@code staging} is applied to the
+ * cluster of {@code driftless.sync.clusters.staging.kubeconfig} (a second sandbox API), not to the default one; an
+ * unknown name fails the sync with {@code ClusterUnknown}.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = SandboxTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = MultiClusterIT.StagingCluster.class, restrictToAnnotatedClass = true)
+class MultiClusterIT {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** A second sandbox API server, reached through a kubeconfig file as a real second cluster would be. */
+    public static class StagingCluster implements QuarkusTestResourceLifecycleManager {
+        private SandboxKubernetes staging;
+
+        @Override
+        public Map<String, String> start() {
+            staging = SandboxKubernetes.start(0);
+            try {
+                Path kubeconfig = staging.writeKubeconfig(Files.createTempFile("staging", ".kubeconfig"));
+                return Map.of(
+                        "driftless.sync.clusters.staging.kubeconfig", kubeconfig.toString(),
+                        "test.staging.url", staging.url());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public void stop() {
+            if (staging != null) {
+                staging.close();
+            }
+        }
+    }
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.staging.url", defaultValue = "unset: only MultiClusterIT starts a staging cluster")
+    String stagingUrl;
+
+    @Inject
+    KubernetesClient defaultCluster;
+
+    @Test
+    void anApplicationIsAppliedToTheClusterItsDestinationNames() {
+        String app = "multi-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> configMap = Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "ConfigMap",
+                "metadata",
+                Map.of("name", "where"),
+                "data",
+                Map.of("at", "staging"));
+        try (EventProbe probe = new EventProbe(bootstrap);
+                KubernetesClient staging = new KubernetesClientBuilder()
+                        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
+                                .withMasterUrl(stagingUrl)
+                                .withTrustCerts(true)
+                                .build())
+                        .build()) {
+            SyncReport report = RenderDriver.syncThrough(
+                    probe, app, List.of(configMap), new Target("staging", app, true, true, false, true), WAIT);
+
+            assertThat(report.status()).isEqualTo("Succeeded");
+            assertThat(staging.configMaps().inNamespace(app).withName("where").get())
+                    .as("applied to staging")
+                    .isNotNull();
+            assertThat(defaultCluster
+                            .configMaps()
+                            .inNamespace(app)
+                            .withName("where")
+                            .get())
+                    .as("not to the default cluster")
+                    .isNull();
+
+            SyncReport unknown = RenderDriver.syncThrough(
+                    probe, app + "-x", List.of(configMap), new Target("nowhere", app, true, true, false, true), WAIT);
+            assertThat(unknown.status()).isEqualTo("Failed");
+            assertThat(unknown.reason()).isEqualTo("ClusterUnknown");
+            assertThat(unknown.message()).contains("driftless.sync.clusters.nowhere");
+        }
+    }
+}
