@@ -12,6 +12,8 @@ package dev.driftless.events;
  * @param createNamespace create the destination namespace when it is missing
  * @param progressDeadlineSeconds how long the application may stay {@code Progressing} before it is
  *     {@code Degraded}; {@code null} for sync-service's default
+ * @param forceConflicts whether server-side apply takes over fields other managers own; {@code null} for
+ *     sync-service's default ({@code driftless.sync.force-conflicts}, true)
  */
 public record Target(
         String cluster,
@@ -20,7 +22,20 @@ public record Target(
         boolean selfHeal,
         boolean allowEmpty,
         boolean createNamespace,
-        Integer progressDeadlineSeconds) {
+        Integer progressDeadlineSeconds,
+        Boolean forceConflicts) {
+
+    /** A target with sync-service's default conflict handling. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace,
+            Integer progressDeadlineSeconds) {
+        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, progressDeadlineSeconds, null);
+    }
 
     /** A target with sync-service's default progress deadline. */
     public Target(
@@ -30,6 +45,6 @@ public record Target(
             boolean selfHeal,
             boolean allowEmpty,
             boolean createNamespace) {
-        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null);
+        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null, null);
     }
 }

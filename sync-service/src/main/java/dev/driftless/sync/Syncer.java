@@ -136,11 +136,14 @@ public class Syncer {
         Duration deadline = render.target().progressDeadlineSeconds() == null
                 ? config.health().progressDeadline()
                 : Duration.ofSeconds(render.target().progressDeadlineSeconds());
+        boolean force = render.target().forceConflicts() == null
+                ? config.forceConflicts()
+                : render.target().forceConflicts();
         List<List<SyncPlan.Desired>> waves = plan.waves();
         for (int wave = 0; wave < waves.size(); wave++) {
             for (SyncPlan.Desired desired : waves.get(wave)) {
                 try {
-                    Cluster.Action action = cluster.apply(desired.ref(), desired.manifest());
+                    Cluster.Action action = cluster.apply(desired.ref(), desired.manifest(), force);
                     results.add(result(desired.ref(), action.name(), null, null));
                     if ("CustomResourceDefinition".equals(desired.ref().kind())) {
                         Health established = awaitHealthy(cluster, List.of(desired.ref()), deadline);

@@ -144,7 +144,8 @@ public final class CatalogParser {
                 flag(policy, "selfHeal", false),
                 flag(policy, "allowEmpty", false),
                 flag(policy, "createNamespace", false),
-                seconds(policy, "progressDeadlineSeconds"));
+                seconds(policy, "progressDeadlineSeconds"),
+                policy.hasNonNull("forceConflicts") ? flag(policy, "forceConflicts", true) : null);
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()

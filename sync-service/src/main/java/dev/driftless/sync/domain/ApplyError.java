@@ -13,6 +13,14 @@ public final class ApplyError {
         return status == 0 || status == 429 || status >= 500;
     }
 
+    /**
+     * Whether an answer is worth retrying: no answer, 429, 5xx, or a 409 from optimistic locking ("the object has been
+     * modified"), but not a 409 of server-side apply's field conflicts, which only {@code force} resolves.
+     */
+    public static boolean retriable(int status, String message) {
+        return retriable(status) || (status == 409 && message != null && message.contains("has been modified"));
+    }
+
     /** The reason for a status that is not retried, or {@link Reason#ClusterUnreachable} after retries. */
     public static Reason reason(int status, String message) {
         return switch (status) {

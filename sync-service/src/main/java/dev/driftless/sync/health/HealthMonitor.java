@@ -93,7 +93,20 @@ public class HealthMonitor {
                         List.copyOf(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null)));
         registerGauges(application);
-        check(application);
+        // first look right away, off the sync's thread: the next sync does not wait for it
+        checks.submit(() -> check(application));
+    }
+
+    private final java.util.concurrent.ExecutorService checks =
+            java.util.concurrent.Executors.newFixedThreadPool(2, runnable -> {
+                Thread thread = new Thread(runnable, "health-check");
+                thread.setDaemon(true);
+                return thread;
+            });
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        checks.shutdownNow();
     }
 
     /** Stops following an application that left the catalog. */

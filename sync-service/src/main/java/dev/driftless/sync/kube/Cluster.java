@@ -55,14 +55,23 @@ public class Cluster {
         return name;
     }
 
-    /** Applies an object with server-side apply and says whether it was created, changed or left as it was. */
+    /** Applies an object with server-side apply, conflicts handled as configured. */
     public Action apply(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {
+        return apply(ref, manifest, config.forceConflicts());
+    }
+
+    /**
+     * Applies an object with server-side apply and says whether it was created, changed or left as it was.
+     *
+     * @param force take over fields other managers own; without it such a conflict fails the object
+     */
+    public Action apply(ObjectRef ref, Map<String, Object> manifest, boolean force) throws ClusterFailure {
         GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
         return withRetries("apply " + ref, () -> {
             GenericKubernetesResource before = resource(ref).get();
             var applying = client.resource(desired).fieldManager(config.fieldManager());
             GenericKubernetesResource after =
-                    config.forceConflicts() ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
+                    force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
             if (before == null) {
                 return Action.created;
             }
@@ -129,7 +138,7 @@ public class Cluster {
 
             @Override
             public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
-                if (!sameButForStatus(before, after)) {
+                if (!sameButForStatus(before, after) && !writtenOnlyBy(config.fieldManager(), before, after)) {
                     changed(after, onChange);
                 }
             }
@@ -158,6 +167,34 @@ public class Cluster {
                             object.getMetadata().getNamespace(),
                             object.getMetadata().getName()));
         }
+    }
+
+    /**
+     * Whether the only field managers whose entries changed between two versions are {@code manager}'s own (our
+     * apply, not drift): an API server records every writer in {@code managedFields}. When no entry changed (a writer
+     * the server did not record) the change is not ours.
+     */
+    static boolean writtenOnlyBy(String manager, GenericKubernetesResource before, GenericKubernetesResource after) {
+        var was = before.getMetadata().getManagedFields();
+        var is = after.getMetadata().getManagedFields();
+        if (is == null || is.isEmpty()) {
+            return false;
+        }
+        java.util.Set<String> changed = new java.util.HashSet<>();
+        for (var entry : is) {
+            boolean same = was != null
+                    && was.stream()
+                            .anyMatch(old -> Objects.equals(old.getManager(), entry.getManager())
+                                    && Objects.equals(old.getOperation(), entry.getOperation())
+                                    && Objects.equals(old.getSubresource(), entry.getSubresource())
+                                    && Objects.equals(old.getTime(), entry.getTime())
+                                    && Objects.equals(old.getFieldsV1(), entry.getFieldsV1()));
+            if (!same) {
+                changed.add(entry.getSubresource() == null ? entry.getManager() : "status");
+            }
+        }
+        changed.remove("status");
+        return !changed.isEmpty() && changed.stream().allMatch(manager::equals);
     }
 
     /** Whether two versions of an object differ only in status or server bookkeeping (not drift). */
@@ -300,7 +337,7 @@ public class Cluster {
                 return call.run();
             } catch (KubernetesClientException e) {
                 last = e;
-                if (!ApplyError.retriable(e.getCode())) {
+                if (!ApplyError.retriable(e.getCode(), message(e))) {
                     throw new ClusterFailure(ApplyError.reason(e.getCode(), message(e)), what + ": " + message(e));
                 }
                 LOG.debugf("%s failed (attempt %d): %s", what, attempt, message(e));

@@ -40,6 +40,9 @@ public class RenderConsumer {
     @Channel("deadletter")
     MutinyEmitter<String> deadLetters;
 
+    private final java.util.Map<String, java.time.Instant> newestSynced =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     @Incoming("renders")
     @Blocking
     public CompletionStage<Void> onRender(Message<String> message) {
@@ -58,6 +61,15 @@ public class RenderConsumer {
         if (data instanceof RenderFailed failed) {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
+            java.time.Instant newest = newestSynced.get(render.application());
+            if (newest != null && render.renderedAt().isBefore(newest)) {
+                // a newer render of this application was synced already: never go back to an older one
+                LOG.infof(
+                        "not syncing %s at %s: a newer render (%s) was synced",
+                        render.application(), render.commit().substring(0, 7), newest);
+                return message.ack();
+            }
+            newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
             publish(syncer.sync(render, event.id()), event.id(), render.repository());
         } else if (data instanceof ApplicationRemoved removed) {
             syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));

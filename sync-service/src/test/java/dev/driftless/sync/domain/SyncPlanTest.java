@@ -132,6 +132,11 @@ class SyncPlanTest {
 
     @Test
     void transientAnswersAreRetriedAndOthersGetAReason() {
+        assertThat(ApplyError.retriable(
+                        409, "Operation cannot be fulfilled on configmaps \"a\": the object has been modified"))
+                .isTrue();
+        assertThat(ApplyError.retriable(409, "Apply failed with 1 conflict: conflict with \"kubectl\": .data.a"))
+                .isFalse();
         assertThat(ApplyError.retriable(0)).isTrue();
         assertThat(ApplyError.retriable(503)).isTrue();
         assertThat(ApplyError.retriable(429)).isTrue();

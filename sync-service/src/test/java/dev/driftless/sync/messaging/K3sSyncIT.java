@@ -81,4 +81,79 @@ class K3sSyncIT {
                     .isNull();
         }
     }
+
+    @Test
+    void healthAndDriftOnARealApiServer() {
+        String app = "k3s-" + UUID.randomUUID().toString().substring(0, 8);
+        Map<String, Object> job = Map.of(
+                "apiVersion",
+                "batch/v1",
+                "kind",
+                "Job",
+                "metadata",
+                Map.of("name", "hello"),
+                "spec",
+                Map.of(
+                        "backoffLimit",
+                        0,
+                        "template",
+                        Map.of(
+                                "spec",
+                                Map.of(
+                                        "restartPolicy",
+                                        "Never",
+                                        "containers",
+                                        List.of(Map.of(
+                                                "name",
+                                                "hello",
+                                                "image",
+                                                "busybox:1.36",
+                                                "command",
+                                                List.of("true")))))));
+        Map<String, Object> config = Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "ConfigMap",
+                "metadata",
+                Map.of("name", "settings"),
+                "data",
+                Map.of("a", "b"));
+        try (EventProbe probe = new EventProbe(bootstrap)) {
+            assertThat(sync(probe, app, List.of(config, job)).status()).isEqualTo("Succeeded");
+
+            // K3s's controllers run the Job: the application becomes Healthy, and says so
+            org.awaitility.Awaitility.await().atMost(Duration.ofMinutes(3)).untilAsserted(() -> assertThat(
+                            probe.readToEnd(
+                                    dev.driftless.events.Topics.SYNCS,
+                                    r -> app.equals(r.key())
+                                            && dev.driftless.events.EventType.HEALTH_CHANGED
+                                                    .type()
+                                                    .equals(r.ce("type"))))
+                    .extracting(r -> dev.driftless.events.EventCodec.decode(
+                                    dev.driftless.events.HealthChanged.class, r.value())
+                            .current())
+                    .contains("Healthy"));
+
+            // someone edits a managed object: drift is seen through the real watch and healed
+            cluster.configMaps().inNamespace(app).withName("settings").edit(cm -> {
+                cm.getData().put("a", "edited");
+                return cm;
+            });
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                            cluster.configMaps()
+                                    .inNamespace(app)
+                                    .withName("settings")
+                                    .get()
+                                    .getData())
+                    .containsEntry("a", "b"));
+            assertThat(probe.readToEnd(
+                            dev.driftless.events.Topics.SYNCS,
+                            r -> app.equals(r.key())
+                                    && dev.driftless.events.EventType.DRIFT_DETECTED
+                                            .type()
+                                            .equals(r.ce("type"))))
+                    .isNotEmpty();
+        }
+    }
 }

@@ -448,6 +448,32 @@ class SyncPipelineIT {
     }
 
     @Test
+    void anApplicationThatDoesNotForceConflictsFailsAnObjectAnotherManagerOwns() {
+        Target polite = new Target("default", app, true, false, false, true, null, false);
+        RenderDriver.syncThrough(probe, app, List.of(configMap("hello")), polite, WAIT);
+        io.fabric8.kubernetes.api.model.ConfigMap theirs = new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("demo-config")
+                .withNamespace(app)
+                .endMetadata()
+                .addToData("message", "theirs")
+                .build();
+        cluster.resource(theirs).fieldManager("someone-else").forceConflicts().serverSideApply();
+
+        SyncReport refused = RenderDriver.syncThrough(probe, app, List.of(configMap("ours")), polite, WAIT);
+
+        assertThat(refused.status()).isEqualTo("Failed");
+        assertThat(refused.resources()).singleElement().satisfies(r -> assertThat(r.reason())
+                .isEqualTo("ApplyConflict"));
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("message", "theirs");
+    }
+
+    @Test
     void anUnreadableRenderIsDeadLettered() {
         probe.sendRaw(
                 Topics.RENDERS,
