@@ -14,6 +14,8 @@ package dev.driftless.events;
  *     {@code Degraded}; {@code null} for sync-service's default
  * @param forceConflicts whether server-side apply takes over fields other managers own; {@code null} for
  *     sync-service's default ({@code driftless.sync.force-conflicts}, true)
+ * @param allowedNamespaces namespaces besides {@code namespace} that the application's objects may name; others are
+ *     refused ({@code NamespaceNotAllowed})
  */
 public record Target(
         String cluster,
@@ -23,21 +25,14 @@ public record Target(
         boolean allowEmpty,
         boolean createNamespace,
         Integer progressDeadlineSeconds,
-        Boolean forceConflicts) {
+        Boolean forceConflicts,
+        java.util.List<String> allowedNamespaces) {
 
-    /** A target with sync-service's default conflict handling. */
-    public Target(
-            String cluster,
-            String namespace,
-            boolean prune,
-            boolean selfHeal,
-            boolean allowEmpty,
-            boolean createNamespace,
-            Integer progressDeadlineSeconds) {
-        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, progressDeadlineSeconds, null);
+    public Target {
+        allowedNamespaces = allowedNamespaces == null ? java.util.List.of() : java.util.List.copyOf(allowedNamespaces);
     }
 
-    /** A target with sync-service's default progress deadline. */
+    /** A target with sync-service's defaults for the deadline and conflicts, and no other namespace allowed. */
     public Target(
             String cluster,
             String namespace,
@@ -45,6 +40,6 @@ public record Target(
             boolean selfHeal,
             boolean allowEmpty,
             boolean createNamespace) {
-        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null, null);
+        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null, null, null);
     }
 }

@@ -110,11 +110,27 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher implements AutoCl
         }
     }
 
+    /**
+     * Annotation that makes the sandbox answer the first server-side apply of the object with 503, as an API server
+     * under load or restarting does: for tests of retries.
+     */
+    static final String FAIL_ONCE = "sandbox.driftless.dev/fail-first-apply";
+
+    private final java.util.Set<String> failedOnce = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private MockResponse write(RecordedRequest request, HttpMethod method, String path) {
         Map<String, String> query = query(path);
         String contentType = request.getHeader("Content-Type");
         if (method == HttpMethod.PATCH && contentType != null && contentType.startsWith("application/apply-patch")) {
-            return serverSideApply(path, query, request.getUtf8Body());
+            String body = request.getUtf8Body();
+            String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+            if (body.contains(FAIL_ONCE) && !"All".equals(query.get("dryRun")) && failedOnce.add(bare)) {
+                return status(
+                        503,
+                        "ServiceUnavailable",
+                        "the sandbox fails the first apply of this object (" + FAIL_ONCE + ")");
+            }
+            return serverSideApply(path, query, body);
         }
         if ("All".equals(query.get("dryRun"))) {
             return dryRun(method, path, request.getUtf8Body());

@@ -28,6 +28,8 @@ public final class SandboxKubernetes implements AutoCloseable {
     public static final String SIMULATE_ANNOTATION = SimulatedStatus.SIMULATE;
     /** Object annotation overriding the status delay for that object, e.g. {@code 2s}. */
     public static final String SIMULATE_DELAY_ANNOTATION = SimulatedStatus.SIMULATE_DELAY;
+    /** Annotation (any value) making the first server-side apply of an object fail with 503, for retry tests. */
+    public static final String FAIL_FIRST_APPLY_ANNOTATION = SandboxDispatcher.FAIL_ONCE;
 
     private final KubernetesMockServer server;
     private final SandboxDispatcher dispatcher;

@@ -145,7 +145,8 @@ public final class CatalogParser {
                 flag(policy, "allowEmpty", false),
                 flag(policy, "createNamespace", false),
                 seconds(policy, "progressDeadlineSeconds"),
-                policy.hasNonNull("forceConflicts") ? flag(policy, "forceConflicts", true) : null);
+                policy.hasNonNull("forceConflicts") ? flag(policy, "forceConflicts", true) : null,
+                namespaces(policy, "allowedNamespaces"));
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()
@@ -198,6 +199,25 @@ public final class CatalogParser {
                 releaseName.isEmpty() ? null : releaseName,
                 List.copyOf(valueFiles),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inline)));
+    }
+
+    private static List<String> namespaces(JsonNode policy, String field) {
+        JsonNode value = policy.get(field);
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new IllegalArgumentException("spec.syncPolicy." + field + ": must be a list of namespaces");
+        }
+        List<String> namespaces = new ArrayList<>();
+        for (JsonNode each : value) {
+            if (!each.isTextual() || !DNS_LABEL.matcher(each.asText()).matches()) {
+                throw new IllegalArgumentException(
+                        "spec.syncPolicy." + field + ": " + each + " is not a namespace name");
+            }
+            namespaces.add(each.asText());
+        }
+        return List.copyOf(namespaces);
     }
 
     private static Integer seconds(JsonNode policy, String field) {

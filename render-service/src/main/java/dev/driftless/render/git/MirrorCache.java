@@ -539,7 +539,14 @@ public class MirrorCache {
     private static byte[] read(Repository repo, ObjectId id, String path, RenderLimits limits)
             throws RenderFailure, IOException {
         try {
-            return repo.open(id).getCachedBytes(limits.maxFileBytes());
+            var loader = repo.open(id);
+            // checked here: getCachedBytes(limit) enforces the limit only for objects JGit streams
+            if (loader.getSize() > limits.maxFileBytes()) {
+                throw new RenderFailure(
+                        Reason.FileTooLarge,
+                        path + " is " + loader.getSize() + " bytes; the limit is " + limits.maxFileBytes());
+            }
+            return loader.getCachedBytes(limits.maxFileBytes());
         } catch (org.eclipse.jgit.errors.LargeObjectException e) {
             throw new RenderFailure(Reason.FileTooLarge, path + " is larger than " + limits.maxFileBytes() + " bytes");
         }

@@ -204,6 +204,11 @@ class RenderersIT {
         files.put("apps/remote/kustomization.yaml", "resources:\n- https://github.com/evil/base//deploy?ref=main\n");
         files.put("charts/escape/Chart.yaml", "apiVersion: v2\nname: escape\nversion: 0.1.0\n");
         files.put("apps/link/ok.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n");
+        for (int i = 0; i <= 1000; i++) {
+            files.put(
+                    "apps/many/cm-" + i + ".yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-" + i + "}\n");
+        }
+        files.put("apps/huge/huge.yaml", "# " + "x".repeat(5_000_001) + "\n");
         repo.commitAndPush("attacks", files);
         RevCommit head = repo.commitSymlinkAndPush("a link out", "apps/link/passwd.yaml", "../../../../../etc/passwd");
         Map<String, String> expected = new HashMap<>(Map.of(
@@ -214,7 +219,9 @@ class RenderersIT {
                 "traversal", "PathEscapesRepository",
                 "absolute", "PathEscapesRepository",
                 "remote", "RemoteBaseRefused",
-                "link", "PathEscapesRepository"));
+                "link", "PathEscapesRepository",
+                "many", "TooManyFiles",
+                "huge", "FileTooLarge"));
         for (String app : expected.keySet()) {
             declare(
                     app,

@@ -105,11 +105,14 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
                 metadata.put("namespace", namespace);
             }
             ObjectRef ref = new ObjectRef(String.valueOf(object.get("apiVersion")), kind, namespace, name);
-            if (!clusterScoped && !namespace.equals(target.namespace())) {
+            if (!clusterScoped
+                    && !namespace.equals(target.namespace())
+                    && !target.allowedNamespaces().contains(namespace)) {
                 refused.add(new Refused(
                         ref,
                         Reason.NamespaceNotAllowed,
-                        "namespace " + namespace + " is not the application's destination " + target.namespace()));
+                        "namespace " + namespace + " is not the application's destination " + target.namespace()
+                                + " nor one of its syncPolicy.allowedNamespaces"));
                 continue;
             }
             child(metadata, "labels").put(MANAGED_BY, "driftless");

@@ -97,6 +97,13 @@ class SyncPlanTest {
         assertThat(plan.refused()).singleElement().satisfies(r -> assertThat(r.reason())
                 .isEqualTo(Reason.NamespaceNotAllowed));
         assertThat(plan.refusedAsEmpty()).isFalse();
+
+        Target allowing = new Target("default", "shop", true, true, false, true, null, null, List.of("shop-jobs"));
+        SyncPlan allowed = SyncPlan.of(render(allowing, List.of(object("v1", "ConfigMap", "cfg", "shop-jobs"))));
+        assertThat(allowed.apply())
+                .singleElement()
+                .satisfies(d -> assertThat(d.ref().namespace()).isEqualTo("shop-jobs"));
+        assertThat(allowed.refused()).isEmpty();
     }
 
     @Test

@@ -295,7 +295,7 @@ class SyncPipelineIT {
                 probe,
                 app,
                 List.of(simulated(DEPLOYMENT, "progressing", null)),
-                new Target("default", app, true, true, false, true, 2),
+                new Target("default", app, true, true, false, true, 2, null, null),
                 WAIT);
         assertThat(synced.status()).isEqualTo("Succeeded");
 
@@ -306,7 +306,7 @@ class SyncPipelineIT {
 
     @Test
     void aWaveIsAppliedOnlyOnceTheWaveBeforeIsHealthy() {
-        Target target = new Target("default", app, true, true, false, true, 2);
+        Target target = new Target("default", app, true, true, false, true, 2, null, null);
         SyncReport stuck = RenderDriver.syncThrough(
                 probe,
                 app,
@@ -449,7 +449,7 @@ class SyncPipelineIT {
 
     @Test
     void anApplicationThatDoesNotForceConflictsFailsAnObjectAnotherManagerOwns() {
-        Target polite = new Target("default", app, true, false, false, true, null, false);
+        Target polite = new Target("default", app, true, false, false, true, null, false, null);
         RenderDriver.syncThrough(probe, app, List.of(configMap("hello")), polite, WAIT);
         io.fabric8.kubernetes.api.model.ConfigMap theirs = new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
                 .withNewMetadata()
@@ -471,6 +471,75 @@ class SyncPipelineIT {
                         .get()
                         .getData())
                 .containsEntry("message", "theirs");
+    }
+
+    @Test
+    void anApiServerThatFailsOnceIsRetriedAndTheSyncSucceeds() {
+        Map<String, Object> flaky = new LinkedHashMap<>(configMap("eventually"));
+        flaky.put(
+                "metadata",
+                Map.of(
+                        "name",
+                        "demo-config",
+                        "annotations",
+                        Map.of(dev.driftless.devstack.kube.SandboxKubernetes.FAIL_FIRST_APPLY_ANNOTATION, "503")));
+
+        SyncReport report = render(List.of(flaky), false);
+
+        assertThat(report.status()).isEqualTo("Succeeded");
+        assertThat(action(report, "ConfigMap")).isEqualTo("created");
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
+                .isNotNull();
+    }
+
+    @Test
+    void anInventoryLeftByAnEarlierProcessStillPrunesRight() {
+        // what a sync-service that has since restarted (or moved to another node) left in the cluster
+        cluster.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("driftless-system")
+                        .endMetadata()
+                        .build())
+                .serverSideApply();
+        cluster.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(app)
+                        .endMetadata()
+                        .build())
+                .create();
+        cluster.services()
+                .inNamespace(app)
+                .resource(new io.fabric8.kubernetes.api.model.ServiceBuilder()
+                        .withNewMetadata()
+                        .withName("old")
+                        .withNamespace(app)
+                        .addToLabels("app.kubernetes.io/managed-by", "driftless")
+                        .addToLabels("driftless.dev/application", app)
+                        .endMetadata()
+                        .build())
+                .create();
+        cluster.configMaps()
+                .inNamespace("driftless-system")
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("driftless-inventory-" + app)
+                        .withNamespace("driftless-system")
+                        .addToAnnotations("driftless.dev/commit", "0".repeat(40))
+                        .endMetadata()
+                        .addToData(
+                                "objects",
+                                "[{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"namespace\":\"" + app
+                                        + "\",\"name\":\"old\"}]")
+                        .build())
+                .serverSideApply();
+
+        SyncReport report = render(List.of(configMap("new")), false);
+
+        assertThat(report.status()).isEqualTo("Succeeded");
+        assertThat(action(report, "Service")).isEqualTo("pruned");
+        assertThat(cluster.services().inNamespace(app).withName("old").get()).isNull();
     }
 
     @Test

@@ -1,0 +1,59 @@
+package dev.driftless.render.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.driftless.render.domain.Reason;
+import dev.driftless.render.domain.RenderFailure;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExternalRendererTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aRendererPastItsTimeIsKilledWithItsChildren() {
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> ExternalRenderer.run(
+                        List.of("sh", "-c", "sleep 30 & sleep 30"), dir, Duration.ofMillis(300), 1000))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.RenderTimedOut));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(ProcessHandle.current()
+                        .descendants()
+                        .filter(p -> p.info().commandLine().orElse("").contains("sleep 30"))
+                        .filter(ProcessHandle::isAlive))
+                .as("no sleep left running")
+                .isEmpty();
+    }
+
+    @Test
+    void aFailingRendererReportsItsOwnErrorAndTooMuchOutputIsRefused() {
+        assertThatThrownBy(() -> ExternalRenderer.run(
+                        List.of("sh", "-c", "echo 'no kustomization here' >&2; exit 1"),
+                        dir,
+                        Duration.ofSeconds(10),
+                        1000))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.RenderToolFailed))
+                .hasMessageContaining("no kustomization here");
+        assertThatThrownBy(() -> ExternalRenderer.run(
+                        List.of("sh", "-c", "head -c 5000 /dev/zero"), dir, Duration.ofSeconds(10), 1000))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.BundleTooLarge));
+    }
+
+    @Test
+    void theRendererGetsNoneOfThisServicesEnvironment() throws Exception {
+        byte[] out = ExternalRenderer.run(List.of("sh", "-c", "env"), dir, Duration.ofSeconds(10), 100_000);
+        assertThat(new String(out, java.nio.charset.StandardCharsets.UTF_8))
+                .contains("PATH=")
+                .doesNotContain("JAVA_HOME")
+                .doesNotContain("KAFKA");
+    }
+}
