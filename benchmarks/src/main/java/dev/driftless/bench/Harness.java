@@ -164,6 +164,41 @@ final class Harness implements AutoCloseable {
                 .count();
     }
 
+    /**
+     * When each application first became Healthy at a commit (its {@code health.changed} to Healthy), waiting with a
+     * progress line until all {@code expected} did or nothing new came for a while.
+     */
+    Map<String, Instant> awaitHealthy(String what, String commit, int expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, Instant> healthy = new HashMap<>();
+        int shown = -1;
+        long lastProgress = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            healthy.clear();
+            for (EventProbe.Received r :
+                    records(Topics.SYNCS, r -> EventType.HEALTH_CHANGED.type().equals(r.ce("type")))) {
+                var change = EventCodec.decode(dev.driftless.events.HealthChanged.class, r.value());
+                if (commit.equals(change.commit()) && "Healthy".equals(change.current())) {
+                    healthy.merge(change.application(), change.changedAt(), (a, b) -> a.isBefore(b) ? a : b);
+                }
+            }
+            if (healthy.size() >= expected) {
+                break;
+            }
+            if (healthy.size() != shown) {
+                shown = healthy.size();
+                lastProgress = System.nanoTime();
+                progress("%s: %d of %d healthy", what, shown, expected);
+            } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
+                progress("%s: nothing new for %d s", what, STALLED.toSeconds());
+                break;
+            }
+            pause(Duration.ofMillis(500));
+        }
+        progress("%s: %d of %d healthy", what, healthy.size(), expected);
+        return healthy;
+    }
+
     /** Every record on a topic that matches. */
     List<EventProbe.Received> records(String topic, Predicate<EventProbe.Received> matching) {
         try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"))) {

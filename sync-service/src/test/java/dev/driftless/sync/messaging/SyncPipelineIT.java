@@ -331,7 +331,7 @@ class SyncPipelineIT {
     }
 
     @Test
-    void aCrdIsEstablishedBeforeAnythingAfterItIsApplied() {
+    void aCrdIsEstablishedBeforeItsCustomResourcesAreApplied() {
         Map<String, Object> crd = new LinkedHashMap<>();
         crd.put("apiVersion", "apiextensions.k8s.io/v1");
         crd.put("kind", "CustomResourceDefinition");
@@ -347,11 +347,19 @@ class SyncPipelineIT {
                         Map.of("plural", "widgets", "singular", "widget", "kind", "Widget"),
                         "versions",
                         List.of(Map.of("name", "v1", "served", true, "storage", true))));
-        SyncReport report = render(List.of(configMap("after the crd"), crd), false);
-        assertThat(report.status()).isEqualTo("Succeeded");
+        Map<String, Object> widget =
+                object(app + ".example.com/v1", "Widget", "first", Map.of("spec", Map.of("size", 3)));
+        SyncReport report = render(List.of(widget, configMap("after the crd"), crd), false);
+        assertThat(report.status()).as(String.valueOf(report)).isEqualTo("Succeeded");
         assertThat(report.resources())
                 .extracting(SyncReport.ResourceResult::kind)
-                .containsExactly("CustomResourceDefinition", "ConfigMap");
+                .containsExactly("CustomResourceDefinition", "ConfigMap", "Widget");
+        assertThat(cluster.genericKubernetesResources(app + ".example.com/v1", "Widget")
+                        .inNamespace(app)
+                        .withName("first")
+                        .get())
+                .as("the custom resource, applied once its CRD was established")
+                .isNotNull();
         var established = cluster.apiextensions()
                 .v1()
                 .customResourceDefinitions()
