@@ -71,7 +71,8 @@ public class DriftWatcher {
 
     private final Map<String, Desired> desired = new ConcurrentHashMap<>();
     private final Map<String, Result> results = new ConcurrentHashMap<>();
-    private final Map<String, SharedIndexInformer<?>> informers = new ConcurrentHashMap<>();
+    private final Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
+            informers = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
     private final ScheduledExecutorService comparisons = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "drift");
@@ -101,6 +102,20 @@ public class DriftWatcher {
                 }
             });
         }
+    }
+
+    /**
+     * The object as the watch last saw it, from the informer's cache (no API call): empty when its kind is not
+     * watched on that cluster yet, or the watch has not seen it, in which case the caller asks the API server.
+     */
+    public java.util.Optional<Map<String, Object>> cached(String cluster, ObjectRef ref) {
+        var informer = informers.get(cluster + " " + ref.apiVersion() + "/" + ref.kind());
+        if (informer == null || !informer.hasSynced()) {
+            return java.util.Optional.empty();
+        }
+        var object =
+                informer.getStore().getByKey(ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name());
+        return java.util.Optional.ofNullable(object).map(Cluster::asMap);
     }
 
     /** Stops following an application that left the catalog. */

@@ -21,8 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * Follows the health of every synced application: after each sync its objects are read back from the cluster and
- * assessed ({@link Health}) every {@code poll-interval} until the application is healthy, then every
+ * Follows the health of every synced application: after each sync its objects are read back (from the drift
+ * watch's informer cache, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until the application is healthy, then every
  * {@code recheck-interval}; {@code Progressing} past the application's deadline is {@code Degraded}. Each change of
  * an application's health is published as {@code health.changed} and shown by the gauge
  * {@code driftless_sync_health{application,health}} (1 for the current state, 0 for the others).
@@ -34,6 +34,9 @@ public class HealthMonitor {
 
     @Inject
     dev.driftless.sync.kube.Clusters clusters;
+
+    @Inject
+    dev.driftless.sync.drift.DriftWatcher watch;
 
     @Inject
     SyncConfig config;
@@ -152,12 +155,12 @@ public class HealthMonitor {
         Map<String, Health> objects = new LinkedHashMap<>();
         for (ObjectRef ref : current.objects()) {
             try {
-                objects.put(
-                        ref.toString(),
-                        clusters.named(current.cluster())
-                                .get(ref)
-                                .map(Health::of)
-                                .orElseGet(() -> Health.missing(ref)));
+                // the drift watch's cache first (no API call); the API server when the watch has not seen it
+                var live = watch.cached(current.cluster(), ref);
+                if (live.isEmpty()) {
+                    live = clusters.named(current.cluster()).get(ref);
+                }
+                objects.put(ref.toString(), live.map(Health::of).orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
                 objects.put(ref.toString(), new Health(Health.State.Unknown, e.getMessage()));
             }

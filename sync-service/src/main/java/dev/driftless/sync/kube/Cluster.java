@@ -216,6 +216,11 @@ public class Cluster {
         return a.equals(b);
     }
 
+    /** An object as a plain map (status included). */
+    public static Map<String, Object> asMap(GenericKubernetesResource object) {
+        return JSON.convertValue(object, new TypeReference<Map<String, Object>>() {});
+    }
+
     /** The object as the cluster has it now (status included), or empty when it does not exist. */
     public java.util.Optional<Map<String, Object>> get(ObjectRef ref) throws ClusterFailure {
         return withRetries(
