@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -71,6 +72,13 @@ public class Renderer {
     dev.driftless.render.engine.SignatureCheck signatures;
 
     private final Map<String, LastRender> last = new ConcurrentHashMap<>();
+    private final Map<String, ReentrantLock> appLocks = new ConcurrentHashMap<>();
+
+    /** One render of an application at a time, so a push and a catalog change of it never render the same twice. */
+    private ReentrantLock lockOf(Application app) {
+        return appLocks.computeIfAbsent(app.name(), name -> new ReentrantLock());
+    }
+
     private final Map<String, String> lastHeads = new ConcurrentHashMap<>();
 
     /**
@@ -176,12 +184,19 @@ public class Renderer {
                 .orElse(candidates);
         List<Record> renders = new ArrayList<>();
         for (Application app : affected) {
-            if (!inputsChanged(app, head)) {
-                cacheRequests("hit").increment();
-                continue;
+            ReentrantLock lock = lockOf(app);
+            lock.lock();
+            try {
+                // checked under the application's lock: a catalog render of the same head may just have finished
+                if (!inputsChanged(app, head)) {
+                    cacheRequests("hit").increment();
+                    continue;
+                }
+                cacheRequests("miss").increment();
+                renders.add(render(app, head, triggeredBy));
+            } finally {
+                lock.unlock();
             }
-            cacheRequests("miss").increment();
-            renders.add(render(app, head, triggeredBy));
         }
         lastHeads.put(key, head);
         metrics.counter("driftless.render.push.applications", "outcome", "rendered")
@@ -203,7 +218,8 @@ public class Renderer {
      * Renders applications at the current heads of their revisions with one fetch per repository, not one per
      * application (a catalog of a thousand applications in one repository starts with one fetch).
      *
-     * @return one event per application, in the order given
+     * @return one event per application, in the order given; {@code null} for one whose current definition was
+     *     rendered at that head meanwhile (by a push), which needs no second render
      */
     public List<Record> renderAtHeads(List<Application> apps, Function<Application, String> cause) {
         Map<String, Optional<RenderFailure>> fetches = new HashMap<>();
@@ -219,7 +235,19 @@ public class Renderer {
                 String commit = RevisionMatcher.isCommitSha(app.targetRevision())
                         ? app.targetRevision()
                         : mirrors.localHead(app);
-                renders.add(render(app, commit, triggeredBy));
+                ReentrantLock lock = lockOf(app);
+                lock.lock();
+                try {
+                    // a push of the same head may have rendered this very definition meanwhile: once is enough
+                    LastRender previous = last.get(app.name());
+                    if (succeeded(app) && commit.equals(previous.commit())) {
+                        renders.add(null);
+                        continue;
+                    }
+                    renders.add(render(app, commit, triggeredBy));
+                } finally {
+                    lock.unlock();
+                }
             } catch (RenderFailure failure) {
                 renders.add(failed(app, null, failure, triggeredBy, started));
             }

@@ -60,7 +60,9 @@ public class CatalogWatcher {
         List<Record> renders = renderer.renderAtHeads(due, app -> "catalog:" + app.source());
         for (int i = 0; i < due.size(); i++) {
             try {
-                publisher.publish(renders.get(i));
+                if (renders.get(i) != null) {
+                    publisher.publish(renders.get(i));
+                }
                 pending.remove(due.get(i).name());
             } catch (RuntimeException e) {
                 LOG.warnf(
