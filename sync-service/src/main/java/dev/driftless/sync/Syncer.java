@@ -108,6 +108,15 @@ public class Syncer {
     }
 
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
+        drift.syncing(render.application());
+        try {
+            return syncPlannedUnwatched(render, triggeredBy, started);
+        } finally {
+            drift.synced(render.application());
+        }
+    }
+
+    private SyncReport syncPlannedUnwatched(RenderSucceeded render, String triggeredBy, Instant started) {
         SyncPlan plan = SyncPlan.of(render);
         Cluster cluster;
         try {
@@ -213,7 +222,8 @@ public class Syncer {
                 cluster.name(),
                 render.commit(),
                 plan.apply(),
-                render.target().selfHeal());
+                render.target().selfHeal(),
+                force);
         health.synced(
                 render.application(),
                 cluster.name(),

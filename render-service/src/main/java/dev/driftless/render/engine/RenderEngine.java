@@ -296,11 +296,38 @@ public class RenderEngine {
         }
         try {
             mirrors.materialise(app, commit, plan.inputs(), dir, config.renderLimits());
-            return work.render(dir.toRealPath());
+            Path root = dir.toRealPath();
+            refuseLinksOut(root);
+            return work.render(root);
         } catch (IOException e) {
             throw new RenderFailure(Reason.RenderError, "cannot use the working directory", e);
         } finally {
             deleteQuietly(dir);
+        }
+    }
+
+    /**
+     * Every symbolic link written must resolve inside the workspace: each link's text was checked alone, but a chain
+     * ({@code up -> ..}, then {@code leak -> up/../../etc/passwd}) can still leave it once written to disk.
+     */
+    private static void refuseLinksOut(Path root) throws RenderFailure, IOException {
+        List<Path> links;
+        try (Stream<Path> paths = Files.walk(root)) {
+            links = paths.filter(Files::isSymbolicLink).toList();
+        }
+        for (Path link : links) {
+            String name = root.relativize(link).toString();
+            Path target;
+            try {
+                target = link.toRealPath();
+            } catch (IOException e) {
+                throw new RenderFailure(
+                        Reason.PathEscapesRepository, "symbolic link " + name + " points to nothing in the repository");
+            }
+            if (!target.startsWith(root)) {
+                throw new RenderFailure(
+                        Reason.PathEscapesRepository, "symbolic link " + name + " leads outside the repository");
+            }
         }
     }
 

@@ -34,7 +34,7 @@ public class GitCredentials {
     /** Configures a fetch of {@code url}; a URL no credential matches is fetched anonymously. */
     public void apply(TransportCommand<?, ?> command, String url) throws RenderFailure {
         Optional<Map.Entry<String, RenderConfig.Credential>> match = config.git().credentials().entrySet().stream()
-                .filter(c -> url.startsWith(c.getValue().urlPrefix()))
+                .filter(c -> covers(c.getValue().urlPrefix(), url))
                 .max(Comparator.comparingInt(c -> c.getValue().urlPrefix().length()));
         if (match.isEmpty()) {
             return;
@@ -55,6 +55,22 @@ public class GitCredentials {
                 }
             });
         }
+    }
+
+    /**
+     * Whether a prefix covers a URL at a boundary: {@code https://git.example.com} covers
+     * {@code https://git.example.com/acme/x} but not {@code https://git.example.com.evil.io/x} nor
+     * {@code https://git.example.com@evil.io/x}, so a credential never reaches another host.
+     */
+    static boolean covers(String prefix, String url) {
+        if (!url.startsWith(prefix)) {
+            return false;
+        }
+        if (url.length() == prefix.length() || prefix.endsWith("/") || prefix.endsWith("-") || prefix.endsWith("_")) {
+            return true;
+        }
+        char next = url.charAt(prefix.length());
+        return next == '/' || next == ':'; // a path, a port, or the path of git@host:owner/repo
     }
 
     private static SshdSessionFactory sshSessionFactory(String name, Path key, Optional<Path> knownHosts)

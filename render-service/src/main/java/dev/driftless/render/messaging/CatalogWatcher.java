@@ -65,6 +65,8 @@ public class CatalogWatcher {
                 }
                 pending.remove(due.get(i).name());
             } catch (RuntimeException e) {
+                // rendered but not published: the next scan renders it again instead of taking it as done
+                renderer.forget(due.get(i).name());
                 LOG.warnf(
                         "could not publish the render of %s; retrying: %s",
                         due.get(i).name(), e.toString());

@@ -210,7 +210,12 @@ class RenderersIT {
         }
         files.put("apps/huge/huge.yaml", "# " + "x".repeat(5_000_001) + "\n");
         repo.commitAndPush("attacks", files);
-        RevCommit head = repo.commitSymlinkAndPush("a link out", "apps/link/passwd.yaml", "../../../../../etc/passwd");
+        repo.commitAndPush(
+                "a chart", Map.of("charts/chain/Chart.yaml", "apiVersion: v2\nname: chain\nversion: 0.1.0\n"));
+        repo.commitSymlinkAndPush("a link out", "apps/link/passwd.yaml", "../../../../../etc/passwd");
+        // each link's text stays inside the repository; written to disk, the second leaves it through the first
+        repo.commitSymlinkAndPush("up", "charts/chain/x/up", "..");
+        RevCommit head = repo.commitSymlinkAndPush("leak", "charts/chain/leak", "x/up/../../../etc/passwd");
         Map<String, String> expected = new HashMap<>(Map.of(
                 "bomb", "YamlAliasLimit",
                 "deep", "NestingTooDeep",
@@ -230,6 +235,8 @@ class RenderersIT {
         }
         declare("escape", "path: charts/escape\n  render:\n    helm: { valueFiles: [../../../../etc/passwd] }", null);
         expected.put("escape", "PathEscapesRepository");
+        declare("chain", "path: charts/chain", null);
+        expected.put("chain", "PathEscapesRepository");
 
         for (var app : expected.entrySet()) {
             RenderFailed failure = failed(app.getKey(), head);
@@ -239,6 +246,7 @@ class RenderersIT {
         }
         assertThat(failed("twice", head).message()).contains("one.yaml").contains("two.yaml");
         assertThat(failed("link", head).message()).contains("passwd.yaml");
+        assertThat(failed("chain", head).message()).contains("leak");
     }
 
     @Test

@@ -28,7 +28,17 @@ public final class Drift {
     public static List<Difference> between(String resource, Map<String, Object> live, Map<String, Object> desired) {
         List<Difference> differences = new ArrayList<>();
         compare(resource, "", withoutNoise(live), withoutNoise(desired), differences);
+        if ("Secret".equals(live.get("kind"))) {
+            // which keys differ is worth knowing; their values must not travel in events or API answers
+            return differences.stream()
+                    .map(d -> new Difference(d.resource(), d.path(), redacted(d.live()), redacted(d.desired())))
+                    .toList();
+        }
         return differences;
+    }
+
+    private static Object redacted(Object value) {
+        return value == null ? null : "(redacted)";
     }
 
     /** A deleted object: one difference for the whole of it. */
@@ -70,6 +80,12 @@ public final class Drift {
         if (copy.get("metadata") instanceof Map<?, ?> metadata) {
             Map<String, Object> cleaned = new java.util.LinkedHashMap<>((Map<String, Object>) metadata);
             SERVER_METADATA.forEach(cleaned::remove);
+            if (cleaned.get("annotations") instanceof Map<?, ?> annotations
+                    && annotations.containsKey("kubectl.kubernetes.io/last-applied-configuration")) {
+                Map<String, Object> kept = new java.util.LinkedHashMap<>((Map<String, Object>) annotations);
+                kept.remove("kubectl.kubernetes.io/last-applied-configuration"); // a copy of the object, secrets too
+                cleaned.put("annotations", kept);
+            }
             copy.put("metadata", cleaned);
         }
         return copy;

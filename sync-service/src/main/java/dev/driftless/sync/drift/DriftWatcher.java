@@ -58,7 +58,24 @@ public class DriftWatcher {
 
     /** What Git wants for one application, as last synced. */
     private record Desired(
-            String cluster, String commit, Map<ObjectRef, Map<String, Object>> objects, boolean selfHeal) {}
+            String cluster,
+            String commit,
+            Map<ObjectRef, Map<String, Object>> objects,
+            boolean selfHeal,
+            boolean force) {}
+
+    /** Applications being synced right now: what Git wants is changing under them, so no drift is judged. */
+    private final java.util.Set<String> syncing = ConcurrentHashMap.newKeySet();
+
+    /** A sync of the application starts: compare nothing (and heal nothing) until it ends. */
+    public void syncing(String application) {
+        syncing.add(application);
+    }
+
+    /** The sync of an application ended (successfully or not): comparisons resume. */
+    public void synced(String application) {
+        syncing.remove(application);
+    }
 
     /**
      * What the last comparison of an application found.
@@ -82,10 +99,15 @@ public class DriftWatcher {
 
     /** Follows an application after a successful sync: these objects, as applied, are what Git wants. */
     public void synced(
-            String application, String cluster, String commit, List<SyncPlan.Desired> objects, boolean selfHeal) {
+            String application,
+            String cluster,
+            String commit,
+            List<SyncPlan.Desired> objects,
+            boolean selfHeal,
+            boolean force) {
         Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
         objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
-        boolean first = desired.put(application, new Desired(cluster, commit, wanted, selfHeal)) == null;
+        boolean first = desired.put(application, new Desired(cluster, commit, wanted, selfHeal, force)) == null;
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
         if (first) {
             registerMeters(application);
@@ -148,7 +170,8 @@ public class DriftWatcher {
                 differences.add(Drift.deleted(ref.toString()));
                 continue;
             }
-            differences.addAll(Drift.between(ref.toString(), live.get(), cluster.dryRunApply(ref, object.getValue())));
+            differences.addAll(Drift.between(
+                    ref.toString(), live.get(), cluster.dryRunApply(ref, object.getValue(), wanted.force())));
         }
         return differences;
     }
@@ -189,6 +212,11 @@ public class DriftWatcher {
         if (wanted == null) {
             return;
         }
+        if (syncing.contains(application)) {
+            // mid-sync the cluster is between two commits: look again once the sync is over
+            pending.computeIfAbsent(application, app -> comparisons.schedule(() -> compare(app), 1, TimeUnit.SECONDS));
+            return;
+        }
         List<Difference> differences;
         try {
             differences = diff(application);
@@ -213,12 +241,15 @@ public class DriftWatcher {
             LOG.warnf("could not publish the drift of %s: %s", application, e.toString());
         }
         int heals = before.heals();
+        if (wanted.selfHeal() && (desired.get(application) != wanted || syncing.contains(application))) {
+            return; // a sync or a removal came meanwhile: what was compared is no longer what Git wants
+        }
         if (wanted.selfHeal()) {
             heals++;
             for (var object : wanted.objects().entrySet()) {
                 if (resources.contains(object.getKey().toString())) {
                     try {
-                        clusters.named(wanted.cluster()).apply(object.getKey(), object.getValue());
+                        clusters.named(wanted.cluster()).apply(object.getKey(), object.getValue(), wanted.force());
                     } catch (ClusterFailure e) {
                         LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
                     }

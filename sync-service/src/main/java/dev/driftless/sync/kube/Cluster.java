@@ -114,12 +114,13 @@ public class Cluster {
      * What applying the object would make of it, without changing anything (server-side apply with
      * {@code dryRun=All}, as this service applies).
      */
-    public Map<String, Object> dryRunApply(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {
+    public Map<String, Object> dryRunApply(ObjectRef ref, Map<String, Object> manifest, boolean force)
+            throws ClusterFailure {
         GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
         return withRetries("dry-run apply " + ref, () -> {
             var applying = client.resource(desired).dryRun().fieldManager(config.fieldManager());
             GenericKubernetesResource result =
-                    config.forceConflicts() ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
+                    force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
             return JSON.convertValue(result, new TypeReference<Map<String, Object>>() {});
         });
     }
