@@ -153,27 +153,23 @@ class DashboardQueriesIT {
         // Counters and timers appear at their first event, rates need two scrapes, and Micrometer's Kafka binder
         // registers the per-partition consumer lag at its next refresh (every 60 s): ask until every query has data
         // or the time is up, then report every one that still has none.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-        List<String> failures;
-        do {
-            failures = new ArrayList<>();
-            for (Query query : queries) {
-                String problem = evaluate(query.expr());
-                if (problem != null) {
-                    failures.add(query + ": " + problem);
-                }
-            }
-            if (failures.isEmpty()) {
-                break;
-            }
-            Thread.sleep(2000);
-        } while (System.nanoTime() < deadline);
-
-        assertThat(failures)
-                .as(
-                        "dashboard queries without data after the pushes (%d of %d; Prometheus at %s)",
-                        failures.size(), queries.size(), prometheusUrl)
-                .isEmpty();
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(150))
+                .pollInterval(java.time.Duration.ofSeconds(2))
+                .untilAsserted(() -> {
+                    List<String> failures = new ArrayList<>();
+                    for (Query query : queries) {
+                        String problem = evaluate(query.expr());
+                        if (problem != null) {
+                            failures.add(query + ": " + problem);
+                        }
+                    }
+                    assertThat(failures)
+                            .as(
+                                    "dashboard queries without data after the pushes (%d of %d; Prometheus at %s)",
+                                    failures.size(), queries.size(), prometheusUrl)
+                            .isEmpty();
+                });
     }
 
     /**

@@ -187,27 +187,6 @@ public class MirrorCache {
     }
 
     /**
-     * The Git tree id of the application's path at a commit: equal ids mean equal content, so the render would be
-     * the same. Empty when the path is missing there.
-     */
-    public Optional<String> treeId(Application app, String commit) {
-        try (Repository repo = open(app);
-                RevWalk walk = new RevWalk(repo)) {
-            RevCommit revCommit = walk.parseCommit(ObjectId.fromString(commit));
-            if (app.path().isEmpty()) {
-                return Optional.of(revCommit.getTree().name());
-            }
-            try (TreeWalk at = TreeWalk.forPath(repo, app.path(), revCommit.getTree())) {
-                return at == null
-                        ? Optional.empty()
-                        : Optional.of(at.getObjectId(0).name());
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            return Optional.empty();
-        }
-    }
-
-    /**
      * The commit to render for an application: {@code wanted} when given (fetching only if the mirror lacks it),
      * otherwise the commit its revision names after a fetch.
      */
