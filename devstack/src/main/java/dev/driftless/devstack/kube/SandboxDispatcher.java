@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Headers;
@@ -91,7 +94,7 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher implements AutoCl
     private MockResponse handle(RecordedRequest request) {
         HttpMethod method = request.method();
         if (method == HttpMethod.GET) {
-            return super.dispatch(request);
+            return readOne(request.getPath()).orElseGet(() -> super.dispatch(request));
         }
         String path = request.getPath();
         String bare = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
@@ -108,6 +111,46 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher implements AutoCl
             }
             return response;
         }
+    }
+
+    /**
+     * A read of one object by name, answered through {@link #findResource}; empty for anything else (lists, watches,
+     * selectors), which fabric8's dispatcher answers. Its own answer copies and scans the whole store on every read.
+     */
+    private java.util.Optional<MockResponse> readOne(String path) {
+        if (path.contains("?")) {
+            return java.util.Optional.empty();
+        }
+        AttributeSet query = attributeExtractor.fromPath(path);
+        if (!query.containsKey(KubernetesAttributesExtractor.NAME)) {
+            return java.util.Optional.empty();
+        }
+        Map.Entry<AttributeSet, String> found = findResource(query);
+        return java.util.Optional.of(
+                found == null ? new MockResponse().setResponseCode(404) : json(200, found.getValue()));
+    }
+
+    /**
+     * The stored object a query names, as fabric8's dispatcher finds it (the first entry whose attributes match the
+     * query), but comparing the name first: the full match is only made for entries of that name, so a lookup costs
+     * a cheap pass over the store instead of a full attribute match per stored object. Queries without a plain name
+     * go to fabric8's own search.
+     */
+    @Override
+    public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+        Attribute name = query.getAttribute(KubernetesAttributesExtractor.NAME);
+        if (name == null || name.getType() != AttributeType.WITH) {
+            return super.findResource(query);
+        }
+        synchronized (map) {
+            for (Map.Entry<AttributeSet, String> entry : map.entrySet()) {
+                if (name.equals(entry.getKey().getAttribute(KubernetesAttributesExtractor.NAME))
+                        && entry.getKey().matches(query)) {
+                    return entry;
+                }
+            }
+        }
+        return null;
     }
 
     /**
