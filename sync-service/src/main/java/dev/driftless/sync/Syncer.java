@@ -152,7 +152,7 @@ public class Syncer {
         for (int wave = 0; wave < waves.size(); wave++) {
             for (SyncPlan.Desired desired : waves.get(wave)) {
                 try {
-                    Cluster.Action action = cluster.apply(desired.ref(), desired.manifest(), force);
+                    Cluster.Action action = apply(cluster, plan, render.application(), desired, force);
                     results.add(result(desired.ref(), action.name(), null, null));
                     if ("CustomResourceDefinition".equals(desired.ref().kind())) {
                         Health established = awaitHealthy(cluster, List.of(desired.ref()), deadline);
@@ -232,6 +232,30 @@ public class Syncer {
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
                 render.target().progressDeadlineSeconds());
         return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /**
+     * Applies one object, telling the cluster what the drift watch knows of it. When its namespace was deleted since
+     * it was last ensured and the application creates its namespace, the namespace is created again and the object
+     * applied once more.
+     */
+    private Cluster.Action apply(
+            Cluster cluster, SyncPlan plan, String application, SyncPlan.Desired desired, boolean force)
+            throws ClusterFailure {
+        try {
+            return cluster.apply(
+                    desired.ref(), desired.manifest(), force, drift.prior(cluster.name(), application, desired.ref()));
+        } catch (ClusterFailure e) {
+            String namespace = desired.ref().namespace();
+            if (e.reason() != Reason.NamespaceNotFound
+                    || !plan.target().createNamespace()
+                    || !plan.target().namespace().equals(namespace)) {
+                throw e;
+            }
+            LOG.infof("namespace %s is gone; creating it again for %s", namespace, application);
+            cluster.ensureNamespace(namespace);
+            return cluster.apply(desired.ref(), desired.manifest(), force, Cluster.Prior.UNKNOWN);
+        }
     }
 
     /**

@@ -140,6 +140,27 @@ public class DriftWatcher {
         return java.util.Optional.ofNullable(object).map(Cluster::asMap);
     }
 
+    /**
+     * What the watch knows of an object an application is about to apply, so the apply need not read it first: its
+     * resource version when the watch has it; absent when its kind is watched, the watch has not seen it and the
+     * application's last sync did not apply it (a new object); unknown otherwise (the watch may not have caught up).
+     */
+    public Cluster.Prior prior(String cluster, String application, ObjectRef ref) {
+        var informer = informers.get(cluster + " " + ref.apiVersion() + "/" + ref.kind());
+        if (informer == null || !informer.hasSynced()) {
+            return Cluster.Prior.UNKNOWN;
+        }
+        var object =
+                informer.getStore().getByKey(ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name());
+        if (object != null) {
+            return new Cluster.Prior.Present(object.getMetadata().getResourceVersion());
+        }
+        Desired last = desired.get(application);
+        boolean appliedBefore =
+                last != null && last.cluster().equals(cluster) && last.objects().containsKey(ref);
+        return appliedBefore ? Cluster.Prior.UNKNOWN : new Cluster.Prior.Absent();
+    }
+
     /** Stops following an application that left the catalog. */
     public void forget(String application) {
         desired.remove(application);
@@ -249,7 +270,12 @@ public class DriftWatcher {
             for (var object : wanted.objects().entrySet()) {
                 if (resources.contains(object.getKey().toString())) {
                     try {
-                        clusters.named(wanted.cluster()).apply(object.getKey(), object.getValue(), wanted.force());
+                        clusters.named(wanted.cluster())
+                                .apply(
+                                        object.getKey(),
+                                        object.getValue(),
+                                        wanted.force(),
+                                        prior(wanted.cluster(), application, object.getKey()));
                     } catch (ClusterFailure e) {
                         LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
                     }

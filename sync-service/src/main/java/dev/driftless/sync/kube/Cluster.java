@@ -43,6 +43,7 @@ public class Cluster {
     private final String name;
     private final KubernetesClient client;
     private final SyncConfig config;
+    private final java.util.Set<String> namespaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     Cluster(String name, KubernetesClient client, SyncConfig config) {
         this.name = name;
@@ -55,32 +56,70 @@ public class Cluster {
         return name;
     }
 
-    /** Applies an object with server-side apply, conflicts handled as configured. */
-    public Action apply(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {
-        return apply(ref, manifest, config.forceConflicts());
+    /**
+     * What is known of an object just before it is applied, from a watch of the cluster: it spares reading the object
+     * first only to tell created, changed and unchanged apart.
+     */
+    public sealed interface Prior {
+
+        /** Nothing is known: the object is read before it is applied. */
+        Prior UNKNOWN = new Unknown();
+
+        /** Nothing is known of the object. */
+        record Unknown() implements Prior {}
+
+        /**
+         * The object is not there, as far as the watch knows. An apply that finds fields of other managers on it
+         * (an object Driftless adopts) still reports it as configured.
+         */
+        record Absent() implements Prior {}
+
+        /** The object is there at this resource version. */
+        record Present(String resourceVersion) implements Prior {}
     }
 
     /**
      * Applies an object with server-side apply and says whether it was created, changed or left as it was.
      *
      * @param force take over fields other managers own; without it such a conflict fails the object
+     * @param prior what a watch knows of the object; {@link Prior#UNKNOWN} reads it first
      */
-    public Action apply(ObjectRef ref, Map<String, Object> manifest, boolean force) throws ClusterFailure {
+    public Action apply(ObjectRef ref, Map<String, Object> manifest, boolean force, Prior prior) throws ClusterFailure {
         GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
-        return withRetries("apply " + ref, () -> {
-            GenericKubernetesResource before = resource(ref).get();
-            var applying = client.resource(desired).fieldManager(config.fieldManager());
-            GenericKubernetesResource after =
-                    force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
-            if (before == null) {
-                return Action.created;
-            }
-            return Objects.equals(
-                            before.getMetadata().getResourceVersion(),
-                            after.getMetadata().getResourceVersion())
-                    ? Action.unchanged
-                    : Action.configured;
-        });
+        try {
+            return withRetries("apply " + ref, () -> {
+                GenericKubernetesResource before =
+                        prior instanceof Prior.Unknown ? resource(ref).get() : null;
+                var applying = client.resource(desired).fieldManager(config.fieldManager());
+                GenericKubernetesResource after =
+                        force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
+                String resourceVersion = after.getMetadata().getResourceVersion();
+                if (prior instanceof Prior.Absent) {
+                    return writtenByOthers(after) ? Action.configured : Action.created;
+                }
+                if (prior instanceof Prior.Present present) {
+                    return Objects.equals(present.resourceVersion(), resourceVersion)
+                            ? Action.unchanged
+                            : Action.configured;
+                }
+                if (before == null) {
+                    return Action.created;
+                }
+                return Objects.equals(before.getMetadata().getResourceVersion(), resourceVersion)
+                        ? Action.unchanged
+                        : Action.configured;
+            });
+        } catch (ClusterFailure e) {
+            forgetNamespaceIfGone(e, ref.namespace());
+            throw e;
+        }
+    }
+
+    /** Whether a field manager other than Driftless has written the object (it existed before our apply). */
+    private boolean writtenByOthers(GenericKubernetesResource object) {
+        var entries = object.getMetadata().getManagedFields();
+        return entries != null
+                && entries.stream().anyMatch(entry -> !config.fieldManager().equals(entry.getManager()));
     }
 
     /**
@@ -229,8 +268,14 @@ public class Cluster {
                         .map(live -> JSON.convertValue(live, new TypeReference<Map<String, Object>>() {})));
     }
 
-    /** Creates a namespace if it does not exist. */
+    /**
+     * Creates a namespace if it does not exist. A namespace this service saw or created is remembered and not read
+     * again, until an apply into it fails because it is gone.
+     */
     public void ensureNamespace(String namespace) throws ClusterFailure {
+        if (namespaces.contains(namespace)) {
+            return;
+        }
         withRetries("create namespace " + namespace, () -> {
             if (client.namespaces().withName(namespace).get() == null) {
                 client.namespaces()
@@ -245,6 +290,13 @@ public class Cluster {
             }
             return null;
         });
+        namespaces.add(namespace);
+    }
+
+    private void forgetNamespaceIfGone(ClusterFailure failure, String namespace) {
+        if (failure.reason() == Reason.NamespaceNotFound && namespace != null) {
+            namespaces.remove(namespace);
+        }
     }
 
     /** The objects last applied for an application, from its inventory in the cluster; empty if it has none. */
@@ -270,6 +322,21 @@ public class Cluster {
     public void storeInventory(String application, String commit, String digest, List<ObjectRef> objects)
             throws ClusterFailure {
         ensureNamespace(config.inventoryNamespace());
+        try {
+            storeInventoryUnchecked(application, commit, digest, objects);
+        } catch (ClusterFailure e) {
+            if (e.reason() != Reason.NamespaceNotFound) {
+                throw e;
+            }
+            // the inventory namespace was deleted since it was last ensured: create it again
+            forgetNamespaceIfGone(e, config.inventoryNamespace());
+            ensureNamespace(config.inventoryNamespace());
+            storeInventoryUnchecked(application, commit, digest, objects);
+        }
+    }
+
+    private void storeInventoryUnchecked(String application, String commit, String digest, List<ObjectRef> objects)
+            throws ClusterFailure {
         withRetries("store inventory of " + application, () -> {
             String json;
             try {

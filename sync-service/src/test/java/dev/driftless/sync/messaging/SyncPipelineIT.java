@@ -1,6 +1,7 @@
 package dev.driftless.sync.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +45,9 @@ class SyncPipelineIT {
 
     @Inject
     KubernetesClient cluster;
+
+    @ConfigProperty(name = "test.sandbox.request-log")
+    Path requestLog;
 
     EventProbe probe;
     String app;
@@ -126,6 +132,51 @@ class SyncPipelineIT {
         assertThat(cluster.services().inNamespace(app).withName("web").get()).isNull();
         assertThat(cluster.apps().deployments().inNamespace(app).withName("web").get())
                 .isNotNull();
+    }
+
+    @Test
+    void aNamespaceDeletedSinceTheLastSyncIsCreatedAgain() {
+        assertThat(render(List.of(configMap("hello")), false).status()).isEqualTo("Succeeded");
+        // sync-service remembers namespaces it ensured; both vanish behind its back
+        cluster.namespaces().withName(app).delete();
+        cluster.namespaces().withName("driftless-system").delete();
+
+        SyncReport again = render(List.of(configMap("again")), false);
+
+        assertThat(again.status()).isEqualTo("Succeeded");
+        assertThat(cluster.namespaces().withName(app).get()).isNotNull();
+        assertThat(cluster.namespaces().withName("driftless-system").get()).isNotNull();
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("message", "again");
+    }
+
+    @Test
+    void onceTheDriftWatchSeesAnApplicationItsSyncsReadNeitherItsObjectsNorItsNamespace() {
+        render(List.of(configMap("hello"), SERVICE), false);
+        java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
+
+        // the first syncs may still read (the watch starts after the first one); then only applies remain
+        await().atMost(WAIT).untilAsserted(() -> {
+            int before = Files.readAllLines(requestLog).size();
+            SyncReport changed = render(List.of(configMap("v" + version.incrementAndGet()), SERVICE), false);
+            List<String> calls = Files.readAllLines(requestLog);
+
+            assertThat(action(changed, "ConfigMap")).isEqualTo("configured");
+            assertThat(calls.subList(before, calls.size()))
+                    .noneMatch(line -> line.startsWith("GET /api/v1/namespaces/" + app + " ")
+                            || line.startsWith("GET /api/v1/namespaces/" + app + "/"))
+                    .anyMatch(line -> line.startsWith("PATCH /api/v1/namespaces/" + app + "/configmaps/demo-config"));
+        });
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("message", "v" + version.get());
     }
 
     @Test
