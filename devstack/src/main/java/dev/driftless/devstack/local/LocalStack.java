@@ -258,7 +258,22 @@ public final class LocalStack implements AutoCloseable {
         return Map.copyOf(environment);
     }
 
-    /** The process id of each service, by name. */
+    /**
+     * Stops one service (SIGTERM, then a graceful wait) and forgets it, so a benchmark can measure another service
+     * alone; the rest of the stack keeps running.
+     *
+     * @throws IllegalArgumentException for a service this stack does not run
+     */
+    public void stop(String service) {
+        ServiceProcess process = services.remove(service);
+        if (process == null) {
+            throw new IllegalArgumentException("no running service " + service + "; running: " + services.keySet());
+        }
+        started.remove(process);
+        process.close();
+    }
+
+    /** The process id of each running service, by name. */
     public Map<String, Long> pids() {
         Map<String, Long> pids = new LinkedHashMap<>();
         services.forEach((name, process) -> pids.put(name, process.pid()));
