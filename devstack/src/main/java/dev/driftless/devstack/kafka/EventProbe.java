@@ -111,18 +111,43 @@ public final class EventProbe implements AutoCloseable {
      * match: what was acknowledged before the call is all there, so a count of these is exact.
      */
     public List<Received> readToEnd(String topic, Predicate<Received> matching) {
-        List<Received> found = new ArrayList<>();
-        try (var consumer = consumer(Map.of())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+        try (Tail tail = tail(topic)) {
+            return tail.readToEnd(matching);
+        }
+    }
+
+    /** A reader of the topic from its beginning that keeps its place between reads; close it when done. */
+    public Tail tail(String topic) {
+        return new Tail(consumer(Map.of()), topic);
+    }
+
+    /**
+     * A reader that keeps its place on a topic: each {@link #readToEnd} returns the matching records added since the
+     * previous one, up to the topic's end at the time of the call, so following a growing topic costs only what is
+     * new.
+     */
+    public static final class Tail implements AutoCloseable {
+
+        private final KafkaConsumer<String, String> consumer;
+        private final List<TopicPartition> partitions;
+
+        private Tail(KafkaConsumer<String, String> consumer, String topic) {
+            this.consumer = consumer;
+            this.partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
+        }
+
+        /** The matching records from where the last read stopped to the topic's current end. */
+        public List<Received> readToEnd(Predicate<Received> matching) {
+            List<Received> found = new ArrayList<>();
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within 30 s");
+                    throw new IllegalStateException("could not read " + partitions + " to the end within 30 s");
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
                     Received received = received(r);
@@ -131,8 +156,13 @@ public final class EventProbe implements AutoCloseable {
                     }
                 }
             }
+            return found;
         }
-        return found;
+
+        @Override
+        public void close() {
+            consumer.close();
+        }
     }
 
     private KafkaConsumer<String, String> consumer(Map<String, Object> extra) {

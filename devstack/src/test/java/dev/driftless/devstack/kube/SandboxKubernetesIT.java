@@ -57,6 +57,69 @@ class SandboxKubernetesIT {
     }
 
     @Test
+    void objectsAreFoundByNameThroughCreatesRelabelsDeletesAndRecreates() {
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName("other")
+                        .endMetadata()
+                        .build())
+                .create();
+        apply(configMap(Map.of("where", "demo")), "driftless", true);
+        ConfigMap elsewhere = configMap(Map.of("where", "other"));
+        elsewhere.getMetadata().setNamespace("other");
+        apply(elsewhere, "driftless", true);
+        // a label changes the key the store files the object under
+        ConfigMap labelled = configMap(Map.of("where", "demo, labelled"));
+        labelled.getMetadata().setLabels(Map.of("app", "web"));
+        apply(labelled, "driftless", true);
+
+        assertThat(client.configMaps()
+                        .inNamespace("demo")
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("where", "demo, labelled");
+        assertThat(client.configMaps()
+                        .inNamespace("other")
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("where", "other");
+        assertThat(client.configMaps()
+                        .inNamespace("demo")
+                        .withLabel("app", "web")
+                        .list()
+                        .getItems())
+                .singleElement();
+
+        client.configMaps().inNamespace("demo").withName("demo-config").delete();
+
+        assertThat(client.configMaps()
+                        .inNamespace("demo")
+                        .withName("demo-config")
+                        .get())
+                .isNull();
+        assertThat(client.configMaps()
+                        .inNamespace("other")
+                        .withName("demo-config")
+                        .get())
+                .isNotNull();
+
+        ConfigMap again = apply(configMap(Map.of("where", "demo, again")), "driftless", true);
+
+        assertThat(again.getMetadata().getManagedFields()).singleElement();
+        assertThat(client.configMaps()
+                        .inNamespace("demo")
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("where", "demo, again");
+        assertThat(client.configMaps().inNamespace("demo").withName("missing").get())
+                .isNull();
+    }
+
+    @Test
     void applyCreatesAMissingObjectAndRecordsItsManager() {
         ConfigMap created = apply(configMap(Map.of("message", "hello")), "driftless", true);
 
