@@ -119,39 +119,35 @@ final class Harness implements AutoCloseable {
         }
     }
 
-    /** Every successful sync report on the syncs topic that matches. */
-    List<SyncReport> syncs(Predicate<SyncReport> matching) {
-        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"))) {
-            return probe
-                    .readToEnd(
-                            Topics.SYNCS, r -> EventType.SYNC_SUCCEEDED.type().equals(r.ce("type")))
-                    .stream()
-                    .map(r -> EventCodec.decode(SyncReport.class, r.value()))
-                    .filter(matching)
-                    .toList();
-        }
-    }
-
     /**
-     * Waits (reading the topic again every half second, with a progress line) until enough distinct application
-     * and commit pairs were applied; returns every matching report, repeats included.
+     * Waits (reading what is new on the topic every half second, with a progress line) until enough distinct
+     * application and commit pairs were applied; returns every matching report, repeats included.
      */
     List<SyncReport> awaitSyncs(String what, Predicate<SyncReport> matching, int expected, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        List<SyncReport> found = syncs(matching);
+        List<SyncReport> found = new java.util.ArrayList<>();
         int shown = -1;
         long lastProgress = System.nanoTime();
-        while (distinct(found) < expected && System.nanoTime() < deadline) {
-            if (distinct(found) != shown) {
-                shown = distinct(found);
-                lastProgress = System.nanoTime();
-                progress("%s: %d of %d applied", what, shown, expected);
-            } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
-                progress("%s: nothing new for %d s; the rest is coalesced or lost", what, STALLED.toSeconds());
-                break;
+        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"));
+                EventProbe.Tail syncs = probe.tail(Topics.SYNCS)) {
+            while (true) {
+                syncs.readToEnd(r -> EventType.SYNC_SUCCEEDED.type().equals(r.ce("type"))).stream()
+                        .map(r -> EventCodec.decode(SyncReport.class, r.value()))
+                        .filter(matching)
+                        .forEach(found::add);
+                if (distinct(found) >= expected || System.nanoTime() >= deadline) {
+                    break;
+                }
+                if (distinct(found) != shown) {
+                    shown = distinct(found);
+                    lastProgress = System.nanoTime();
+                    progress("%s: %d of %d applied", what, shown, expected);
+                } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
+                    progress("%s: nothing new for %d s; the rest is coalesced or lost", what, STALLED.toSeconds());
+                    break;
+                }
+                pause(Duration.ofMillis(500));
             }
-            pause(Duration.ofMillis(500));
-            found = syncs(matching);
         }
         progress("%s: %d of %d applied", what, distinct(found), expected);
         return found;
@@ -173,27 +169,29 @@ final class Harness implements AutoCloseable {
         Map<String, Instant> healthy = new HashMap<>();
         int shown = -1;
         long lastProgress = System.nanoTime();
-        while (System.nanoTime() < deadline) {
-            healthy.clear();
-            for (EventProbe.Received r :
-                    records(Topics.SYNCS, r -> EventType.HEALTH_CHANGED.type().equals(r.ce("type")))) {
-                var change = EventCodec.decode(dev.driftless.events.HealthChanged.class, r.value());
-                if (commit.equals(change.commit()) && "Healthy".equals(change.current())) {
-                    healthy.merge(change.application(), change.changedAt(), (a, b) -> a.isBefore(b) ? a : b);
+        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"));
+                EventProbe.Tail changes = probe.tail(Topics.SYNCS)) {
+            while (true) {
+                for (EventProbe.Received r :
+                        changes.readToEnd(r -> EventType.HEALTH_CHANGED.type().equals(r.ce("type")))) {
+                    var change = EventCodec.decode(dev.driftless.events.HealthChanged.class, r.value());
+                    if (commit.equals(change.commit()) && "Healthy".equals(change.current())) {
+                        healthy.merge(change.application(), change.changedAt(), (a, b) -> a.isBefore(b) ? a : b);
+                    }
                 }
+                if (healthy.size() >= expected || System.nanoTime() >= deadline) {
+                    break;
+                }
+                if (healthy.size() != shown) {
+                    shown = healthy.size();
+                    lastProgress = System.nanoTime();
+                    progress("%s: %d of %d healthy", what, shown, expected);
+                } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
+                    progress("%s: nothing new for %d s", what, STALLED.toSeconds());
+                    break;
+                }
+                pause(Duration.ofMillis(500));
             }
-            if (healthy.size() >= expected) {
-                break;
-            }
-            if (healthy.size() != shown) {
-                shown = healthy.size();
-                lastProgress = System.nanoTime();
-                progress("%s: %d of %d healthy", what, shown, expected);
-            } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
-                progress("%s: nothing new for %d s", what, STALLED.toSeconds());
-                break;
-            }
-            pause(Duration.ofMillis(500));
         }
         progress("%s: %d of %d healthy", what, healthy.size(), expected);
         return healthy;
