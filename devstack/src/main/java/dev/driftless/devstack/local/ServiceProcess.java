@@ -19,6 +19,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class ServiceProcess implements AutoCloseable {
 
+    /** JVM options of each service unless {@code DRIFTLESS_SERVICE_JAVA_OPTS} says otherwise: the C1 compiler only. */
+    static final String DEFAULT_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1";
+
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -53,6 +56,17 @@ final class ServiceProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-XX:+UseSerialGC");
+        // Six JVMs share a laptop's or CI runner's cores here: C2's compiling took a third of all CPU for minutes under
+        // load (cold-sync of 1,000 applications: 97 s with C2, 40 s with C1 only; docs/benchmarks.md). Empty or
+        // "-XX:TieredStopAtLevel=4" in DRIFTLESS_SERVICE_JAVA_OPTS restores the full JIT.
+        for (String option : System.getenv()
+                .getOrDefault("DRIFTLESS_SERVICE_JAVA_OPTS", DEFAULT_JAVA_OPTIONS)
+                .trim()
+                .split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.http.host=127.0.0.1");
         command.add("-jar");
