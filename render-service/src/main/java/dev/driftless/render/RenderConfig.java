@@ -21,6 +21,13 @@ public interface RenderConfig {
     @WithDefault("${java.io.tmpdir}/driftless-render-cache")
     Path cacheDir();
 
+    /**
+     * How many applications one push renders at once (each still one render at a time); each render is published as
+     * soon as it is done. Kustomize and Helm renders run a process each, so a base shared by a hundred overlays is
+     * rendered this many at a time. Default: the number of processors.
+     */
+    java.util.OptionalInt parallelism();
+
     /** The bounds of every render; each crossed fails with its own reason. */
     Limits limits();
 

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -80,6 +81,28 @@ public class Renderer {
     }
 
     private final Map<String, String> lastHeads = new ConcurrentHashMap<>();
+
+    /** Renders of one push's applications, {@code driftless.render.parallelism} at a time. */
+    private java.util.concurrent.ExecutorService pushRenders;
+
+    @jakarta.annotation.PostConstruct
+    void startPushRenders() {
+        int threads = config.parallelism().orElse(Runtime.getRuntime().availableProcessors());
+        if (threads < 1) {
+            throw new IllegalArgumentException("driftless.render.parallelism must be at least 1, not " + threads);
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        pushRenders = java.util.concurrent.Executors.newFixedThreadPool(threads, task -> {
+            Thread thread = new Thread(task, "push-render-" + n.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopPushRenders() {
+        pushRenders.shutdownNow();
+    }
 
     /**
      * Renders an application.
@@ -154,21 +177,30 @@ public class Renderer {
      * every candidate's tree is compared instead.
      *
      * @param candidates the applications following the pushed repository and ref, not empty
-     * @return the events to publish, one per application rendered
+     * @param publish takes each render's event as soon as it is made, from {@code driftless.render.parallelism}
+     *     threads; an application's events are handed over in order
+     * @return how many events were handed to {@code publish}, one per application rendered
      */
-    public List<Record> renderPush(List<Application> candidates, CommitPushed push, String triggeredBy) {
+    public int renderPush(
+            List<Application> candidates, CommitPushed push, String triggeredBy, Consumer<Record> publish) {
         long started = System.nanoTime();
         Application first = candidates.get(0);
         String head;
         try {
             head = mirrors.resolve(first, null);
         } catch (RenderFailure failure) {
-            return failedAll(candidates, push, failure, triggeredBy, started);
+            return publishAll(failedAll(candidates, push, failure, triggeredBy, started), publish);
         } catch (RuntimeException e) {
             // never let one repository's surprise stop the consumer: each application fails with a reason
             LOG.errorf(e, "unexpected error resolving %s %s", push.repository(), push.ref());
-            return failedAll(
-                    candidates, push, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);
+            return publishAll(
+                    failedAll(
+                            candidates,
+                            push,
+                            new RenderFailure(Reason.RenderError, e.toString()),
+                            triggeredBy,
+                            started),
+                    publish);
         }
         if (!head.equals(push.after())) {
             LOG.infof(
@@ -182,27 +214,36 @@ public class Renderer {
                         .filter(app -> !succeeded(app) || readsAnyOf(last.get(app.name()), paths))
                         .toList())
                 .orElse(candidates);
-        List<Record> renders = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicInteger rendered = new java.util.concurrent.atomic.AtomicInteger();
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
         for (Application app : affected) {
-            ReentrantLock lock = lockOf(app);
-            lock.lock();
-            try {
-                // checked under the application's lock: a catalog render of the same head may just have finished
-                if (!inputsChanged(app, head)) {
-                    cacheRequests("hit").increment();
-                    continue;
-                }
-                cacheRequests("miss").increment();
-                renders.add(render(app, head, triggeredBy));
-            } finally {
-                lock.unlock();
-            }
+            // the task runs in the consumed push's trace context, so its render event continues the push's trace
+            running.add(pushRenders.submit(
+                    io.opentelemetry.context.Context.current().wrap(() -> {
+                        ReentrantLock lock = lockOf(app);
+                        lock.lock();
+                        try {
+                            // checked under the application's lock: a catalog render of the same head may just have
+                            // finished
+                            if (!inputsChanged(app, head)) {
+                                cacheRequests("hit").increment();
+                                return;
+                            }
+                            cacheRequests("miss").increment();
+                            // published under the lock: an application's renders leave in the order they were made
+                            publish.accept(render(app, head, triggeredBy));
+                            rendered.incrementAndGet();
+                        } finally {
+                            lock.unlock();
+                        }
+                    })));
         }
+        awaitAll(running);
         lastHeads.put(key, head);
         metrics.counter("driftless.render.push.applications", "outcome", "rendered")
-                .increment(renders.size());
+                .increment(rendered.get());
         metrics.counter("driftless.render.push.applications", "outcome", "unchanged")
-                .increment(candidates.size() - renders.size());
+                .increment(candidates.size() - rendered.get());
         LOG.debugf(
                 "push %s %s@%s: %d candidate(s), %d changed path(s), %d rendered",
                 push.deliveryId(),
@@ -210,8 +251,30 @@ public class Renderer {
                 abbreviate(head),
                 candidates.size(),
                 changed.map(Set::size).orElse(-1),
-                renders.size());
-        return renders;
+                rendered.get());
+        return rendered.get();
+    }
+
+    /** Waits for every task; the first failure (a publish the broker refused) is thrown once all have ended. */
+    private static void awaitAll(List<java.util.concurrent.Future<?>> tasks) {
+        RuntimeException failure = null;
+        for (java.util.concurrent.Future<?> task : tasks) {
+            try {
+                task.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (failure == null) {
+                    failure = e.getCause() instanceof RuntimeException runtime
+                            ? runtime
+                            : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while rendering a push", e);
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     /**
@@ -289,6 +352,11 @@ public class Renderer {
         } catch (RenderFailure failure) {
             return Optional.of(failure);
         }
+    }
+
+    private static int publishAll(List<Record> records, Consumer<Record> publish) {
+        records.forEach(publish);
+        return records.size();
     }
 
     private List<Record> failedAll(

@@ -48,7 +48,7 @@ public class CommitConsumer {
         }
         List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);
         if (!affected.isEmpty()) {
-            renderer.renderPush(affected, push, event.id()).forEach(publisher::publish);
+            renderer.renderPush(affected, push, event.id(), publisher::publish);
         }
         List<Application> followingTags = RevisionMatcher.followingTags(catalog.applications(), push);
         if (!followingTags.isEmpty()) {
