@@ -64,7 +64,7 @@ final class Harness implements AutoCloseable {
                 state,
                 "bench-" + UUID.randomUUID(),
                 new StackOptions.Database(null, "postgres", schema),
-                System.getenv().getOrDefault("DRIFTLESS_SERVICE_HEAP", "256m"));
+                System.getenv().getOrDefault("DRIFTLESS_SERVICE_HEAP", "192m"));
         return new Harness(LocalStack.start(options, out), state, schema, quick, out);
     }
 
