@@ -44,13 +44,17 @@ final class EndToEnd implements Scenario {
     }
 
     static String configMap(String value) {
+        return configMap("bench", value);
+    }
+
+    static String configMap(String name, String value) {
         return """
                 apiVersion: v1
                 kind: ConfigMap
-                metadata: { name: bench }
+                metadata: { name: %s }
                 data: { value: "%s" }
                 """
-                .formatted(value);
+                .formatted(name, value);
     }
 
     /**

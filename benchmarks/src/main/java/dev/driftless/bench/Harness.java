@@ -124,32 +124,20 @@ final class Harness implements AutoCloseable {
      * application and commit pairs were applied; returns every matching report, repeats included.
      */
     List<SyncReport> awaitSyncs(String what, Predicate<SyncReport> matching, int expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         List<SyncReport> found = new java.util.ArrayList<>();
-        int shown = -1;
-        long lastProgress = System.nanoTime();
-        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"));
-                EventProbe.Tail syncs = probe.tail(Topics.SYNCS)) {
-            while (true) {
-                syncs.readToEnd(r -> EventType.SYNC_SUCCEEDED.type().equals(r.ce("type"))).stream()
-                        .map(r -> EventCodec.decode(SyncReport.class, r.value()))
-                        .filter(matching)
-                        .forEach(found::add);
-                if (distinct(found) >= expected || System.nanoTime() >= deadline) {
-                    break;
-                }
-                if (distinct(found) != shown) {
-                    shown = distinct(found);
-                    lastProgress = System.nanoTime();
-                    progress("%s: %d of %d applied", what, shown, expected);
-                } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
-                    progress("%s: nothing new for %d s; the rest is coalesced or lost", what, STALLED.toSeconds());
-                    break;
-                }
-                pause(Duration.ofMillis(500));
-            }
-        }
-        progress("%s: %d of %d applied", what, distinct(found), expected);
+        follow(
+                what,
+                "applied",
+                EventType.SYNC_SUCCEEDED,
+                r -> {
+                    SyncReport report = EventCodec.decode(SyncReport.class, r.value());
+                    if (matching.test(report)) {
+                        found.add(report);
+                    }
+                },
+                () -> distinct(found),
+                expected,
+                timeout);
         return found;
     }
 
@@ -165,36 +153,58 @@ final class Harness implements AutoCloseable {
      * progress line until all {@code expected} did or nothing new came for a while.
      */
     Map<String, Instant> awaitHealthy(String what, String commit, int expected, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
         Map<String, Instant> healthy = new HashMap<>();
-        int shown = -1;
-        long lastProgress = System.nanoTime();
-        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"));
-                EventProbe.Tail changes = probe.tail(Topics.SYNCS)) {
-            while (true) {
-                for (EventProbe.Received r :
-                        changes.readToEnd(r -> EventType.HEALTH_CHANGED.type().equals(r.ce("type")))) {
+        follow(
+                what,
+                "healthy",
+                EventType.HEALTH_CHANGED,
+                r -> {
                     var change = EventCodec.decode(dev.driftless.events.HealthChanged.class, r.value());
                     if (commit.equals(change.commit()) && "Healthy".equals(change.current())) {
                         healthy.merge(change.application(), change.changedAt(), (a, b) -> a.isBefore(b) ? a : b);
                     }
-                }
-                if (healthy.size() >= expected || System.nanoTime() >= deadline) {
+                },
+                healthy::size,
+                expected,
+                timeout);
+        return healthy;
+    }
+
+    /**
+     * Hands each new event of a type on the syncs topic to {@code take}, every half second, until {@code done}
+     * reaches {@code expected}, the timeout passes, or nothing new came for {@link #STALLED}; a progress line each
+     * time the count moves.
+     */
+    private void follow(
+            String what,
+            String state,
+            EventType type,
+            java.util.function.Consumer<EventProbe.Received> take,
+            java.util.function.IntSupplier done,
+            int expected,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int shown = -1;
+        long lastProgress = System.nanoTime();
+        try (EventProbe probe = new EventProbe(env("DRIFTLESS_KAFKA_BOOTSTRAP"));
+                EventProbe.Tail syncs = probe.tail(Topics.SYNCS)) {
+            while (true) {
+                syncs.readToEnd(r -> type.type().equals(r.ce("type"))).forEach(take);
+                if (done.getAsInt() >= expected || System.nanoTime() >= deadline) {
                     break;
                 }
-                if (healthy.size() != shown) {
-                    shown = healthy.size();
+                if (done.getAsInt() != shown) {
+                    shown = done.getAsInt();
                     lastProgress = System.nanoTime();
-                    progress("%s: %d of %d healthy", what, shown, expected);
+                    progress("%s: %d of %d %s", what, shown, expected, state);
                 } else if (System.nanoTime() - lastProgress > STALLED.toNanos()) {
-                    progress("%s: nothing new for %d s", what, STALLED.toSeconds());
+                    progress("%s: nothing new for %d s; the rest is coalesced or lost", what, STALLED.toSeconds());
                     break;
                 }
                 pause(Duration.ofMillis(500));
             }
         }
-        progress("%s: %d of %d healthy", what, healthy.size(), expected);
-        return healthy;
+        progress("%s: %d of %d %s", what, done.getAsInt(), expected, state);
     }
 
     /** Every record on a topic that matches. */

@@ -31,16 +31,6 @@ final class Monorepo implements Scenario {
                 + " <= 5 s";
     }
 
-    static String sharedConfigMap(String value) {
-        return """
-                apiVersion: v1
-                kind: ConfigMap
-                metadata: { name: shared }
-                data: { value: "%s" }
-                """
-                .formatted(value);
-    }
-
     private static boolean onPath(String command) {
         return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
                 .anyMatch(dir -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(dir, command)));
@@ -69,7 +59,7 @@ final class Monorepo implements Scenario {
             }
             // every (applications / shared)-th application is a Kustomize overlay of one base
             files.put("base/kustomization.yaml", "resources: [ shared.yaml ]\n");
-            files.put("base/shared.yaml", sharedConfigMap("0"));
+            files.put("base/shared.yaml", EndToEnd.configMap("shared", "0"));
             for (int i = 0; i < shared; i++) {
                 files.put(
                         path(i * (applications / shared)) + "/kustomization.yaml",
@@ -124,7 +114,8 @@ final class Monorepo implements Scenario {
 
             h.progress("one push changing the Kustomize base %d applications share", shared);
             String sharedCommit = repo.commitAndPush(
-                            "change the shared base", Map.of("base/shared.yaml", sharedConfigMap("changed")))
+                            "change the shared base",
+                            Map.of("base/shared.yaml", EndToEnd.configMap("shared", "changed")))
                     .name();
             Instant sharedPushed = Instant.now();
             List<SyncReport> sharedApplied =
