@@ -26,19 +26,27 @@ class SandboxKubernetesIT {
     void start() {
         sandbox = SandboxKubernetes.start(0);
         client = sandbox.client();
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName("demo")
-                        .endMetadata()
-                        .build())
-                .create();
+        createNamespace("demo");
     }
 
     @AfterEach
     void stop() {
         client.close();
         sandbox.close();
+    }
+
+    void createNamespace(String name) {
+        client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(name)
+                        .endMetadata()
+                        .build())
+                .create();
+    }
+
+    ConfigMap stored(String namespace, String name) {
+        return client.configMaps().inNamespace(namespace).withName(name).get();
     }
 
     static ConfigMap configMap(Map<String, String> data) {
@@ -58,13 +66,7 @@ class SandboxKubernetesIT {
 
     @Test
     void objectsAreFoundByNameThroughCreatesRelabelsDeletesAndRecreates() {
-        client.namespaces()
-                .resource(new NamespaceBuilder()
-                        .withNewMetadata()
-                        .withName("other")
-                        .endMetadata()
-                        .build())
-                .create();
+        createNamespace("other");
         apply(configMap(Map.of("where", "demo")), "driftless", true);
         ConfigMap elsewhere = configMap(Map.of("where", "other"));
         elsewhere.getMetadata().setNamespace("other");
@@ -74,18 +76,8 @@ class SandboxKubernetesIT {
         labelled.getMetadata().setLabels(Map.of("app", "web"));
         apply(labelled, "driftless", true);
 
-        assertThat(client.configMaps()
-                        .inNamespace("demo")
-                        .withName("demo-config")
-                        .get()
-                        .getData())
-                .containsEntry("where", "demo, labelled");
-        assertThat(client.configMaps()
-                        .inNamespace("other")
-                        .withName("demo-config")
-                        .get()
-                        .getData())
-                .containsEntry("where", "other");
+        assertThat(stored("demo", "demo-config").getData()).containsEntry("where", "demo, labelled");
+        assertThat(stored("other", "demo-config").getData()).containsEntry("where", "other");
         assertThat(client.configMaps()
                         .inNamespace("demo")
                         .withLabel("app", "web")
@@ -95,36 +87,21 @@ class SandboxKubernetesIT {
 
         client.configMaps().inNamespace("demo").withName("demo-config").delete();
 
-        assertThat(client.configMaps()
-                        .inNamespace("demo")
-                        .withName("demo-config")
-                        .get())
-                .isNull();
-        assertThat(client.configMaps()
-                        .inNamespace("other")
-                        .withName("demo-config")
-                        .get())
-                .isNotNull();
+        assertThat(stored("demo", "demo-config")).isNull();
+        assertThat(stored("other", "demo-config")).isNotNull();
 
         ConfigMap again = apply(configMap(Map.of("where", "demo, again")), "driftless", true);
 
         assertThat(again.getMetadata().getManagedFields()).singleElement();
-        assertThat(client.configMaps()
-                        .inNamespace("demo")
-                        .withName("demo-config")
-                        .get()
-                        .getData())
-                .containsEntry("where", "demo, again");
-        assertThat(client.configMaps().inNamespace("demo").withName("missing").get())
-                .isNull();
+        assertThat(stored("demo", "demo-config").getData()).containsEntry("where", "demo, again");
+        assertThat(stored("demo", "missing")).isNull();
     }
 
     @Test
     void applyCreatesAMissingObjectAndRecordsItsManager() {
         ConfigMap created = apply(configMap(Map.of("message", "hello")), "driftless", true);
 
-        ConfigMap stored =
-                client.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap stored = stored("demo", "demo-config");
         assertThat(stored.getData()).containsEntry("message", "hello");
         assertThat(stored.getMetadata().getUid()).isNotBlank();
         assertThat(created.getMetadata().getManagedFields()).singleElement().satisfies(f -> {
@@ -139,8 +116,7 @@ class SandboxKubernetesIT {
 
         apply(configMap(Map.of("message", "changed")), "driftless", true);
 
-        ConfigMap stored =
-                client.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap stored = stored("demo", "demo-config");
         assertThat(stored.getData()).containsExactly(Map.entry("message", "changed"));
     }
 
@@ -155,8 +131,7 @@ class SandboxKubernetesIT {
                         assertThat(((KubernetesClientException) e).getCode()).isEqualTo(409));
 
         apply(configMap(Map.of("message", "again")), "driftless", true);
-        ConfigMap stored =
-                client.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap stored = stored("demo", "demo-config");
         assertThat(stored.getData()).containsEntry("message", "again").containsEntry("extra", "kept");
     }
 
@@ -191,14 +166,8 @@ class SandboxKubernetesIT {
                 .create();
 
         assertThat(preview.getData()).containsEntry("message", "preview");
-        assertThat(client.configMaps()
-                        .inNamespace("demo")
-                        .withName("demo-config")
-                        .get()
-                        .getData())
-                .containsEntry("message", "hello");
-        assertThat(client.configMaps().inNamespace("demo").withName("other").get())
-                .isNull();
+        assertThat(stored("demo", "demo-config").getData()).containsEntry("message", "hello");
+        assertThat(stored("demo", "other")).isNull();
     }
 
     @Test

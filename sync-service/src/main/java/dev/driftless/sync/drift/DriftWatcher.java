@@ -113,7 +113,7 @@ public class DriftWatcher {
             registerMeters(application);
         }
         for (ObjectRef ref : wanted.keySet()) {
-            informers.computeIfAbsent(cluster + " " + ref.apiVersion() + "/" + ref.kind(), key -> {
+            informers.computeIfAbsent(informerKey(cluster, ref), key -> {
                 try {
                     return clusters.named(cluster)
                             .watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app));
@@ -131,13 +131,9 @@ public class DriftWatcher {
      * watched on that cluster yet, or the watch has not seen it, in which case the caller asks the API server.
      */
     public java.util.Optional<Map<String, Object>> cached(String cluster, ObjectRef ref) {
-        var informer = informers.get(cluster + " " + ref.apiVersion() + "/" + ref.kind());
-        if (informer == null || !informer.hasSynced()) {
-            return java.util.Optional.empty();
-        }
-        var object =
-                informer.getStore().getByKey(ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name());
-        return java.util.Optional.ofNullable(object).map(Cluster::asMap);
+        return syncedInformer(cluster, ref)
+                .map(informer -> informer.getStore().getByKey(storeKey(ref)))
+                .map(Cluster::asMap);
     }
 
     /**
@@ -146,12 +142,11 @@ public class DriftWatcher {
      * application's last sync did not apply it (a new object); unknown otherwise (the watch may not have caught up).
      */
     public Cluster.Prior prior(String cluster, String application, ObjectRef ref) {
-        var informer = informers.get(cluster + " " + ref.apiVersion() + "/" + ref.kind());
-        if (informer == null || !informer.hasSynced()) {
+        var informer = syncedInformer(cluster, ref);
+        if (informer.isEmpty()) {
             return Cluster.Prior.UNKNOWN;
         }
-        var object =
-                informer.getStore().getByKey(ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name());
+        var object = informer.get().getStore().getByKey(storeKey(ref));
         if (object != null) {
             return new Cluster.Prior.Present(object.getMetadata().getResourceVersion());
         }
@@ -159,6 +154,22 @@ public class DriftWatcher {
         boolean appliedBefore =
                 last != null && last.cluster().equals(cluster) && last.objects().containsKey(ref);
         return appliedBefore ? Cluster.Prior.UNKNOWN : new Cluster.Prior.Absent();
+    }
+
+    /** The informer watching the object's kind on that cluster, once it has listed what is there. */
+    private java.util.Optional<SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
+            syncedInformer(String cluster, ObjectRef ref) {
+        return java.util.Optional.ofNullable(informers.get(informerKey(cluster, ref)))
+                .filter(SharedIndexInformer::hasSynced);
+    }
+
+    private static String informerKey(String cluster, ObjectRef ref) {
+        return cluster + " " + ref.apiVersion() + "/" + ref.kind();
+    }
+
+    /** The key of an object in an informer's store: {@code namespace/name}, or the name of a cluster-wide one. */
+    private static String storeKey(ObjectRef ref) {
+        return ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name();
     }
 
     /** Stops following an application that left the catalog. */

@@ -22,8 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows the health of every synced application: after each sync its objects are read back (from the drift
- * watch's informer cache, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until the application is healthy, then every
- * {@code recheck-interval}; {@code Progressing} past the application's deadline is {@code Degraded}. Each change of
+ * watch's informer cache, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until
+ * the application is healthy, then every {@code recheck-interval}; {@code Progressing} past the application's deadline is {@code Degraded}. Each change of
  * an application's health is published as {@code health.changed} and shown by the gauge
  * {@code driftless_sync_health{application,health}} (1 for the current state, 0 for the others).
  */
