@@ -161,14 +161,12 @@ public final class LocalStack implements AutoCloseable {
             step("audit log in PostgreSQL on 127.0.0.1:5432 (schema " + db.schema() + ")");
             return new StackOptions.Database(url, db.user(), db.schema());
         }
-        step("no PostgreSQL on 127.0.0.1:5432: starting an embedded one with its files in "
-                + state.resolve("postgres"));
-        Optional<PrivatePostgres> pg = PrivatePostgres.start(state.resolve("postgres"), 5433);
-        if (pg.isEmpty()) {
-            throw new IllegalStateException("no PostgreSQL answers on 127.0.0.1:5432 and none is installed to start one"
-                    + " (apt-get install postgresql), or set DRIFTLESS_DB_URL");
-        }
-        started.add(pg.get());
+        Optional<Path> installed = PostgresBinaries.installed();
+        Path bin = installed.isPresent() ? installed.get() : PostgresBinaries.bundled(state.resolve("postgres-bin"));
+        step("no PostgreSQL on 127.0.0.1:5432: starting a private one ("
+                + (installed.isPresent() ? "the machine's" : "bundled") + " binaries in " + bin.getParent()
+                + ") with its files in " + state.resolve("postgres"));
+        started.add(PrivatePostgres.start(bin, state.resolve("postgres"), 5433));
         return new StackOptions.Database("jdbc:postgresql://127.0.0.1:5433/postgres", "postgres", db.schema());
     }
 

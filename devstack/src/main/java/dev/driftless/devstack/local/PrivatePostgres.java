@@ -5,16 +5,14 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The audit database for the local run: PostgreSQL on 127.0.0.1:5432 when one answers there, otherwise a private
- * PostgreSQL server whose files live under the state directory, started from the machine's own PostgreSQL binaries
- * ({@code initdb} and {@code pg_ctl}) and stopped with the stack.
+ * PostgreSQL server whose files live under the state directory, started from {@link PostgresBinaries} (the machine's
+ * own, or those bundled from Maven Central) and stopped with the stack. As root it runs as the {@code postgres} user, or
+ * {@code nobody} where there is none, because PostgreSQL refuses to run as root.
  */
 public final class PrivatePostgres implements AutoCloseable {
 
@@ -38,14 +36,10 @@ public final class PrivatePostgres implements AutoCloseable {
         }
     }
 
-    /** Starts (initialising on first use) a private server on {@code port}; empty if no PostgreSQL is installed. */
-    public static Optional<PrivatePostgres> start(Path dataDir, int port) throws IOException, InterruptedException {
-        Optional<Path> bin = binaries();
-        if (bin.isEmpty()) {
-            return Optional.empty();
-        }
-        Path initdb = bin.get().resolve("initdb");
-        Path pgCtl = bin.get().resolve("pg_ctl");
+    /** Starts (initialising on first use) a private server on {@code port} from the PostgreSQL programs in {@code bin}. */
+    public static PrivatePostgres start(Path bin, Path dataDir, int port) throws IOException, InterruptedException {
+        Path initdb = bin.resolve("initdb");
+        Path pgCtl = bin.resolve("pg_ctl");
         if (!Files.isDirectory(dataDir.resolve("base"))) {
             Files.createDirectories(dataDir);
             run(
@@ -64,29 +58,16 @@ public final class PrivatePostgres implements AutoCloseable {
                         "-w",
                         "start"),
                 dataDir);
-        return Optional.of(new PrivatePostgres(pgCtl, dataDir, port));
-    }
-
-    private static Optional<Path> binaries() throws IOException {
-        Path root = Path.of("/usr/lib/postgresql");
-        if (!Files.isDirectory(root)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> versions = Files.list(root)) {
-            return versions.map(v -> v.resolve("bin"))
-                    .filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(Comparator.naturalOrder());
-        }
+        return new PrivatePostgres(pgCtl, dataDir, port);
     }
 
     private static void run(List<String> command, Path dir) throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(new java.util.ArrayList<>(command)).redirectErrorStream(true);
         if (isRoot()) {
             // PostgreSQL refuses to run as root; run it as the unprivileged postgres user when we are root.
-            builder.command().addAll(0, List.of("runuser", "-u", "postgres", "--"));
-            new ProcessBuilder("chown", "-R", "postgres", dir.toString())
-                    .start()
-                    .waitFor(10, TimeUnit.SECONDS);
+            String user = unprivilegedUser();
+            builder.command().addAll(0, List.of("runuser", "-u", user, "--"));
+            new ProcessBuilder("chown", "-R", user, dir.toString()).start().waitFor(10, TimeUnit.SECONDS);
         }
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(
                 dir.getParent().resolve("postgres-setup.log").toFile()));
@@ -95,6 +76,14 @@ public final class PrivatePostgres implements AutoCloseable {
             throw new IOException("'" + String.join(" ", command) + "' failed; see "
                     + dir.getParent().resolve("postgres-setup.log"));
         }
+    }
+
+    private static String unprivilegedUser() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u", "postgres")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        return id.waitFor(10, TimeUnit.SECONDS) && id.exitValue() == 0 ? "postgres" : "nobody";
     }
 
     private static boolean isRoot() {

