@@ -102,6 +102,11 @@ final class SimulatedStatus {
         }
     }
 
+    /** The delay from the system property {@value SandboxKubernetes#STATUS_DELAY_PROPERTY}, 200 ms without it. */
+    static Duration defaultDelay() {
+        return parseDuration(System.getProperty(SandboxKubernetes.STATUS_DELAY_PROPERTY, "200ms"));
+    }
+
     /** Parses {@code 200}, {@code 200ms}, {@code 2s}, {@code 1m} or ISO-8601 ({@code PT2S}); never negative. */
     static Duration parseDuration(String value) {
         String text = value.trim();
@@ -286,6 +291,26 @@ final class SimulatedStatus {
             node.fields().forEachRemaining(f -> fields.set("f:" + f.getKey(), fields(f.getValue())));
         }
         return fields;
+    }
+
+    /** The outcome an object's annotations ask for: {@code ready}, {@code progressing} or {@code failed}. */
+    static String mode(java.util.Map<String, String> annotations) {
+        String value = annotations == null ? "" : annotations.getOrDefault(SIMULATE, "");
+        return switch (value.trim().toLowerCase(Locale.ROOT)) {
+            case "progressing" -> "progressing";
+            case "failed" -> "failed";
+            default -> "ready";
+        };
+    }
+
+    /** The delay an object's {@value #SIMULATE_DELAY} annotation asks for if valid, else the default. */
+    static Duration delay(java.util.Map<String, String> annotations, Duration fallback) {
+        String value = annotations == null ? "" : annotations.getOrDefault(SIMULATE_DELAY, "");
+        try {
+            return value.isBlank() ? fallback : parseDuration(value);
+        } catch (IllegalArgumentException e) {
+            return fallback;
+        }
     }
 
     private static Mode mode(JsonNode object) {

@@ -1,0 +1,485 @@
+package dev.driftless.devstack.kube;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * A real Kubernetes control plane on 127.0.0.1: {@code etcd}, {@code kube-apiserver} (TLS, token authentication,
+ * {@code Node,RBAC} authorization, the default admission plugins, service-account token signing, an audit log of
+ * sync-service's calls) and {@code kube-controller-manager} with the controllers a delivery tool relies on
+ * (deployments, replica sets, stateful sets, daemon sets, jobs, namespaces, garbage collection, service accounts and
+ * their tokens, endpoints and endpoint slices, persistent-volume binding). There is no kubelet or scheduler: the
+ * {@link SimulatedKubelet} writes what a kubelet would. Every file (etcd's data, certificates, keys, logs) lives in
+ * the state directory; {@link #close} stops every process.
+ *
+ * <p>Identities (bearer tokens from a token file, fresh for every start): {@code admin} ({@code system:masters}),
+ * {@code system:kube-controller-manager}, and {@value #SYNC_SERVICE_USER}, which has no rights until RBAC grants
+ * them (as {@code deploy/} does in a real cluster).
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    /** The user sync-service's restricted kubeconfig authenticates as: deploy/'s ServiceAccount. */
+    public static final String SYNC_SERVICE_USER = "system:serviceaccount:driftless-system:sync-service";
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+    private static final String CONTROLLERS = String.join(
+            ",",
+            "deployment-controller",
+            "replicaset-controller",
+            "statefulset-controller",
+            "daemonset-controller",
+            "job-controller",
+            "cronjob-controller",
+            "namespace-controller",
+            "garbage-collector-controller",
+            "serviceaccount-controller",
+            "serviceaccount-token-controller",
+            "root-ca-certificate-publisher-controller",
+            "endpoints-controller",
+            "endpointslice-controller",
+            "endpointslice-mirroring-controller",
+            "disruption-controller",
+            "horizontal-pod-autoscaler-controller",
+            "replicationcontroller-controller",
+            "resourcequota-controller",
+            "persistentvolume-binder-controller",
+            "persistentvolume-protection-controller",
+            "persistentvolumeclaim-protection-controller",
+            "ttl-after-finished-controller",
+            "clusterrole-aggregation-controller",
+            "pod-garbage-collector-controller");
+
+    private final Path state;
+    private final List<Part> parts = new ArrayList<>();
+    private final String adminToken = token();
+    private final String controllerManagerToken = token();
+    private final String syncServiceToken = token();
+    private int apiPort;
+    private String caPem;
+    private SimulatedKubelet kubelet;
+
+    private ControlPlane(Path state) {
+        this.state = state;
+    }
+
+    /** One running process of the control plane, with its log. */
+    private record Part(String name, Process process, Path log) {}
+
+    /**
+     * Starts etcd, kube-apiserver, kube-controller-manager and the simulated kubelet, and returns once the API server
+     * is ready and the controllers run. On failure, stops what it started and throws with one line naming the part
+     * and its log.
+     *
+     * @param state the directory for every file of the control plane (created if needed)
+     * @param apiPort the API server's port, or 0 for a free one
+     * @param progress where to print one line per part started
+     */
+    public static ControlPlane start(Path state, int apiPort, PrintStream progress) {
+        ControlPlane plane = new ControlPlane(state.toAbsolutePath());
+        try {
+            plane.boot(ControlPlaneBinaries.resolve(), apiPort, progress);
+            return plane;
+        } catch (RuntimeException | IOException e) {
+            plane.close();
+            throw e instanceof IOException io ? new UncheckedIOException(io.getMessage(), io) : (RuntimeException) e;
+        } catch (InterruptedException e) {
+            plane.close();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the control plane", e);
+        }
+    }
+
+    private void boot(Path bin, int requestedPort, PrintStream progress) throws IOException, InterruptedException {
+        Files.createDirectories(state.resolve("logs"));
+        Path pki = Files.createDirectories(state.resolve("pki"));
+        writeServiceAccountKeys(pki);
+        writePrivate(
+                state.resolve("tokens.csv"),
+                adminToken + ",admin,admin,\"system:masters\"\n"
+                        + controllerManagerToken + ",system:kube-controller-manager,kube-controller-manager\n"
+                        + syncServiceToken + "," + SYNC_SERVICE_USER + ",sync-service,"
+                        + "\"system:serviceaccounts,system:serviceaccounts:driftless-system\"\n");
+        writePrivate(
+                state.resolve("audit-policy.yaml"),
+                """
+                apiVersion: audit.k8s.io/v1
+                kind: Policy
+                omitStages: ["RequestReceived"]
+                rules:
+                - level: Metadata
+                  users: ["%s"]
+                - level: None
+                """
+                        .formatted(SYNC_SERVICE_USER));
+
+        long t0 = System.nanoTime();
+        int etcdPort = freePort();
+        int peerPort = freePort();
+        String etcdUrl = "http://127.0.0.1:" + etcdPort;
+        Part etcd = launch(
+                "etcd",
+                List.of(
+                        bin.resolve("etcd").toString(),
+                        "--data-dir=" + state.resolve("etcd"),
+                        "--listen-client-urls=" + etcdUrl,
+                        "--advertise-client-urls=" + etcdUrl,
+                        "--listen-peer-urls=http://127.0.0.1:" + peerPort,
+                        "--initial-advertise-peer-urls=http://127.0.0.1:" + peerPort,
+                        "--initial-cluster=default=http://127.0.0.1:" + peerPort,
+                        "--listen-metrics-urls=",
+                        "--unsafe-no-fsync=true",
+                        "--log-level=warn"));
+        awaitReady(etcd, () -> httpOk(HttpClient.newHttpClient(), etcdUrl + "/health", null));
+        long tEtcd = System.nanoTime();
+
+        apiPort = requestedPort == 0 ? freePort() : requestedPort;
+        Part apiserver = launch(
+                "kube-apiserver",
+                List.of(
+                        bin.resolve("kube-apiserver").toString(),
+                        "--etcd-servers=" + etcdUrl,
+                        "--bind-address=127.0.0.1",
+                        "--advertise-address=127.0.0.1",
+                        "--secure-port=" + apiPort,
+                        "--cert-dir=" + pki,
+                        "--token-auth-file=" + state.resolve("tokens.csv"),
+                        "--authorization-mode=Node,RBAC",
+                        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                        "--service-account-key-file=" + pki.resolve("sa.pub"),
+                        "--service-account-signing-key-file=" + pki.resolve("sa.key"),
+                        "--service-cluster-ip-range=10.0.0.0/24",
+                        "--allow-privileged=true",
+                        // the kubernetes Service's endpoints would be 127.0.0.1, which the API refuses
+                        "--endpoint-reconciler-type=none",
+                        "--audit-policy-file=" + state.resolve("audit-policy.yaml"),
+                        "--audit-log-path=" + state.resolve("logs/audit.log"),
+                        "--audit-log-format=json"));
+        java.util.function.Supplier<HttpClient> https = httpsClient(pki.resolve("apiserver.crt"));
+        awaitReady(apiserver, () -> httpOk(https.get(), url() + "/readyz", adminToken));
+        caPem = Files.readString(pki.resolve("apiserver.crt"));
+        long tApi = System.nanoTime();
+
+        Path cmConfig = writePrivate(
+                state.resolve("kube-controller-manager.kubeconfig"),
+                kubeconfig("kube-controller-manager", controllerManagerToken, "default"));
+        Part controllers = launch(
+                "kube-controller-manager",
+                List.of(
+                        bin.resolve("kube-controller-manager").toString(),
+                        "--kubeconfig=" + cmConfig,
+                        "--authentication-kubeconfig=" + cmConfig,
+                        "--authorization-kubeconfig=" + cmConfig,
+                        "--bind-address=127.0.0.1",
+                        "--secure-port=0",
+                        "--leader-elect=false",
+                        "--use-service-account-credentials=true",
+                        "--service-account-private-key-file=" + pki.resolve("sa.key"),
+                        "--root-ca-file=" + pki.resolve("apiserver.crt"),
+                        "--controllers=" + CONTROLLERS,
+                        // namespaces finalise and workloads roll out as fast as the controllers allow
+                        "--concurrent-namespace-syncs=5",
+                        "--namespace-sync-period=10s"));
+        try (KubernetesClient admin = adminClient()) {
+            // the service-account controller gives every namespace its "default" account: the controllers are up
+            awaitReady(
+                    controllers,
+                    () -> admin.serviceAccounts()
+                                    .inNamespace("default")
+                                    .withName("default")
+                                    .get()
+                            != null);
+        }
+        long tControllers = System.nanoTime();
+        kubelet = SimulatedKubelet.start(adminClient(), SimulatedStatus.defaultDelay());
+        progress.printf(
+                "  Kubernetes %s at %s: etcd %d ms, kube-apiserver %d ms, kube-controller-manager %d ms%n",
+                version(),
+                url(),
+                TimeUnit.NANOSECONDS.toMillis(tEtcd - t0),
+                TimeUnit.NANOSECONDS.toMillis(tApi - tEtcd),
+                TimeUnit.NANOSECONDS.toMillis(tControllers - tApi));
+    }
+
+    /** The API server's URL, e.g. {@code https://127.0.0.1:6443}. */
+    public String url() {
+        return "https://127.0.0.1:" + apiPort;
+    }
+
+    /** The server's version as {@code /version} reports it, e.g. {@code v1.36.3}. */
+    public String version() {
+        try (KubernetesClient admin = adminClient()) {
+            return admin.getKubernetesVersion().getGitVersion();
+        }
+    }
+
+    /** The CA certificate (PEM) clients verify the API server with. */
+    public String certificateAuthority() {
+        return caPem;
+    }
+
+    /** The audit log: one JSON line per request sync-service's identity made. */
+    public Path auditLog() {
+        return state.resolve("logs/audit.log");
+    }
+
+    /** The directory with the parts' logs. */
+    public Path logs() {
+        return state.resolve("logs");
+    }
+
+    /** Client configuration for the cluster administrator ({@code system:masters}). */
+    public Config adminConfig() {
+        return config(adminToken);
+    }
+
+    /** Client configuration for sync-service's own identity, which can do only what RBAC grants it. */
+    public Config syncServiceConfig() {
+        return config(syncServiceToken);
+    }
+
+    /** The bearer token of sync-service's identity. */
+    public String syncServiceToken() {
+        return syncServiceToken;
+    }
+
+    /** A new administrator's client; the caller closes it. */
+    public KubernetesClient adminClient() {
+        return new KubernetesClientBuilder().withConfig(adminConfig()).build();
+    }
+
+    /** Writes the administrator's kubeconfig (mode 600), for kubectl and for people. */
+    public Path writeAdminKubeconfig(Path file) {
+        return writePrivate(file, kubeconfig("admin", adminToken, "default"));
+    }
+
+    /** Writes sync-service's restricted kubeconfig (mode 600). */
+    public Path writeSyncServiceKubeconfig(Path file) {
+        return writePrivate(file, kubeconfig("sync-service", syncServiceToken, "default"));
+    }
+
+    private Config config(String bearer) {
+        Config config = Config.empty();
+        config.setMasterUrl(url());
+        config.setOauthToken(bearer);
+        config.setCaCertData(Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8)));
+        config.setNamespace("default");
+        config.setRequestTimeout(30_000);
+        return config;
+    }
+
+    private String kubeconfig(String user, String bearer, String namespace) {
+        String ca = Base64.getEncoder()
+                .encodeToString((caPem != null ? caPem : readQuietly(state.resolve("pki/apiserver.crt")))
+                        .getBytes(StandardCharsets.UTF_8));
+        return """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                - name: driftless-local
+                  cluster:
+                    server: %s
+                    certificate-authority-data: %s
+                contexts:
+                - name: %s@driftless-local
+                  context:
+                    cluster: driftless-local
+                    user: %s
+                    namespace: %s
+                current-context: %s@driftless-local
+                users:
+                - name: %s
+                  user:
+                    token: %s
+                """
+                .formatted(url(), ca, user, user, namespace, user, user, bearer);
+    }
+
+    private Part launch(String name, List<String> command) throws IOException {
+        Path log = state.resolve("logs").resolve(name + ".log");
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+        Part part = new Part(name, process, log);
+        parts.add(part);
+        return part;
+    }
+
+    /** A readiness probe that may throw while the part is still starting. */
+    private interface Probe {
+        boolean ready() throws Exception;
+    }
+
+    private static void awaitReady(Part part, Probe probe) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (true) {
+            if (!part.process().isAlive()) {
+                throw new IllegalStateException(part.name() + " exited with code "
+                        + part.process().exitValue() + " while starting; see " + part.log() + lastLine(part.log()));
+            }
+            try {
+                if (probe.ready()) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not answering yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(part.name() + " did not become ready in " + START_TIMEOUT.toSeconds()
+                        + " s; see " + part.log() + lastLine(part.log()));
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static String lastLine(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                if (!lines.get(i).isBlank()) {
+                    String line = lines.get(i).strip();
+                    return " (last line: " + (line.length() > 300 ? line.substring(0, 300) + "…" : line) + ")";
+                }
+            }
+        } catch (IOException | UncheckedIOException e) {
+            // no log to quote
+        }
+        return "";
+    }
+
+    private static boolean httpOk(HttpClient http, String url, String bearer) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(2))
+                .GET();
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.discarding())
+                        .statusCode()
+                == 200;
+    }
+
+    /** An HTTPS client trusting the certificates in {@code caFile}, which the API server writes as it starts. */
+    private static java.util.function.Supplier<HttpClient> httpsClient(Path caFile) {
+        return () -> {
+            try (InputStream in = Files.newInputStream(caFile)) {
+                KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+                trust.load(null, null);
+                int i = 0;
+                for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    trust.setCertificateEntry("ca-" + i++, cert);
+                }
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trust);
+                SSLContext tls = SSLContext.getInstance("TLS");
+                tls.init(null, tmf.getTrustManagers(), null);
+                return HttpClient.newBuilder().sslContext(tls).build();
+            } catch (IOException | java.security.GeneralSecurityException e) {
+                throw new IllegalStateException("the API server's certificate is not readable yet", e);
+            }
+        };
+    }
+
+    private static void writeServiceAccountKeys(Path pki) throws IOException {
+        if (Files.exists(pki.resolve("sa.key"))) {
+            return;
+        }
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            KeyPair pair = generator.generateKeyPair();
+            writePrivate(
+                    pki.resolve("sa.key"), pem("PRIVATE KEY", pair.getPrivate().getEncoded()));
+            writePrivate(
+                    pki.resolve("sa.pub"), pem("PUBLIC KEY", pair.getPublic().getEncoded()));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
+                + "\n-----END " + type + "-----\n";
+    }
+
+    private static Path writePrivate(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String token() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Stops the simulated kubelet, the controllers, the API server and etcd, in that order. */
+    @Override
+    public void close() {
+        if (kubelet != null) {
+            kubelet.close();
+        }
+        for (int i = parts.size() - 1; i >= 0; i--) {
+            Process process = parts.get(i).process();
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        parts.clear();
+    }
+}

@@ -1,0 +1,98 @@
+package dev.driftless.devstack.kube;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Quarkus test resource that points the Kubernetes client at the real control plane ({@link ControlPlane}): one per
+ * test JVM, started on first use and stopped when the JVM exits, shared by every test class that names this resource
+ * (tests keep apart by namespace). The service under test authenticates as sync-service's own identity, with exactly
+ * the rights that {@code deploy/kubernetes/base/sync-service-rbac.yaml} grants, applied here as a cluster
+ * administrator would: a call the manifests do not allow fails the test as it would fail in production.
+ *
+ * <p>Properties it adds for tests: {@code test.cluster.url}, {@code test.cluster.admin-kubeconfig},
+ * {@code test.cluster.audit-log} (one JSON line per request sync-service made, from the API server's audit log).
+ */
+public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleManager {
+
+    static final String RBAC = "deploy/kubernetes/base/sync-service-rbac.yaml";
+
+    private static ControlPlane shared;
+    private static Path state;
+
+    /** The control plane of this JVM, started on first call. */
+    public static synchronized ControlPlane controlPlane() {
+        if (shared == null) {
+            try {
+                state = Files.createTempDirectory("driftless-controlplane");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            ControlPlane plane = ControlPlane.start(state, 0, System.out);
+            try (KubernetesClient admin = plane.adminClient()) {
+                admin.namespaces()
+                        .resource(new NamespaceBuilder()
+                                .withNewMetadata()
+                                .withName("driftless-system")
+                                .endMetadata()
+                                .build())
+                        .serverSideApply();
+                try (InputStream rbac = Files.newInputStream(
+                        ControlPlaneBinaries.repositoryRoot().resolve(RBAC))) {
+                    admin.load(rbac).serverSideApply();
+                }
+            } catch (IOException e) {
+                plane.close();
+                throw new UncheckedIOException("cannot read " + RBAC, e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(ControlPlaneTestResource::stopShared, "controlplane-stop"));
+            shared = plane;
+        }
+        return shared;
+    }
+
+    private static synchronized void stopShared() {
+        if (shared != null) {
+            shared.close();
+            shared = null;
+            try (Stream<Path> paths = Files.walk(state)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // a temporary directory; the operating system cleans it eventually
+            }
+        }
+    }
+
+    @Override
+    public Map<String, String> start() {
+        ControlPlane plane = controlPlane();
+        Path adminKubeconfig = plane.writeAdminKubeconfig(state.resolve("admin.kubeconfig"));
+        return Map.of(
+                "quarkus.kubernetes-client.api-server-url", plane.url(),
+                "quarkus.kubernetes-client.token", plane.syncServiceToken(),
+                "quarkus.kubernetes-client.ca-cert-data",
+                        Base64.getEncoder()
+                                .encodeToString(plane.certificateAuthority().getBytes(StandardCharsets.UTF_8)),
+                "quarkus.kubernetes-client.trust-certs", "false",
+                "quarkus.kubernetes-client.namespace", "default",
+                "test.cluster.url", plane.url(),
+                "test.cluster.admin-kubeconfig", adminKubeconfig.toString(),
+                "test.cluster.audit-log", plane.auditLog().toString());
+    }
+
+    @Override
+    public void stop() {
+        // shared by the JVM's test classes; stopped when the JVM exits
+    }
+}
