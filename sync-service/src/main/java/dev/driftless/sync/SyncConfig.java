@@ -28,6 +28,13 @@ public interface SyncConfig {
     @WithDefault("200ms")
     Duration backoff();
 
+    /**
+     * How long a sync waits for a namespace that is being deleted (its objects finalised by the namespace controller)
+     * to be gone before it creates it again; past it the object fails with {@code NamespaceTerminating}.
+     */
+    @WithDefault("2m")
+    Duration namespaceTerminationTimeout();
+
     /** Health assessment, under {@code driftless.sync.health}. */
     HealthSettings health();
 

@@ -236,8 +236,8 @@ public class Syncer {
 
     /**
      * Applies one object, telling the cluster what the drift watch knows of it. When its namespace was deleted since
-     * it was last ensured and the application creates its namespace, the namespace is created again and the object
-     * applied once more.
+     * it was last ensured (or is being deleted) and the application creates its namespace, the namespace is created
+     * again once it is gone and the object applied once more.
      */
     private Cluster.Action apply(
             Cluster cluster, SyncPlan plan, String application, SyncPlan.Desired desired, boolean force)
@@ -247,13 +247,13 @@ public class Syncer {
                     desired.ref(), desired.manifest(), force, drift.prior(cluster.name(), application, desired.ref()));
         } catch (ClusterFailure e) {
             String namespace = desired.ref().namespace();
-            if (e.reason() != Reason.NamespaceNotFound
+            if (!Cluster.namespaceGone(e)
                     || !plan.target().createNamespace()
                     || !plan.target().namespace().equals(namespace)) {
                 throw e;
             }
-            LOG.infof("namespace %s is gone; creating it again for %s", namespace, application);
-            cluster.ensureNamespace(namespace);
+            LOG.infof("namespace %s is gone or being deleted; creating it again for %s", namespace, application);
+            cluster.recreateNamespace(namespace);
             return cluster.apply(desired.ref(), desired.manifest(), force, Cluster.Prior.UNKNOWN);
         }
     }

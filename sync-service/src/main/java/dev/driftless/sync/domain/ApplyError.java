@@ -21,11 +21,20 @@ public final class ApplyError {
         return retriable(status) || (status == 409 && message != null && message.contains("has been modified"));
     }
 
+    /**
+     * Whether a 403's message is the API server refusing new content in a namespace being deleted ("unable to create
+     * new content in namespace x because it is being terminated"): not a permission problem, and over once the
+     * namespace is gone.
+     */
+    static boolean terminating(String message) {
+        return message != null && message.contains("because it is being terminated");
+    }
+
     /** The reason for a status that is not retried, or {@link Reason#ClusterUnreachable} after retries. */
     public static Reason reason(int status, String message) {
         return switch (status) {
             case 400, 422 -> Reason.ApplyInvalid;
-            case 403 -> Reason.ApplyForbidden;
+            case 403 -> terminating(message) ? Reason.NamespaceTerminating : Reason.ApplyForbidden;
             case 409 -> Reason.ApplyConflict;
             case 404 ->
                 message != null && message.contains("namespaces \"") ? Reason.NamespaceNotFound : Reason.KindUnknown;

@@ -12,6 +12,11 @@ public enum Reason {
     KindUnknown,
     /** The object's namespace does not exist and the application does not create it. */
     NamespaceNotFound,
+    /**
+     * The object's namespace is being deleted (the API server refuses new content in it) and did not finish in time
+     * to be created again.
+     */
+    NamespaceTerminating,
     /** The object names a namespace other than the application's destination. */
     NamespaceNotAllowed,
     /** The API server could not be reached or kept failing (5xx, 429, connection) after retries. */

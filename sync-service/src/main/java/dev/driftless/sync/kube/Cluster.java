@@ -11,10 +11,14 @@ import dev.driftless.sync.domain.SyncPlan;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -44,6 +48,8 @@ public class Cluster {
     private final KubernetesClient client;
     private final SyncConfig config;
     private final java.util.Set<String> namespaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile SharedIndexInformer<Namespace> namespaceInformer;
+    private volatile boolean namespaceWatchRefused;
 
     Cluster(String name, KubernetesClient client, SyncConfig config) {
         this.name = name;
@@ -269,32 +275,117 @@ public class Cluster {
     }
 
     /**
-     * Creates a namespace if it does not exist. A namespace this service saw or created is remembered and not read
-     * again, until an apply into it fails because it is gone.
+     * Creates a namespace if it does not exist, and waits for one that is being deleted to be gone first (an apply
+     * into a terminating namespace would be accepted for objects that exist and then lost with the namespace). What
+     * namespaces exist is known from a watch of them (no read per sync); where RBAC allows no such watch (a
+     * single-namespace tenant), a namespace this service saw or created is remembered and not read again, until an
+     * apply into it fails because it is gone.
      */
     public void ensureNamespace(String namespace) throws ClusterFailure {
+        var watch = namespaceWatch();
+        if (watch.isPresent()) {
+            Namespace known = watch.get().getStore().getByKey(namespace);
+            if (known == null) {
+                createNamespace(namespace);
+            } else if (known.getMetadata().getDeletionTimestamp() != null) {
+                LOG.infof("namespace %s is being deleted; waiting until it is gone to create it again", namespace);
+                recreateNamespace(namespace);
+            }
+            return;
+        }
         if (namespaces.contains(namespace)) {
             return;
         }
-        withRetries("create namespace " + namespace, () -> {
-            if (client.namespaces().withName(namespace).get() == null) {
-                client.namespaces()
-                        .resource(new NamespaceBuilder()
-                                .withNewMetadata()
-                                .withName(namespace)
-                                .addToLabels(SyncPlan.MANAGED_BY, "driftless")
-                                .endMetadata()
-                                .build())
-                        .fieldManager(config.fieldManager())
-                        .serverSideApply();
-            }
-            return null;
-        });
+        boolean exists = withRetries(
+                "read namespace " + namespace,
+                () -> client.namespaces().withName(namespace).get() != null);
+        if (!exists) {
+            createNamespace(namespace);
+        }
         namespaces.add(namespace);
     }
 
+    private void createNamespace(String namespace) throws ClusterFailure {
+        withRetries("create namespace " + namespace, () -> client.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(namespace)
+                        .addToLabels(SyncPlan.MANAGED_BY, "driftless")
+                        .endMetadata()
+                        .build())
+                .fieldManager(config.fieldManager())
+                .serverSideApply());
+    }
+
+    /** Stops the watches this cluster started (not the client, which its owner closes). */
+    void close() {
+        SharedIndexInformer<Namespace> watch = namespaceInformer;
+        if (watch != null) {
+            watch.close();
+        }
+    }
+
+    /** The watch of every namespace, started on first use; empty where RBAC allows none or it has not listed yet. */
+    private java.util.Optional<SharedIndexInformer<Namespace>> namespaceWatch() {
+        if (namespaceWatchRefused) {
+            return java.util.Optional.empty();
+        }
+        SharedIndexInformer<Namespace> watch = namespaceInformer;
+        if (watch == null) {
+            synchronized (this) {
+                if (namespaceInformer == null && !namespaceWatchRefused) {
+                    try {
+                        namespaceInformer = client.namespaces().inform();
+                    } catch (KubernetesClientException e) {
+                        namespaceWatchRefused = true;
+                        LOG.infof(
+                                "cluster %s: namespaces are not watched (%s); a namespace once ensured is trusted"
+                                        + " until an apply into it fails",
+                                name, message(e));
+                    }
+                }
+                watch = namespaceInformer;
+            }
+        }
+        return java.util.Optional.ofNullable(watch).filter(SharedIndexInformer::hasSynced);
+    }
+
+    /**
+     * Creates a namespace again that was deleted behind this service's back: waits (watching, up to
+     * {@code driftless.sync.namespace-termination-timeout}) until a namespace still being terminated is gone, then
+     * creates it.
+     *
+     * @throws ClusterFailure {@link Reason#NamespaceTerminating} if it is still terminating after the timeout
+     */
+    public void recreateNamespace(String namespace) throws ClusterFailure {
+        namespaces.remove(namespace);
+        Duration timeout = config.namespaceTerminationTimeout();
+        try {
+            client.namespaces()
+                    .withName(namespace)
+                    .waitUntilCondition(
+                            ns -> ns == null || ns.getMetadata().getDeletionTimestamp() == null,
+                            timeout.toMillis(),
+                            TimeUnit.MILLISECONDS);
+        } catch (KubernetesClientTimeoutException e) {
+            throw new ClusterFailure(
+                    Reason.NamespaceTerminating,
+                    "namespace " + namespace + " is still being deleted after " + timeout.toSeconds() + " s");
+        } catch (KubernetesClientException e) {
+            throw new ClusterFailure(
+                    ApplyError.reason(e.getCode(), message(e)), "wait for namespace " + namespace + ": " + message(e));
+        }
+        createNamespace(namespace);
+        namespaces.add(namespace);
+    }
+
+    /** Whether a failure means the object's namespace is gone or going, so creating it again may help. */
+    public static boolean namespaceGone(ClusterFailure failure) {
+        return failure.reason() == Reason.NamespaceNotFound || failure.reason() == Reason.NamespaceTerminating;
+    }
+
     private void forgetNamespaceIfGone(ClusterFailure failure, String namespace) {
-        if (failure.reason() == Reason.NamespaceNotFound && namespace != null) {
+        if (namespaceGone(failure) && namespace != null) {
             namespaces.remove(namespace);
         }
     }
@@ -325,12 +416,11 @@ public class Cluster {
         try {
             storeInventoryUnchecked(application, commit, digest, objects);
         } catch (ClusterFailure e) {
-            if (e.reason() != Reason.NamespaceNotFound) {
+            if (!namespaceGone(e)) {
                 throw e;
             }
-            // the inventory namespace was deleted since it was last ensured: create it again
-            forgetNamespaceIfGone(e, config.inventoryNamespace());
-            ensureNamespace(config.inventoryNamespace());
+            // the inventory namespace was deleted since it was last ensured: create it again once it is gone
+            recreateNamespace(config.inventoryNamespace());
             storeInventoryUnchecked(application, commit, digest, objects);
         }
     }

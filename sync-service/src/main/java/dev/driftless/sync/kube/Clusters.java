@@ -89,6 +89,7 @@ public class Clusters {
 
     @PreDestroy
     void close() {
+        connected.values().forEach(Cluster::close);
         ownClients.values().forEach(KubernetesClient::close);
     }
 }

@@ -150,6 +150,12 @@ class SyncPlanTest {
         assertThat(ApplyError.retriable(422)).isFalse();
         assertThat(ApplyError.reason(422, "x")).isEqualTo(Reason.ApplyInvalid);
         assertThat(ApplyError.reason(403, "x")).isEqualTo(Reason.ApplyForbidden);
+        // the real API server's answer for new content in a namespace being deleted
+        assertThat(ApplyError.reason(
+                        403,
+                        "configmaps \"driftless-inventory-shop\" is forbidden: unable to create new content in"
+                                + " namespace driftless-system because it is being terminated"))
+                .isEqualTo(Reason.NamespaceTerminating);
         assertThat(ApplyError.reason(409, "x")).isEqualTo(Reason.ApplyConflict);
         assertThat(ApplyError.reason(404, "namespaces \"x\" not found")).isEqualTo(Reason.NamespaceNotFound);
         assertThat(ApplyError.reason(404, "the server could not find the requested resource"))

@@ -51,10 +51,10 @@ class RbacCoversEveryCallIT {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @ConfigProperty(name = "test.sandbox.request-log")
+    @ConfigProperty(name = "test.sandbox.request-log", defaultValue = "unset: only the sandbox records requests")
     Path requestLog;
 
-    @ConfigProperty(name = "test.sandbox.url")
+    @ConfigProperty(name = "test.sandbox.url", defaultValue = "unset: only with the sandbox")
     String sandboxUrl;
 
     /** A call as the API server authorizes it. */

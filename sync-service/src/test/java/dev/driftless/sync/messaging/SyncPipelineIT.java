@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.devstack.kube.SandboxTestResource;
+import dev.driftless.devstack.kube.ControlPlane;
+import dev.driftless.devstack.kube.ControlPlaneTestResource;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventType;
@@ -15,7 +16,6 @@ import dev.driftless.events.Topics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,13 +29,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * sync-service through a real broker against the sandbox Kubernetes API (the one stand-in: fabric8's mock server
- * with server-side apply): apply, label, inventory, prune, and the refusals that keep a bad render from emptying a
- * namespace.
+ * sync-service through a real broker against a real Kubernetes control plane (kube-apiserver, etcd and
+ * kube-controller-manager; sync-service signs in with deploy/'s RBAC): apply, label, inventory, prune, health from
+ * real rollouts, drift, and the refusals that keep a bad render from emptying a namespace. Faults a real API server
+ * cannot be made to show are in {@link SyncFaultsIT}, on the sandbox.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = SandboxTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ControlPlaneTestResource.class, restrictToAnnotatedClass = true)
 class SyncPipelineIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -43,24 +44,31 @@ class SyncPipelineIT {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @Inject
-    KubernetesClient cluster;
+    @ConfigProperty(name = "test.cluster.admin-kubeconfig", defaultValue = "unset: only with the control plane")
+    Path adminKubeconfig;
 
-    @ConfigProperty(name = "test.sandbox.request-log")
-    Path requestLog;
+    @ConfigProperty(name = "test.cluster.audit-log", defaultValue = "unset: only with the control plane")
+    Path auditLog;
+
+    /** The cluster administrator: checks what is in the cluster and changes things behind sync-service's back. */
+    KubernetesClient cluster;
 
     EventProbe probe;
     String app;
 
     @BeforeEach
-    void setUp() {
+    void setUp() throws java.io.IOException {
         probe = new EventProbe(bootstrap);
         app = "shop-" + UUID.randomUUID().toString().substring(0, 8);
+        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
+                .build();
     }
 
     @AfterEach
     void tearDown() {
         probe.close();
+        cluster.close();
     }
 
     static Map<String, Object> object(String apiVersion, String kind, String name, Map<String, Object> extra) {
@@ -80,7 +88,30 @@ class SyncPipelineIT {
             "apps/v1",
             "Deployment",
             "web",
-            Map.of("spec", Map.of("replicas", 1, "selector", Map.of("matchLabels", Map.of("app", "web")))));
+            Map.of(
+                    "spec",
+                    Map.of(
+                            "replicas",
+                            1,
+                            "selector",
+                            Map.of("matchLabels", Map.of("app", "web")),
+                            "template",
+                            Map.of(
+                                    "metadata",
+                                    Map.of("labels", Map.of("app", "web")),
+                                    "spec",
+                                    Map.of("containers", List.of(Map.of("name", "web", "image", "nginx:1.27")))))));
+    static final Map<String, Object> CLAIM = object(
+            "v1",
+            "PersistentVolumeClaim",
+            "data",
+            Map.of(
+                    "spec",
+                    Map.of(
+                            "accessModes",
+                            List.of("ReadWriteOnce"),
+                            "resources",
+                            Map.of("requests", Map.of("storage", "1Gi")))));
     static final Map<String, Object> SERVICE =
             object("v1", "Service", "web", Map.of("spec", Map.of("ports", List.of(Map.of("port", 80)))));
 
@@ -155,15 +186,55 @@ class SyncPipelineIT {
     }
 
     @Test
+    void aSyncIntoANamespaceStillBeingDeletedWaitsUntilItIsGoneAndCreatesItAgain() throws Exception {
+        assertThat(render(List.of(configMap("hello")), false).status()).isEqualTo("Succeeded");
+        // an object with a finalizer nobody removes keeps the namespace Terminating, as a slow controller would
+        cluster.configMaps()
+                .inNamespace(app)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("held")
+                        .addToFinalizers("test.driftless.dev/hold")
+                        .endMetadata()
+                        .build())
+                .create();
+        cluster.namespaces().withName(app).delete();
+        await().atMost(WAIT)
+                .until(() ->
+                        cluster.namespaces().withName(app).get().getMetadata().getDeletionTimestamp() != null);
+
+        var sync = java.util.concurrent.CompletableFuture.supplyAsync(() -> render(List.of(configMap("after")), false));
+        // the API server refuses new content in it; sync-service watches the namespace until it is gone
+        await().atMost(WAIT).untilAsserted(() -> assertThat(ControlPlane.requests(auditLog))
+                .anyMatch(line -> line.startsWith("GET /api/v1/namespaces?")
+                        && line.contains("metadata.name%3D" + app)
+                        && line.contains("watch=true")));
+        assertThat(sync).as("still waiting for the namespace").isNotDone();
+        cluster.configMaps().inNamespace(app).withName("held").edit(cm -> {
+            cm.getMetadata().setFinalizers(List.of());
+            return cm;
+        });
+
+        SyncReport report = sync.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(report.status()).as(String.valueOf(report)).isEqualTo("Succeeded");
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("message", "after");
+    }
+
+    @Test
     void onceTheDriftWatchSeesAnApplicationItsSyncsReadNeitherItsObjectsNorItsNamespace() {
         render(List.of(configMap("hello"), SERVICE), false);
         java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
 
         // the first syncs may still read (the watch starts after the first one); then only applies remain
         await().atMost(WAIT).untilAsserted(() -> {
-            int before = Files.readAllLines(requestLog).size();
+            int before = ControlPlane.requests(auditLog).size();
             SyncReport changed = render(List.of(configMap("v" + version.incrementAndGet()), SERVICE), false);
-            List<String> calls = Files.readAllLines(requestLog);
+            List<String> calls = ControlPlane.requests(auditLog);
 
             assertThat(action(changed, "ConfigMap")).isEqualTo("configured");
             assertThat(calls.subList(before, calls.size()))
@@ -217,8 +288,7 @@ class SyncPipelineIT {
 
     @Test
     void anApplicationThatLeftTheCatalogIsPrunedOnlyWithPruneAndNeverItsNamespace() {
-        Map<String, Object> claim = object("v1", "PersistentVolumeClaim", "data", Map.of());
-        SyncReport applied = render(List.of(configMap("hello"), SERVICE, claim), false);
+        SyncReport applied = render(List.of(configMap("hello"), SERVICE, CLAIM), false);
         assertThat(applied.status()).isEqualTo("Succeeded");
 
         String removal = removed(new Target("default", app, true, true, false, true));
@@ -298,29 +368,59 @@ class SyncPipelineIT {
                 .toList();
     }
 
+    /**
+     * The object with a sync wave and an outcome for the simulated kubelet: on the Pod template, where the kubelet
+     * sees it ({@code progressing}: the Pods never start, so the real rollout never completes).
+     */
+    @SuppressWarnings("unchecked")
     static Map<String, Object> simulated(Map<String, Object> object, String outcome, String wave) {
         Map<String, Object> copy = new LinkedHashMap<>(object);
         Map<String, Object> annotations = new LinkedHashMap<>();
-        if (outcome != null) {
-            annotations.put("sandbox.driftless.dev/simulate", outcome);
-        }
         if (wave != null) {
             annotations.put("driftless.dev/sync-wave", wave);
         }
         copy.put(
                 "metadata",
                 Map.of("name", ((Map<?, ?>) object.get("metadata")).get("name"), "annotations", annotations));
+        Map<String, Object> spec = (Map<String, Object>) object.get("spec");
+        if (outcome != null && spec != null && spec.get("template") instanceof Map<?, ?> template) {
+            Map<String, Object> podMetadata = new LinkedHashMap<>((Map<String, Object>) template.get("metadata"));
+            podMetadata.put("annotations", Map.of("sandbox.driftless.dev/simulate", outcome));
+            Map<String, Object> newTemplate = new LinkedHashMap<>((Map<String, Object>) template);
+            newTemplate.put("metadata", podMetadata);
+            Map<String, Object> newSpec = new LinkedHashMap<>(spec);
+            newSpec.put("template", newTemplate);
+            copy.put("spec", newSpec);
+        }
         return copy;
     }
 
     @Test
     void workloadsBecomeHealthyAndTheChangeIsPublishedAndShown() {
-        // the sandbox's status simulator rolls workloads out after 200 ms, as controllers would
-        Map<String, Object> job = object("batch/v1", "Job", "migrate", Map.of("spec", Map.of("completions", 1)));
-        Map<String, Object> claim = object("v1", "PersistentVolumeClaim", "data", Map.of());
-        Map<String, Object> balancer =
-                object("v1", "Service", "public", Map.of("spec", Map.of("type", "LoadBalancer")));
-        SyncReport synced = render(List.of(DEPLOYMENT, job, claim, balancer, configMap("hi")), false);
+        // the real controllers roll the Deployment out and run the Job; the simulated kubelet starts their Pods
+        Map<String, Object> job = object(
+                "batch/v1",
+                "Job",
+                "migrate",
+                Map.of(
+                        "spec",
+                        Map.of(
+                                "completions",
+                                1,
+                                "template",
+                                Map.of(
+                                        "spec",
+                                        Map.of(
+                                                "restartPolicy",
+                                                "Never",
+                                                "containers",
+                                                List.of(Map.of("name", "migrate", "image", "busybox")))))));
+        Map<String, Object> balancer = object(
+                "v1",
+                "Service",
+                "public",
+                Map.of("spec", Map.of("type", "LoadBalancer", "ports", List.of(Map.of("port", 80)))));
+        SyncReport synced = render(List.of(DEPLOYMENT, job, CLAIM, balancer, configMap("hi")), false);
         assertThat(synced.status()).isEqualTo("Succeeded");
 
         org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
@@ -397,7 +497,17 @@ class SyncPipelineIT {
                         "names",
                         Map.of("plural", "widgets", "singular", "widget", "kind", "Widget"),
                         "versions",
-                        List.of(Map.of("name", "v1", "served", true, "storage", true))));
+                        List.of(Map.of(
+                                "name",
+                                "v1",
+                                "served",
+                                true,
+                                "storage",
+                                true,
+                                "schema",
+                                Map.of(
+                                        "openAPIV3Schema",
+                                        Map.of("type", "object", "x-kubernetes-preserve-unknown-fields", true))))));
         Map<String, Object> widget =
                 object(app + ".example.com/v1", "Widget", "first", Map.of("spec", Map.of("size", 3)));
         SyncReport report = render(List.of(widget, configMap("after the crd"), crd), false);
@@ -533,25 +643,6 @@ class SyncPipelineIT {
     }
 
     @Test
-    void anApiServerThatFailsOnceIsRetriedAndTheSyncSucceeds() {
-        Map<String, Object> flaky = new LinkedHashMap<>(configMap("eventually"));
-        flaky.put(
-                "metadata",
-                Map.of(
-                        "name",
-                        "demo-config",
-                        "annotations",
-                        Map.of(dev.driftless.devstack.kube.SandboxKubernetes.FAIL_FIRST_APPLY_ANNOTATION, "503")));
-
-        SyncReport report = render(List.of(flaky), false);
-
-        assertThat(report.status()).isEqualTo("Succeeded");
-        assertThat(action(report, "ConfigMap")).isEqualTo("created");
-        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
-                .isNotNull();
-    }
-
-    @Test
     void anInventoryLeftByAnEarlierProcessStillPrunesRight() {
         // what a sync-service that has since restarted (or moved to another node) left in the cluster
         cluster.namespaces()
@@ -577,6 +668,11 @@ class SyncPipelineIT {
                         .addToLabels("app.kubernetes.io/managed-by", "driftless")
                         .addToLabels("driftless.dev/application", app)
                         .endMetadata()
+                        .withNewSpec()
+                        .addNewPort()
+                        .withPort(80)
+                        .endPort()
+                        .endSpec()
                         .build())
                 .create();
         cluster.configMaps()
