@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.devstack.kube.SandboxKubernetes;
-import dev.driftless.devstack.kube.SandboxTestResource;
+import dev.driftless.devstack.kube.ControlPlane;
+import dev.driftless.devstack.kube.ControlPlaneTestResource;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -13,7 +13,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
-import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,29 +26,31 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Named target clusters: an application whose {@code destination.cluster} is {@code staging} is applied to the
- * cluster of {@code driftless.sync.clusters.staging.kubeconfig} (a second sandbox API), not to the default one; an
- * unknown name fails the sync with {@code ClusterUnknown}.
+ * cluster of {@code driftless.sync.clusters.staging.kubeconfig} (a second real control plane, reached over TLS with a
+ * token from a kubeconfig file), not to the default one (the shared real control plane); an unknown name fails the
+ * sync with {@code ClusterUnknown}.
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = SandboxTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ControlPlaneTestResource.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = MultiClusterIT.StagingCluster.class, restrictToAnnotatedClass = true)
 class MultiClusterIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** A second sandbox API server, reached through a kubeconfig file as a real second cluster would be. */
+    /** A second real control plane, reached through a kubeconfig file as a second cluster would be. */
     public static class StagingCluster implements QuarkusTestResourceLifecycleManager {
-        private SandboxKubernetes staging;
+        private ControlPlane staging;
 
         @Override
         public Map<String, String> start() {
-            staging = SandboxKubernetes.start(0);
             try {
-                Path kubeconfig = staging.writeKubeconfig(Files.createTempFile("staging", ".kubeconfig"));
+                Path state = Files.createTempDirectory("staging");
+                staging = ControlPlane.start(state, 0, System.out);
+                Path kubeconfig = staging.writeAdminKubeconfig(state.resolve("staging.kubeconfig"));
                 return Map.of(
                         "driftless.sync.clusters.staging.kubeconfig", kubeconfig.toString(),
-                        "test.staging.url", staging.url());
+                        "test.staging.kubeconfig", kubeconfig.toString());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -66,14 +67,16 @@ class MultiClusterIT {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
 
-    @ConfigProperty(name = "test.staging.url", defaultValue = "unset: only MultiClusterIT starts a staging cluster")
-    String stagingUrl;
+    @ConfigProperty(
+            name = "test.staging.kubeconfig",
+            defaultValue = "unset: only MultiClusterIT starts a staging cluster")
+    Path stagingKubeconfig;
 
-    @Inject
-    KubernetesClient defaultCluster;
+    @ConfigProperty(name = "test.cluster.admin-kubeconfig", defaultValue = "unset: only with the control plane")
+    Path defaultKubeconfig;
 
     @Test
-    void anApplicationIsAppliedToTheClusterItsDestinationNames() {
+    void anApplicationIsAppliedToTheClusterItsDestinationNames() throws IOException {
         String app = "multi-" + UUID.randomUUID().toString().substring(0, 8);
         Map<String, Object> configMap = Map.of(
                 "apiVersion",
@@ -86,10 +89,12 @@ class MultiClusterIT {
                 Map.of("at", "staging"));
         try (EventProbe probe = new EventProbe(bootstrap);
                 KubernetesClient staging = new KubernetesClientBuilder()
-                        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder()
-                                .withMasterUrl(stagingUrl)
-                                .withTrustCerts(true)
-                                .build())
+                        .withConfig(
+                                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(stagingKubeconfig)))
+                        .build();
+                KubernetesClient defaultCluster = new KubernetesClientBuilder()
+                        .withConfig(
+                                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(defaultKubeconfig)))
                         .build()) {
             SyncReport report = RenderDriver.syncThrough(
                     probe, app, List.of(configMap), new Target("staging", app, true, true, false, true), WAIT);
