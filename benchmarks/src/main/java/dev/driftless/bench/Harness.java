@@ -33,7 +33,8 @@ import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
- * One scenario's own Driftless stack on embedded defaults (real broker, Git server, sandbox API, PostgreSQL on
+ * One scenario's own Driftless stack on embedded defaults (real broker, Git server, a real control plane or with
+ * {@code DRIFTLESS_CLUSTER=sandbox} the sandbox API, PostgreSQL on
  * 127.0.0.1:5432 in a throw-away schema), on free ports so it never collides with {@code ./driftless up}; and the
  * reading of what happened from the events' own timestamps.
  */
@@ -65,6 +66,10 @@ final class Harness implements AutoCloseable {
                 "bench-" + UUID.randomUUID(),
                 new StackOptions.Database(null, "postgres", schema),
                 System.getenv().getOrDefault("DRIFTLESS_SERVICE_HEAP", "192m"));
+        // DRIFTLESS_CLUSTER=sandbox measures against the stand-in, as the numbers before the real control plane were
+        options = options.withCluster(StackOptions.Cluster.fromEnvironment(
+                System.getenv(), state, dev.driftless.devstack.kube.ControlPlaneBinaries::available));
+        out.println("cluster: " + options.cluster().kind().name().toLowerCase(java.util.Locale.ROOT));
         return new Harness(LocalStack.start(options, out), state, schema, quick, out);
     }
 

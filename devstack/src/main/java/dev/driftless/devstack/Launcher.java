@@ -1,5 +1,6 @@
 package dev.driftless.devstack;
 
+import dev.driftless.devstack.kube.ControlPlaneBinaries;
 import dev.driftless.devstack.local.LocalStack;
 import dev.driftless.devstack.local.StackOptions;
 import java.io.ByteArrayInputStream;
@@ -17,7 +18,9 @@ import java.util.logging.LogManager;
  * <p>Environment: {@code DRIFTLESS_HOME} (the checkout; default the working directory), {@code DRIFTLESS_STATE_DIR}
  * (default {@code .driftless}), {@code DRIFTLESS_WEBHOOK_SECRET} (default: generated once and kept in the state
  * directory), {@code DRIFTLESS_DB_URL} / {@code DRIFTLESS_DB_USER} / {@code DRIFTLESS_DB_SCHEMA} (default:
- * PostgreSQL on 127.0.0.1:5432, else a private one), {@code DRIFTLESS_SERVICE_HEAP} (default 384m).
+ * PostgreSQL on 127.0.0.1:5432, else a private one), {@code DRIFTLESS_SERVICE_HEAP} (default 384m),
+ * {@code DRIFTLESS_CLUSTER} ({@code real}, {@code sandbox} or {@code kubeconfig}; default real where Go can build it)
+ * and {@code DRIFTLESS_KUBECONFIG} (the user's own cluster).
  */
 public final class Launcher {
 
@@ -35,12 +38,26 @@ public final class Launcher {
                 .toAbsolutePath()
                 .normalize();
         StackOptions defaults = StackOptions.defaults(home);
+        Path stateDir =
+                env.containsKey("DRIFTLESS_STATE_DIR") ? Path.of(env.get("DRIFTLESS_STATE_DIR")) : defaults.stateDir();
+        StackOptions.Cluster cluster;
+        try {
+            cluster = StackOptions.Cluster.fromEnvironment(env, stateDir, ControlPlaneBinaries::available);
+        } catch (IllegalArgumentException e) {
+            System.err.println("driftless up: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        if (cluster.kind() == StackOptions.Cluster.Kind.SANDBOX && !env.containsKey("DRIFTLESS_CLUSTER")) {
+            System.out.println("▸ Go is not installed, so no real Kubernetes control plane can be built: using the"
+                    + " sandbox (a stand-in API server). Install Go, or set DRIFTLESS_CLUSTER=sandbox to say so.");
+        }
         StackOptions options = new StackOptions(
                 home,
-                env.containsKey("DRIFTLESS_STATE_DIR") ? Path.of(env.get("DRIFTLESS_STATE_DIR")) : defaults.stateDir(),
+                stateDir,
                 defaults.kafkaPort(),
                 defaults.gitPort(),
-                defaults.sandboxPort(),
+                defaults.clusterPort(),
                 defaults.webhookPort(),
                 defaults.renderPort(),
                 defaults.syncPort(),
@@ -50,7 +67,8 @@ public final class Launcher {
                         env.get("DRIFTLESS_DB_URL"),
                         env.getOrDefault("DRIFTLESS_DB_USER", "postgres"),
                         env.getOrDefault("DRIFTLESS_DB_SCHEMA", "driftless")),
-                env.getOrDefault("DRIFTLESS_SERVICE_HEAP", defaults.serviceHeap()));
+                env.getOrDefault("DRIFTLESS_SERVICE_HEAP", defaults.serviceHeap()),
+                cluster);
 
         long started = System.nanoTime();
         LocalStack stack;
@@ -72,17 +90,34 @@ public final class Launcher {
                         "driftless-shutdown"));
 
         Map<String, String> e = stack.environment();
+        StringBuilder parts = new StringBuilder();
+        stack.timings().entrySet().stream()
+                .sorted(Map.Entry.comparingByValue(java.util.Comparator.reverseOrder()))
+                .forEach(t -> parts.append(parts.length() == 0 ? "" : ", ")
+                        .append(t.getKey())
+                        .append(' ')
+                        .append(String.format("%.1f s", t.getValue() / 1e3)));
+        String clusterName =
+                switch (options.cluster().kind()) {
+                    case REAL -> "Kubernetes " + stack.controlPlane().version() + " (real)";
+                    case SANDBOX -> "sandbox (stand-in)";
+                    case KUBECONFIG -> "your cluster";
+                };
         System.out.printf(
-                "Driftless is ready in %.1f s: webhook %s · render %s · sync %s · audit %s · git %s · demo repo %s"
-                        + " · cluster %s · API token (write) %s · env in %s (Ctrl-C stops everything)%n",
+                "Driftless is ready in %.1f s (%s): webhook %s · render %s · sync %s · audit %s · git %s · demo repo %s"
+                        + " · cluster %s %s · kubeconfig %s · API token (write) %s · env in %s (Ctrl-C stops"
+                        + " everything)%n",
                 (System.nanoTime() - started) / 1e9,
+                parts,
                 e.get("DRIFTLESS_WEBHOOK_URL"),
                 e.get("DRIFTLESS_RENDER_URL"),
                 e.get("DRIFTLESS_SYNC_URL"),
                 e.get("DRIFTLESS_AUDIT_URL"),
                 e.get("DRIFTLESS_GIT_URL"),
                 e.get("DRIFTLESS_DEMO_REPO"),
-                e.get("DRIFTLESS_SANDBOX_URL"),
+                clusterName,
+                e.get("DRIFTLESS_CLUSTER_URL"),
+                e.get("DRIFTLESS_KUBECONFIG"),
                 e.get("DRIFTLESS_API_TOKEN"),
                 options.stateDir().resolve("env"));
         stopped.await();

@@ -29,8 +29,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The whole pipeline as {@code ./driftless up} runs it, each service its own process: a {@code git push} over real
  * HTTP transport to the devstack Git server sends a signed webhook, the change goes through the real broker, is
- * rendered from the pushed commit, applied to the sandbox Kubernetes API (the one stand-in) and traced in the audit
- * log in real PostgreSQL.
+ * rendered from the pushed commit, applied to a real Kubernetes control plane (kube-apiserver, etcd and
+ * kube-controller-manager, whose deployment controller makes the ReplicaSet and reports the rollout) and traced in the
+ * audit log in real PostgreSQL.
  */
 class PushDeploysEndToEndIT {
 
@@ -57,7 +58,7 @@ class PushDeploysEndToEndIT {
                 new StackOptions.Database(DB_URL, "postgres", SCHEMA),
                 "256m");
         stack = LocalStack.start(options, System.out);
-        cluster = stack.sandbox().client();
+        cluster = stack.clusterAdmin();
     }
 
     @AfterAll
@@ -142,6 +143,42 @@ class PushDeploysEndToEndIT {
     }
 
     @Test
+    void theDemoDeploymentIsRolledOutByTheRealControllersAndReportedHealthy() throws Exception {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            var replicaSets =
+                    cluster.apps().replicaSets().inNamespace("demo").list().getItems();
+            assertThat(replicaSets)
+                    .as("made by kube-controller-manager's deployment controller")
+                    .singleElement()
+                    .satisfies(rs -> assertThat(rs.getMetadata().getOwnerReferences())
+                            .anySatisfy(owner -> assertThat(owner.getName()).isEqualTo("demo")));
+            assertThat(cluster.apps()
+                            .deployments()
+                            .inNamespace("demo")
+                            .withName("demo")
+                            .get()
+                            .getStatus()
+                            .getAvailableReplicas())
+                    .isEqualTo(1);
+        });
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            HttpResponse<String> status = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(
+                                    stack.environment().get("DRIFTLESS_SYNC_URL") + "/api/applications/demo/status"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(status.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(status.body())
+                            .path("health")
+                            .path("health")
+                            .path("state")
+                            .asText())
+                    .isEqualTo("Healthy");
+        });
+        assertThat(stack.controlPlane().version()).startsWith("v1.");
+    }
+
+    @Test
     void aWebhookWithoutAValidSignatureIsRefusedAndChangesNothing() throws Exception {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(stack.environment().get("DRIFTLESS_WEBHOOK_URL") + "/hooks/github"))
@@ -160,9 +197,18 @@ class PushDeploysEndToEndIT {
     void theEnvFileNamesEveryPartAndEveryServiceIsReady() throws Exception {
         String env = Files.readString(state.resolve("env"));
         for (String name : new String[] {
-            "DRIFTLESS_KAFKA_BOOTSTRAP", "DRIFTLESS_KUBECONFIG", "DRIFTLESS_GIT_URL", "DRIFTLESS_DEMO_REPO",
-            "DRIFTLESS_CATALOG_DIR", "DRIFTLESS_WEBHOOK_SECRET", "DRIFTLESS_WEBHOOK_URL", "DRIFTLESS_RENDER_URL",
-            "DRIFTLESS_SYNC_URL", "DRIFTLESS_AUDIT_URL", "DRIFTLESS_API_TOKEN"
+            "DRIFTLESS_KAFKA_BOOTSTRAP",
+            "DRIFTLESS_KUBECONFIG",
+            "DRIFTLESS_CLUSTER_URL",
+            "DRIFTLESS_GIT_URL",
+            "DRIFTLESS_DEMO_REPO",
+            "DRIFTLESS_CATALOG_DIR",
+            "DRIFTLESS_WEBHOOK_SECRET",
+            "DRIFTLESS_WEBHOOK_URL",
+            "DRIFTLESS_RENDER_URL",
+            "DRIFTLESS_SYNC_URL",
+            "DRIFTLESS_AUDIT_URL",
+            "DRIFTLESS_API_TOKEN"
         }) {
             assertThat(env).contains("export " + name + "='");
         }

@@ -250,6 +250,41 @@ public final class ControlPlane implements AutoCloseable {
         return state.resolve("logs/audit.log");
     }
 
+    /**
+     * The requests in an audit log, one line each as the sandbox's request log has them: method, URI with query and
+     * response code ({@code GET /api/v1/namespaces/x 200}), in the order the API server answered them.
+     */
+    public static List<String> requests(Path auditLog) throws IOException {
+        if (!Files.exists(auditLog)) {
+            return List.of();
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(auditLog)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            com.fasterxml.jackson.databind.JsonNode event;
+            try {
+                event = json.readTree(line);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                continue; // a line being written as we read
+            }
+            String method =
+                    switch (event.path("verb").asText()) {
+                        case "get", "list", "watch" -> "GET";
+                        case "create" -> "POST";
+                        case "update" -> "PUT";
+                        case "patch" -> "PATCH";
+                        case "delete", "deletecollection" -> "DELETE";
+                        default -> event.path("verb").asText().toUpperCase(java.util.Locale.ROOT);
+                    };
+            lines.add(method + " " + event.path("requestURI").asText() + " "
+                    + event.path("responseStatus").path("code").asInt());
+        }
+        return lines;
+    }
+
     /** The directory with the parts' logs. */
     public Path logs() {
         return state.resolve("logs");
@@ -268,6 +303,26 @@ public final class ControlPlane implements AutoCloseable {
     /** The bearer token of sync-service's identity. */
     public String syncServiceToken() {
         return syncServiceToken;
+    }
+
+    /**
+     * Gives sync-service's identity the rights a cluster administrator gives it in production: creates the
+     * {@code driftless-system} namespace and applies the RBAC manifests (deploy/'s {@code sync-service-rbac.yaml}).
+     */
+    public void grantSyncServiceRbac(Path manifests) {
+        try (KubernetesClient admin = adminClient();
+                InputStream rbac = Files.newInputStream(manifests)) {
+            admin.namespaces()
+                    .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName("driftless-system")
+                            .endMetadata()
+                            .build())
+                    .serverSideApply();
+            admin.load(rbac).serverSideApply();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + manifests, e);
+        }
     }
 
     /** A new administrator's client; the caller closes it. */

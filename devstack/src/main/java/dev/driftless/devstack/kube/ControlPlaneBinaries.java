@@ -43,9 +43,25 @@ public final class ControlPlaneBinaries {
         return bin;
     }
 
-    /** Whether Go is on the PATH, so that the binaries can be built where they are not cached. */
-    public static boolean canBuild() {
-        return onPath("go").isPresent();
+    /** Whether the binaries are configured, already built, or Go is on the PATH to build them. */
+    public static boolean available() {
+        String configured = System.getProperty("driftless.controlplane.bin", System.getenv(BIN_VARIABLE));
+        if (configured != null && !configured.isBlank() || onPath("go").isPresent()) {
+            return true;
+        }
+        try {
+            Process print = new ProcessBuilder(
+                            "bash", repositoryRoot().resolve(SCRIPT).toString(), "--print")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            return print.waitFor(30, TimeUnit.SECONDS) && print.exitValue() == 0;
+        } catch (IOException | IllegalStateException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static Path locate() {

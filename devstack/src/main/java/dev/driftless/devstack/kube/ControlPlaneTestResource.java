@@ -1,10 +1,7 @@
 package dev.driftless.devstack.kube;
 
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,21 +37,11 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
                 throw new UncheckedIOException(e);
             }
             ControlPlane plane = ControlPlane.start(state, 0, System.out);
-            try (KubernetesClient admin = plane.adminClient()) {
-                admin.namespaces()
-                        .resource(new NamespaceBuilder()
-                                .withNewMetadata()
-                                .withName("driftless-system")
-                                .endMetadata()
-                                .build())
-                        .serverSideApply();
-                try (InputStream rbac = Files.newInputStream(
-                        ControlPlaneBinaries.repositoryRoot().resolve(RBAC))) {
-                    admin.load(rbac).serverSideApply();
-                }
-            } catch (IOException e) {
+            try {
+                plane.grantSyncServiceRbac(ControlPlaneBinaries.repositoryRoot().resolve(RBAC));
+            } catch (RuntimeException e) {
                 plane.close();
-                throw new UncheckedIOException("cannot read " + RBAC, e);
+                throw e;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(ControlPlaneTestResource::stopShared, "controlplane-stop"));
             shared = plane;

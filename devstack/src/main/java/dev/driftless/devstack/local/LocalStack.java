@@ -4,6 +4,8 @@ import dev.driftless.devstack.git.GitFixture;
 import dev.driftless.devstack.git.GitServer;
 import dev.driftless.devstack.git.PushWebhookSender;
 import dev.driftless.devstack.kafka.EmbeddedKafka;
+import dev.driftless.devstack.kube.ControlPlane;
+import dev.driftless.devstack.kube.ControlPlaneBinaries;
 import dev.driftless.devstack.kube.SandboxKubernetes;
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,7 +26,8 @@ import java.util.Optional;
 
 /**
  * The whole of Driftless on one machine, on real parts: an embedded KRaft broker, the Git server with a demo
- * repository that sends signed webhooks, the sandbox Kubernetes API, PostgreSQL for the audit log, and the four
+ * repository that sends signed webhooks, a Kubernetes cluster (a real control plane, the sandbox, or the user's own),
+ * PostgreSQL for the audit log, and the four
  * services each in its own process. {@link #start} returns when every service reports ready; {@link #close} stops
  * everything it started, services first.
  */
@@ -42,6 +45,9 @@ public final class LocalStack implements AutoCloseable {
     private final PrintStream out;
     private EmbeddedKafka kafka;
     private SandboxKubernetes sandbox;
+    private ControlPlane controlPlane;
+    private final Map<String, Long> timings = new LinkedHashMap<>();
+    private Path tools;
     private GitServer git;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
@@ -70,15 +76,16 @@ public final class LocalStack implements AutoCloseable {
         String secret = o.webhookSecret() != null ? o.webhookSecret() : storedSecret(state.resolve("webhook-secret"));
         String apiToken = storedSecret(state.resolve("api-token"));
 
+        long mark = System.nanoTime();
         step("Kafka broker (KRaft, embedded)");
         kafka = EmbeddedKafka.start(o.kafkaPort(), state.resolve("kafka"));
         started.add(kafka);
         kafka.createDriftlessTopics(3);
+        mark = took("Kafka", mark);
 
-        step("sandbox Kubernetes API (stand-in: fabric8 mock server with server-side apply)");
-        sandbox = SandboxKubernetes.start(o.sandboxPort());
-        started.add(sandbox);
-        Path kubeconfig = sandbox.writeKubeconfig(state.resolve("kubeconfig"));
+        ClusterAccess cluster = startCluster(o, state);
+        Path kubeconfig = cluster.kubeconfig();
+        mark = took("cluster", mark);
 
         step("Git server");
         PushWebhookSender webhooks =
@@ -94,7 +101,9 @@ public final class LocalStack implements AutoCloseable {
             Files.writeString(demoApp, resource("application.yaml").replace("${DEMO_REPO}", demoRepo));
         }
 
+        mark = took("Git", mark);
         StackOptions.Database db = database(o, state);
+        mark = took("PostgreSQL", mark);
 
         Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         Map<String, Map<String, String>> env = Map.of(
@@ -108,15 +117,14 @@ public final class LocalStack implements AutoCloseable {
                                 db.schema(),
                                 "DRIFTLESS_API_TOKENS",
                                 "local:write:" + apiToken),
-                "sync-service",
-                        Map.of(
-                                "KUBECONFIG", kubeconfig.toString(),
-                                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", sandbox.url()),
+                "sync-service", cluster.syncServiceEnvironment(),
                 "render-service",
                         Map.of(
                                 "DRIFTLESS_CATALOG_DIR", catalog.toString(),
                                 "DRIFTLESS_RENDER_CACHE_DIR",
-                                        state.resolve("render-cache").toString()),
+                                        state.resolve("render-cache").toString(),
+                                // kustomize and kubectl for Kustomize applications, where the control plane's are built
+                                "PATH", withTools(System.getenv("PATH"))),
                 "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));
         Map<String, Integer> ports = Map.of(
                 "webhook-service", o.webhookPort(),
@@ -133,10 +141,18 @@ public final class LocalStack implements AutoCloseable {
             started.add(process);
         }
         awaitReady();
+        took("services", mark);
 
         environment.put("DRIFTLESS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
         environment.put("DRIFTLESS_KUBECONFIG", kubeconfig.toString());
-        environment.put("DRIFTLESS_SANDBOX_URL", sandbox.url());
+        environment.put("DRIFTLESS_CLUSTER", o.cluster().kind().name().toLowerCase(java.util.Locale.ROOT));
+        environment.put("DRIFTLESS_CLUSTER_URL", cluster.url());
+        if (sandbox != null) {
+            environment.put("DRIFTLESS_SANDBOX_URL", sandbox.url());
+        }
+        if (tools != null) {
+            environment.put("DRIFTLESS_BIN", tools.toString());
+        }
         environment.put("DRIFTLESS_GIT_URL", git.baseUrl());
         environment.put("DRIFTLESS_DEMO_REPO", demoRepo);
         environment.put("DRIFTLESS_CATALOG_DIR", catalog.toString());
@@ -148,6 +164,56 @@ public final class LocalStack implements AutoCloseable {
         environment.put("DRIFTLESS_API_TOKEN", apiToken);
         environment.put("DRIFTLESS_DB_URL", db.url());
         writeEnv(state.resolve("env"));
+    }
+
+    /** How the services and the user reach the cluster the stack deploys to. */
+    private record ClusterAccess(String url, Path kubeconfig, Map<String, String> syncServiceEnvironment) {}
+
+    private ClusterAccess startCluster(StackOptions o, Path state) throws IOException {
+        switch (o.cluster().kind()) {
+            case REAL -> {
+                step("Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager; real, from Kubernetes'"
+                        + " Go modules)");
+                tools = ControlPlaneBinaries.resolve();
+                controlPlane = ControlPlane.start(state.resolve("cluster"), o.clusterPort(), out);
+                started.add(controlPlane);
+                controlPlane.grantSyncServiceRbac(o.home().resolve("deploy/kubernetes/base/sync-service-rbac.yaml"));
+                Path admin = controlPlane.writeAdminKubeconfig(state.resolve("kubeconfig"));
+                // sync-service signs in as its own ServiceAccount, with deploy/'s RBAC, as in production
+                Path own = controlPlane.writeSyncServiceKubeconfig(state.resolve("cluster/sync-service.kubeconfig"));
+                return new ClusterAccess(controlPlane.url(), admin, Map.of("KUBECONFIG", own.toString()));
+            }
+            case SANDBOX -> {
+                step("sandbox Kubernetes API (stand-in: fabric8 mock server with server-side apply)");
+                sandbox = SandboxKubernetes.start(o.clusterPort());
+                started.add(sandbox);
+                Path kubeconfig = sandbox.writeKubeconfig(state.resolve("kubeconfig"));
+                return new ClusterAccess(
+                        sandbox.url(),
+                        kubeconfig,
+                        Map.of(
+                                "KUBECONFIG",
+                                kubeconfig.toString(),
+                                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL",
+                                sandbox.url()));
+            }
+            case KUBECONFIG -> {
+                Path kubeconfig = o.cluster().kubeconfig().toAbsolutePath();
+                String url = io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(kubeconfig))
+                        .getMasterUrl();
+                step("your cluster " + url + " (from " + kubeconfig + ")");
+                return new ClusterAccess(url, kubeconfig, Map.of("KUBECONFIG", kubeconfig.toString()));
+            }
+            default ->
+                throw new IllegalStateException(
+                        "unknown cluster kind " + o.cluster().kind());
+        }
+    }
+
+    /** {@code path} with the control plane's tools (kubectl, kustomize) first, where they are built. */
+    private String withTools(String path) {
+        String rest = path == null ? "/usr/local/bin:/usr/bin:/bin" : path;
+        return tools == null ? rest : tools + java.io.File.pathSeparator + rest;
     }
 
     private StackOptions.Database database(StackOptions o, Path state) throws IOException, InterruptedException {
@@ -235,6 +301,9 @@ public final class LocalStack implements AutoCloseable {
                 .append("='")
                 .append(v.replace("'", "'\\''"))
                 .append("'\n"));
+        if (tools != null) {
+            env.append("# kubectl and kustomize, built with the control plane\nexport PATH=\"$DRIFTLESS_BIN:$PATH\"\n");
+        }
         Files.writeString(file, env);
         restrict(file);
     }
@@ -245,6 +314,17 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException | UnsupportedOperationException e) {
             // not a POSIX file system; the file keeps its default permissions
         }
+    }
+
+    private long took(String part, long since) {
+        long now = System.nanoTime();
+        timings.put(part, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(now - since));
+        return now;
+    }
+
+    /** How long each part took to start, in milliseconds, in start order. */
+    public Map<String, Long> timings() {
+        return Map.copyOf(new LinkedHashMap<>(timings));
     }
 
     private void step(String what) {
@@ -278,9 +358,26 @@ public final class LocalStack implements AutoCloseable {
         return pids;
     }
 
-    /** The sandbox cluster. */
+    /** The sandbox cluster, when the stack runs one. */
     public SandboxKubernetes sandbox() {
         return sandbox;
+    }
+
+    /** The real control plane, when the stack runs one. */
+    public ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    /** A client of the cluster's administrator (whatever the cluster); the caller closes it. */
+    public io.fabric8.kubernetes.client.KubernetesClient clusterAdmin() {
+        try {
+            return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                    .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                            Files.readString(Path.of(environment.get("DRIFTLESS_KUBECONFIG")))))
+                    .build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** The Git server. */

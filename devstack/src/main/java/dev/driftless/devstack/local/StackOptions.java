@@ -1,6 +1,9 @@
 package dev.driftless.devstack.local;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * How to run the local stack.
@@ -9,7 +12,7 @@ import java.nio.file.Path;
  * @param stateDir where the stack keeps its state (repositories, catalog, caches, logs, env file)
  * @param kafkaPort embedded broker port (0 for a free one)
  * @param gitPort Git server port
- * @param sandboxPort sandbox Kubernetes API port
+ * @param clusterPort the Kubernetes API port of the cluster the stack starts (real or sandbox)
  * @param webhookPort webhook-service port
  * @param renderPort render-service port
  * @param syncPort sync-service port
@@ -17,20 +20,22 @@ import java.nio.file.Path;
  * @param webhookSecret the webhook secret, or {@code null} to use the stored (or a new) one
  * @param database where the audit log goes
  * @param serviceHeap {@code -Xmx} of each service process
+ * @param cluster which Kubernetes the stack deploys to
  */
 public record StackOptions(
         Path home,
         Path stateDir,
         int kafkaPort,
         int gitPort,
-        int sandboxPort,
+        int clusterPort,
         int webhookPort,
         int renderPort,
         int syncPort,
         int auditPort,
         String webhookSecret,
         Database database,
-        String serviceHeap) {
+        String serviceHeap,
+        Cluster cluster) {
 
     /**
      * The audit database.
@@ -42,7 +47,81 @@ public record StackOptions(
      */
     public record Database(String url, String user, String schema) {}
 
-    /** The design's ports: Kafka 9092, Git 8090, sandbox API 8091, services 8081 to 8084. */
+    /**
+     * Which Kubernetes the stack deploys to.
+     *
+     * @param kind a real control plane started by the stack, the sandbox (the stand-in API server), or the user's own
+     *     cluster through a kubeconfig
+     * @param kubeconfig the user's kubeconfig, for {@link Kind#KUBECONFIG} only
+     */
+    public record Cluster(Kind kind, Path kubeconfig) {
+
+        /** The kinds of cluster. */
+        public enum Kind {
+            REAL,
+            SANDBOX,
+            KUBECONFIG
+        }
+
+        /** A real control plane (kube-apiserver, etcd, kube-controller-manager), built once from Go modules. */
+        public static Cluster real() {
+            return new Cluster(Kind.REAL, null);
+        }
+
+        /** The sandbox: fabric8's mock server with server-side apply, in memory. */
+        public static Cluster sandbox() {
+            return new Cluster(Kind.SANDBOX, null);
+        }
+
+        /** The user's own cluster (kind, k3d, a real one). */
+        public static Cluster kubeconfig(Path kubeconfig) {
+            return new Cluster(Kind.KUBECONFIG, kubeconfig);
+        }
+
+        /**
+         * The choice {@code DRIFTLESS_CLUSTER} ({@code real}, {@code sandbox} or {@code kubeconfig}) and
+         * {@code DRIFTLESS_KUBECONFIG} make; without either, a real control plane where one is built or Go can build
+         * it, else the sandbox. {@code DRIFTLESS_KUBECONFIG} alone means the user's cluster, unless it is the
+         * kubeconfig an earlier {@code ./driftless up} wrote into the state directory (sourced from its env file).
+         *
+         * @throws IllegalArgumentException for an unknown value or {@code kubeconfig} without a readable file
+         */
+        public static Cluster fromEnvironment(Map<String, String> env, Path stateDir, BooleanSupplier realAvailable) {
+            String wanted = env.getOrDefault("DRIFTLESS_CLUSTER", "").trim().toLowerCase(java.util.Locale.ROOT);
+            String kubeconfig = env.get("DRIFTLESS_KUBECONFIG");
+            boolean ours = kubeconfig != null
+                    && Path.of(kubeconfig)
+                            .toAbsolutePath()
+                            .normalize()
+                            .startsWith(stateDir.toAbsolutePath().normalize());
+            switch (wanted) {
+                case "real":
+                    return real();
+                case "sandbox":
+                    return sandbox();
+                case "kubeconfig":
+                    if (kubeconfig == null || kubeconfig.isBlank() || !Files.isReadable(Path.of(kubeconfig))) {
+                        throw new IllegalArgumentException(
+                                "DRIFTLESS_CLUSTER=kubeconfig needs DRIFTLESS_KUBECONFIG naming a readable kubeconfig"
+                                        + (kubeconfig == null ? "" : " (" + kubeconfig + " is not)"));
+                    }
+                    return kubeconfig(Path.of(kubeconfig));
+                case "":
+                    if (kubeconfig != null && !kubeconfig.isBlank() && !ours) {
+                        return fromEnvironment(
+                                Map.of("DRIFTLESS_CLUSTER", "kubeconfig", "DRIFTLESS_KUBECONFIG", kubeconfig),
+                                stateDir,
+                                realAvailable);
+                    }
+                    return realAvailable.getAsBoolean() ? real() : sandbox();
+                default:
+                    throw new IllegalArgumentException(
+                            "DRIFTLESS_CLUSTER must be real, sandbox or kubeconfig, not '" + wanted + "'");
+            }
+        }
+    }
+
+    /** The design's ports: Kafka 9092, Git 8090, Kubernetes API 8091, services 8081 to 8084; a real control plane. */
     public static StackOptions defaults(Path home) {
         return new StackOptions(
                 home,
@@ -56,12 +135,31 @@ public record StackOptions(
                 8084,
                 null,
                 new Database(null, "postgres", "driftless"),
-                "384m");
+                "384m",
+                Cluster.real());
+    }
+
+    /** The same options with another cluster. */
+    public StackOptions withCluster(Cluster other) {
+        return new StackOptions(
+                home,
+                stateDir,
+                kafkaPort,
+                gitPort,
+                clusterPort,
+                webhookPort,
+                renderPort,
+                syncPort,
+                auditPort,
+                webhookSecret,
+                database,
+                serviceHeap,
+                other);
     }
 
     /**
      * Every part on a free port (the broker's chosen by itself), so a test or benchmark stack never collides with
-     * {@code ./driftless up} or another stack.
+     * {@code ./driftless up} or another stack; a real control plane ({@link #withCluster} chooses another).
      */
     public static StackOptions onFreePorts(
             Path home, Path stateDir, String webhookSecret, Database database, String serviceHeap) {
@@ -77,7 +175,8 @@ public record StackOptions(
                 freePort(),
                 webhookSecret,
                 database,
-                serviceHeap);
+                serviceHeap,
+                Cluster.real());
     }
 
     private static int freePort() {
