@@ -35,13 +35,28 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kustomize, Helm, semver revisions and the safety limits, on real Git repositories over a real Git transport and a
- * real broker. The Kustomize test needs {@code kustomize} or {@code kubectl} on the PATH ({@code .ci/run} installs
- * kubectl where it is missing) and is skipped, saying so, without either; Helm is bundled (helm-java).
+ * real broker. Kustomize is the one built with the control plane ({@link ControlPlaneKustomize}: devstack's
+ * build.sh, cached), so the Kustomize renderer is tested wherever the tests run; Helm is bundled (helm-java).
  */
 @QuarkusTest
 @QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = RenderersIT.ControlPlaneKustomize.class, restrictToAnnotatedClass = true)
 @QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
 class RenderersIT {
+
+    /** render-service runs the kustomize built beside the control plane (built first if it is not cached). */
+    public static class ControlPlaneKustomize implements io.quarkus.test.common.QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            String kustomize = dev.driftless.devstack.kube.ControlPlaneBinaries.resolve()
+                    .resolve("kustomize")
+                    .toString();
+            return Map.of("driftless.render.kustomize.command", kustomize + ",build");
+        }
+
+        @Override
+        public void stop() {}
+    }
 
     static final Duration WAIT = Duration.ofSeconds(60);
 
@@ -93,9 +108,6 @@ class RenderersIT {
 
     @Test
     void aSharedKustomizeBaseRendersEveryApplicationUsingItAndNothingElse() throws Exception {
-        assumeTrue(
-                onPath("kustomize") || onPath("kubectl"),
-                "neither kustomize nor kubectl is installed: the Kustomize renderer cannot be tested here");
         RevCommit first = repo.commitAndPush(
                 "two overlays of one base, a patch outside both, and a plain directory",
                 Map.of(
