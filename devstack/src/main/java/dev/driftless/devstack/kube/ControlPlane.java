@@ -79,9 +79,9 @@ public final class ControlPlane implements AutoCloseable {
 
     private final Path state;
     private final List<Part> parts = new ArrayList<>();
-    private final String adminToken = token();
+    private String adminToken = token();
     private final String controllerManagerToken = token();
-    private final String syncServiceToken = token();
+    private String syncServiceToken = token();
     private int apiPort;
     private String caPem;
     private SimulatedKubelet kubelet;
@@ -92,6 +92,33 @@ public final class ControlPlane implements AutoCloseable {
 
     /** One running process of the control plane, with its log. */
     private record Part(String name, Process process, Path log) {}
+
+    /**
+     * A control plane another part of this JVM started in {@code state} (a test class loaded by another class loader),
+     * reached through the files it keeps there: its port, tokens and CA. Closing it stops nothing; its owner does.
+     */
+    public static ControlPlane attach(Path state) {
+        ControlPlane plane = new ControlPlane(state.toAbsolutePath());
+        try {
+            plane.apiPort =
+                    Integer.parseInt(Files.readString(state.resolve("port")).trim());
+            plane.caPem = Files.readString(state.resolve("pki/apiserver.crt"));
+            for (String line : Files.readAllLines(state.resolve("tokens.csv"))) {
+                String[] fields = line.split(",", 4);
+                if (fields.length < 3) {
+                    continue;
+                }
+                if (fields[1].equals("admin")) {
+                    plane.adminToken = fields[0];
+                } else if (fields[1].equals(SYNC_SERVICE_USER)) {
+                    plane.syncServiceToken = fields[0];
+                }
+            }
+            return plane;
+        } catch (IOException | NumberFormatException e) {
+            throw new IllegalStateException("no running control plane in " + state, e);
+        }
+    }
 
     /**
      * Starts etcd, kube-apiserver, kube-controller-manager and the simulated kubelet, and returns once the API server
@@ -185,6 +212,7 @@ public final class ControlPlane implements AutoCloseable {
         java.util.function.Supplier<HttpClient> https = httpsClient(pki.resolve("apiserver.crt"));
         awaitReady(apiserver, () -> httpOk(https.get(), url() + "/readyz", adminToken));
         caPem = Files.readString(pki.resolve("apiserver.crt"));
+        Files.writeString(state.resolve("port"), Integer.toString(apiPort));
         long tApi = System.nanoTime();
 
         Path cmConfig = writePrivate(

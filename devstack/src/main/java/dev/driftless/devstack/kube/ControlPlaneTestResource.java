@@ -24,12 +24,21 @@ import java.util.stream.Stream;
 public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleManager {
 
     static final String RBAC = "deploy/kubernetes/base/sync-service-rbac.yaml";
+    /**
+     * System property naming the running control plane's state directory: Quarkus loads each test application in a
+     * class loader of its own, so a static field alone would start one control plane per test class.
+     */
+    static final String SHARED = "driftless.controlplane.shared-state";
 
     private static ControlPlane shared;
     private static Path state;
 
     /** The control plane of this JVM, started on first call. */
     public static synchronized ControlPlane controlPlane() {
+        if (shared == null && System.getProperty(SHARED) != null) {
+            state = Path.of(System.getProperty(SHARED));
+            shared = ControlPlane.attach(state);
+        }
         if (shared == null) {
             try {
                 state = Files.createTempDirectory("driftless-controlplane");
@@ -44,6 +53,7 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
                 throw e;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(ControlPlaneTestResource::stopShared, "controlplane-stop"));
+            System.setProperty(SHARED, state.toString());
             shared = plane;
         }
         return shared;
@@ -51,6 +61,7 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
 
     private static synchronized void stopShared() {
         if (shared != null) {
+            System.clearProperty(SHARED);
             shared.close();
             shared = null;
             try (Stream<Path> paths = Files.walk(state)) {

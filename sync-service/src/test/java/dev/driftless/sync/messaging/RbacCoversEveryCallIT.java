@@ -60,25 +60,7 @@ class RbacCoversEveryCallIT {
                         .build()) {
             Target target = new Target("default", app, true, true, false, true);
             Map<String, Object> configMap = object("v1", "ConfigMap", "settings", Map.of("data", Map.of("a", "b")));
-            Map<String, Object> deployment = object(
-                    "apps/v1",
-                    "Deployment",
-                    "web",
-                    Map.of(
-                            "spec",
-                            Map.of(
-                                    "replicas",
-                                    1,
-                                    "selector",
-                                    Map.of("matchLabels", Map.of("app", "web")),
-                                    "template",
-                                    Map.of(
-                                            "metadata",
-                                            Map.of("labels", Map.of("app", "web")),
-                                            "spec",
-                                            Map.of(
-                                                    "containers",
-                                                    List.of(Map.of("name", "web", "image", "nginx:1.27")))))));
+            Map<String, Object> deployment = SyncPipelineIT.DEPLOYMENT;
             Map<String, Object> later =
                     object("v1", "Service", "web", Map.of("spec", Map.of("ports", List.of(Map.of("port", 80)))));
             ((Map<String, Object>) later.get("metadata")).put("annotations", Map.of("driftless.dev/sync-wave", "1"));
