@@ -13,8 +13,9 @@ import java.util.Map;
  * A thousand applications of four objects each (a Deployment scaled to 0, a ServiceAccount, a Service, an Ingress:
  * the shape of Flux's benchmark) registered at once: how long until every one is applied, per application from
  * registration to its sync report's {@code finishedAt}, and until every one is healthy, per application from
- * registration to its {@code health.changed} to Healthy (the sandbox's status simulator rolls workloads out 200 ms
- * after they are applied, as controllers would).
+ * registration to its {@code health.changed} to Healthy (on the real control plane the controllers roll the
+ * Deployments out and the simulated kubelet gives each Ingress an address; on the sandbox its status simulator does both
+ * 200 ms after an apply).
  */
 final class ColdSync implements Scenario {
 
@@ -95,8 +96,9 @@ final class ColdSync implements Scenario {
             extra.put("healthy", healthy.size());
             extra.put(
                     "note",
-                    "latencies are registration to Healthy (health.changed); the sandbox's status simulator reports"
-                            + " rollouts 200 ms after an apply, as a real cluster's controllers would");
+                    "latencies are registration to Healthy (health.changed): real controllers roll the Deployments out"
+                            + " (sandbox: its status simulator, 200 ms after an apply); Ingress addresses come from the"
+                            + " simulated kubelet");
             return Result.of(
                     name(),
                     h.quick,

@@ -202,7 +202,7 @@ public final class ControlPlane implements AutoCloseable {
                         "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
                         "--service-account-key-file=" + pki.resolve("sa.pub"),
                         "--service-account-signing-key-file=" + pki.resolve("sa.key"),
-                        "--service-cluster-ip-range=10.0.0.0/24",
+                        "--service-cluster-ip-range=10.96.0.0/12", // room for as many Services as a benchmark makes
                         "--allow-privileged=true",
                         // the kubernetes Service's endpoints would be 127.0.0.1, which the API refuses
                         "--endpoint-reconciler-type=none",
@@ -232,6 +232,12 @@ public final class ControlPlane implements AutoCloseable {
                         "--service-account-private-key-file=" + pki.resolve("sa.key"),
                         "--root-ca-file=" + pki.resolve("apiserver.crt"),
                         "--controllers=" + CONTROLLERS,
+                        // the defaults (20 requests/s, bursts of 30) make the controllers take minutes to roll out
+                        // a thousand Deployments; many production clusters raise them too
+                        "--kube-api-qps=200",
+                        "--kube-api-burst=400",
+                        "--concurrent-deployment-syncs=10",
+                        "--concurrent-replicaset-syncs=10",
                         // namespaces finalise and workloads roll out as fast as the controllers allow
                         "--concurrent-namespace-syncs=5",
                         "--namespace-sync-period=10s"));
