@@ -17,6 +17,14 @@ public interface RenderConfig {
     @WithDefault("2s")
     Duration catalogPollInterval();
 
+    /**
+     * How often every application is compared with the head of its source (jittered by a tenth either way) and
+     * rendered again when it is behind or its last render failed, so a lost webhook or a failed fetch heals without a
+     * new push; {@code 0} turns it off. An application whose last render succeeded at the head is not rendered again.
+     */
+    @WithDefault("3m")
+    Duration reconcileInterval();
+
     /** Directory of the bare Git mirrors, one per repository; survives restarts and is rebuilt if corrupt. */
     @WithDefault("${java.io.tmpdir}/driftless-render-cache")
     Path cacheDir();

@@ -14,7 +14,9 @@ import org.jboss.logging.Logger;
 /**
  * Watches the catalog directory: an application that is new or changed (including every application at start) is
  * rendered at once from the current head of its revision, without waiting for a push; one that was removed is
- * announced ({@code application.removed}) so sync-service can prune it if its policy says so.
+ * announced ({@code application.removed}) so sync-service can prune it if its policy says so. Every
+ * {@code driftless.render.reconcile-interval} (jittered) each application is also compared with the head of its source
+ * and rendered again if it is behind or its last render failed: webhooks make changes fast, this makes them certain.
  */
 @ApplicationScoped
 public class CatalogWatcher {
@@ -30,7 +32,19 @@ public class CatalogWatcher {
     @Inject
     RenderPublisher publisher;
 
+    @Inject
+    dev.driftless.render.RenderConfig config;
+
     private final Set<String> pending = new LinkedHashSet<>();
+    private final Set<String> reconciling = new java.util.HashSet<>();
+    private dev.driftless.render.domain.ReconcileSchedule schedule;
+
+    @jakarta.annotation.PostConstruct
+    void startSchedule() {
+        schedule = new dev.driftless.render.domain.ReconcileSchedule(
+                config.reconcileInterval(), java.util.concurrent.ThreadLocalRandom.current()::nextDouble);
+    }
+
     private final List<Application> removals = new java.util.ArrayList<>();
 
     @Scheduled(
@@ -51,19 +65,29 @@ public class CatalogWatcher {
                 LOG.warnf("could not announce the removal of %s; retrying: %s", removed.name(), e.toString());
             }
         }
+        List<String> behind = schedule.due(
+                catalog.applications().stream().map(Application::name).toList(), java.time.Instant.now());
+        behind.stream().filter(pending::add).forEach(reconciling::add);
         List<Application> due = catalog.applications().stream()
                 .filter(app -> pending.contains(app.name()))
                 .toList();
         if (due.isEmpty()) {
             return;
         }
-        List<Record> renders = renderer.renderAtHeads(due, app -> "catalog:" + app.source());
+        List<Record> renders = renderer.renderAtHeads(
+                due, app -> reconciling.contains(app.name()) ? "reconcile" : "catalog:" + app.source());
         for (int i = 0; i < due.size(); i++) {
             try {
                 if (renders.get(i) != null) {
+                    if (reconciling.contains(due.get(i).name())) {
+                        LOG.infof(
+                                "%s was behind its source or its last render failed: rendered again",
+                                due.get(i).name());
+                    }
                     publisher.publish(renders.get(i));
                 }
                 pending.remove(due.get(i).name());
+                reconciling.remove(due.get(i).name());
             } catch (RuntimeException e) {
                 // rendered but not published: the next scan renders it again instead of taking it as done
                 renderer.forget(due.get(i).name());
@@ -73,5 +97,6 @@ public class CatalogWatcher {
             }
         }
         pending.retainAll(catalog.applications().stream().map(Application::name).toList());
+        reconciling.retainAll(pending);
     }
 }

@@ -1,0 +1,60 @@
+package dev.driftless.render.domain;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.DoubleSupplier;
+
+/**
+ * When each application is next compared with the head of its source: every {@code interval}, jittered by up to a
+ * tenth either way so a thousand applications do not fetch at the same instant. A webhook makes a change fast; this
+ * rhythm makes it certain, so a lost webhook or a failed fetch heals without another push. Pure: the clock and the
+ * randomness are the caller's.
+ */
+public final class ReconcileSchedule {
+
+    private final Duration interval;
+    private final DoubleSupplier random;
+    private final Map<String, Instant> next = new HashMap<>();
+
+    /**
+     * @param interval how often each application is compared; zero or negative turns the comparison off
+     * @param random numbers in [0, 1) for the jitter
+     */
+    public ReconcileSchedule(Duration interval, DoubleSupplier random) {
+        this.interval = interval;
+        this.random = random;
+    }
+
+    /**
+     * The applications (of those in the catalog now) whose comparison is due at {@code now}, each then scheduled
+     * again one jittered interval later. An application seen for the first time is due one jittered interval from
+     * now (it was just rendered as new); one no longer in the catalog is forgotten.
+     */
+    public List<String> due(Collection<String> applications, Instant now) {
+        next.keySet().retainAll(applications);
+        if (interval.isZero() || interval.isNegative()) {
+            return List.of();
+        }
+        List<String> due = new ArrayList<>();
+        for (String app : applications) {
+            Instant at = next.get(app);
+            if (at == null) {
+                next.put(app, now.plus(jittered()));
+            } else if (!at.isAfter(now)) {
+                due.add(app);
+                next.put(app, now.plus(jittered()));
+            }
+        }
+        return due;
+    }
+
+    private Duration jittered() {
+        double factor = 0.9 + 0.2 * random.getAsDouble();
+        return Duration.ofMillis(Math.max(1, Math.round(interval.toMillis() * factor)));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.driftless.render.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.EventCodec;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.Topics;
+import dev.driftless.render.GitAndCatalog;
+import dev.driftless.render.RenderConfig;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.jgit.revwalk.RevCommit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Continuous reconciliation: a push whose webhook never arrived (nothing on the commits topic) is still rendered,
+ * because every application is compared with the head of its source on an interval (here 2 s instead of 3 min).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = ReconcileIT.ShortInterval.class, restrictToAnnotatedClass = true)
+class ReconcileIT {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** A two-second reconcile interval, so the test need not wait three minutes. */
+    public static class ShortInterval implements QuarkusTestResourceLifecycleManager {
+        @Override
+        public Map<String, String> start() {
+            return Map.of("driftless.render.reconcile-interval", "2s");
+        }
+
+        @Override
+        public void stop() {}
+    }
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.git.base-url")
+    String gitBase;
+
+    @Inject
+    RenderConfig config;
+
+    @TempDir
+    Path work;
+
+    @Test
+    void aPushWhoseWebhookWasLostIsRenderedByTheNextComparisonWithTheHead() throws Exception {
+        String app = "lost-" + UUID.randomUUID().toString().substring(0, 8);
+        String repoUrl = gitBase + "/" + app + ".git";
+        try (EventProbe probe = new EventProbe(bootstrap);
+                GitFixture repo = GitFixture.create(work.resolve("repo"), repoUrl)) {
+            RevCommit first = repo.commitAndPush(
+                    "first", Map.of("apps/web/config.yaml", RenderPipelineIT.CONFIG_MAP.formatted("first")));
+            Files.writeString(
+                    config.catalogDir().resolve(app + ".yaml"),
+                    """
+                    apiVersion: driftless.dev/v1alpha1
+                    kind: Application
+                    metadata: { name: %s }
+                    spec:
+                      source: { repoURL: %s, targetRevision: main, path: apps/web }
+                      destination: { namespace: web }
+                    """
+                            .formatted(app, repoUrl));
+            assertThat(probe.read(
+                            Topics.RENDERS,
+                            r -> app.equals(r.key()) && first.name().equals(r.ce("commit")),
+                            1,
+                            WAIT))
+                    .as("rendered when declared")
+                    .hasSize(1);
+
+            // pushed, but no webhook: nothing is published on the commits topic
+            RevCommit second = repo.commitAndPush(
+                    "second", Map.of("apps/web/config.yaml", RenderPipelineIT.CONFIG_MAP.formatted("second")));
+
+            List<EventProbe.Received> caughtUp = probe.read(
+                    Topics.RENDERS, r -> app.equals(r.key()) && second.name().equals(r.ce("commit")), 1, WAIT);
+            assertThat(caughtUp).hasSize(1);
+            RenderSucceeded render =
+                    EventCodec.decode(RenderSucceeded.class, caughtUp.get(0).value());
+            assertThat(render.triggeredBy()).isEqualTo("reconcile");
+            assertThat(render.manifests()).singleElement().satisfies(m -> assertThat(m.get("data"))
+                    .isEqualTo(Map.of("message", "second")));
+        }
+    }
+}
