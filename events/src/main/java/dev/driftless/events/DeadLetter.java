@@ -26,6 +26,12 @@ public record DeadLetter(
         String payload,
         Instant failedAt) {
 
+    /**
+     * The reason for a valid event whose processing threw something unexpected: set aside so the consumer goes on
+     * with the next record instead of failing on this one for ever.
+     */
+    public static final String PROCESSING_FAILED = "ProcessingFailed";
+
     /** The CloudEvent attributes of this dead letter: its id is stable for the same message set aside again. */
     public Envelope envelope() {
         return new Envelope(

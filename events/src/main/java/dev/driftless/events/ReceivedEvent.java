@@ -56,15 +56,35 @@ public record ReceivedEvent(
     }
 
     /**
-     * The data decoded as the record of its CloudEvent type.
+     * The data decoded as the record of its CloudEvent type, once it has passed the type's JSON Schema (required
+     * fields present, formats and bounds kept): Kafka is not a trust boundary, and an event with a missing field would
+     * otherwise fail deep inside a consumer, again on every redelivery.
      *
-     * @throws EventMalformedException when the message is not a Driftless CloudEvent or its data does not fit
+     * @throws EventMalformedException when the message is not a Driftless CloudEvent or its data does not fit its
+     *     schema or record
      */
     public Record data() {
         if (type == null) {
             throw new EventMalformedException("not a CloudEvent: no ce_type header");
         }
-        return EventCodec.decode(type, json);
+        EventType known =
+                EventType.of(type).orElseThrow(() -> new EventMalformedException("unknown event type " + type));
+        if (json == null || json.isBlank()) {
+            throw new EventMalformedException("empty event data for " + type);
+        }
+        com.fasterxml.jackson.databind.JsonNode tree;
+        try {
+            tree = EventCodec.mapper().readTree(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new EventMalformedException("event data is not JSON: " + e.getOriginalMessage());
+        }
+        java.util.List<String> problems = EventSchemas.problems(known, tree);
+        if (!problems.isEmpty()) {
+            throw new EventMalformedException("event data does not match the schema of " + type + ": "
+                    + String.join("; ", problems.subList(0, Math.min(10, problems.size())))
+                    + (problems.size() > 10 ? " (and " + (problems.size() - 10) + " more)" : ""));
+        }
+        return EventCodec.decode(known.dataClass(), json);
     }
 
     /** The dead letter that sets this event aside with a reason. */

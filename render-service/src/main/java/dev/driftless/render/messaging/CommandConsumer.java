@@ -39,11 +39,11 @@ public class CommandConsumer {
     @Blocking
     public CompletionStage<Void> onCommand(Message<String> message) {
         ReceivedEvent event = ReceivedEvent.of(message);
-        Optional<Record> read = publisher.readOrSetAside(event);
-        if (read.isEmpty()) {
-            return message.ack();
-        }
-        Record command = read.get();
+        publisher.processOrSetAside(event, command -> handle(event, command));
+        return message.ack();
+    }
+
+    private void handle(ReceivedEvent event, Record command) {
         if (command instanceof ResyncRequested resync) {
             find(resync.application()).ifPresent(app -> {
                 LOG.infof("resync of %s asked by %s", app.name(), resync.actor());
@@ -55,7 +55,6 @@ public class CommandConsumer {
                 publisher.publish(renderer.render(app, rollback.commit(), event.id()));
             });
         }
-        return message.ack();
     }
 
     private Optional<Application> find(String name) {

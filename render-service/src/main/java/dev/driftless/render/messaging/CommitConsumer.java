@@ -10,7 +10,6 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -18,7 +17,8 @@ import org.jboss.logging.Logger;
 
 /**
  * On each {@code commit.pushed}: render the applications whose files the push changed, at the head of the pushed
- * ref, and publish the outcomes, then commit the offset. An event that can never be read goes to the dead-letter topic with its reason.
+ * ref, and publish the outcomes, then commit the offset. An event that can never be read, or whose handling fails
+ * unexpectedly, goes to the dead-letter topic with its reason and the consumer goes on.
  */
 @ApplicationScoped
 public class CommitConsumer {
@@ -38,13 +38,14 @@ public class CommitConsumer {
     @Blocking
     public CompletionStage<Void> onCommit(Message<String> message) {
         ReceivedEvent event = ReceivedEvent.of(message);
-        Optional<Record> read = publisher.readOrSetAside(event);
-        if (read.isEmpty()) {
-            return message.ack();
-        }
-        if (!(read.get() instanceof CommitPushed push)) {
+        publisher.processOrSetAside(event, data -> handle(event, data));
+        return message.ack();
+    }
+
+    private void handle(ReceivedEvent event, Record data) {
+        if (!(data instanceof CommitPushed push)) {
             LOG.warnf("ignoring %s on %s: not a push", event.type(), event.topic());
-            return message.ack();
+            return;
         }
         List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);
         if (!affected.isEmpty()) {
@@ -54,6 +55,5 @@ public class CommitConsumer {
         if (!followingTags.isEmpty()) {
             renderer.renderTagFollowers(followingTags, event.id()).forEach(publisher::publish);
         }
-        return message.ack();
     }
 }

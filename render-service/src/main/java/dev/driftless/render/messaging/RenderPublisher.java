@@ -108,6 +108,24 @@ public class RenderPublisher {
         }
     }
 
+    /**
+     * Reads an event and hands its data to {@code handler}; an event that can never be read is set aside as
+     * {@code EventMalformed}, and one whose handling throws (a bug, an answer nobody foresaw) as
+     * {@code ProcessingFailed}, so one bad record never stops the partition for every other application.
+     */
+    public void processOrSetAside(ReceivedEvent event, java.util.function.Consumer<Record> handler) {
+        Optional<Record> read = readOrSetAside(event);
+        if (read.isEmpty()) {
+            return;
+        }
+        try {
+            handler.accept(read.get());
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s: setting aside %s from %s", DeadLetter.PROCESSING_FAILED, event.id(), event.topic());
+            deadLetter(event.deadLetter("render-service", DeadLetter.PROCESSING_FAILED, e.toString()));
+        }
+    }
+
     private void send(
             EventType type,
             String application,

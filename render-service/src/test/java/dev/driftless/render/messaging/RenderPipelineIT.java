@@ -249,6 +249,44 @@ class RenderPipelineIT {
     }
 
     @Test
+    void aPushWithoutItsRequiredFieldsIsDeadLetteredAndTheNextOneIsStillRendered() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("a")));
+        declare();
+        render(first.name());
+        String key = RepositoryUrls.normalise(repoUrl);
+
+        // parseable, but no ref, commits or provider: it once failed inside the consumer, again on every redelivery
+        probe.sendRaw(
+                Topics.COMMITS,
+                key,
+                "{\"repository\":\"" + repoUrl + "\"}",
+                Map.of(
+                        "ce_specversion",
+                        "1.0",
+                        "ce_id",
+                        "incomplete-" + app,
+                        "ce_type",
+                        EventType.COMMIT_PUSHED.type(),
+                        "ce_source",
+                        "urn:test"));
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("b")));
+        pushed(first, second, "d-" + UUID.randomUUID());
+
+        render(second.name());
+        List<EventProbe.Received> letters = probe.read(
+                Topics.DEADLETTER, r -> ("incomplete-" + app).equals(decodeLetter(r).originalId()), 1, WAIT);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = decodeLetter(letters.get(0));
+        assertThat(letter.reason()).isEqualTo("EventMalformed");
+        assertThat(letter.message()).contains("schema").contains("ref");
+        assertThat(letter.service()).isEqualTo("render-service");
+    }
+
+    static DeadLetter decodeLetter(EventProbe.Received record) {
+        return EventCodec.decode(DeadLetter.class, record.value());
+    }
+
+    @Test
     void aRollbackRendersTheOlderCommitAndAResyncRendersTheHeadAgain() throws Exception {
         RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v1")));
         declare();

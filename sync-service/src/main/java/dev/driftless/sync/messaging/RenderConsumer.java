@@ -1,6 +1,7 @@
 package dev.driftless.sync.messaging;
 
 import dev.driftless.events.ApplicationRemoved;
+import dev.driftless.events.DeadLetter;
 import dev.driftless.events.EventMalformedException;
 import dev.driftless.events.ReceivedEvent;
 import dev.driftless.events.RenderFailed;
@@ -54,10 +55,25 @@ public class RenderConsumer {
             LOG.warnf(
                     "%s: setting aside %s from %s: %s",
                     EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
-            var letter = event.deadLetter("sync-service", EventMalformedException.REASON, e.getMessage());
-            deadLetters.sendMessageAndAwait(letter.envelope().toMessage(letter, event.key(), SOURCE));
+            setAside(event, EventMalformedException.REASON, e.getMessage());
             return message.ack();
         }
+        try {
+            handle(event, data);
+        } catch (RuntimeException e) {
+            // a bug or an answer nobody foresaw: never a reason to stop the partition for every other application
+            LOG.errorf(e, "%s: setting aside %s from %s", DeadLetter.PROCESSING_FAILED, event.id(), event.topic());
+            setAside(event, DeadLetter.PROCESSING_FAILED, e.toString());
+        }
+        return message.ack();
+    }
+
+    private void setAside(ReceivedEvent event, String reason, String why) {
+        var letter = event.deadLetter("sync-service", reason, why);
+        deadLetters.sendMessageAndAwait(letter.envelope().toMessage(letter, event.key(), SOURCE));
+    }
+
+    private void handle(ReceivedEvent event, Record data) {
         if (data instanceof RenderFailed failed) {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
@@ -67,14 +83,13 @@ public class RenderConsumer {
                 LOG.infof(
                         "not syncing %s at %s: a newer render (%s) was synced",
                         render.application(), render.commit().substring(0, 7), newest);
-                return message.ack();
+                return;
             }
             newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
             publish(syncer.sync(render, event.id()), event.id(), render.repository());
         } else if (data instanceof ApplicationRemoved removed) {
             syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));
         }
-        return message.ack();
     }
 
     private void publish(SyncReport report, String renderEventId, String repository) {

@@ -723,4 +723,31 @@ class SyncPipelineIT {
                 .as("the consumer goes on")
                 .isEqualTo("Succeeded");
     }
+
+    @Test
+    void aRenderWithoutAnApplicationIsDeadLetteredAndTheConsumerGoesOn() {
+        // valid JSON, a known type, but no application (and no renderedAt): it once threw inside the consumer
+        probe.sendRaw(
+                Topics.RENDERS,
+                app,
+                "{\"repository\":\"https://h/r\",\"commit\":\"" + "a".repeat(40) + "\",\"manifests\":[]}",
+                Map.of(
+                        "ce_specversion",
+                        "1.0",
+                        "ce_id",
+                        "incomplete-" + app,
+                        "ce_type",
+                        EventType.RENDER_SUCCEEDED.type(),
+                        "ce_source",
+                        "urn:test"));
+
+        List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 1, WAIT);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = EventCodec.decode(DeadLetter.class, letters.get(0).value());
+        assertThat(letter.reason()).isEqualTo("EventMalformed");
+        assertThat(letter.message()).contains("application");
+        assertThat(render(List.of(configMap("after")), false).status())
+                .as("the consumer goes on")
+                .isEqualTo("Succeeded");
+    }
 }
