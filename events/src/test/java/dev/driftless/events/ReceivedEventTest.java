@@ -48,4 +48,42 @@ class ReceivedEventTest {
             assertThat(data).isEqualTo(example.getValue());
         }
     }
+
+    @Test
+    void aPushWithMorePathsThanAnEventListsListsNoneAndSaysSo() {
+        java.util.List<String> many = java.util.stream.IntStream.range(0, CommitPushed.MAX_CHANGED_PATHS + 1)
+                .mapToObj(i -> "apps/" + i + ".yaml")
+                .toList();
+        CommitPushed push = new CommitPushed(
+                "https://h/r",
+                "refs/heads/main",
+                "a".repeat(40),
+                "b".repeat(40),
+                null,
+                "github",
+                "d",
+                many,
+                java.time.Instant.now(),
+                true);
+        assertThat(push.changedPaths()).isEmpty();
+        assertThat(push.changedPathsTruncated()).isTrue();
+        assertThat(received(EventType.COMMIT_PUSHED.type(), EventCodec.encode(push))
+                        .data())
+                .as("valid by its schema")
+                .isEqualTo(push);
+
+        CommitPushed few = new CommitPushed(
+                "https://h/r",
+                "refs/heads/main",
+                "a".repeat(40),
+                "b".repeat(40),
+                null,
+                "github",
+                "d",
+                many.subList(0, 3),
+                java.time.Instant.now(),
+                true);
+        assertThat(few.changedPaths()).hasSize(3);
+        assertThat(few.changedPathsTruncated()).isFalse();
+    }
 }

@@ -57,6 +57,35 @@ class GithubWebhookKafkaIT {
         assertThat(push.after()).isEqualTo(after);
     }
 
+    @Test
+    void aPushOfSixtyThousandPathsIsPublishedWithoutThemAndSaysEverythingChanged() {
+        String repository = "https://github.com/acme/" + UUID.randomUUID();
+        String after = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        String paths = java.util.stream.IntStream.range(0, 60_000)
+                .mapToObj(i -> "\"apps/service-" + i + "/deployment.yaml\"")
+                .collect(java.util.stream.Collectors.joining(","));
+        String body = Signing.push(repository + ".git", after)
+                .replace("\"added\":[\"apps/demo/new.yaml\"]", "\"added\":[" + paths + "]");
+        assertThat(body.length())
+                .as("over the producer's 1 MiB, under the 5 MiB body limit")
+                .isGreaterThan(2_000_000);
+
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "kafka-it-many-paths")
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(202);
+
+        CommitPushed push =
+                EventCodec.decode(CommitPushed.class, find(repository).value());
+        assertThat(push.after()).isEqualTo(after);
+        assertThat(push.changedPaths()).isEmpty();
+        assertThat(push.changedPathsTruncated()).isTrue();
+    }
+
     EventProbe.Received find(String key) {
         try (EventProbe probe = new EventProbe(bootstrap)) {
             List<EventProbe.Received> matching =
