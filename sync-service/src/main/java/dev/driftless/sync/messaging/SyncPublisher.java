@@ -26,8 +26,18 @@ public class SyncPublisher {
     @Channel("syncs")
     MutinyEmitter<String> syncs;
 
-    /** Publishes {@code sync.succeeded} or {@code sync.failed} for the render (or removal) event that caused it. */
-    public void report(SyncReport report, String causeEventId, String repository) {
+    /**
+     * The most bytes of JSON a report may have, under the producer's {@code max.request.size} (1 MiB, set in
+     * application.properties) with room for the headers: a bigger one is summarised, never failed for ever.
+     */
+    static final int MAX_REPORT_BYTES = 900 * 1024;
+
+    /**
+     * Publishes {@code sync.succeeded} or {@code sync.failed} for the render (or removal) event that caused it,
+     * summarised if it would not fit the topic.
+     */
+    public void report(SyncReport full, String causeEventId, String repository) {
+        SyncReport report = full.summarised(MAX_REPORT_BYTES);
         EventType type =
                 SyncReport.SUCCEEDED.equals(report.status()) ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED;
         Map<String, String> extensions = new HashMap<>();
