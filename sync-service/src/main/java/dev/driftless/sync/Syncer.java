@@ -53,6 +53,22 @@ public class Syncer {
         return java.util.Optional.ofNullable(lastReports.get(application));
     }
 
+    /**
+     * When a render newer than this one was already applied to the application (by this replica, or by another one
+     * or before a restart, as its inventory in the cluster records), the time of that newer render: this one must
+     * never be applied over it. Empty when this render may be applied.
+     */
+    public java.util.Optional<Instant> newerApplied(RenderSucceeded render) {
+        try {
+            Cluster cluster = clusters.named(render.target().cluster());
+            return drift.applied(cluster, render.application())
+                    .map(Cluster.Applied::renderedAt)
+                    .filter(at -> at != null && render.renderedAt().isBefore(at));
+        } catch (ClusterFailure e) {
+            return java.util.Optional.empty(); // the sync itself meets and reports the failure
+        }
+    }
+
     /** Syncs a render and returns the report to publish. */
     public SyncReport sync(RenderSucceeded render, String triggeredBy) {
         Instant started = Instant.now();
@@ -213,7 +229,8 @@ public class Syncer {
                     results.add(result(gone, "pruned", null, null));
                 }
             }
-            cluster.storeInventory(render.application(), render.commit(), render.digest(), plan.wanted());
+            cluster.storeInventory(
+                    render.application(), render.commit(), render.digest(), render.renderedAt(), plan.wanted());
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }

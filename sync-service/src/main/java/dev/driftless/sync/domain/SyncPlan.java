@@ -30,6 +30,11 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
     public static final String COMMIT = "driftless.dev/commit";
     /** Annotation holding the digest of the bundle an object was applied from. */
     public static final String DIGEST = "driftless.dev/bundle-digest";
+    /**
+     * Annotation of an application's inventory: when the render last applied was made. A render older than that is
+     * never applied over it, whichever replica reads it, before or after a restart or a partition move.
+     */
+    public static final String RENDERED_AT = "driftless.dev/rendered-at";
     /** Annotation that, set to {@code disabled}, keeps an object from ever being pruned. */
     public static final String PRUNE = "driftless.dev/prune";
 

@@ -172,6 +172,19 @@ public class DriftWatcher {
         return ref.namespace() == null ? ref.name() : ref.namespace() + "/" + ref.name();
     }
 
+    /**
+     * What an application's inventory says was last applied: from the watch's cache when it has the inventory
+     * (no API call), otherwise from the API server.
+     */
+    public java.util.Optional<Cluster.Applied> applied(Cluster cluster, String application) throws ClusterFailure {
+        ObjectRef inventory = cluster.inventoryRef(application);
+        var live = cached(cluster.name(), inventory);
+        if (live.isEmpty()) {
+            live = cluster.get(inventory);
+        }
+        return live.flatMap(Cluster.Applied::of);
+    }
+
     /** Stops following an application that left the catalog. */
     public void forget(String application) {
         desired.remove(application);
@@ -261,6 +274,9 @@ public class DriftWatcher {
             results.put(application, new Result(List.of(), Instant.now(), 0));
             return;
         }
+        if (appliedElsewhere(application, wanted)) {
+            return;
+        }
         List<String> resources =
                 differences.stream().map(Difference::resource).distinct().toList();
         LOG.infof("%s drifted from %s: %s", application, wanted.commit().substring(0, 7), resources);
@@ -300,6 +316,39 @@ public class DriftWatcher {
         if (wanted.selfHeal()) {
             schedule(application); // check the heal held, after the backoff
         }
+    }
+
+    /**
+     * Whether the application's inventory names another commit than the one this watch compares with: another
+     * replica (after a partition moved) or a newer sync applied it. Then this watch's desired state is stale; reporting
+     * or healing drift against it would roll the application back, so it stops following the application instead.
+     */
+    private boolean appliedElsewhere(String application, Desired wanted) {
+        java.util.Optional<Cluster.Applied> applied;
+        try {
+            Cluster cluster = clusters.named(wanted.cluster());
+            applied = cluster.get(cluster.inventoryRef(application)).flatMap(Cluster.Applied::of);
+        } catch (ClusterFailure e) {
+            LOG.warnf(
+                    "not judging drift of %s now (the next change or full check will): its inventory cannot be read (%s)",
+                    application, e.getMessage());
+            return true;
+        }
+        if (applied.isPresent() && !applied.get().commit().equals(wanted.commit())) {
+            LOG.infof(
+                    "not healing %s back to %s: %s was applied since (by another replica or a later sync);"
+                            + " no longer following it here",
+                    application,
+                    wanted.commit().substring(0, 7),
+                    applied.get()
+                            .commit()
+                            .substring(0, Math.min(7, applied.get().commit().length())));
+            if (desired.remove(application, wanted)) {
+                results.remove(application);
+            }
+            return true;
+        }
+        return false;
     }
 
     private void registerMeters(String application) {

@@ -410,22 +410,24 @@ public class Cluster {
     }
 
     /** Stores an application's inventory in the cluster, so a restarted sync-service prunes correctly. */
-    public void storeInventory(String application, String commit, String digest, List<ObjectRef> objects)
+    public void storeInventory(
+            String application, String commit, String digest, java.time.Instant renderedAt, List<ObjectRef> objects)
             throws ClusterFailure {
         ensureNamespace(config.inventoryNamespace());
         try {
-            storeInventoryUnchecked(application, commit, digest, objects);
+            storeInventoryUnchecked(application, commit, digest, renderedAt, objects);
         } catch (ClusterFailure e) {
             if (!namespaceGone(e)) {
                 throw e;
             }
             // the inventory namespace was deleted since it was last ensured: create it again once it is gone
             recreateNamespace(config.inventoryNamespace());
-            storeInventoryUnchecked(application, commit, digest, objects);
+            storeInventoryUnchecked(application, commit, digest, renderedAt, objects);
         }
     }
 
-    private void storeInventoryUnchecked(String application, String commit, String digest, List<ObjectRef> objects)
+    private void storeInventoryUnchecked(
+            String application, String commit, String digest, java.time.Instant renderedAt, List<ObjectRef> objects)
             throws ClusterFailure {
         withRetries("store inventory of " + application, () -> {
             String json;
@@ -442,6 +444,7 @@ public class Cluster {
                             .addToLabels(SyncPlan.APPLICATION, application)
                             .addToAnnotations(SyncPlan.COMMIT, commit)
                             .addToAnnotations(SyncPlan.DIGEST, digest)
+                            .addToAnnotations(SyncPlan.RENDERED_AT, renderedAt == null ? null : renderedAt.toString())
                             .endMetadata()
                             .addToData("objects", json)
                             .build())
@@ -450,6 +453,35 @@ public class Cluster {
                     .serverSideApply();
             return null;
         });
+    }
+
+    /** The reference of an application's inventory ConfigMap, e.g. to look it up in a watch's cache. */
+    public ObjectRef inventoryRef(String application) {
+        return new ObjectRef("v1", "ConfigMap", config.inventoryNamespace(), inventoryName(application));
+    }
+
+    /** The commit and render time an inventory records, read from the inventory object as a map. */
+    public record Applied(String commit, java.time.Instant renderedAt) {
+
+        /** From an inventory ConfigMap as a map; empty without the annotations. */
+        @SuppressWarnings("unchecked")
+        public static java.util.Optional<Applied> of(Map<String, Object> inventory) {
+            if (!(inventory.get("metadata") instanceof Map<?, ?> metadata)
+                    || !(metadata.get("annotations") instanceof Map<?, ?> annotations)) {
+                return java.util.Optional.empty();
+            }
+            Object commit = annotations.get(SyncPlan.COMMIT);
+            Object at = annotations.get(SyncPlan.RENDERED_AT);
+            java.time.Instant renderedAt = null;
+            try {
+                renderedAt = at == null ? null : java.time.Instant.parse(at.toString());
+            } catch (java.time.format.DateTimeParseException e) {
+                // written by an older version, or edited by hand: no order is known
+            }
+            return commit == null
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.of(new Applied(commit.toString(), renderedAt));
+        }
     }
 
     /** The commit an application's inventory was last stored for; empty when it has none. */

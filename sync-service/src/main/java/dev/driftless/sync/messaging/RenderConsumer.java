@@ -78,6 +78,11 @@ public class RenderConsumer {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
             java.time.Instant newest = newestSynced.get(render.application());
+            if (newest == null || !render.renderedAt().isBefore(newest)) {
+                // what this replica applied is the freshest knowledge; the inventory knows what others (or this one
+                // before a restart) applied
+                newest = syncer.newerApplied(render).orElse(newest);
+            }
             if (newest != null && render.renderedAt().isBefore(newest)) {
                 // a newer render of this application was synced already: never go back to an older one
                 LOG.infof(

@@ -32,6 +32,12 @@ final class RenderDriver {
 
     static SyncReport syncThrough(
             EventProbe probe, String app, List<Map<String, Object>> manifests, Target target, Duration wait) {
+        return syncThrough(probe, app, manifests, target, Instant.now(), wait);
+    }
+
+    /** Sends a render made at {@code renderedAt} without waiting; returns its commit. */
+    static String send(
+            EventProbe probe, String app, List<Map<String, Object>> manifests, Target target, Instant renderedAt) {
         String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
         RenderSucceeded render = new RenderSucceeded(
                 app,
@@ -43,7 +49,40 @@ final class RenderDriver {
                 manifests,
                 target,
                 "push",
-                Instant.now(),
+                renderedAt,
+                3);
+        probe.send(
+                new Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        UUID.randomUUID().toString(),
+                        app,
+                        Instant.now(),
+                        Map.of("commit", commit)),
+                render,
+                app,
+                "urn:test");
+        return commit;
+    }
+
+    static SyncReport syncThrough(
+            EventProbe probe,
+            String app,
+            List<Map<String, Object>> manifests,
+            Target target,
+            Instant renderedAt,
+            Duration wait) {
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded render = new RenderSucceeded(
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/" + app,
+                "sha256:" + "1".repeat(64),
+                manifests,
+                target,
+                "push",
+                renderedAt,
                 3);
         probe.send(
                 new Envelope(

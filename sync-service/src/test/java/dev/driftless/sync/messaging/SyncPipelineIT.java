@@ -697,6 +697,69 @@ class SyncPipelineIT {
         assertThat(cluster.services().inNamespace(app).withName("old").get()).isNull();
     }
 
+    /** Writes an application's inventory as another replica (or this one before a restart) would have left it. */
+    void inventoryLeftElsewhere(String commit, java.time.Instant renderedAt) {
+        cluster.configMaps()
+                .inNamespace("driftless-system")
+                .withName("driftless-inventory-" + app)
+                .edit(cm -> {
+                    cm.getMetadata().getAnnotations().put("driftless.dev/commit", commit);
+                    cm.getMetadata().getAnnotations().put("driftless.dev/rendered-at", renderedAt.toString());
+                    return cm;
+                });
+    }
+
+    @Test
+    void aRenderOlderThanOneAnotherReplicaAppliedIsNeverApplied() {
+        Target target = new Target("default", app, true, true, false, true);
+        java.time.Instant now = java.time.Instant.now();
+        RenderDriver.syncThrough(probe, app, List.of(configMap("first")), target, now.minusSeconds(60), WAIT);
+        // another replica (or this one before a restart: nothing of it is in memory here) applied a render made now
+        inventoryLeftElsewhere("b".repeat(40), now);
+
+        String older = RenderDriver.send(probe, app, List.of(configMap("older")), target, now.minusSeconds(30));
+        SyncReport newer =
+                RenderDriver.syncThrough(probe, app, List.of(configMap("newer")), target, now.plusSeconds(1), WAIT);
+
+        // one key, one partition, in order: the older render was handled before the newer one's report
+        assertThat(newer.status()).isEqualTo("Succeeded");
+        assertThat(probe.readToEnd(Topics.SYNCS, r -> app.equals(r.key()) && RenderDriver.isReport(r)))
+                .as("no report for the older render: it was not applied")
+                .noneMatch(r -> older.equals(r.ce("commit")));
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .containsEntry("message", "newer");
+    }
+
+    @Test
+    void aReplicaWhoseApplicationWasAppliedElsewhereSinceNeverHealsItBack() {
+        SyncReport synced = render(List.of(configMap("ours")), false);
+        assertThat(synced.status()).isEqualTo("Succeeded");
+        // a partition move: another replica applied a newer commit, and this one's drift watch still holds "ours"
+        inventoryLeftElsewhere("c".repeat(40), java.time.Instant.now().plusSeconds(1));
+        cluster.configMaps().inNamespace(app).withName("demo-config").edit(cm -> {
+            cm.getData().put("message", "the newer commit's");
+            return cm;
+        });
+
+        // the stale watch lets go of the application (its diff is no longer served here) instead of healing it
+        await().atMost(WAIT).untilAsserted(() -> io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/diff", app)
+                .then()
+                .statusCode(404));
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .as("not rolled back to the commit the stale watch held")
+                .containsEntry("message", "the newer commit's");
+        assertThat(drifts()).as("and no drift reported against a stale commit").isEmpty();
+    }
+
     @Test
     void anUnreadableRenderIsDeadLettered() {
         probe.sendRaw(
