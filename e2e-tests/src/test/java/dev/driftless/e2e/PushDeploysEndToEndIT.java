@@ -179,6 +179,59 @@ class PushDeploysEndToEndIT {
     }
 
     @Test
+    void aServiceKilledHardIsRestartedByTheStackAndAPushAfterItIsApplied() throws Exception {
+        long before = stack.pids().get("sync-service");
+        ProcessHandle.of(before).orElseThrow().destroyForcibly(); // kill -9, as an OOM kill would
+        String syncUrl = stack.environment().get("DRIFTLESS_SYNC_URL");
+        await().atMost(Duration.ofSeconds(120))
+                .alias("sync-service restarted and ready")
+                .until(() -> stack.pids().get("sync-service") != before && ready(syncUrl));
+
+        Path clone = state.resolve("clone-after-kill");
+        RevCommit pushed;
+        try (Git git = Git.cloneRepository()
+                .setURI(stack.environment().get("DRIFTLESS_DEMO_REPO"))
+                .setDirectory(clone.toFile())
+                .call()) {
+            // a file of its own, so the other tests' view of demo-config stays as they expect
+            Files.writeString(
+                    clone.resolve("apps/demo/after-kill.yaml"),
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after-kill\ndata:\n  message: \"after a kill -9\"\n");
+            git.add().addFilepattern("apps/demo/after-kill.yaml").call();
+            pushed = git.commit()
+                    .setMessage("After sync-service was killed")
+                    .setAuthor("Erin", "erin@example.com")
+                    .setCommitter("Erin", "erin@example.com")
+                    .call();
+            git.push().call();
+        }
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            ConfigMap applied = cluster.configMaps()
+                    .inNamespace("demo")
+                    .withName("after-kill")
+                    .get();
+            assertThat(applied).as("applied by the restarted sync-service").isNotNull();
+            assertThat(applied.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", pushed.name());
+        });
+    }
+
+    static boolean ready(String url) {
+        try {
+            return HTTP.send(
+                                    HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.discarding())
+                            .statusCode()
+                    == 200;
+        } catch (java.io.IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Test
     void aWebhookWithoutAValidSignatureIsRefusedAndChangesNothing() throws Exception {
         HttpResponse<String> response = HTTP.send(
                 HttpRequest.newBuilder(URI.create(stack.environment().get("DRIFTLESS_WEBHOOK_URL") + "/hooks/github"))

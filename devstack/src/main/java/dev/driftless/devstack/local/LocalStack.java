@@ -46,6 +46,8 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedKafka kafka;
     private SandboxKubernetes sandbox;
     private ControlPlane controlPlane;
+    private volatile boolean stopping;
+    private java.util.concurrent.ScheduledExecutorService supervisor;
     private final Map<String, Long> timings = new LinkedHashMap<>();
     private Path tools;
     private GitServer git;
@@ -141,6 +143,7 @@ public final class LocalStack implements AutoCloseable {
             started.add(process);
         }
         awaitReady();
+        supervise();
         took("services", mark);
 
         environment.put("DRIFTLESS_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
@@ -234,6 +237,53 @@ public final class LocalStack implements AutoCloseable {
                 + ") with its files in " + state.resolve("postgres"));
         started.add(PrivatePostgres.start(bin, state.resolve("postgres"), 5433));
         return new StackOptions.Database("jdbc:postgresql://127.0.0.1:5433/postgres", "postgres", db.schema());
+    }
+
+    /**
+     * Restarts a service that dies, with a backoff (1 s doubling to 30 s), printing one line each time, as Kubernetes
+     * would restart its container in production. {@link #close} and {@link #stop} stop supervising first.
+     */
+    private void supervise() {
+        supervisor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "driftless-supervisor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Map<String, RestartBackoff> backoffs = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Set<String> restarting = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        services.keySet().forEach(name -> backoffs.put(name, new RestartBackoff(java.time.Instant.now())));
+        supervisor.scheduleWithFixedDelay(
+                () -> {
+                    for (ServiceProcess service : List.copyOf(services.values())) {
+                        if (stopping || service.alive() || !restarting.add(service.name())) {
+                            continue;
+                        }
+                        java.time.Duration wait = backoffs.computeIfAbsent(
+                                        service.name(), n -> new RestartBackoff(java.time.Instant.now()))
+                                .died(java.time.Instant.now());
+                        out.printf(
+                                "▸ %s exited (code %d); restarting it in %d s (log: %s)%n",
+                                service.name(), service.exitCode(), wait.toSeconds(), service.log());
+                        supervisor.schedule(
+                                () -> {
+                                    try {
+                                        if (!stopping && services.get(service.name()) == service) {
+                                            service.restart();
+                                            backoffs.get(service.name()).restarted(java.time.Instant.now());
+                                        }
+                                    } catch (IOException | RuntimeException e) {
+                                        out.printf("▸ %s could not be restarted: %s%n", service.name(), e.getMessage());
+                                    } finally {
+                                        restarting.remove(service.name());
+                                    }
+                                },
+                                wait.toMillis(),
+                                java.util.concurrent.TimeUnit.MILLISECONDS);
+                    }
+                },
+                1,
+                1,
+                java.util.concurrent.TimeUnit.SECONDS);
     }
 
     private void awaitReady() throws InterruptedException {
@@ -392,6 +442,10 @@ public final class LocalStack implements AutoCloseable {
 
     @Override
     public void close() {
+        stopping = true;
+        if (supervisor != null) {
+            supervisor.shutdownNow();
+        }
         for (int i = started.size() - 1; i >= 0; i--) {
             try {
                 started.get(i).close();

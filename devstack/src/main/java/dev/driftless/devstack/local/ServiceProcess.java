@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One Driftless service running as its own process from its Quarkus build, with its output in a log file. Stopping
- * it sends SIGTERM and waits for a graceful shutdown before killing it.
+ * it sends SIGTERM and waits for a graceful shutdown before killing it; {@link #restart} starts it again after it died,
+ * appending to the same log.
  */
 final class ServiceProcess implements AutoCloseable {
 
@@ -26,15 +27,31 @@ final class ServiceProcess implements AutoCloseable {
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
-    private final Process process;
+    private final ProcessBuilder builder;
+    private volatile Process process;
     private final Path log;
     private final String url;
 
-    private ServiceProcess(String name, Process process, Path log, String url) {
+    private ServiceProcess(String name, ProcessBuilder builder, Path log, String url) throws IOException {
         this.name = name;
-        this.process = process;
+        this.builder = builder;
         this.log = log;
         this.url = url;
+        this.process = builder.start();
+        builder.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    }
+
+    /** Starts the service again, after it died; its output goes on in the same log. */
+    void restart() throws IOException {
+        if (process.isAlive()) {
+            throw new IllegalStateException(name + " is still running");
+        }
+        process = builder.start();
+    }
+
+    /** The exit code of the process that died. */
+    int exitCode() {
+        return process.exitValue();
     }
 
     /** The operating-system process id, to read its memory use. */
@@ -76,7 +93,7 @@ final class ServiceProcess implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
         builder.environment().putAll(environment);
-        return new ServiceProcess(name, builder.start(), log, "http://127.0.0.1:" + port);
+        return new ServiceProcess(name, builder, log, "http://127.0.0.1:" + port);
     }
 
     String name() {
