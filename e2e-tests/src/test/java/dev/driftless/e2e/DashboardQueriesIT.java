@@ -36,7 +36,6 @@ import java.util.stream.Stream;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -88,11 +87,9 @@ class DashboardQueriesIT {
 
     @BeforeAll
     static void startStackAndPrometheus() throws Exception {
+        dev.driftless.devstack.tools.RequiredTools.require(
+                "the dashboard queries cannot be checked against a real Prometheus", "prometheus");
         Optional<Path> binary = onPath("prometheus");
-        Assumptions.assumeTrue(
-                binary.isPresent(),
-                "no prometheus binary on the PATH: the dashboard queries are not checked"
-                        + " (Debian: apt-get install prometheus)");
         home = repositoryRoot();
         state = Files.createTempDirectory("driftless-dashboards");
         StackOptions options = StackOptions.onFreePorts(

@@ -274,7 +274,10 @@ class RenderPipelineIT {
 
         render(second.name());
         List<EventProbe.Received> letters = probe.read(
-                Topics.DEADLETTER, r -> ("incomplete-" + app).equals(decodeLetter(r).originalId()), 1, WAIT);
+                Topics.DEADLETTER,
+                r -> ("incomplete-" + app).equals(decodeLetter(r).originalId()),
+                1,
+                WAIT);
         assertThat(letters).hasSize(1);
         DeadLetter letter = decodeLetter(letters.get(0));
         assertThat(letter.reason()).isEqualTo("EventMalformed");

@@ -1,7 +1,6 @@
 package dev.driftless.render.messaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.driftless.devstack.git.GitFixture;
 import dev.driftless.devstack.git.GitServer;
@@ -290,7 +289,7 @@ class RenderersIT {
 
     @Test
     void aRepositoryOverSshIsFetchedWithTheCredentialsKeyAndAKnownHost() throws Exception {
-        assumeTrue(onPath("ssh-keygen"), "ssh-keygen is not installed: no SSH keys can be made for this test");
+        dev.driftless.devstack.tools.RequiredTools.require("no SSH keys can be made for this test", "ssh-keygen");
         Path keys = Files.createDirectories(work.resolve("keys"));
         keygen(keys.resolve("host"));
         keygen(sshDir.resolve("id_rsa"));
@@ -319,9 +318,8 @@ class RenderersIT {
 
     @Test
     void onlyCommitsSignedByATrustedKeyAreRendered() throws Exception {
-        assumeTrue(
-                onPath("git") && onPath("gpg") && onPath("ssh-keygen"),
-                "git, gpg and ssh-keygen are needed to sign commits as a developer would; one is missing");
+        dev.driftless.devstack.tools.RequiredTools.require(
+                "commits are signed as a developer would", "git", "gpg", "ssh-keygen");
         Path gnupg = Files.createDirectories(work.resolve("gnupg"));
         Files.setPosixFilePermissions(gnupg, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
         Map<String, String> env = Map.of("GNUPGHOME", gnupg.toString());
