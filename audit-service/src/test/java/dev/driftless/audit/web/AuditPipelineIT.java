@@ -269,10 +269,11 @@ class AuditPipelineIT {
                     repository,
                     "urn:test");
         }
-        probe.sendRaw(Topics.DEADLETTER, app, "garbage that is not json", Map.of());
+        // the barrier is on the same topic and key as the three copies: once it is recorded, so were they (in order)
+        probe.sendRaw(Topics.COMMITS, repository, "garbage that is not json", Map.of("ce_barrier", app));
 
         await().atMost(Duration.ofSeconds(20))
-                .until(() -> rows("kafka_key = '" + app + "' AND type = 'unknown' AND rejected"
+                .until(() -> rows("kafka_key = '" + repository + "' AND type = 'unknown' AND rejected"
                                 + " AND rejection_reason LIKE 'NotACloudEvent%'")
                         == 1);
         assertThat(rows("event_id = 'same-" + app + "'")).isEqualTo(1);
@@ -311,7 +312,6 @@ class AuditPipelineIT {
         assertThat(rows("event_id = 'bad-schema-" + app
                         + "' AND rejected AND rejection_reason LIKE 'SchemaViolation:%'"))
                 .isEqualTo(1);
-        assertThat(rows("event_id = 'same-nothing'")).isZero();
     }
 
     @Test

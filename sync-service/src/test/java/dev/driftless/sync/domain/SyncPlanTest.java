@@ -113,7 +113,8 @@ class SyncPlanTest {
                 new ObjectRef("v1", "Service", "shop", "gone"),
                 new ObjectRef("apps/v1beta1", "Deployment", "shop", "old"),
                 new ObjectRef("v1", "PersistentVolumeClaim", "shop", "data"),
-                new ObjectRef("v1", "Namespace", null, "shop"));
+                new ObjectRef("v1", "Namespace", null, "shop"),
+                new ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", null, "widgets.example.com"));
         SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("v1", "ConfigMap", "kept", null))));
 
         assertThat(plan.toPrune(previous)).extracting(ObjectRef::name).containsExactly("gone", "old");

@@ -155,14 +155,31 @@ class ProviderHooksTest {
 
     @Test
     void aSignatureOverAnotherBodyIsRefusedForEveryHmacProvider() {
-        for (String provider : new String[] {"gitea", "gogs"}) {
-            String header = provider.equals("gitea") ? "X-Gitea-Signature" : "X-Gogs-Signature";
-            assertThatThrownBy(() -> Providers.named(provider)
-                            .orElseThrow()
-                            .verify(request(Map.of(header, hex("{}")), GITEA_PUSH), Signing.SECRET))
+        // provider -> its signature header, and whether the hex digest carries a "sha256=" prefix
+        Map<String, Map.Entry<String, Boolean>> hmac = Map.of(
+                "github", Map.entry("X-Hub-Signature-256", true),
+                "bitbucket", Map.entry("X-Hub-Signature", true),
+                "bitbucket-server", Map.entry("X-Hub-Signature", true),
+                "generic", Map.entry("X-Signature", true),
+                "gitea", Map.entry("X-Gitea-Signature", false),
+                "gogs", Map.entry("X-Gogs-Signature", false));
+        assertThat(hmac.keySet())
+                .as("every provider but GitLab (token) and Azure DevOps (basic auth) signs with HMAC")
+                .containsExactlyInAnyOrderElementsOf(Providers.names().stream()
+                        .filter(p -> !p.equals("gitlab") && !p.equals("azure-devops"))
+                        .toList());
+        hmac.forEach((provider, signature) -> {
+            ProviderHook hook = Providers.named(provider).orElseThrow();
+            String prefix = signature.getValue() ? "sha256=" : "";
+            String header = signature.getKey();
+            assertThatThrownBy(
+                            () -> hook.verify(request(Map.of(header, prefix + hex("{}")), GITEA_PUSH), Signing.SECRET))
+                    .as(provider)
                     .isInstanceOf(WebhookRejected.class)
                     .hasMessageContaining("does not match");
-        }
+            // the same header over the body sent is accepted: the refusal above is about the body, not the format
+            hook.verify(request(Map.of(header, prefix + hex(GITEA_PUSH)), GITEA_PUSH), Signing.SECRET);
+        });
     }
 
     @Test
