@@ -71,29 +71,7 @@ final class RenderDriver {
             Target target,
             Instant renderedAt,
             Duration wait) {
-        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
-        RenderSucceeded render = new RenderSucceeded(
-                app,
-                "https://h/r",
-                "refs/heads/main",
-                commit,
-                "apps/" + app,
-                "sha256:" + "1".repeat(64),
-                manifests,
-                target,
-                "push",
-                renderedAt,
-                3);
-        probe.send(
-                new Envelope(
-                        EventType.RENDER_SUCCEEDED,
-                        UUID.randomUUID().toString(),
-                        app,
-                        Instant.now(),
-                        Map.of("commit", commit)),
-                render,
-                app,
-                "urn:test");
+        String commit = send(probe, app, manifests, target, renderedAt);
         List<EventProbe.Received> found = probe.read(
                 Topics.SYNCS, r -> app.equals(r.key()) && commit.equals(r.ce("commit")) && isReport(r), 1, wait);
         assertThat(found).as("a sync report for %s at %s", app, commit).hasSize(1);
