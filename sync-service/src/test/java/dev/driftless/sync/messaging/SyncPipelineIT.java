@@ -251,6 +251,83 @@ class SyncPipelineIT {
     }
 
     @Test
+    void anObjectWithPruneDisabledOrWithoutOurLabelsIsNeverPruned() {
+        Map<String, Object> optedOut = object("v1", "ConfigMap", "keep-me", Map.of("data", Map.of("kept", "yes")));
+        optedOut.put("metadata", Map.of("name", "keep-me", "annotations", Map.of("driftless.dev/prune", "disabled")));
+        Map<String, Object> relabelled =
+                object("v1", "ConfigMap", "taken-over", Map.of("data", Map.of("owner", "someone")));
+        assertThat(render(List.of(configMap("hello"), optedOut, relabelled, SERVICE), false)
+                        .status())
+                .isEqualTo("Succeeded");
+        // a person takes one object over: it no longer carries Driftless's labels
+        cluster.configMaps().inNamespace(app).withName("taken-over").edit(cm -> {
+            cm.getMetadata().getLabels().remove("app.kubernetes.io/managed-by");
+            cm.getMetadata().getLabels().remove("driftless.dev/application");
+            return cm;
+        });
+
+        SyncReport pruned = render(List.of(configMap("hello")), false);
+
+        assertThat(pruned.status()).isEqualTo("Succeeded");
+        assertThat(action(pruned, "Service")).isEqualTo("pruned");
+        assertThat(cluster.services().inNamespace(app).withName("web").get()).isNull();
+        assertThat(cluster.configMaps().inNamespace(app).withName("keep-me").get())
+                .as("driftless.dev/prune: disabled")
+                .isNotNull();
+        assertThat(cluster.configMaps().inNamespace(app).withName("taken-over").get())
+                .as("no longer labelled as ours")
+                .isNotNull();
+    }
+
+    @Test
+    void aCrdTheApiServerCannotEstablishFailsTheSyncWithCrdNotEstablishedAndAppliesNothingAfterIt() {
+        String group = app + ".example.com";
+        Map<String, Object> widgets = crd(group, "widgets", "Widget");
+        assertThat(render(List.of(widgets), false).status()).isEqualTo("Succeeded");
+        // a second CRD of the same group with the same kind: the real API server refuses its names (KindConflict)
+        Map<String, Object> conflicting = crd(group, "gadgets", "Widget");
+        Target target = new Target("default", app, true, true, false, true, 2, null, null);
+
+        SyncReport report = RenderDriver.syncThrough(
+                probe, app, List.of(widgets, conflicting, configMap("after the crds")), target, WAIT);
+
+        assertThat(report.status()).isEqualTo("Failed");
+        assertThat(report.reason()).isEqualTo("CrdNotEstablished");
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
+                .as("nothing after the CRD was applied")
+                .isNull();
+    }
+
+    static Map<String, Object> crd(String group, String plural, String kind) {
+        Map<String, Object> crd = new LinkedHashMap<>();
+        crd.put("apiVersion", "apiextensions.k8s.io/v1");
+        crd.put("kind", "CustomResourceDefinition");
+        crd.put("metadata", Map.of("name", plural + "." + group));
+        crd.put(
+                "spec",
+                Map.of(
+                        "group",
+                        group,
+                        "scope",
+                        "Namespaced",
+                        "names",
+                        Map.of("plural", plural, "singular", plural.substring(0, plural.length() - 1), "kind", kind),
+                        "versions",
+                        List.of(Map.of(
+                                "name",
+                                "v1",
+                                "served",
+                                true,
+                                "storage",
+                                true,
+                                "schema",
+                                Map.of(
+                                        "openAPIV3Schema",
+                                        Map.of("type", "object", "x-kubernetes-preserve-unknown-fields", true))))));
+        return crd;
+    }
+
+    @Test
     void anEmptyRenderNeverEmptiesTheNamespace() {
         render(List.of(configMap("hello"), SERVICE), false);
 
