@@ -52,6 +52,11 @@ public class RefPoller {
         });
     }
 
+    /** Whether the poll of that name has read its refs once (its baseline: a move is a change from it). */
+    boolean hasBaseline(String name) {
+        return seen.containsKey(name);
+    }
+
     void poll(String name, WebhookConfig.Poll poll) {
         Map<String, String> current = new HashMap<>();
         try {
