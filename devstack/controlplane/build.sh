@@ -12,9 +12,10 @@
 #   devstack/controlplane/build.sh --print    print the bin directory, exit 3 if it is not built
 set -euo pipefail
 
-KUBERNETES_VERSION=v1.36.3 # keep equal to go.mod's k8s.io/kubernetes
 KUSTOMIZE_VERSION=v5.8.1
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# the release go.mod requires: one place to bump
+KUBERNETES_VERSION="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' "$HERE/go.mod")"
 CACHE_ROOT="${DRIFTLESS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/driftless}/controlplane"
 HASH="$(cat "$HERE/go.mod" "$HERE/go.sum" "$HERE/etcd/main.go" "$0" | sha256sum | cut -c1-12)"
 TARGET="$CACHE_ROOT/$KUBERNETES_VERSION-$HASH"
@@ -95,5 +96,8 @@ kill $ticker 2>/dev/null || true
 
 rm -rf "$TARGET"
 mv "$PARTIAL" "$TARGET"
+# earlier builds (another version or input) are not kept: a rebuild from Go's build cache takes seconds
+find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 \( -name 'v*' -o -name 'build-*.log' \) \
+  ! -name "$(basename "$TARGET")" ! -name "$(basename "$LOG")" -exec rm -rf {} +
 progress "done"
 echo "$TARGET/bin"

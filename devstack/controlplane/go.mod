@@ -1,7 +1,7 @@
 // The Kubernetes control plane for tests and ./driftless up, built from Kubernetes' own Go modules.
 // Nothing of Kubernetes' source is kept here: this module requires one release of k8s.io/kubernetes and
 // pins its staging modules (which that release replaces with ./staging paths) to the matching v0 release.
-// Built by devstack/controlplane/build.sh; bump KUBERNETES_VERSION there and here together.
+// Built by devstack/controlplane/build.sh, which reads the release from the require line below.
 module dev.driftless/controlplane
 
 go 1.26.0

@@ -74,6 +74,14 @@ public final class EventProbe implements AutoCloseable {
     }
 
     /** Sends a record with arbitrary headers and value, e.g. one that is not a valid event. */
+    /**
+     * The binary-mode CloudEvent headers of a hand-made record (spec version, id, type, a test source), for
+     * {@link #sendRaw} of data a producer of ours would never send.
+     */
+    public static Map<String, String> cloudEventHeaders(String id, String type) {
+        return Map.of("ce_specversion", "1.0", "ce_id", id, "ce_type", type, "ce_source", "urn:test");
+    }
+
     public void sendRaw(String topic, String key, String value, Map<String, String> headers) {
         ProducerRecord<String, String> record = new ProducerRecord<>(topic, key, value);
         headers.forEach((k, v) -> header(record, k, v));

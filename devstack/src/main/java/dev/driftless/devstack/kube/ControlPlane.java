@@ -385,9 +385,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private String kubeconfig(String user, String bearer, String namespace) {
-        String ca = Base64.getEncoder()
-                .encodeToString((caPem != null ? caPem : readQuietly(state.resolve("pki/apiserver.crt")))
-                        .getBytes(StandardCharsets.UTF_8));
+        String ca = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
         return """
                 apiVersion: v1
                 kind: Config
@@ -528,14 +526,6 @@ public final class ControlPlane implements AutoCloseable {
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
-        }
-    }
-
-    private static String readQuietly(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -226,15 +226,7 @@ class RenderPipelineIT {
                 Topics.COMMITS,
                 key,
                 "{this is not json",
-                Map.of(
-                        "ce_specversion",
-                        "1.0",
-                        "ce_id",
-                        "garbage-" + app,
-                        "ce_type",
-                        EventType.COMMIT_PUSHED.type(),
-                        "ce_source",
-                        "urn:test"));
+                EventProbe.cloudEventHeaders("garbage-" + app, EventType.COMMIT_PUSHED.type()));
         RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("b")));
         pushed(first, second, "d-" + UUID.randomUUID());
 
@@ -260,15 +252,7 @@ class RenderPipelineIT {
                 Topics.COMMITS,
                 key,
                 "{\"repository\":\"" + repoUrl + "\"}",
-                Map.of(
-                        "ce_specversion",
-                        "1.0",
-                        "ce_id",
-                        "incomplete-" + app,
-                        "ce_type",
-                        EventType.COMMIT_PUSHED.type(),
-                        "ce_source",
-                        "urn:test"));
+                EventProbe.cloudEventHeaders("incomplete-" + app, EventType.COMMIT_PUSHED.type()));
         RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("b")));
         pushed(first, second, "d-" + UUID.randomUUID());
 

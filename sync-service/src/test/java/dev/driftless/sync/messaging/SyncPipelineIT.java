@@ -843,15 +843,7 @@ class SyncPipelineIT {
                 Topics.RENDERS,
                 app,
                 "[1,2",
-                Map.of(
-                        "ce_specversion",
-                        "1.0",
-                        "ce_id",
-                        "bad-" + app,
-                        "ce_type",
-                        EventType.RENDER_SUCCEEDED.type(),
-                        "ce_source",
-                        "urn:test"));
+                EventProbe.cloudEventHeaders("bad-" + app, EventType.RENDER_SUCCEEDED.type()));
 
         List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 1, WAIT);
         assertThat(letters).hasSize(1);
@@ -871,15 +863,7 @@ class SyncPipelineIT {
                 Topics.RENDERS,
                 app,
                 "{\"repository\":\"https://h/r\",\"commit\":\"" + "a".repeat(40) + "\",\"manifests\":[]}",
-                Map.of(
-                        "ce_specversion",
-                        "1.0",
-                        "ce_id",
-                        "incomplete-" + app,
-                        "ce_type",
-                        EventType.RENDER_SUCCEEDED.type(),
-                        "ce_source",
-                        "urn:test"));
+                EventProbe.cloudEventHeaders("incomplete-" + app, EventType.RENDER_SUCCEEDED.type()));
 
         List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 1, WAIT);
         assertThat(letters).hasSize(1);
