@@ -32,16 +32,21 @@ import org.apache.kafka.server.common.MetadataVersion;
 /**
  * A real Apache Kafka broker in KRaft mode (one combined broker and controller), embedded in this JVM from Apache
  * Kafka's own artifacts. Starts in a few seconds with no Docker. Its log directory is formatted fresh on every start
- * and deleted on {@link #close()} unless it was given by the caller.
+ * and deleted on {@link #close()} unless it was given by the caller. {@link #stop()} and {@link #startAgain()} take it
+ * down and bring it back on the same ports with the same log, as a broker restart does, for tests of what survives
+ * one.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
     private final String bootstrapServers;
     private final Path logDir;
     private final boolean ownsLogDir;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path logDir, boolean ownsLogDir) {
+    private EmbeddedKafka(
+            KafkaConfig config, KafkaRaftServer server, String bootstrapServers, Path logDir, boolean ownsLogDir) {
+        this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.logDir = logDir;
@@ -72,7 +77,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             format(dir, props);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(server, "127.0.0.1:" + brokerPort, dir, owns);
+            EmbeddedKafka kafka = new EmbeddedKafka(config, server, "127.0.0.1:" + brokerPort, dir, owns);
             kafka.awaitReady();
             return kafka;
         } catch (IOException e) {
@@ -161,10 +166,32 @@ public final class EmbeddedKafka implements AutoCloseable {
         createTopics(partitions, Topics.ALL.toArray(String[]::new));
     }
 
+    /** Shuts the broker down, keeping its log: clients lose their connections until {@link #startAgain()}. */
+    public synchronized void stop() {
+        if (server != null) {
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts the broker again after {@link #stop()}, on the same ports and log, and waits until it answers. */
+    public synchronized void startAgain() {
+        if (server != null) {
+            return;
+        }
+        try {
+            server = new KafkaRaftServer(config, Time.SYSTEM);
+            server.startup();
+            awaitReady();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the embedded Kafka broker again: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public void close() {
-        server.shutdown();
-        server.awaitShutdown();
+        stop();
         if (ownsLogDir) {
             deleteRecursively(logDir);
         }

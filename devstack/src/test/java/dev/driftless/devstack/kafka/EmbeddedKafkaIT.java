@@ -76,4 +76,47 @@ class EmbeddedKafkaIT {
             assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).containsAll(Topics.ALL);
         }
     }
+
+    @Test
+    void aBrokerStoppedAndStartedAgainStillHoldsWhatItAcknowledged() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            kafka.createTopics(1, "restart");
+            Map<String, Object> producerConfig = Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers(),
+                    ProducerConfig.ACKS_CONFIG,
+                    "all",
+                    ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                    StringSerializer.class,
+                    ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
+                    StringSerializer.class);
+            try (var producer = new KafkaProducer<String, String>(producerConfig)) {
+                producer.send(new ProducerRecord<>("restart", "k", "before")).get(30, TimeUnit.SECONDS);
+            }
+            kafka.stop();
+            kafka.startAgain();
+            try (var producer = new KafkaProducer<String, String>(producerConfig)) {
+                producer.send(new ProducerRecord<>("restart", "k", "after")).get(30, TimeUnit.SECONDS);
+            }
+            List<String> received = new ArrayList<>();
+            try (var consumer = new KafkaConsumer<String, String>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    kafka.bootstrapServers(),
+                    ConsumerConfig.GROUP_ID_CONFIG,
+                    "restart",
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    "earliest",
+                    ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class,
+                    ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                    StringDeserializer.class))) {
+                consumer.subscribe(List.of("restart"));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (received.size() < 2 && System.nanoTime() < deadline) {
+                    consumer.poll(Duration.ofMillis(200)).forEach(r -> received.add(r.value()));
+                }
+            }
+            assertThat(received).containsExactly("before", "after");
+        }
+    }
 }

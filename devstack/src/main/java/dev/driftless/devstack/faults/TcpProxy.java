@@ -1,0 +1,141 @@
+package dev.driftless.devstack.faults;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A TCP forwarder on 127.0.0.1 between a service and a real part (PostgreSQL, a Kubernetes API server), so that a test
+ * can take the part away and give it back: {@link #cut()} resets every open connection and refuses new ones, as a
+ * crashed server or a broken network does; {@link #restore()} lets connections through again. The part itself stays
+ * real and untouched; this stands in only for the fault, which the real part cannot be made to show on demand without
+ * taking it from every other test that shares it.
+ */
+public final class TcpProxy implements AutoCloseable {
+
+    private final InetSocketAddress target;
+    private final ServerSocket server;
+    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tcp-proxy");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean cut;
+    private volatile boolean closed;
+
+    private TcpProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        threads.execute(this::accept);
+    }
+
+    /** Starts forwarding a free port on 127.0.0.1 to {@code host:port}. */
+    public static TcpProxy to(String host, int port) {
+        try {
+            return new TcpProxy(new InetSocketAddress(host, port));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a proxy port", e);
+        }
+    }
+
+    /** The port clients connect to instead of the part's. */
+    public int port() {
+        return server.getLocalPort();
+    }
+
+    /** Resets every open connection and refuses (accepts and at once resets) new ones until {@link #restore()}. */
+    public void cut() {
+        cut = true;
+        open.forEach(TcpProxy::reset);
+        open.clear();
+    }
+
+    /** Lets connections through again. */
+    public void restore() {
+        cut = false;
+    }
+
+    private void accept() {
+        while (!closed) {
+            try {
+                Socket client = server.accept();
+                if (cut) {
+                    reset(client);
+                    continue;
+                }
+                Socket upstream = new Socket();
+                try {
+                    upstream.connect(target, 5_000);
+                } catch (IOException e) {
+                    reset(client);
+                    upstream.close();
+                    continue;
+                }
+                open.add(client);
+                open.add(upstream);
+                threads.execute(() -> pump(client, upstream));
+                threads.execute(() -> pump(upstream, client));
+            } catch (IOException e) {
+                if (!closed) {
+                    continue;
+                }
+                return;
+            }
+        }
+    }
+
+    private void pump(Socket from, Socket to) {
+        byte[] buffer = new byte[16 * 1024];
+        try (InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream()) {
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                out.write(buffer, 0, n);
+                out.flush();
+            }
+        } catch (IOException e) {
+            // the other side went, or the proxy cut it: close both below
+        } finally {
+            open.remove(from);
+            open.remove(to);
+            reset(from);
+            reset(to);
+        }
+    }
+
+    /** Closes with a TCP reset rather than a clean close, as a dead server or a broken path looks to a client. */
+    private static void reset(Socket socket) {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (SocketException e) {
+            // already closed
+        }
+        try {
+            socket.close();
+        } catch (IOException e) {
+            // already closed
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        cut();
+        try {
+            server.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
+        threads.shutdownNow();
+    }
+}
