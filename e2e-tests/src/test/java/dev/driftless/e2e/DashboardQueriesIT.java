@@ -5,8 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.driftless.devstack.local.LocalStack;
-import dev.driftless.devstack.local.StackOptions;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.File;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -18,12 +17,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,24 +32,25 @@ import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Every PromQL expression of every Grafana dashboard in {@code deploy/grafana/dashboards/} parses and returns data
- * from a real Prometheus scraping the whole stack: the services run as {@code ./driftless up} runs them, a few pushes
- * go through (one that deploys, one whose sync fails and one that restores it, one that fails to render) and one
- * webhook with a forged signature is refused, so the failure panels have data too. A dashboard query that matches no
- * metric fails the build. Skipped when no {@code prometheus} binary is on the PATH (Debian: {@code apt-get install
- * prometheus}, which {@code .ci/run} does).
+ * from a real Prometheus scraping the whole stack: the services run as {@code ./driftless up} runs them (the
+ * {@link SharedStack}), a few pushes go through (one that deploys, one whose sync fails and one that restores it, one
+ * that fails to render and changes nothing in the cluster) and one webhook with a forged signature is refused, so the
+ * failure panels have data too. A dashboard query that matches no metric fails the build. Needs a {@code prometheus}
+ * binary on the PATH ({@code .ci/run} installs Debian's); without one it skips, except in CI where it fails.
  */
+@Order(3)
+@ExtendWith(SharedStack.Extension.class)
 class DashboardQueriesIT {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    static final String SCHEMA =
-            "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/test";
     static final String APPLICATION = "demo";
 
     /** The Prometheus job of each service, as in {@code deploy/prometheus/*.yml}, and its URL variable. */
@@ -79,26 +75,18 @@ class DashboardQueriesIT {
 
     static final Pattern VARIABLE = Pattern.compile("\\$\\{(\\w+)(?::[^}]*)?}|\\[\\[(\\w+)(?::[^\\]]*)?]]|\\$(\\w+)");
 
-    static Path home;
+    static SharedStack stack;
     static Path state;
-    static LocalStack stack;
     static Process prometheus;
     static String prometheusUrl;
 
     @BeforeAll
-    static void startStackAndPrometheus() throws Exception {
+    static void startPrometheus(SharedStack shared) throws Exception {
         dev.driftless.devstack.tools.RequiredTools.require(
                 "the dashboard queries cannot be checked against a real Prometheus", "prometheus");
         Optional<Path> binary = onPath("prometheus");
-        home = repositoryRoot();
-        state = Files.createTempDirectory("driftless-dashboards");
-        StackOptions options = StackOptions.onFreePorts(
-                home,
-                state,
-                "e2e-secret-" + UUID.randomUUID(),
-                new StackOptions.Database(DB_URL, "postgres", SCHEMA),
-                "256m");
-        stack = LocalStack.start(options, System.out);
+        stack = shared;
+        state = Files.createTempDirectory(shared.state, "prometheus");
 
         Path config = state.resolve("prometheus.yml");
         Files.writeString(config, scrapeConfig());
@@ -119,23 +107,11 @@ class DashboardQueriesIT {
     }
 
     @AfterAll
-    static void stopEverything() throws Exception {
+    static void stopPrometheus() throws Exception {
         if (prometheus != null && prometheus.isAlive()) {
             prometheus.destroy();
             if (!prometheus.waitFor(15, TimeUnit.SECONDS)) {
                 prometheus.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        }
-        if (stack != null) {
-            stack.close();
-            try (Connection c = DriverManager.getConnection(DB_URL, "postgres", "");
-                    Statement s = c.createStatement()) {
-                s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-            }
-        }
-        if (state != null) {
-            try (Stream<Path> paths = Files.walk(state)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -144,7 +120,7 @@ class DashboardQueriesIT {
     void everyDashboardQueryParsesAndReturnsData() throws Exception {
         drivePushes();
 
-        List<Query> queries = dashboardQueries(home.resolve("deploy/grafana/dashboards"));
+        List<Query> queries = dashboardQueries(stack.home.resolve("deploy/grafana/dashboards"));
         assertThat(queries).as("PromQL expressions in the dashboards").isNotEmpty();
 
         // Counters and timers appear at their first event, rates need two scrapes, and Micrometer's Kafka binder
@@ -171,12 +147,13 @@ class DashboardQueriesIT {
 
     /**
      * A deploying push, a push whose sync fails (an object outside the application's namespace) and one that
-     * restores it, a push that fails to render (YAML that does not parse) and one that repairs it, and a forged
-     * webhook.
+     * restores it, a push that fails to render (YAML that does not parse, beside a changed message) and one that
+     * repairs it, and a forged webhook. The failed render changes nothing in the cluster: no sync of that commit, the
+     * message and commit of the last good one stay, and nothing was pruned and created again (the same uid).
      */
     static void drivePushes() throws Exception {
         HttpResponse<String> forged = HTTP.send(
-                HttpRequest.newBuilder(URI.create(stack.environment().get("DRIFTLESS_WEBHOOK_URL") + "/hooks/github"))
+                HttpRequest.newBuilder(URI.create(stack.env("DRIFTLESS_WEBHOOK_URL") + "/hooks/github"))
                         .header("Content-Type", "application/json")
                         .header("X-GitHub-Event", "push")
                         .header("X-GitHub-Delivery", "forged-" + UUID.randomUUID())
@@ -186,55 +163,74 @@ class DashboardQueriesIT {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(forged.statusCode()).as("a forged webhook").isEqualTo(401);
 
-        Path clone = state.resolve("clone");
-        try (Git git = Git.cloneRepository()
-                .setURI(stack.environment().get("DRIFTLESS_DEMO_REPO"))
-                .setDirectory(clone.toFile())
-                .call()) {
-            Path configMap = clone.resolve("apps/demo/configmap.yaml");
-            Files.writeString(
-                    configMap,
-                    Files.readString(configMap).replace("Hello from Driftless", "Hello from the dashboards"));
-            awaitOutcome(push(git, "Change the message"), "sync", "Succeeded");
+        try (Git git = stack.cloneDemo("dashboards")) {
+            Path work = git.getRepository().getWorkTree().toPath();
+            Path configMap = work.resolve("apps/demo/configmap.yaml");
+            setMessage(configMap, "Hello from the dashboards");
+            RevCommit good = SharedStack.commitAndPush(git, "Change the message", "Dana");
+            awaitOutcome(good, "sync", "Succeeded");
 
             Files.writeString(
-                    clone.resolve("apps/demo/elsewhere.yaml"),
+                    work.resolve("apps/demo/elsewhere.yaml"),
                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: elsewhere\n  namespace: elsewhere\n"
                             + "data:\n  where: not the application's namespace\n");
-            awaitOutcome(push(git, "Add an object outside the namespace"), "sync", "Failed");
+            awaitOutcome(
+                    SharedStack.commitAndPush(git, "Add an object outside the namespace", "Dana"), "sync", "Failed");
 
-            Files.delete(clone.resolve("apps/demo/elsewhere.yaml"));
-            awaitOutcome(push(git, "Remove it again"), "sync", "Succeeded");
+            Files.delete(work.resolve("apps/demo/elsewhere.yaml"));
+            RevCommit restored = SharedStack.commitAndPush(git, "Remove it again", "Dana");
+            awaitOutcome(restored, "sync", "Succeeded");
+            ConfigMap before = demoConfig();
 
-            Files.writeString(clone.resolve("apps/demo/broken.yaml"), "kind: [this is not YAML\n");
-            awaitOutcome(push(git, "Add a manifest that does not parse"), "render", "Failed");
+            Files.writeString(work.resolve("apps/demo/broken.yaml"), "kind: [this is not YAML\n");
+            setMessage(configMap, "Hello from a render that fails");
+            RevCommit broken = SharedStack.commitAndPush(git, "Add a manifest that does not parse", "Dana");
+            awaitOutcome(broken, "render", "Failed");
+            // sync-service reads renders of one application in order: the repair's sync comes after the failure
+            Files.delete(work.resolve("apps/demo/broken.yaml"));
+            setMessage(configMap, "Hello again");
+            RevCommit repaired = SharedStack.commitAndPush(git, "Repair the manifests", "Dana");
+            awaitOutcome(repaired, "sync", "Succeeded");
 
-            Files.delete(clone.resolve("apps/demo/broken.yaml"));
-            Files.writeString(configMap, Files.readString(configMap).replace("from the dashboards", "again"));
-            awaitOutcome(push(git, "Repair the manifests"), "sync", "Succeeded");
+            JsonNode failedTrace = stack.get(stack.env("DRIFTLESS_AUDIT_URL") + "/api/commits/" + broken.name());
+            assertThat(failedTrace
+                            .path("applications")
+                            .path(0)
+                            .path("sync")
+                            .path("reason")
+                            .asText())
+                    .as("the commit whose render failed has no sync report of its own")
+                    .isEqualTo("RenderFailed");
+            ConfigMap after = demoConfig();
+            assertThat(after.getMetadata().getUid())
+                    .as("never pruned or replaced")
+                    .isEqualTo(before.getMetadata().getUid());
+            assertThat(after.getData()).containsEntry("message", "Hello again");
+            assertThat(after.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", repaired.name());
         }
     }
 
-    static RevCommit push(Git git, String message) throws Exception {
-        git.add().addFilepattern(".").call();
-        git.add().setUpdate(true).addFilepattern(".").call();
-        RevCommit commit = git.commit()
-                .setMessage(message)
-                .setAuthor("Dana", "dana@example.com")
-                .setCommitter("Dana", "dana@example.com")
-                .call();
-        git.push().call();
-        return commit;
+    static void setMessage(Path configMap, String message) throws IOException {
+        Files.writeString(
+                configMap, Files.readString(configMap).replaceAll("message: .*", "message: \"" + message + "\""));
+    }
+
+    static ConfigMap demoConfig() {
+        return stack.cluster
+                .configMaps()
+                .inNamespace(APPLICATION)
+                .withName("demo-config")
+                .get();
     }
 
     /** Waits until the audit trace of the commit shows the application's render or sync with that status. */
     static void awaitOutcome(RevCommit commit, String step, String status) {
-        String url = stack.environment().get("DRIFTLESS_AUDIT_URL") + "/api/commits/" + commit.name();
-        await().atMost(Duration.ofSeconds(30))
+        String url = stack.env("DRIFTLESS_AUDIT_URL") + "/api/commits/" + commit.name();
+        await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(200))
                 .alias(step + " of " + commit.getShortMessage() + " is " + status)
                 .until(() -> {
-                    JsonNode trace = get(url, "Bearer " + stack.environment().get("DRIFTLESS_API_TOKEN"));
+                    JsonNode trace = stack.get(url);
                     if (trace == null) {
                         return false;
                     }
@@ -335,7 +331,7 @@ class DashboardQueriesIT {
         StringBuilder yaml = new StringBuilder(
                 "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\nscrape_configs:\n");
         JOBS.forEach((job, variable) -> {
-            URI url = URI.create(stack.environment().get(variable));
+            URI url = URI.create(stack.env(variable));
             yaml.append("  - job_name: ")
                     .append(job)
                     .append("\n    metrics_path: /q/metrics\n    static_configs:\n      - targets: ['")
@@ -352,7 +348,7 @@ class DashboardQueriesIT {
             throw new IllegalStateException(
                     "prometheus exited with " + prometheus.exitValue() + "; see " + state.resolve("prometheus.log"));
         }
-        JsonNode targets = get(prometheusUrl + "/api/v1/targets?state=active", null);
+        JsonNode targets = stack.get(prometheusUrl + "/api/v1/targets?state=active");
         if (targets == null) {
             return false;
         }
@@ -363,38 +359,6 @@ class DashboardQueriesIT {
                     target.path("health").asText());
         }
         return JOBS.keySet().stream().allMatch(job -> "up".equals(health.get(job)));
-    }
-
-    static JsonNode get(String url, String authorization) {
-        try {
-            HttpRequest.Builder request =
-                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
-            if (authorization != null) {
-                request.header("Authorization", authorization);
-            }
-            HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-        } catch (IOException e) {
-            return null;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
-    /** The checkout: {@code driftless.home} (set by the build), else the first parent holding the dashboards. */
-    static Path repositoryRoot() {
-        String configured = System.getProperty("driftless.home");
-        if (configured != null && Files.isDirectory(Path.of(configured, "deploy/grafana/dashboards"))) {
-            return Path.of(configured).toAbsolutePath().normalize();
-        }
-        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-            if (Files.isDirectory(dir.resolve("deploy/grafana/dashboards"))) {
-                return dir;
-            }
-        }
-        throw new IllegalStateException(
-                "no deploy/grafana/dashboards above " + Path.of("").toAbsolutePath());
     }
 
     static Optional<Path> onPath(String command) {

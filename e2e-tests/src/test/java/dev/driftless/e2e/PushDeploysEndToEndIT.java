@@ -4,133 +4,81 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.driftless.devstack.local.LocalStack;
-import dev.driftless.devstack.local.StackOptions;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The whole pipeline as {@code ./driftless up} runs it, each service its own process: a {@code git push} over real
  * HTTP transport to the devstack Git server sends a signed webhook, the change goes through the real broker, is
  * rendered from the pushed commit, applied to a real Kubernetes control plane (kube-apiserver, etcd and
  * kube-controller-manager, whose deployment controller makes the ReplicaSet and reports the rollout) and traced in the
- * audit log in real PostgreSQL.
+ * audit log in real PostgreSQL. How fast is for {@code ./driftless bench e2e}; the waits here are generous and only
+ * what arrives, and in which order, is asserted.
  */
+@Order(1)
+@ExtendWith(SharedStack.Extension.class)
 class PushDeploysEndToEndIT {
 
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final HttpClient HTTP = HttpClient.newHttpClient();
-    static final String SCHEMA =
-            "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-    static final String DB_URL = "jdbc:postgresql://127.0.0.1:5432/test";
+    static final Duration GENEROUS = Duration.ofSeconds(90);
 
-    static Path state;
-    static LocalStack stack;
-    static KubernetesClient cluster;
+    static SharedStack stack;
 
     @BeforeAll
-    static void startStack() throws Exception {
-        Path home = Path.of(System.getProperty("driftless.home", ".."))
-                .toAbsolutePath()
-                .normalize();
-        state = Files.createTempDirectory("driftless-e2e");
-        StackOptions options = StackOptions.onFreePorts(
-                home,
-                state,
-                "e2e-secret-" + UUID.randomUUID(),
-                new StackOptions.Database(DB_URL, "postgres", SCHEMA),
-                "256m");
-        stack = LocalStack.start(options, System.out);
-        cluster = stack.clusterAdmin();
+    static void useTheSharedStack(SharedStack shared) {
+        stack = shared;
+        await().atMost(GENEROUS)
+                .alias("the demo application is deployed when the stack starts")
+                .until(() -> demoConfig() != null);
     }
 
-    @AfterAll
-    static void stopStack() throws Exception {
-        if (cluster != null) {
-            cluster.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
-        try (Connection c = DriverManager.getConnection(DB_URL, "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + SCHEMA + " CASCADE");
-        }
-        if (state != null) {
-            try (var paths = Files.walk(state)) {
-                paths.sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
-            }
-        }
+    static ConfigMap demoConfig() {
+        return stack.cluster
+                .configMaps()
+                .inNamespace("demo")
+                .withName("demo-config")
+                .get();
     }
 
     static String message() {
-        ConfigMap cm =
-                cluster.configMaps().inNamespace("demo").withName("demo-config").get();
+        ConfigMap cm = demoConfig();
         return cm == null ? null : cm.getData().get("message");
     }
 
-    static JsonNode get(String url) throws Exception {
-        HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .header("Authorization", "Bearer " + stack.environment().get("DRIFTLESS_API_TOKEN"))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
-    }
-
     @Test
-    void aPushOfAChangedMessageIsInTheClusterAndTracedInTheAuditLog() throws Exception {
-        await().atMost(Duration.ofSeconds(30))
-                .alias("the demo application is deployed when the stack starts")
-                .until(() -> "Hello from Driftless".equals(message()));
-
-        Path clone = state.resolve("clone");
+    void aPushIsInTheClusterAndTracedInTheAuditLogUnderOneTraceIdAcrossEveryService() throws Exception {
+        String message = "Hello from the end-to-end test " + UUID.randomUUID();
         RevCommit pushed;
-        try (Git git = Git.cloneRepository()
-                .setURI(stack.environment().get("DRIFTLESS_DEMO_REPO"))
-                .setDirectory(clone.toFile())
-                .call()) {
-            Path file = clone.resolve("apps/demo/configmap.yaml");
-            Files.writeString(
-                    file, Files.readString(file).replace("Hello from Driftless", "Hello from the end-to-end test"));
-            git.add().addFilepattern("apps/demo/configmap.yaml").call();
-            pushed = git.commit()
-                    .setMessage("Change the demo message")
-                    .setAuthor("Erin", "erin@example.com")
-                    .setCommitter("Erin", "erin@example.com")
-                    .call();
-            git.push().call();
+        try (Git git = stack.cloneDemo("clone")) {
+            Path file = git.getRepository().getWorkTree().toPath().resolve("apps/demo/configmap.yaml");
+            Files.writeString(file, Files.readString(file).replaceAll("message: .*", "message: \"" + message + "\""));
+            pushed = SharedStack.commitAndPush(git, "Change the demo message", "Erin");
         }
 
-        await().atMost(Duration.ofSeconds(10))
-                .pollInterval(Duration.ofMillis(50))
-                .until(() -> "Hello from the end-to-end test".equals(message()));
-        ConfigMap applied =
-                cluster.configMaps().inNamespace("demo").withName("demo-config").get();
+        await().atMost(GENEROUS).until(() -> message.equals(message()));
+        ConfigMap applied = demoConfig();
         assertThat(applied.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", pushed.name());
         assertThat(applied.getMetadata().getLabels()).containsEntry("driftless.dev/application", "demo");
 
-        String audit = stack.environment().get("DRIFTLESS_AUDIT_URL") + "/api/commits/" + pushed.name();
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            JsonNode trace = get(audit);
+        String audit = stack.env("DRIFTLESS_AUDIT_URL");
+        await().atMost(GENEROUS).untilAsserted(() -> {
+            JsonNode trace = stack.get(audit + "/api/commits/" + pushed.name());
             assertThat(trace).as("the audit trace of %s", pushed.name()).isNotNull();
             assertThat(trace.path("deliveries").path(0).path("pusher").asText()).isEqualTo("Erin");
             JsonNode demo = trace.path("applications").path(0);
@@ -140,19 +88,46 @@ class PushDeploysEndToEndIT {
             assertThat(demo.path("sync").path("resources").findValuesAsText("name"))
                     .contains("demo-config");
         });
+
+        // webhook-service wrote commit.pushed, render-service render.succeeded, sync-service the sync report, and
+        // audit-service kept each record's traceparent: one trace from the webhook to the cluster
+        await().atMost(GENEROUS).untilAsserted(() -> {
+            List<String> types = new ArrayList<>();
+            Set<String> traceIds = new HashSet<>();
+            for (JsonNode item : stack.get(audit + "/api/changes?limit=200").path("items")) {
+                if (pushed.name().equals(item.path("commit").asText())) {
+                    types.add(item.path("type").asText());
+                    traceIds.add(item.path("traceId").asText("(none)"));
+                }
+            }
+            assertThat(types)
+                    .contains(
+                            "dev.driftless.commit.pushed.v1",
+                            "dev.driftless.render.succeeded.v1",
+                            "dev.driftless.sync.succeeded.v1");
+            assertThat(traceIds)
+                    .as("the trace ids of %s", types)
+                    .singleElement()
+                    .matches(id -> id.matches("[0-9a-f]{32}"));
+        });
     }
 
     @Test
     void theDemoDeploymentIsRolledOutByTheRealControllersAndReportedHealthy() throws Exception {
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            var replicaSets =
-                    cluster.apps().replicaSets().inNamespace("demo").list().getItems();
+        await().atMost(GENEROUS).untilAsserted(() -> {
+            var replicaSets = stack.cluster
+                    .apps()
+                    .replicaSets()
+                    .inNamespace("demo")
+                    .list()
+                    .getItems();
             assertThat(replicaSets)
                     .as("made by kube-controller-manager's deployment controller")
                     .singleElement()
                     .satisfies(rs -> assertThat(rs.getMetadata().getOwnerReferences())
                             .anySatisfy(owner -> assertThat(owner.getName()).isEqualTo("demo")));
-            assertThat(cluster.apps()
+            assertThat(stack.cluster
+                            .apps()
                             .deployments()
                             .inNamespace("demo")
                             .withName("demo")
@@ -161,80 +136,19 @@ class PushDeploysEndToEndIT {
                             .getAvailableReplicas())
                     .isEqualTo(1);
         });
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            HttpResponse<String> status = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(
-                                    stack.environment().get("DRIFTLESS_SYNC_URL") + "/api/applications/demo/status"))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(status.statusCode()).isEqualTo(200);
-            assertThat(JSON.readTree(status.body())
-                            .path("health")
-                            .path("health")
-                            .path("state")
-                            .asText())
+        await().atMost(GENEROUS).untilAsserted(() -> {
+            JsonNode status = stack.get(stack.env("DRIFTLESS_SYNC_URL") + "/api/applications/demo/status");
+            assertThat(status).isNotNull();
+            assertThat(status.path("health").path("health").path("state").asText())
                     .isEqualTo("Healthy");
         });
-        assertThat(stack.controlPlane().version()).startsWith("v1.");
-    }
-
-    @Test
-    void aServiceKilledHardIsRestartedByTheStackAndAPushAfterItIsApplied() throws Exception {
-        long before = stack.pids().get("sync-service");
-        ProcessHandle.of(before).orElseThrow().destroyForcibly(); // kill -9, as an OOM kill would
-        String syncUrl = stack.environment().get("DRIFTLESS_SYNC_URL");
-        await().atMost(Duration.ofSeconds(120))
-                .alias("sync-service restarted and ready")
-                .until(() -> stack.pids().get("sync-service") != before && ready(syncUrl));
-
-        Path clone = state.resolve("clone-after-kill");
-        RevCommit pushed;
-        try (Git git = Git.cloneRepository()
-                .setURI(stack.environment().get("DRIFTLESS_DEMO_REPO"))
-                .setDirectory(clone.toFile())
-                .call()) {
-            // a file of its own, so the other tests' view of demo-config stays as they expect
-            Files.writeString(
-                    clone.resolve("apps/demo/after-kill.yaml"),
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: after-kill\ndata:\n  message: \"after a kill -9\"\n");
-            git.add().addFilepattern("apps/demo/after-kill.yaml").call();
-            pushed = git.commit()
-                    .setMessage("After sync-service was killed")
-                    .setAuthor("Erin", "erin@example.com")
-                    .setCommitter("Erin", "erin@example.com")
-                    .call();
-            git.push().call();
-        }
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            ConfigMap applied = cluster.configMaps()
-                    .inNamespace("demo")
-                    .withName("after-kill")
-                    .get();
-            assertThat(applied).as("applied by the restarted sync-service").isNotNull();
-            assertThat(applied.getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", pushed.name());
-        });
-    }
-
-    static boolean ready(String url) {
-        try {
-            return HTTP.send(
-                                    HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.discarding())
-                            .statusCode()
-                    == 200;
-        } catch (java.io.IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        assertThat(stack.stack.controlPlane().version()).startsWith("v1.");
     }
 
     @Test
     void aWebhookWithoutAValidSignatureIsRefusedAndChangesNothing() throws Exception {
-        HttpResponse<String> response = HTTP.send(
-                HttpRequest.newBuilder(URI.create(stack.environment().get("DRIFTLESS_WEBHOOK_URL") + "/hooks/github"))
+        HttpResponse<String> response = SharedStack.HTTP.send(
+                HttpRequest.newBuilder(URI.create(stack.env("DRIFTLESS_WEBHOOK_URL") + "/hooks/github"))
                         .header("X-GitHub-Event", "push")
                         .header("X-GitHub-Delivery", "forged")
                         .header("X-Hub-Signature-256", "sha256=" + "0".repeat(64))
@@ -243,12 +157,14 @@ class PushDeploysEndToEndIT {
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(JSON.readTree(response.body()).path("reason").asText()).isEqualTo("SignatureInvalid");
+        assertThat(SharedStack.JSON.readTree(response.body()).path("reason").asText())
+                .isEqualTo("SignatureInvalid");
     }
 
     @Test
-    void theEnvFileNamesEveryPartAndEveryServiceIsReady() throws Exception {
-        String env = Files.readString(state.resolve("env"));
+    void theEnvFileNamesEveryPartOnlyItsOwnerCanReadItAndEveryServiceIsReady() throws Exception {
+        Path envFile = stack.state.resolve("env");
+        String env = Files.readString(envFile);
         for (String name : new String[] {
             "DRIFTLESS_KAFKA_BOOTSTRAP",
             "DRIFTLESS_KUBECONFIG",
@@ -265,13 +181,13 @@ class PushDeploysEndToEndIT {
         }) {
             assertThat(env).contains("export " + name + "='");
         }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(envFile)))
+                .as("the env file holds the webhook secret and the API token")
+                .isEqualTo("rw-------");
         for (String service : new String[] {"WEBHOOK", "RENDER", "SYNC", "AUDIT"}) {
-            HttpResponse<Void> ready = HTTP.send(
-                    HttpRequest.newBuilder(URI.create(
-                                    stack.environment().get("DRIFTLESS_" + service + "_URL") + "/q/health/ready"))
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
-            assertThat(ready.statusCode()).as(service).isEqualTo(200);
+            assertThat(SharedStack.ready(stack.env("DRIFTLESS_" + service + "_URL")))
+                    .as(service)
+                    .isTrue();
         }
     }
 }
