@@ -22,15 +22,19 @@ import org.jboss.logging.Logger;
 
 /**
  * Records every event of every Driftless topic, the dead-letter topic included, in the change log. The offset is
- * committed only after the row is written. A database that is briefly unavailable is retried with backoff; data the
- * database cannot store as it is (a NUL character, say) is recorded rejected, escaped; only a database that stays
- * down nacks the message, so nothing is lost. What follows a write (metrics, commit statuses) never fails it.
+ * committed only after the row is written. A database that cannot be reached (a connection refused or reset, no
+ * connection to be had from the pool, a server shutting down) is waited for: the write is retried with backoff up to
+ * {@value #MAX_BACKOFF_MS} ms for as long as it takes, the consumer holds its place meanwhile, readiness reports the
+ * database down and {@code driftless_audit_database_retries_total} counts the attempts, so an outage loses nothing and
+ * records nothing twice (the event id is unique). Data the database cannot store as it is (a NUL character, say) is
+ * recorded rejected, escaped. Only an error that retrying cannot mend (a missing table, a permission refused) nacks
+ * the message and stops the consumer, loudly. What follows a write (metrics, commit statuses) never fails it.
  */
 @ApplicationScoped
 public class EventRecorder {
 
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
-    private static final int ATTEMPTS = 5;
+    static final long MAX_BACKOFF_MS = 5_000;
     /** The W3C trace-context header, and the CloudEvents distributed-tracing extension attribute of the same name. */
     static final String TRACEPARENT = "traceparent";
 
@@ -118,18 +122,32 @@ public class EventRecorder {
                     toStore = Entries.unstorable(entry, e.getMessage());
                     continue;
                 }
-                boolean transientError = state.startsWith("08")
-                        || state.startsWith("40")
-                        || state.startsWith("57")
-                        || state.startsWith("53");
-                if (!transientError || attempt >= ATTEMPTS) {
+                if (!unavailable(state)) {
                     throw e;
                 }
-                LOG.warnf("database unavailable (%s), retrying in %d ms", e.getMessage(), backoff);
+                metrics.counter("driftless.audit.database.retries").increment();
+                if (attempt == 1 || backoff >= MAX_BACKOFF_MS) {
+                    LOG.warnf(
+                            "database unavailable (%s); %s %s waits, retrying every %d ms at most",
+                            e.getMessage(), entry.type(), entry.eventId(), MAX_BACKOFF_MS);
+                }
                 TimeUnit.MILLISECONDS.sleep(backoff);
-                backoff *= 2;
+                backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
             }
         }
+    }
+
+    /**
+     * Whether an error with this SQLState is the database being away rather than the statement being wrong: anything
+     * but data (22), integrity (23), syntax or access (42), unsupported feature (0A) and internal (XX) errors. A pool
+     * that cannot hand out a connection gives no SQLState at all, and is away too.
+     */
+    static boolean unavailable(String sqlState) {
+        return !(sqlState.startsWith("22")
+                || sqlState.startsWith("23")
+                || sqlState.startsWith("42")
+                || sqlState.startsWith("0A")
+                || sqlState.startsWith("XX"));
     }
 
     private void afterRecorded(ChangeEntry entry) {
