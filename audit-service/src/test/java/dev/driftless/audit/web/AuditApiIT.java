@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +63,20 @@ class AuditApiIT {
                 new ResyncRequested(app, "tester", "n" + n, Instant.now()),
                 app,
                 "urn:test");
+    }
+
+    /** Waits until the application has this many events in the change log. */
+    void awaitRecorded(int events) {
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> given().auth()
+                                .oauth2(READ)
+                                .queryParam("application", app)
+                                .queryParam("limit", 500)
+                                .get("/api/changes")
+                                .jsonPath()
+                                .getList("items")
+                                .size()
+                        == events);
     }
 
     String deploy() {
@@ -141,55 +154,33 @@ class AuditApiIT {
         for (int i = 0; i < 12; i++) {
             resyncEvent(i);
         }
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> given().auth()
-                                .oauth2(READ)
-                                .queryParam("application", app)
-                                .queryParam("limit", 500)
-                                .get("/api/changes")
-                                .jsonPath()
-                                .getList("items")
-                                .size()
-                        == 12);
+        awaitRecorded(12);
 
+        // after each page, a new event is recorded before the next page is read: a page that moved with them (an
+        // offset, say) would show an item twice
         List<String> seen = new ArrayList<>();
-        AtomicBoolean writing = new AtomicBoolean(true);
-        Thread writer = new Thread(() -> {
-            for (int i = 100; i < 110 && writing.get(); i++) {
-                resyncEvent(i);
+        int arrived = 0;
+        String cursor = null;
+        do {
+            var request =
+                    given().auth().oauth2(READ).queryParam("application", app).queryParam("limit", 5);
+            if (cursor != null) {
+                request.queryParam("cursor", cursor);
             }
-        });
-        JsonPath first = given().auth()
-                .oauth2(READ)
-                .queryParam("application", app)
-                .queryParam("limit", 5)
-                .get("/api/changes")
-                .then()
-                .statusCode(200)
-                .extract()
-                .jsonPath();
-        seen.addAll(first.getList("items.id"));
-        writer.start();
-        String cursor = first.getString("nextCursor");
-        while (cursor != null) {
-            JsonPath page = given().auth()
-                    .oauth2(READ)
-                    .queryParam("application", app)
-                    .queryParam("limit", 5)
-                    .queryParam("cursor", cursor)
-                    .get("/api/changes")
-                    .then()
-                    .statusCode(200)
-                    .extract()
-                    .jsonPath();
+            JsonPath page =
+                    request.get("/api/changes").then().statusCode(200).extract().jsonPath();
             seen.addAll(page.getList("items.id"));
             cursor = page.getString("nextCursor");
-        }
-        writing.set(false);
+            resyncEvent(100 + arrived++);
+            awaitRecorded(12 + arrived);
+        } while (cursor != null);
 
-        assertThat(seen).hasSize(12).doesNotHaveDuplicates();
-        assertThat(seen.get(0)).isEqualTo(app + "-11");
-        assertThat(seen.get(11)).isEqualTo(app + "-0");
+        assertThat(arrived).as("events that arrived while paging").isEqualTo(3);
+        assertThat(seen)
+                .as("the 12 events there when paging began, newest first, each once")
+                .containsExactlyElementsOf(java.util.stream.IntStream.iterate(11, i -> i >= 0, i -> i - 1)
+                        .mapToObj(i -> app + "-" + i)
+                        .toList());
         given().auth()
                 .oauth2(READ)
                 .queryParam("cursor", "bm9wZQ")

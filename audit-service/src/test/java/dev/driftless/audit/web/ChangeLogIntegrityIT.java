@@ -7,15 +7,21 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.driftless.audit.AuditDatabase;
+import dev.driftless.audit.domain.Entries;
+import dev.driftless.audit.store.ChangeLog;
 import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.events.Envelope;
+import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventType;
+import dev.driftless.events.ReceivedEvent;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.ResyncRequested;
 import dev.driftless.events.Target;
+import dev.driftless.events.Topics;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -23,9 +29,15 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +86,61 @@ class ChangeLogIntegrityIT {
         }
         await().atMost(Duration.ofSeconds(20)).until(() -> count("event_id = '" + id + "'") == 1);
         return id;
+    }
+
+    @Inject
+    ChangeLog changeLog;
+
+    /**
+     * Two replicas of audit-service record into one application's chain at once (production runs two): writers on
+     * eight threads, each with its own connection, append 30 entries each to one chain, and the chain still verifies
+     * with every entry in it once. Without the per-chain lock two entries would link to the same predecessor.
+     */
+    @Test
+    void concurrentWritersToOneChainStillMakeOneValidChain() throws Exception {
+        String app = "concurrent-" + UUID.randomUUID().toString().substring(0, 8);
+        int writers = 8;
+        int each = 30;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int writer = w;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        String id = app + "-" + writer + "-" + i;
+                        changeLog.append(Entries.of(
+                                new ReceivedEvent(
+                                        id,
+                                        EventType.COMMAND_RESYNC.type(),
+                                        "urn:test",
+                                        app,
+                                        Instant.now(),
+                                        Map.of("application", app),
+                                        Topics.COMMANDS,
+                                        app,
+                                        EventCodec.encode(
+                                                new ResyncRequested(app, "writer-" + writer, "n" + i, Instant.now()))),
+                                id));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertThat(count("application = '" + app + "'")).isEqualTo((long) writers * each);
+        assertThat(count("application = '" + app + "' AND rejected"))
+                .as("rejected entries")
+                .isZero();
+        assertThat(changeLog.verify(app)).as("the chain of %s", app).isEmpty();
     }
 
     @Test

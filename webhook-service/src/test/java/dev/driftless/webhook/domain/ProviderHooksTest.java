@@ -225,7 +225,12 @@ class ProviderHooksTest {
                 "github", Map.of("X-GitHub-Event", "push", "X-GitHub-Delivery", "d"),
                 "gitlab", Map.of("X-Gitlab-Event", "Push Hook"),
                 "gitea", Map.of("X-Gitea-Event", "push"),
-                "gogs", Map.of("X-Gogs-Event", "push"));
+                "gogs", Map.of("X-Gogs-Event", "push"),
+                "bitbucket", Map.of("X-Event-Key", "repo:push", "X-Request-UUID", "d"),
+                "bitbucket-server", Map.of("X-Event-Key", "repo:refs_changed", "X-Request-Id", "d"),
+                "azure-devops", Map.of(), // the event type is in the body
+                "generic", Map.of());
+        assertThat(pushHeaders.keySet()).as("every provider").containsExactlyInAnyOrderElementsOf(Providers.names());
         pushHeaders.forEach((provider, headers) -> assertThatThrownBy(
                         () -> Providers.named(provider).orElseThrow().parse(request(headers, body), JSON))
                 .as(provider)
