@@ -8,7 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** A real devstack Git server, an empty catalog directory and a mirror cache directory for render-service tests. */
+/**
+ * A real devstack Git server, an empty catalog directory and a mirror cache directory for render-service tests, and
+ * the kustomize built with the control plane (devstack's build.sh, cached), so the Kustomize renderer runs the real
+ * binary wherever the tests run.
+ */
 public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
 
     private GitServer git;
@@ -30,6 +34,12 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             config.put("driftless.render.catalog-dir", catalog.toString());
             config.put("driftless.render.cache-dir", root.resolve("cache").toString());
             config.put("driftless.render.catalog-poll-interval", "200ms");
+            config.put(
+                    "driftless.render.kustomize.command",
+                    dev.driftless.devstack.kube.ControlPlaneBinaries.resolve()
+                                    .resolve("kustomize")
+                                    .toString()
+                            + ",build");
             // only private/allowed-* repositories have a credential; other private ones are refused
             config.put("driftless.render.git.credentials.ci.url-prefix", git.baseUrl() + "/private/allowed-");
             config.put("driftless.render.git.credentials.ci.username", GitServer.PRIVATE_USER);

@@ -17,7 +17,7 @@ import dev.driftless.events.RollbackRequested;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import java.time.Duration;
@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 
 /** The audit API on a real broker and real PostgreSQL: tokens, pagination, application state, commands. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(AuditDatabase.class)
 class AuditApiIT {
 
     static final String READ = "read-token-0123456789";

@@ -18,7 +18,7 @@ import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
 import io.agroal.api.AgroalDataSource;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -38,8 +38,8 @@ import org.junit.jupiter.api.Test;
 
 /** audit-service through a real broker into real PostgreSQL, read back through the commit trace API. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(AuditDatabase.class)
 class AuditPipelineIT {
 
     static final String READ = "read-token-0123456789";

@@ -17,7 +17,7 @@ import dev.driftless.events.Target;
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
@@ -45,8 +45,8 @@ import org.junit.jupiter.api.Test;
  * Prometheus scrapes it, and from the application's DORA figures.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(AuditDatabase.class)
 class DoraMetricsIT {
 
     static final String READ = "read-token-0123456789";

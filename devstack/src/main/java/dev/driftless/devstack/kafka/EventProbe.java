@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -89,18 +88,19 @@ public final class EventProbe implements AutoCloseable {
     }
 
     /**
-     * Reads a topic from the beginning until {@code count} records match, or the timeout passes.
+     * Reads a topic from the beginning until {@code count} records match, or the timeout passes. No consumer group:
+     * the reader takes every partition itself, so a read costs no group join.
      *
      * @return the matching records, in topic order per partition
      */
     public List<Received> read(String topic, Predicate<Received> matching, int count, Duration timeout) {
         List<Received> found = new ArrayList<>();
-        try (var consumer = consumer(Map.of(
-                ConsumerConfig.GROUP_ID_CONFIG,
-                "probe-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
-                "earliest"))) {
-            consumer.subscribe(List.of(topic));
+        try (var consumer = consumer(Map.of())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (found.size() < count && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {

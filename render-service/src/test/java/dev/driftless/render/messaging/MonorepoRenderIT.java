@@ -8,7 +8,7 @@ import dev.driftless.devstack.kafka.KafkaTestResource;
 import dev.driftless.events.Topics;
 import dev.driftless.render.GitAndCatalog;
 import dev.driftless.render.RenderConfig;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing, whatever the payload says.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(GitAndCatalog.class)
 class MonorepoRenderIT {
 
     static final int APPLICATIONS = 100;

@@ -18,7 +18,7 @@ import dev.driftless.events.RollbackRequested;
 import dev.driftless.events.Topics;
 import dev.driftless.render.GitAndCatalog;
 import dev.driftless.render.RenderConfig;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.nio.file.Files;
@@ -41,8 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * without stopping the consumer.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(GitAndCatalog.class)
 class RenderPipelineIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);

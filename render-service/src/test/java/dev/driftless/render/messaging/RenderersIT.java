@@ -13,7 +13,7 @@ import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.Topics;
 import dev.driftless.render.GitAndCatalog;
 import dev.driftless.render.RenderConfig;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.File;
@@ -34,28 +34,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kustomize, Helm, semver revisions and the safety limits, on real Git repositories over a real Git transport and a
- * real broker. Kustomize is the one built with the control plane ({@link ControlPlaneKustomize}: devstack's
+ * real broker. Kustomize is the one built with the control plane ({@link GitAndCatalog}: devstack's
  * build.sh, cached), so the Kustomize renderer is tested wherever the tests run; Helm is bundled (helm-java).
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = RenderersIT.ControlPlaneKustomize.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = GitAndCatalog.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(GitAndCatalog.class)
 class RenderersIT {
-
-    /** render-service runs the kustomize built beside the control plane (built first if it is not cached). */
-    public static class ControlPlaneKustomize implements io.quarkus.test.common.QuarkusTestResourceLifecycleManager {
-        @Override
-        public Map<String, String> start() {
-            String kustomize = dev.driftless.devstack.kube.ControlPlaneBinaries.resolve()
-                    .resolve("kustomize")
-                    .toString();
-            return Map.of("driftless.render.kustomize.command", kustomize + ",build");
-        }
-
-        @Override
-        public void stop() {}
-    }
 
     static final Duration WAIT = Duration.ofSeconds(60);
 

@@ -11,7 +11,7 @@ import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  * A call added to the code without its verb in the manifests fails here, as it would in production.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = ControlPlaneTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(ControlPlaneTestResource.class)
 class RbacCoversEveryCallIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);

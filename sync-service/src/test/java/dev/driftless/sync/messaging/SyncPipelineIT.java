@@ -14,7 +14,7 @@ import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
  * cannot be made to show are in {@link SyncFaultsIT}, on the sandbox.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
-@QuarkusTestResource(value = ControlPlaneTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(ControlPlaneTestResource.class)
 class SyncPipelineIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);

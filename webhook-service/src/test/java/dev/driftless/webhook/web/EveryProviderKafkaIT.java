@@ -13,7 +13,7 @@ import dev.driftless.webhook.ProviderSample;
 import dev.driftless.webhook.ProviderSample.Push;
 import dev.driftless.webhook.ProviderSample.Request;
 import dev.driftless.webhook.Signing;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
 import java.util.List;
@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * what is accepted is on the commits topic exactly once, what is refused is not there at all.
  */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
 class EveryProviderKafkaIT {
 
     static String sha() {

@@ -9,7 +9,7 @@ import dev.driftless.events.CommitPushed;
 import dev.driftless.events.EventCodec;
 import dev.driftless.events.Topics;
 import dev.driftless.webhook.Signing;
-import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Through a real embedded KRaft broker: the event on the topic is a binary-mode CloudEvent, keyed by repository. */
 @QuarkusTest
-@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@WithTestResource(KafkaTestResource.class)
 class GithubWebhookKafkaIT {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
