@@ -16,7 +16,13 @@ public final class Topics {
     /** {@link DeadLetter} events: messages that can never succeed, with the reason. */
     public static final String DEADLETTER = "driftless.deadletter";
 
-    /** Every topic, in pipeline order. */
+    /**
+     * No events: each service's replicas join a consumer group of the service's own on this topic, and the one
+     * holding partition 0 runs the service's once-per-deployment work ({@link Leadership}).
+     */
+    public static final String LEADERSHIP = "driftless.leadership";
+
+    /** Every topic of events, in pipeline order. */
     public static final java.util.List<String> ALL = java.util.List.of(COMMITS, RENDERS, SYNCS, COMMANDS, DEADLETTER);
 
     private Topics() {}

@@ -18,9 +18,11 @@ public class InMemoryCommits implements QuarkusTestResourceLifecycleManager {
         clearAll();
     }
 
-    /** The configuration that puts the commits channel in memory. */
+    /** The configuration that puts the commits channel in memory, and lets this one replica lead without a broker. */
     public static Map<String, String> inMemory() {
         Map<String, String> props = new HashMap<>(InMemoryConnector.switchOutgoingChannelsToInMemory("commits"));
+        props.putAll(InMemoryConnector.switchIncomingChannelsToInMemory("leadership"));
+        props.put("driftless.leadership.enabled", "false"); // no broker, one replica: it leads
         props.put("quarkus.messaging.kafka.health.enabled", "false");
         return props;
     }

@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Verifies every hash chain, on request and on a schedule; the scheduled result is published as the metrics
+ * Verifies every hash chain, on request and on a schedule (on the replica that leads, see
+ * {@link dev.driftless.events.Leadership}); the scheduled result is published as the metrics
  * {@code driftless_audit_chain_intact} (1 or 0) and {@code driftless_audit_chain_verified_seconds} (when).
  */
 @ApplicationScoped
@@ -31,6 +32,10 @@ public class ChainVerifier {
 
     @Inject
     MeterRegistry metrics;
+
+    @Inject
+    @io.smallrye.common.annotation.Identifier("leadership")
+    dev.driftless.events.Leadership leadership;
 
     private final AtomicLong intact = new AtomicLong(1);
     private final AtomicLong verifiedAt = new AtomicLong();
@@ -67,6 +72,9 @@ public class ChainVerifier {
             delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void scheduled() {
+        if (!leadership.leads()) {
+            return; // the replica that leads verifies; on demand, any replica does
+        }
         try {
             verifyAll();
         } catch (SQLException e) {

@@ -43,12 +43,19 @@ public class Retention {
     @Inject
     AuditConfig config;
 
+    @Inject
+    @io.smallrye.common.annotation.Identifier("leadership")
+    dev.driftless.events.Leadership leadership;
+
     void onStart(@Observes StartupEvent start) throws SQLException {
         changeLog.ensureMonths(Instant.now());
     }
 
     @Scheduled(every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void maintain() {
+        if (!leadership.leads()) {
+            return; // once per deployment: the replica that leads
+        }
         try {
             changeLog.ensureMonths(Instant.now());
             if (config.retention().archiveAfter().isPresent()) {

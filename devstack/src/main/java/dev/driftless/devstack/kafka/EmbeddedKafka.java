@@ -164,6 +164,7 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** Creates every Driftless topic. */
     public void createDriftlessTopics(int partitions) {
         createTopics(partitions, Topics.ALL.toArray(String[]::new));
+        createTopics(1, Topics.LEADERSHIP);
     }
 
     /** Shuts the broker down, keeping its log: clients lose their connections until {@link #startAgain()}. */

@@ -17,6 +17,8 @@ import org.jboss.logging.Logger;
  * announced ({@code application.removed}) so sync-service can prune it if its policy says so. Every
  * {@code driftless.render.reconcile-interval} (jittered) each application is also compared with the head of its source
  * and rendered again if it is behind or its last render failed: webhooks make changes fast, this makes them certain.
+ * Every replica keeps the catalog; only the one that leads ({@link dev.driftless.events.Leadership}) renders on its
+ * account and announces removals, and a replica that starts leading renders every application once.
  */
 @ApplicationScoped
 public class CatalogWatcher {
@@ -34,6 +36,12 @@ public class CatalogWatcher {
 
     @Inject
     dev.driftless.render.RenderConfig config;
+
+    @Inject
+    @io.smallrye.common.annotation.Identifier("leadership")
+    dev.driftless.events.Leadership leadership;
+
+    private boolean led;
 
     private final Set<String> pending = new LinkedHashSet<>();
     private final Set<String> reconciling = new java.util.HashSet<>();
@@ -53,6 +61,20 @@ public class CatalogWatcher {
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void rescan() {
         CatalogDirectory.Scan scan = catalog.rescan();
+        if (!leadership.leads()) {
+            // every replica keeps the catalog (pushes are rendered wherever their partition is), one announces
+            led = false;
+            pending.clear();
+            removals.clear();
+            reconciling.clear();
+            return;
+        }
+        if (!led) {
+            // a replica that starts or takes over leading renders every application once at its head, as at start
+            led = true;
+            pending.addAll(
+                    catalog.applications().stream().map(Application::name).toList());
+        }
         pending.addAll(scan.changed().stream().map(Application::name).toList());
         removals.addAll(scan.removed());
         for (java.util.Iterator<Application> it = removals.iterator(); it.hasNext(); ) {

@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
 /**
  * The polling fallback: asks each configured repository for its refs ({@code ls-remote} through JGit) on its
  * interval, with jitter, and publishes a {@code commit.pushed} (provider {@code poll}) for each watched ref that
- * moved. A webhook and a poll of the same move give two events, but render-service renders a head only once.
+ * moved. A webhook and a poll of the same move give two events, but render-service renders a head only once. Only the
+ * replica that leads polls ({@link dev.driftless.events.Leadership}).
  */
 @ApplicationScoped
 public class RefPoller {
@@ -36,11 +37,20 @@ public class RefPoller {
     @Inject
     CommitPublisher publisher;
 
+    @Inject
+    @io.smallrye.common.annotation.Identifier("leadership")
+    dev.driftless.events.Leadership leadership;
+
     private final Map<String, Map<String, String>> seen = new ConcurrentHashMap<>();
     private final Map<String, Instant> due = new ConcurrentHashMap<>();
 
     @Scheduled(every = "1s", delayed = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void tick() {
+        if (!leadership.leads()) {
+            seen.clear(); // a replica that leads again starts from a fresh baseline
+            due.clear();
+            return;
+        }
         Instant now = Instant.now();
         config.poll().forEach((name, poll) -> {
             if (now.isBefore(due.getOrDefault(name, Instant.MIN))) {

@@ -15,9 +15,19 @@ class RefMovesTest {
     static final List<String> WATCHED = List.of("refs/heads/main", "refs/tags/v1");
 
     @Test
-    void theFirstPollIsOnlyABaseline() {
-        assertThat(RefMoves.between("https://h/r", WATCHED, null, Map.of("refs/heads/main", A), Instant.now()))
-                .isEmpty();
+    void theFirstPollAnnouncesTheHeadOfEachWatchedRefThatExistsTheSameWayEveryTime() {
+        List<CommitPushed> first =
+                RefMoves.between("https://h/r", WATCHED, null, Map.of("refs/heads/main", A), Instant.now());
+        assertThat(first).singleElement().satisfies(push -> {
+            assertThat(push.ref()).isEqualTo("refs/heads/main");
+            assertThat(push.before()).isEqualTo(CommitPushed.ZERO_SHA);
+            assertThat(push.after()).isEqualTo(A);
+        });
+        assertThat(RefMoves.between("https://h/r", WATCHED, null, Map.of("refs/heads/main", A), Instant.now())
+                        .get(0)
+                        .deliveryId())
+                .as("announced again after a restart: the same delivery")
+                .isEqualTo(first.get(0).deliveryId());
     }
 
     @Test
