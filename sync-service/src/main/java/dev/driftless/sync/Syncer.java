@@ -48,6 +48,21 @@ public class Syncer {
 
     private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** The applications this replica synced since it started and follows now. */
+    public java.util.Set<String> followed() {
+        return java.util.Set.copyOf(lastReports.keySet());
+    }
+
+    /**
+     * Lets go of an application another replica owns now: no drift watch, healing or health reporting here, and its
+     * status is no longer answered here.
+     */
+    public void release(String application) {
+        lastReports.remove(application);
+        drift.forget(application);
+        health.forget(application);
+    }
+
     /** The last sync report of an application since start, if any. */
     public java.util.Optional<SyncReport> lastReport(String application) {
         return java.util.Optional.ofNullable(lastReports.get(application));

@@ -409,6 +409,24 @@ public class Cluster {
         });
     }
 
+    /** The applications that have an inventory in this cluster (synced here by any replica, ever). */
+    public java.util.Set<String> inventoriedApplications() throws ClusterFailure {
+        return withRetries("list inventories", () -> {
+            java.util.Set<String> applications = new java.util.TreeSet<>();
+            for (ConfigMap inventory : client.configMaps()
+                    .inNamespace(config.inventoryNamespace())
+                    .withLabel(SyncPlan.MANAGED_BY, "driftless")
+                    .list()
+                    .getItems()) {
+                Map<String, String> labels = inventory.getMetadata().getLabels();
+                if (labels != null && labels.get(SyncPlan.APPLICATION) != null) {
+                    applications.add(labels.get(SyncPlan.APPLICATION));
+                }
+            }
+            return applications;
+        });
+    }
+
     /** Stores an application's inventory in the cluster, so a restarted sync-service prunes correctly. */
     public void storeInventory(
             String application, String commit, String digest, java.time.Instant renderedAt, List<ObjectRef> objects)
