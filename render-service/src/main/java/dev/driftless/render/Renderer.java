@@ -127,6 +127,7 @@ public class Renderer {
             }
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             record(null, took);
+            behind(app.name(), false);
             last.put(
                     app.name(),
                     new LastRender(
@@ -404,6 +405,7 @@ public class Renderer {
             Application app, String resolved, RenderFailure failure, String triggeredBy, long started) {
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         record(failure.reason(), took);
+        behind(app.name(), true);
         last.put(
                 app.name(),
                 new LastRender(
@@ -450,6 +452,44 @@ public class Renderer {
     /** Forgets an application that left the catalog: a later one of the same name starts afresh. */
     public void forget(String application) {
         last.remove(application);
+        behindSince.remove(application);
+        io.micrometer.core.instrument.Meter gauge = behindGauges.remove(application);
+        if (gauge != null) {
+            metrics.remove(gauge);
+        }
+    }
+
+    private final Map<String, Instant> behindSince = new ConcurrentHashMap<>();
+    private final Map<String, io.micrometer.core.instrument.Meter> behindGauges = new ConcurrentHashMap<>();
+
+    /**
+     * Since when the application has not been rendered at the head it was last asked to render (its first failed
+     * render since its last success), or empty when its last render succeeded. A push or the periodic comparison
+     * with its source asks; so an application whose fetch or render keeps failing shows how long it has been stuck.
+     */
+    public Optional<Instant> behindSince(String application) {
+        return Optional.ofNullable(behindSince.get(application));
+    }
+
+    private void behind(String application, boolean failed) {
+        if (failed) {
+            behindSince.putIfAbsent(application, Instant.now());
+        } else {
+            behindSince.remove(application);
+        }
+        behindGauges.computeIfAbsent(application, app -> io.micrometer.core.instrument.Gauge.builder(
+                        "driftless.render.behind",
+                        behindSince,
+                        since -> since.containsKey(app)
+                                ? Duration.between(since.get(app), Instant.now())
+                                                .toMillis()
+                                        / 1000.0
+                                : 0)
+                .description("Seconds since the application last failed to render at the head it was asked to"
+                        + " (0 when its last render succeeded)")
+                .baseUnit("seconds")
+                .tag("application", app)
+                .register(metrics));
     }
 
     /** The last outcome of each application rendered since start. */

@@ -17,6 +17,8 @@ import dev.driftless.events.Target;
  * @param helm the Helm release name, value files and inline values (used when the chart is rendered with Helm)
  * @param verifySignature the name of the trusted-signers set every rendered commit must be signed by, or
  *     {@code null} to render unsigned commits
+ * @param reconcileInterval how often it is compared with the head of its source ({@code syncPolicy.interval}),
+ *     zero for never, or {@code null} for the service's {@code driftless.render.reconcile-interval}
  */
 public record Application(
         String name,
@@ -28,7 +30,23 @@ public record Application(
         Target target,
         String source,
         HelmOptions helm,
-        String verifySignature) {
+        String verifySignature,
+        java.time.Duration reconcileInterval) {
+
+    /** An application compared with its source on the service's interval. */
+    public Application(
+            String name,
+            String repository,
+            String cloneUrl,
+            String targetRevision,
+            String path,
+            String renderType,
+            Target target,
+            String source,
+            HelmOptions helm,
+            String verifySignature) {
+        this(name, repository, cloneUrl, targetRevision, path, renderType, target, source, helm, verifySignature, null);
+    }
 
     /** An application without Helm options. */
     public Application(

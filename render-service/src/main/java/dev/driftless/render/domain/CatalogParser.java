@@ -164,7 +164,47 @@ public final class CatalogParser {
                 target,
                 where,
                 helm,
-                verify.isTextual() ? verify.asText() : null);
+                verify.isTextual() ? verify.asText() : null,
+                interval(policy));
+    }
+
+    /**
+     * {@code spec.syncPolicy.interval}: a duration as Flux writes it ({@code 90s}, {@code 5m}, {@code 1h}, or
+     * ISO-8601 {@code PT5M}), at least 10 s, or {@code 0} to never compare this application on a timer; absent, the
+     * service's interval.
+     */
+    static java.time.Duration interval(JsonNode policy) {
+        JsonNode value = policy.get("interval");
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        String text = value.asText("").strip();
+        java.time.Duration parsed;
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+)(s|m|h)").matcher(text);
+        try {
+            if (text.equals("0")) {
+                parsed = java.time.Duration.ZERO;
+            } else if (m.matches()) {
+                long amount = Long.parseLong(m.group(1));
+                parsed = switch (m.group(2)) {
+                    case "s" -> java.time.Duration.ofSeconds(amount);
+                    case "m" -> java.time.Duration.ofMinutes(amount);
+                    default -> java.time.Duration.ofHours(amount);
+                };
+            } else {
+                parsed = java.time.Duration.parse(text.toUpperCase(java.util.Locale.ROOT));
+            }
+        } catch (RuntimeException e) {
+            parsed = null;
+        }
+        if (parsed == null
+                || parsed.isNegative()
+                || (!parsed.isZero() && parsed.compareTo(java.time.Duration.ofSeconds(10)) < 0)) {
+            throw new IllegalArgumentException("spec.syncPolicy.interval: " + text
+                    + " is not a duration of at least 10s (such as 90s, 5m or 1h), or 0 for never");
+        }
+        return parsed;
     }
 
     @SuppressWarnings("unchecked")

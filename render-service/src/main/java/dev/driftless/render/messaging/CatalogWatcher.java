@@ -87,8 +87,16 @@ public class CatalogWatcher {
                 LOG.warnf("could not announce the removal of %s; retrying: %s", removed.name(), e.toString());
             }
         }
+        java.util.Map<String, java.time.Duration> intervals = new java.util.HashMap<>();
+        catalog.applications().forEach(app -> {
+            if (app.reconcileInterval() != null) {
+                intervals.put(app.name(), app.reconcileInterval());
+            }
+        });
         List<String> behind = schedule.due(
-                catalog.applications().stream().map(Application::name).toList(), java.time.Instant.now());
+                catalog.applications().stream().map(Application::name).toList(),
+                intervals::get,
+                java.time.Instant.now());
         behind.stream().filter(pending::add).forEach(reconciling::add);
         List<Application> due = catalog.applications().stream()
                 .filter(app -> pending.contains(app.name()))

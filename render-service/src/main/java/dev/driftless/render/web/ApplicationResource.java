@@ -15,7 +15,9 @@ import java.util.List;
 
 /**
  * {@code GET /api/applications}: the catalog as render-service sees it, each application with its last render
- * (commit, bundle digest, outcome), plus the catalog errors that left declarations out.
+ * (commit, bundle digest, outcome), since when it has failed to reach the head it was asked to render
+ * ({@code behindSince}, absent when its last render succeeded) and its own reconcile interval if it has one, plus the
+ * catalog errors that left declarations out.
  */
 @Path("/api/applications")
 @Produces(MediaType.APPLICATION_JSON)
@@ -30,7 +32,9 @@ public class ApplicationResource {
             String renderType,
             Target target,
             String source,
-            Renderer.LastRender lastRender) {}
+            Renderer.LastRender lastRender,
+            java.time.Instant behindSince,
+            java.time.Duration reconcileInterval) {}
 
     /** Every application, and the errors in the catalog. */
     public record CatalogView(List<ApplicationView> applications, List<String> errors) {}
@@ -65,6 +69,8 @@ public class ApplicationResource {
                 app.renderType(),
                 app.target(),
                 app.source(),
-                renderer.lastRenders().get(app.name()));
+                renderer.lastRenders().get(app.name()),
+                renderer.behindSince(app.name()).orElse(null),
+                app.reconcileInterval());
     }
 }

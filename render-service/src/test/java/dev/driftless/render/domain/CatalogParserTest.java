@@ -39,6 +39,28 @@ class CatalogParserTest {
     }
 
     @Test
+    void anApplicationMaySetItsOwnReconcileIntervalAsFluxWritesIt() {
+        var result = CatalogParser.parse(Map.of(
+                "a.yaml", app("minutes", "  syncPolicy: { interval: 5m }"),
+                "b.yaml", app("never", "  syncPolicy: { interval: 0 }"),
+                "c.yaml", app("iso", "  syncPolicy: { interval: PT90S }"),
+                "d.yaml", app("default", ""),
+                "e.yaml", app("tooshort", "  syncPolicy: { interval: 2s }"),
+                "f.yaml", app("nonsense", "  syncPolicy: { interval: soon }")));
+
+        assertThat(result.applications())
+                .extracting(Application::name, Application::reconcileInterval)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("minutes", java.time.Duration.ofMinutes(5)),
+                        org.assertj.core.groups.Tuple.tuple("never", java.time.Duration.ZERO),
+                        org.assertj.core.groups.Tuple.tuple("iso", java.time.Duration.ofSeconds(90)),
+                        org.assertj.core.groups.Tuple.tuple("default", null));
+        assertThat(result.errors())
+                .anySatisfy(e -> assertThat(e).startsWith("e.yaml: spec.syncPolicy.interval: 2s is not a duration"))
+                .anySatisfy(e -> assertThat(e).startsWith("f.yaml: spec.syncPolicy.interval: soon is not a duration"));
+    }
+
+    @Test
     void errorsNameTheFileAndTheFieldAndLeaveOnlyThatDeclarationOut() {
         var result = CatalogParser.parse(Map.of(
                 "a.yaml", app("good", "") + "---\n" + app("typed", "  render: { type: jsonnet }"),

@@ -46,4 +46,15 @@ class ReconcileScheduleTest {
         off.due(List.of("a"), T0);
         assertThat(off.due(List.of("a"), T0.plusSeconds(3600))).isEmpty();
     }
+
+    @Test
+    void anApplicationOnItsOwnIntervalComesDueOnItAndZeroNeverComesDue() {
+        ReconcileSchedule schedule = new ReconcileSchedule(Duration.ofMinutes(3), () -> 0.5);
+        java.util.Map<String, Duration> own = java.util.Map.of("fast", Duration.ofSeconds(30), "never", Duration.ZERO);
+        List<String> apps = List.of("fast", "never", "default");
+        schedule.due(apps, own::get, T0);
+        assertThat(schedule.due(apps, own::get, T0.plusSeconds(30))).containsExactly("fast");
+        assertThat(schedule.due(apps, own::get, T0.plusSeconds(180))).containsExactly("fast", "default");
+        assertThat(schedule.due(apps, own::get, T0.plusSeconds(36_000))).doesNotContain("never");
+    }
 }

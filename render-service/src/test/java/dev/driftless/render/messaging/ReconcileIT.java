@@ -1,6 +1,11 @@
 package dev.driftless.render.messaging;
 
+import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 
 import dev.driftless.devstack.git.GitFixture;
 import dev.driftless.devstack.kafka.EventProbe;
@@ -37,11 +42,14 @@ class ReconcileIT {
 
     static final Duration WAIT = Duration.ofSeconds(30);
 
-    /** A two-second reconcile interval, so the test need not wait three minutes. */
+    /**
+     * No service-wide reconcile interval: only applications that set their own ({@code syncPolicy.interval}, here
+     * the shortest allowed, 10 s) are compared with their source on a timer.
+     */
     public static class ShortInterval implements QuarkusTestResourceLifecycleManager {
         @Override
         public Map<String, String> start() {
-            return Map.of("driftless.render.reconcile-interval", "2s");
+            return Map.of("driftless.render.reconcile-interval", "0");
         }
 
         @Override
@@ -77,6 +85,7 @@ class ReconcileIT {
                     spec:
                       source: { repoURL: %s, targetRevision: main, path: apps/web }
                       destination: { namespace: web }
+                      syncPolicy: { interval: 10s }
                     """
                             .formatted(app, repoUrl));
             assertThat(probe.read(
@@ -100,5 +109,52 @@ class ReconcileIT {
             assertThat(render.manifests()).singleElement().satisfies(m -> assertThat(m.get("data"))
                     .isEqualTo(Map.of("message", "second")));
         }
+    }
+
+    @Test
+    void anApplicationWhoseSourceCannotBeReadShowsSinceWhenItIsBehindAndCatchesUpOnItsOwnOnceItCan() throws Exception {
+        String app = "behind-" + UUID.randomUUID().toString().substring(0, 8);
+        String repoUrl = gitBase + "/" + app + ".git";
+        Files.writeString(
+                config.catalogDir().resolve(app + ".yaml"),
+                """
+                apiVersion: driftless.dev/v1alpha1
+                kind: Application
+                metadata: { name: %s }
+                spec:
+                  source: { repoURL: %s, targetRevision: main, path: apps/web }
+                  destination: { namespace: web }
+                  syncPolicy: { interval: 10s }
+                """
+                        .formatted(app, repoUrl));
+        // the repository does not exist yet: the render fails, and keeps failing until it does
+        await().atMost(WAIT).untilAsserted(() -> {
+            given().get("/api/applications/{name}", app)
+                    .then()
+                    .statusCode(200)
+                    .body("lastRender.outcome", equalTo("Failed"))
+                    .body("behindSince", notNullValue())
+                    .body("reconcileInterval", notNullValue());
+            assertThat(given().get("/q/metrics").asString())
+                    .contains("driftless_render_behind_seconds{application=\"" + app + "\"}");
+        });
+
+        try (EventProbe probe = new EventProbe(bootstrap);
+                GitFixture repo = GitFixture.create(work.resolve("repo"), repoUrl)) {
+            RevCommit pushed = repo.commitAndPush(
+                    "first", Map.of("apps/web/config.yaml", RenderPipelineIT.CONFIG_MAP.formatted("first")));
+            // no webhook: the next comparison with the source renders it
+            assertThat(probe.read(
+                            Topics.RENDERS,
+                            r -> app.equals(r.key()) && pushed.name().equals(r.ce("commit")),
+                            1,
+                            WAIT))
+                    .hasSize(1);
+        }
+        given().get("/api/applications/{name}", app)
+                .then()
+                .statusCode(200)
+                .body("lastRender.outcome", equalTo("Succeeded"))
+                .body("behindSince", nullValue());
     }
 }
