@@ -30,9 +30,12 @@ public class CommitPublisher {
     @Channel(CHANNEL)
     MutinyEmitter<String> emitter;
 
-    /** The CloudEvent id of a push: stable across the provider's retries of one delivery. */
+    /**
+     * The CloudEvent id of a push: stable across the provider's retries of one delivery, and of its repository (a
+     * delivery id that another repository's hook chose, or guessed, names another event).
+     */
     public static String eventId(CommitPushed push) {
-        return Envelope.stableId("commit.pushed", push.provider(), push.deliveryId(), push.ref());
+        return Envelope.stableId("commit.pushed", push.provider(), push.repository(), push.deliveryId(), push.ref());
     }
 
     /** Sends the event; fails if the broker does not acknowledge it within the timeout. */

@@ -145,8 +145,18 @@ public class WebhookResource {
                                     "no watched repository: see driftless.webhook.repositories"))
                             .build());
         }
-        String deliveryKey = name + ":" + pushes.get(0).deliveryId();
+        // a redelivery (same delivery id) or a replay of the same signed body under another delivery id (the id header
+        // is not signed) is the same push, within one repository
+        String deliveryKey =
+                name + ":" + pushes.get(0).repository() + ":" + pushes.get(0).deliveryId();
+        String contentKey = name + ":"
+                + pushes.stream()
+                        .map(p -> p.repository() + " " + p.ref() + " " + p.before() + ".." + p.after())
+                        .collect(java.util.stream.Collectors.joining(","));
         List<String> already = recent.ids(deliveryKey);
+        if (already == null) {
+            already = recent.ids(contentKey);
+        }
         if (already != null) {
             count(name, "duplicate", null, started);
             return Uni.createFrom()
@@ -161,6 +171,7 @@ public class WebhookResource {
                 .andFailFast()
                 .map(ids -> {
                     recent.remember(deliveryKey, ids);
+                    recent.remember(contentKey, ids);
                     metrics.counter("driftless.webhook.published.events", "provider", name)
                             .increment(ids.size());
                     count(name, "accepted", null, started);

@@ -181,6 +181,35 @@ class WebhookResourceTest {
     }
 
     @Test
+    void theSameSignedBodyUnderAnotherDeliveryIdIsADuplicateButTheSameIdInAnotherRepositoryIsNot() {
+        String deploy = Signing.push("https://github.com/acme/deploy", sha());
+        String first =
+                post(deploy, "delivery-a").then().statusCode(202).extract().path("id");
+        // the delivery id header is not signed: a replay of a captured body under a fresh id is the same push
+        post(deploy, "replayed-with-another-id")
+                .then()
+                .statusCode(200)
+                .body("status", equalTo("duplicate"))
+                .body("id", equalTo(first));
+        // another repository whose hook chose (or guessed) the same delivery id is another push
+        String other = Signing.push("https://github.com/acme/other", sha());
+        String second =
+                post(other, "delivery-a").then().statusCode(202).extract().path("id");
+
+        assertThat(second).isNotEqualTo(first);
+        assertThat(commits.received()).hasSize(2);
+    }
+
+    static io.restassured.response.Response post(String body, String deliveryId) {
+        return given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", deliveryId)
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github");
+    }
+
+    @Test
     void aGitlabPushWithItsTokenIsAcceptedAndAWrongTokenIsNot() {
         String after = sha();
         String body =
