@@ -35,6 +35,17 @@ public interface SyncConfig {
     @WithDefault("2m")
     Duration namespaceTerminationTimeout();
 
+    /**
+     * How many applications are synced at once. Syncs of one application run one after another in the order their
+     * renders arrived; a sync waiting for a wave to become healthy holds one of these, never a Kafka partition.
+     */
+    @WithDefault("8")
+    int parallelApplications();
+
+    /** How many renders may be taken from the topic and not yet synced; the consumer waits beyond it. */
+    @WithDefault("256")
+    int maxRendersInFlight();
+
     /** Health assessment, under {@code driftless.sync.health}. */
     HealthSettings health();
 

@@ -21,7 +21,8 @@ import org.jboss.logging.Logger;
 
 /**
  * On each {@code render.succeeded}: sync the bundle and publish {@code sync.succeeded} or {@code sync.failed}, then
- * commit the offset. A failed render is never synced (nothing is applied or pruned on a bad render). An event that
+ * acknowledge the record. Each application's renders are synced in the order they arrived, on its own lane
+ * ({@link ApplicationLanes}), so one application waiting for its waves' health holds up no other. A failed render is never synced (nothing is applied or pruned on a bad render). An event that
  * can never be read goes to the dead-letter topic with its reason. On {@code application.removed}: prune what the
  * application had applied, if its policy says so.
  */
@@ -44,10 +45,40 @@ public class RenderConsumer {
     private final java.util.Map<String, java.time.Instant> newestSynced =
             new java.util.concurrent.ConcurrentHashMap<>();
 
+    @Inject
+    dev.driftless.sync.SyncConfig config;
+
+    private ApplicationLanes lanes;
+
+    @jakarta.annotation.PostConstruct
+    void startLanes() {
+        lanes = new ApplicationLanes(config.parallelApplications(), config.maxRendersInFlight());
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stopLanes() {
+        lanes.close();
+    }
+
+    /**
+     * Hands the render to its application's lane and takes the next record at once: the record is acknowledged when
+     * its sync is done, and the offset committed only up to the oldest record not yet done (SmallRye's throttled
+     * commit strategy), so a restart redelivers what was not finished and a slow application holds up no other.
+     */
     @Incoming("renders")
     @Blocking
     public CompletionStage<Void> onRender(Message<String> message) {
         ReceivedEvent event = ReceivedEvent.of(message);
+        try {
+            lanes.submit(event.key() == null ? "" : event.key(), () -> process(message, event));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping: the record stays unacknowledged and is redelivered
+            return java.util.concurrent.CompletableFuture.failedFuture(e);
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
+    private void process(Message<String> message, ReceivedEvent event) {
         Record data;
         try {
             data = event.data();
@@ -56,16 +87,23 @@ public class RenderConsumer {
                     "%s: setting aside %s from %s: %s",
                     EventMalformedException.REASON, event.id(), event.topic(), e.getMessage());
             setAside(event, EventMalformedException.REASON, e.getMessage());
-            return message.ack();
+            message.ack();
+            return;
         }
         try {
             handle(event, data);
         } catch (RuntimeException e) {
             // a bug or an answer nobody foresaw: never a reason to stop the partition for every other application
             LOG.errorf(e, "%s: setting aside %s from %s", DeadLetter.PROCESSING_FAILED, event.id(), event.topic());
-            setAside(event, DeadLetter.PROCESSING_FAILED, e.toString());
+            try {
+                setAside(event, DeadLetter.PROCESSING_FAILED, e.toString());
+            } catch (RuntimeException deadLetterFailed) {
+                // the broker is away: leave the record unacknowledged, to be redelivered after a restart
+                LOG.errorf("could not set aside %s: %s", event.id(), deadLetterFailed.toString());
+                return;
+            }
         }
-        return message.ack();
+        message.ack();
     }
 
     private void setAside(ReceivedEvent event, String reason, String why) {

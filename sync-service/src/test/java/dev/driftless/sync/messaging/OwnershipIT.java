@@ -112,9 +112,14 @@ class OwnershipIT {
 
     /** An application name whose records fall in partition 0 of the three of driftless.renders. */
     static String onPartitionZero(String prefix) {
+        return onPartition(prefix, 0);
+    }
+
+    /** An application name whose records fall in that partition of the three of driftless.renders. */
+    static String onPartition(String prefix, int partition) {
         while (true) {
             String name = prefix + UUID.randomUUID().toString().substring(0, 8);
-            if (Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % 3 == 0) {
+            if (Utils.toPositive(Utils.murmur2(name.getBytes(StandardCharsets.UTF_8))) % 3 == partition) {
                 return name;
             }
         }

@@ -533,6 +533,43 @@ class SyncPipelineIT {
     }
 
     @Test
+    void anApplicationWaitingForItsWaveHoldsUpNoOtherApplicationOfItsPartition() {
+        String quick = OwnershipIT.onPartition("quick-", partitionOf(app));
+        Target waits = new Target("default", app, true, true, false, true, 20, null, null);
+        String waiting = RenderDriver.send(
+                probe,
+                app,
+                List.of(simulated(DEPLOYMENT, "progressing", "-1"), simulated(configMap("after"), null, "1")),
+                waits,
+                java.time.Instant.now());
+        org.awaitility.Awaitility.await()
+                .atMost(WAIT)
+                .alias("the first wave of " + app + " applied; its sync now waits for it to be healthy")
+                .until(() -> !cluster.apps()
+                        .deployments()
+                        .inNamespace(app)
+                        .list()
+                        .getItems()
+                        .isEmpty());
+
+        SyncReport other = RenderDriver.syncThrough(
+                probe, quick, List.of(configMap("quick")), new Target("default", quick, true, true, false, true), WAIT);
+
+        assertThat(other.status()).isEqualTo("Succeeded");
+        assertThat(probe.readToEnd(
+                        Topics.SYNCS,
+                        r -> app.equals(r.key()) && waiting.equals(r.ce("commit")) && RenderDriver.isReport(r)))
+                .as("the application on the same partition is still waiting for its wave")
+                .isEmpty();
+    }
+
+    static int partitionOf(String application) {
+        return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(
+                        application.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                % 3;
+    }
+
+    @Test
     void aWaveIsAppliedOnlyOnceTheWaveBeforeIsHealthy() {
         Target target = new Target("default", app, true, true, false, true, 2, null, null);
         SyncReport stuck = RenderDriver.syncThrough(
