@@ -70,7 +70,10 @@ public class RenderConsumer {
     public CompletionStage<Void> onRender(Message<String> message) {
         ReceivedEvent event = ReceivedEvent.of(message);
         try {
-            lanes.submit(event.key() == null ? "" : event.key(), () -> process(message, event));
+            // the lane runs on another thread: it carries the record's trace, so the sync report continues it
+            lanes.submit(
+                    event.key() == null ? "" : event.key(),
+                    io.opentelemetry.context.Context.current().wrap(() -> process(message, event)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // stopping: the record stays unacknowledged and is redelivered
             return java.util.concurrent.CompletableFuture.failedFuture(e);

@@ -10,6 +10,7 @@ import dev.driftless.devstack.kube.ControlPlaneTestResource;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventType;
+import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
@@ -561,6 +562,40 @@ class SyncPipelineIT {
                         r -> app.equals(r.key()) && waiting.equals(r.ce("commit")) && RenderDriver.isReport(r)))
                 .as("the application on the same partition is still waiting for its wave")
                 .isEmpty();
+    }
+
+    @Test
+    void theSyncReportContinuesTheTraceOfTheRenderItSynced() {
+        String traceId = UUID.randomUUID().toString().replace("-", "");
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded render = new RenderSucceeded(
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/" + app,
+                "sha256:" + "1".repeat(64),
+                List.of(configMap("traced")),
+                new Target("default", app, true, true, false, true),
+                "push",
+                java.time.Instant.now(),
+                3);
+        Map<String, String> headers = new LinkedHashMap<>(EventProbe.cloudEventHeaders(
+                UUID.randomUUID().toString(), dev.driftless.events.EventType.RENDER_SUCCEEDED.type()));
+        headers.put("ce_commit", commit);
+        headers.put("content-type", "application/json");
+        headers.put("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
+        probe.sendRaw(Topics.RENDERS, app, EventCodec.encode(render), headers);
+
+        List<EventProbe.Received> reports = probe.read(
+                Topics.SYNCS,
+                r -> app.equals(r.key()) && commit.equals(r.ce("commit")) && RenderDriver.isReport(r),
+                1,
+                WAIT);
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).headers().get("traceparent"))
+                .as("the report's trace context")
+                .startsWith("00-" + traceId + "-");
     }
 
     static int partitionOf(String application) {
