@@ -17,7 +17,8 @@ import java.util.Map;
  */
 public final class Bench {
 
-    static final List<Scenario> SCENARIOS = List.of(new Ingest(), new EndToEnd(), new Monorepo(), new ColdSync());
+    static final List<Scenario> SCENARIOS =
+            List.of(new Ingest(), new EndToEnd(), new Monorepo(), new ColdSync(), new Faults());
 
     private Bench() {}
 

@@ -102,6 +102,11 @@ final class Harness implements AutoCloseable {
 
     /** Declares an application in the catalog (render-service picks it up within its poll interval). */
     void declare(String name, String repositoryUrl, String path, String namespace) {
+        declare(name, repositoryUrl, path, namespace, null);
+    }
+
+    /** Declares an application with one more {@code syncPolicy} entry, e.g. {@code interval: 10s}. */
+    void declare(String name, String repositoryUrl, String path, String namespace, String policy) {
         try {
             // written beside the catalog, then moved in: render-service never reads half a file
             Path catalog = Path.of(env("DRIFTLESS_CATALOG_DIR"));
@@ -115,9 +120,9 @@ final class Harness implements AutoCloseable {
                     spec:
                       source: { repoURL: %s, targetRevision: main, path: %s }
                       destination: { namespace: %s }
-                      syncPolicy: { prune: true, createNamespace: true }
+                      syncPolicy: { prune: true, createNamespace: true%s }
                     """
-                            .formatted(name, repositoryUrl, path, namespace));
+                            .formatted(name, repositoryUrl, path, namespace, policy == null ? "" : ", " + policy));
             Files.move(draft, catalog.resolve(name + ".yaml"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);

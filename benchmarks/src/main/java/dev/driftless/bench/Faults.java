@@ -1,0 +1,250 @@
+package dev.driftless.bench;
+
+import dev.driftless.devstack.git.GitFixture;
+import dev.driftless.events.Topics;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Faults under a steady stream of pushes: twenty applications (five with {@code --quick}), each its own repository and
+ * its own reconcile interval of 10 s, take two pushes a second while each service in turn is killed with
+ * {@code kill -9} (the stack restarts it, as Kubernetes would) and the broker is stopped for ten seconds and started
+ * again. A sampler reads every application's ConfigMap in the cluster every half second throughout. Reported: per
+ * fault, the seconds from the fault to a push made right after it being in the cluster ({@code max_recovery_s}); at
+ * the end, applications not at their newest commit once the load stops ({@code lost}), ConfigMaps seen going back to
+ * an older push ({@code regressions}), consumer groups still behind their topics a minute later
+ * ({@code stuck_consumers}) and records on the dead-letter topic ({@code deadlettered}). Kills and the broker restart
+ * also lose webhooks (the Git server's sender gives up after five tries); the applications' own reconcile interval is
+ * what brings those pushes in. Not covered here: two replicas of each service, PostgreSQL stopping and the API server
+ * answering 503 or 429 (integration tests cover the last two: {@code DatabaseOutageIT}, {@code ClusterOutageIT},
+ * {@code SyncFaultsIT}).
+ */
+final class Faults implements Scenario {
+
+    static final int PUSHES_PER_SECOND = 2;
+
+    @Override
+    public String name() {
+        return "faults";
+    }
+
+    @Override
+    public String target() {
+        return "lost 0, regressions 0, stuck_consumers 0, deadlettered 0; every fault recovered";
+    }
+
+    @Override
+    public Result run(Harness h) throws Exception {
+        int applications = h.quick ? 5 : 20;
+        List<GitFixture> repos = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> first = new ArrayList<>();
+        for (int i = 0; i < applications; i++) {
+            String name = "faults-%02d".formatted(i);
+            GitFixture repo = h.repository(name);
+            repos.add(repo);
+            names.add(name);
+            first.add(repo.commitAndPush("first", Map.of("app/cm.yaml", EndToEnd.configMap("0")))
+                    .name());
+            h.declare(name, h.stack.git().repositoryUrl(name), "app", name, "interval: 10s");
+        }
+        java.util.Set<String> initial = java.util.Set.copyOf(first);
+        h.awaitSyncs("initial sync", r -> initial.contains(r.commit()), applications, Duration.ofMinutes(3));
+        long deadLettersBefore = h.records(Topics.DEADLETTER, r -> true).size();
+
+        Map<String, AtomicInteger> newest = new ConcurrentHashMap<>();
+        Map<String, AtomicInteger> highest = new ConcurrentHashMap<>();
+        names.forEach(n -> {
+            newest.put(n, new AtomicInteger());
+            highest.put(n, new AtomicInteger());
+        });
+        AtomicLong regressions = new AtomicLong();
+        AtomicInteger seq = new AtomicInteger();
+        List<String> regressionLines = java.util.Collections.synchronizedList(new ArrayList<>());
+        ScheduledExecutorService load = Executors.newScheduledThreadPool(2);
+        try (KubernetesClient cluster = h.stack.clusterAdmin()) {
+            // the sampler: an application's ConfigMap never goes back to an older push than one it showed
+            load.scheduleWithFixedDelay(
+                    () -> names.forEach(name -> {
+                        int seen = valueIn(cluster, name);
+                        int before = highest.get(name).getAndAccumulate(seen, Math::max);
+                        if (seen >= 0 && seen < before) {
+                            regressions.incrementAndGet();
+                            regressionLines.add(name + " went from " + before + " back to " + seen);
+                        }
+                    }),
+                    0,
+                    500,
+                    TimeUnit.MILLISECONDS);
+            // the load: pushes round-robin, each application's own in order
+            load.scheduleAtFixedRate(
+                    () -> {
+                        int n = seq.incrementAndGet();
+                        int app = n % applications;
+                        push(repos.get(app), names.get(app), n, newest);
+                    },
+                    0,
+                    1000 / PUSHES_PER_SECOND,
+                    TimeUnit.MILLISECONDS);
+
+            Map<String, Object> recovery = new LinkedHashMap<>();
+            for (String service : List.of("webhook-service", "render-service", "sync-service", "audit-service")) {
+                h.progress("kill -9 %s", service);
+                long pid = h.stack.pids().get(service);
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                recovery.put(
+                        "max_recovery_s_kill_" + service.replace("-service", ""),
+                        recover(h, cluster, repos, names, seq, newest));
+            }
+            h.progress("broker stopped for 10 s");
+            h.stack.kafka().stop();
+            Harness.pause(Duration.ofSeconds(10));
+            h.stack.kafka().startAgain();
+            recovery.put("max_recovery_s_broker_restart", recover(h, cluster, repos, names, seq, newest));
+
+            load.shutdownNow();
+            load.awaitTermination(30, TimeUnit.SECONDS);
+            h.progress("load stopped after %d pushes; waiting for every application to reach its newest", seq.get());
+            long lost = awaitConverged(h, cluster, names, newest, Duration.ofMinutes(3));
+            int stuck = stuckConsumers(h, Duration.ofSeconds(60));
+            long deadLettered = h.records(Topics.DEADLETTER, r -> true).size() - deadLettersBefore;
+            regressionLines.stream().limit(10).forEach(line -> h.progress("regression: %s", line));
+
+            Map<String, Object> extra = new LinkedHashMap<>(recovery);
+            extra.put("pushes", seq.get());
+            extra.put("regressions", regressions.get());
+            extra.put("stuck_consumers", stuck);
+            extra.put("deadlettered", deadLettered);
+            return Result.of(name(), h.quick, new Latencies(), 0, lost, 0, h.rssMb(), extra);
+        } finally {
+            load.shutdownNow();
+        }
+    }
+
+    /** One push to one application, remembered as its newest. */
+    private static void push(GitFixture repo, String name, int n, Map<String, AtomicInteger> newest) {
+        synchronized (repo) {
+            try {
+                repo.commitAndPush("change " + n, Map.of("app/cm.yaml", EndToEnd.configMap(Integer.toString(n))));
+                newest.get(name).accumulateAndGet(n, Math::max);
+            } catch (RuntimeException e) {
+                // the Git server is part of the stack and never taken away; a failed push is not the system's loss
+            }
+        }
+    }
+
+    /**
+     * Seconds from now until a push made now to the first application is in the cluster (the stack recovered), at
+     * most three minutes.
+     */
+    private static double recover(
+            Harness h,
+            KubernetesClient cluster,
+            List<GitFixture> repos,
+            List<String> names,
+            AtomicInteger seq,
+            Map<String, AtomicInteger> newest) {
+        long started = System.nanoTime();
+        int n = seq.incrementAndGet();
+        push(repos.get(0), names.get(0), n, newest);
+        long deadline = started + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (valueIn(cluster, names.get(0)) >= n) {
+                double seconds = (System.nanoTime() - started) / 1e9;
+                h.progress("recovered in %.1f s", seconds);
+                return Result.round(seconds);
+            }
+            Harness.pause(Duration.ofMillis(250));
+        }
+        h.progress("not recovered within 3 minutes");
+        return -1;
+    }
+
+    /** How many applications are not at their newest push when the time is up. */
+    private static long awaitConverged(
+            Harness h,
+            KubernetesClient cluster,
+            List<String> names,
+            Map<String, AtomicInteger> newest,
+            Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long behind;
+        do {
+            behind = names.stream()
+                    .filter(name -> valueIn(cluster, name) != newest.get(name).get())
+                    .count();
+            if (behind == 0) {
+                break;
+            }
+            Harness.pause(Duration.ofSeconds(1));
+        } while (System.nanoTime() < deadline);
+        h.progress("%d of %d applications not at their newest push", behind, names.size());
+        return behind;
+    }
+
+    /** Consumer groups of the services still behind the end of their topics when the time is up. */
+    private static int stuckConsumers(Harness h, Duration timeout) throws Exception {
+        List<String> groups = List.of("render-service", "sync-service", "audit-service");
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, h.env("DRIFTLESS_KAFKA_BOOTSTRAP")))) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            List<String> behind;
+            do {
+                behind = new ArrayList<>();
+                for (String group : groups) {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata()
+                            .get(30, TimeUnit.SECONDS);
+                    Map<TopicPartition, OffsetSpec> latest = new LinkedHashMap<>();
+                    committed.keySet().forEach(p -> latest.put(p, OffsetSpec.latest()));
+                    var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                    for (var entry : committed.entrySet()) {
+                        if (entry.getValue() != null
+                                && entry.getValue().offset()
+                                        < ends.get(entry.getKey()).offset()) {
+                            behind.add(group);
+                            break;
+                        }
+                    }
+                }
+                if (behind.isEmpty()) {
+                    break;
+                }
+                Harness.pause(Duration.ofSeconds(1));
+            } while (System.nanoTime() < deadline);
+            if (!behind.isEmpty()) {
+                h.progress("consumer groups still behind: %s", behind);
+            }
+            return behind.size();
+        }
+    }
+
+    /** The push number an application's ConfigMap shows now, or -1 when it cannot be read. */
+    private static int valueIn(KubernetesClient cluster, String name) {
+        try {
+            ConfigMap cm =
+                    cluster.configMaps().inNamespace(name).withName("bench").get();
+            return cm == null || cm.getData() == null
+                    ? -1
+                    : Integer.parseInt(cm.getData().getOrDefault("value", "-1"));
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+}
