@@ -26,7 +26,8 @@ import org.apache.kafka.common.TopicPartition;
  * its own reconcile interval of 10 s, take two pushes a second while each service in turn is killed with
  * {@code kill -9} (the stack restarts it, as Kubernetes would) and the broker is stopped for ten seconds and started
  * again. A sampler reads every application's ConfigMap in the cluster every half second throughout. Reported: per
- * fault, the seconds from the fault to a push made right after it being in the cluster ({@code max_recovery_s}); at
+ * fault, the seconds from the fault to a push made right after it being in the cluster and its sync in the audit log
+ * ({@code max_recovery_s}); at
  * the end, applications not at their newest commit once the load stops ({@code lost}), ConfigMaps seen going back to
  * an older push ({@code regressions}), consumer groups still behind their topics a minute later
  * ({@code stuck_consumers}) and records on the dead-letter topic ({@code deadlettered}). Kills and the broker restart
@@ -64,8 +65,14 @@ final class Faults implements Scenario {
                     .name());
             h.declare(name, h.stack.git().repositoryUrl(name), "app", name, "interval: 10s");
         }
+        // the probe: an application of its own, pushed once after each fault, so no later push supersedes its commit
+        GitFixture probe = h.repository("faults-probe");
+        first.add(probe.commitAndPush("first", Map.of("app/cm.yaml", EndToEnd.configMap("0")))
+                .name());
+        h.declare("faults-probe", h.stack.git().repositoryUrl("faults-probe"), "app", "faults-probe", "interval: 10s");
         java.util.Set<String> initial = java.util.Set.copyOf(first);
-        h.awaitSyncs("initial sync", r -> initial.contains(r.commit()), applications, Duration.ofMinutes(3));
+        h.awaitSyncs("initial sync", r -> initial.contains(r.commit()), applications + 1, Duration.ofMinutes(3));
+        Map<String, AtomicInteger> probeNewest = Map.of("faults-probe", new AtomicInteger());
         long deadLettersBefore = h.records(Topics.DEADLETTER, r -> true).size();
 
         Map<String, AtomicInteger> newest = new ConcurrentHashMap<>();
@@ -110,13 +117,13 @@ final class Faults implements Scenario {
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 recovery.put(
                         "max_recovery_s_kill_" + service.replace("-service", ""),
-                        recover(h, cluster, repos, names, seq, newest));
+                        recover(h, cluster, probe, seq, probeNewest));
             }
             h.progress("broker stopped for 10 s");
             h.stack.kafka().stop();
             Harness.pause(Duration.ofSeconds(10));
             h.stack.kafka().startAgain();
-            recovery.put("max_recovery_s_broker_restart", recover(h, cluster, repos, names, seq, newest));
+            recovery.put("max_recovery_s_broker_restart", recover(h, cluster, probe, seq, probeNewest));
 
             load.shutdownNow();
             load.awaitTermination(30, TimeUnit.SECONDS);
@@ -137,43 +144,51 @@ final class Faults implements Scenario {
         }
     }
 
-    /** One push to one application, remembered as its newest. */
-    private static void push(GitFixture repo, String name, int n, Map<String, AtomicInteger> newest) {
+    /** One push to one application, remembered as its newest; its commit, or {@code null} if the push failed. */
+    private static String push(GitFixture repo, String name, int n, Map<String, AtomicInteger> newest) {
         synchronized (repo) {
             try {
-                repo.commitAndPush("change " + n, Map.of("app/cm.yaml", EndToEnd.configMap(Integer.toString(n))));
+                String commit = repo.commitAndPush(
+                                "change " + n, Map.of("app/cm.yaml", EndToEnd.configMap(Integer.toString(n))))
+                        .name();
                 newest.get(name).accumulateAndGet(n, Math::max);
+                return commit;
             } catch (RuntimeException e) {
                 // the Git server is part of the stack and never taken away; a failed push is not the system's loss
+                return null;
             }
         }
     }
 
     /**
-     * Seconds from now until a push made now to the first application is in the cluster (the stack recovered), at
-     * most three minutes.
+     * Seconds from now until a push made now to the probe application is in the cluster and its sync in the audit
+     * log (the stack recovered end to end), at most three minutes; -1 if it did not.
      */
     private static double recover(
             Harness h,
             KubernetesClient cluster,
-            List<GitFixture> repos,
-            List<String> names,
+            GitFixture probe,
             AtomicInteger seq,
             Map<String, AtomicInteger> newest) {
         long started = System.nanoTime();
         int n = seq.incrementAndGet();
-        push(repos.get(0), names.get(0), n, newest);
+        String commit = push(probe, "faults-probe", n, newest);
         long deadline = started + Duration.ofMinutes(3).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (valueIn(cluster, names.get(0)) >= n) {
-                double seconds = (System.nanoTime() - started) / 1e9;
-                h.progress("recovered in %.1f s", seconds);
-                return Result.round(seconds);
-            }
+        while (System.nanoTime() < deadline && valueIn(cluster, "faults-probe") < n) {
             Harness.pause(Duration.ofMillis(250));
         }
-        h.progress("not recovered within 3 minutes");
-        return -1;
+        boolean applied = valueIn(cluster, "faults-probe") >= n;
+        boolean audited = commit != null
+                && applied
+                && !h.audited(List.of(commit), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                        .isEmpty();
+        if (!applied || !audited) {
+            h.progress("not recovered within 3 minutes (applied: %s, in the audit log: %s)", applied, audited);
+            return -1;
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        h.progress("recovered in %.1f s (applied and in the audit log)", seconds);
+        return Result.round(seconds);
     }
 
     /** How many applications are not at their newest push when the time is up. */
