@@ -97,12 +97,16 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
     }
 
     private void settle() {
+        if (partitions == 0) {
+            return; // nothing was ever assigned: nothing to decide
+        }
         try {
             Set<String> followed = syncer.followed();
-            requested.retainAll(inventoried());
+            Set<String> inventoried = inventoried();
+            requested.retainAll(inventoried);
             requested.removeAll(followed);
-            Ownership.Plan plan = Ownership.plan(
-                    followed, inventoried(), Set.copyOf(requested), Set.copyOf(owned), this::partitionOf);
+            Ownership.Plan plan =
+                    Ownership.plan(followed, inventoried, Set.copyOf(requested), Set.copyOf(owned), this::partitionOf);
             plan.release().forEach(syncer::release);
             if (!plan.release().isEmpty()) {
                 LOG.infof(
