@@ -24,17 +24,17 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Faults under a steady stream of pushes: twenty applications (five with {@code --quick}), each its own repository and
  * its own reconcile interval of 10 s, take two pushes a second while each service in turn is killed with
- * {@code kill -9} (the stack restarts it, as Kubernetes would) and the broker is stopped for ten seconds and started
- * again. A sampler reads every application's ConfigMap in the cluster every half second throughout. Reported: per
+ * {@code kill -9} (the stack restarts it, as Kubernetes would), the broker is stopped for ten seconds and started
+ * again, and PostgreSQL is taken from audit-service for 30 s (a {@code TcpProxy} between them, cut: what a database
+ * stop looks like to the service, while other users of the machine's PostgreSQL keep it). A sampler reads every application's ConfigMap in the cluster every half second throughout. Reported: per
  * fault, the seconds from the fault to a push made right after it being in the cluster and its sync in the audit log
  * ({@code max_recovery_s}); at
  * the end, applications not at their newest commit once the load stops ({@code lost}), ConfigMaps seen going back to
  * an older push ({@code regressions}), consumer groups still behind their topics a minute later
  * ({@code stuck_consumers}) and records on the dead-letter topic ({@code deadlettered}). Kills and the broker restart
  * also lose webhooks (the Git server's sender gives up after five tries); the applications' own reconcile interval is
- * what brings those pushes in. Not covered here: two replicas of each service, PostgreSQL stopping and the API server
- * answering 503 or 429 (integration tests cover the last two: {@code DatabaseOutageIT}, {@code ClusterOutageIT},
- * {@code SyncFaultsIT}).
+ * what brings those pushes in. Not covered here: two replicas of each service, and the API server answering 503 or
+ * 429 or going away (integration tests cover those: {@code ClusterOutageIT}, {@code SyncFaultsIT}).
  */
 final class Faults implements Scenario {
 
@@ -48,6 +48,11 @@ final class Faults implements Scenario {
     @Override
     public String target() {
         return "lost 0, regressions 0, stuck_consumers 0, deadlettered 0; every fault recovered";
+    }
+
+    @Override
+    public boolean databaseBehindProxy() {
+        return true;
     }
 
     @Override
@@ -124,6 +129,11 @@ final class Faults implements Scenario {
             Harness.pause(Duration.ofSeconds(10));
             h.stack.kafka().startAgain();
             recovery.put("max_recovery_s_broker_restart", recover(h, cluster, probe, seq, probeNewest));
+            h.progress("PostgreSQL taken from audit-service for 30 s");
+            h.database.cut();
+            Harness.pause(Duration.ofSeconds(30));
+            h.database.restore();
+            recovery.put("max_recovery_s_database_outage", recover(h, cluster, probe, seq, probeNewest));
 
             load.shutdownNow();
             load.awaitTermination(30, TimeUnit.SECONDS);

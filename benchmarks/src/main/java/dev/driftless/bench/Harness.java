@@ -49,7 +49,21 @@ final class Harness implements AutoCloseable {
     private final Path state;
     private final String schema;
 
-    private Harness(LocalStack stack, Path state, String schema, boolean quick, PrintStream out) {
+    /** The proxy between audit-service and PostgreSQL, when the scenario asked for one; else {@code null}. */
+    final dev.driftless.devstack.faults.TcpProxy database;
+    /** PostgreSQL as the harness itself reads it: directly, never through {@link #database}. */
+    private final String databaseUrl;
+
+    private Harness(
+            LocalStack stack,
+            Path state,
+            String schema,
+            boolean quick,
+            PrintStream out,
+            dev.driftless.devstack.faults.TcpProxy database,
+            String databaseUrl) {
+        this.database = database;
+        this.databaseUrl = databaseUrl;
         this.stack = stack;
         this.state = state;
         this.schema = schema;
@@ -57,20 +71,34 @@ final class Harness implements AutoCloseable {
         this.out = out;
     }
 
-    static Harness start(Path home, boolean quick, PrintStream out) throws IOException {
+    static Harness start(Path home, boolean quick, PrintStream out, boolean databaseBehindProxy) throws IOException {
         Path state = Files.createTempDirectory("driftless-bench");
         String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+        dev.driftless.devstack.faults.TcpProxy proxy = null;
+        String auditUrl = null;
+        if (databaseBehindProxy) {
+            if (!dev.driftless.devstack.local.PrivatePostgres.reachable("127.0.0.1", 5432)) {
+                throw new IllegalStateException(
+                        "this scenario needs PostgreSQL on 127.0.0.1:5432 to put a proxy before");
+            }
+            proxy = dev.driftless.devstack.faults.TcpProxy.to("127.0.0.1", 5432);
+            auditUrl = "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/postgres";
+        }
         StackOptions options = StackOptions.onFreePorts(
                 home,
                 state,
                 "bench-" + UUID.randomUUID(),
-                new StackOptions.Database(null, "postgres", schema),
+                new StackOptions.Database(auditUrl, "postgres", schema),
                 System.getenv().getOrDefault("DRIFTLESS_SERVICE_HEAP", "192m"));
         // DRIFTLESS_CLUSTER=sandbox measures against the stand-in, as the numbers before the real control plane were
         options = options.withCluster(StackOptions.Cluster.fromEnvironment(
                 System.getenv(), state, dev.driftless.devstack.kube.ControlPlaneBinaries::available));
         out.println("cluster: " + options.cluster().kind().name().toLowerCase(java.util.Locale.ROOT));
-        return new Harness(LocalStack.start(options, out), state, schema, quick, out);
+        LocalStack stack = LocalStack.start(options, out);
+        String direct = proxy == null
+                ? stack.environment().get("DRIFTLESS_DB_URL")
+                : "jdbc:postgresql://127.0.0.1:5432/postgres";
+        return new Harness(stack, state, schema, quick, out, proxy, direct);
     }
 
     /** When each key (a commit, an application) was first applied, from its reports' {@code finishedAt}. */
@@ -228,7 +256,7 @@ final class Harness implements AutoCloseable {
     Map<String, Instant> audited(Collection<String> commits, Duration timeout) {
         Map<String, Instant> recorded = new HashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (Connection c = DriverManager.getConnection(env("DRIFTLESS_DB_URL"), "postgres", "")) {
+        try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "")) {
             while (recorded.size() < Set.copyOf(commits).size() && System.nanoTime() < deadline) {
                 try (PreparedStatement q = c.prepareStatement("SELECT commit_sha, min(recorded_at) FROM " + schema
                         + ".change_log WHERE type = ? AND commit_sha = ANY (?) GROUP BY commit_sha")) {
@@ -287,7 +315,10 @@ final class Harness implements AutoCloseable {
     @Override
     public void close() {
         stack.close();
-        try (Connection c = DriverManager.getConnection(env("DRIFTLESS_DB_URL"), "postgres", "");
+        if (database != null) {
+            database.close();
+        }
+        try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "");
                 Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         } catch (SQLException e) {

@@ -9,6 +9,14 @@ interface Scenario {
     /** What it does and its target, for the table. */
     String target();
 
+    /**
+     * Whether the stack's audit-service reaches PostgreSQL through a {@link dev.driftless.devstack.faults.TcpProxy}
+     * ({@link Harness#database}), so the scenario can take the database away from it.
+     */
+    default boolean databaseBehindProxy() {
+        return false;
+    }
+
     /** Runs it; with {@code harness.quick} at a tenth of its size. */
     Result run(Harness harness) throws Exception;
 }
