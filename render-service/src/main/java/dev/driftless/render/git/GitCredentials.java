@@ -58,19 +58,111 @@ public class GitCredentials {
     }
 
     /**
-     * Whether a prefix covers a URL at a boundary: {@code https://git.example.com} covers
-     * {@code https://git.example.com/acme/x} but not {@code https://git.example.com.evil.io/x} nor
-     * {@code https://git.example.com@evil.io/x}, so a credential never reaches another host.
+     * Whether a credential's URL prefix covers a repository URL, judged on the parsed URLs, never on their text: the
+     * same scheme, the same user (for {@code git@host:path}), host and port (a missing port is the scheme's default),
+     * no user information in the repository URL, no {@code .} or {@code ..} segment in its path, and the prefix's path
+     * a prefix of the repository's at a segment boundary (or at a name boundary, for a prefix ending in {@code -} or
+     * {@code _}, such as {@code /private/allowed-}). So {@code https://git.example.com} never covers
+     * {@code https://git.example.com.evil.io/x}, {@code https://git.example.com:x@evil.io/x} or
+     * {@code https://git.example.com:8443/x}, and {@code https://git.example.com/acme/} never covers
+     * {@code https://git.example.com/acme/../evil/x}: a credential never reaches another host or repository. A prefix
+     * of a scheme alone ({@code ssh://}) covers every repository reached with that scheme.
      */
     static boolean covers(String prefix, String url) {
-        if (!url.startsWith(prefix)) {
+        Optional<Location> repository = Location.of(url);
+        if (repository.isEmpty() || repository.get().userInfo() != null) {
             return false;
         }
-        if (url.length() == prefix.length() || prefix.endsWith("/") || prefix.endsWith("-") || prefix.endsWith("_")) {
+        java.util.regex.Matcher schemeOnly =
+                java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://").matcher(prefix.strip());
+        if (schemeOnly.matches()) {
+            // "ssh://": every repository reached with that scheme (a deploy key for all of them)
+            return schemeOnly
+                    .group(1)
+                    .toLowerCase(java.util.Locale.ROOT)
+                    .equals(repository.get().scheme());
+        }
+        Optional<Location> owner = Location.of(prefix);
+        if (owner.isEmpty()) {
+            return false;
+        }
+        Location p = owner.get();
+        Location r = repository.get();
+        if (!p.scheme().equals(r.scheme())
+                || !p.host().equals(r.host())
+                || p.port() != r.port()
+                || !java.util.Objects.equals(p.user(), r.user())) {
+            return false;
+        }
+        for (String segment : r.path().split("/")) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        String path = p.path();
+        if (path.isEmpty() || path.equals("/")) {
             return true;
         }
-        char next = url.charAt(prefix.length());
-        return next == '/' || next == ':'; // a path, a port, or the path of git@host:owner/repo
+        if (!r.path().startsWith(path)) {
+            return false;
+        }
+        if (r.path().length() == path.length() || path.endsWith("/") || path.endsWith("-") || path.endsWith("_")) {
+            return true;
+        }
+        return r.path().charAt(path.length()) == '/';
+    }
+
+    /**
+     * A repository URL taken apart: {@code scheme://[userinfo@]host[:port]/path}, or the scp-like {@code user@host:path}
+     * of SSH (scheme {@code ssh}, port 22).
+     */
+    record Location(String scheme, String userInfo, String user, String host, int port, String path) {
+
+        static Optional<Location> of(String text) {
+            String trimmed = text.strip();
+            if (trimmed.contains("://")) {
+                try {
+                    java.net.URI uri = new java.net.URI(trimmed);
+                    if (uri.getScheme() == null || uri.getHost() == null) {
+                        return Optional.empty();
+                    }
+                    String scheme = uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+                    int port = uri.getPort() != -1 ? uri.getPort() : defaultPort(scheme);
+                    String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+                    String userInfo = uri.getRawUserInfo();
+                    // ssh://git@host/path: the user is part of whom the key is for, not a credential in the URL
+                    String user = scheme.equals("ssh") ? userInfo : null;
+                    return Optional.of(new Location(
+                            scheme,
+                            scheme.equals("ssh") ? null : userInfo,
+                            user,
+                            uri.getHost().toLowerCase(java.util.Locale.ROOT),
+                            port,
+                            path));
+                } catch (java.net.URISyntaxException e) {
+                    return Optional.empty();
+                }
+            }
+            java.util.regex.Matcher scp = java.util.regex.Pattern.compile(
+                            "([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+)(?::(.*))?")
+                    .matcher(trimmed);
+            if (!scp.matches()) {
+                return Optional.empty();
+            }
+            String path = scp.group(3) == null ? "" : "/" + scp.group(3);
+            return Optional.of(
+                    new Location("ssh", null, scp.group(1), scp.group(2).toLowerCase(java.util.Locale.ROOT), 22, path));
+        }
+
+        private static int defaultPort(String scheme) {
+            return switch (scheme) {
+                case "https" -> 443;
+                case "http" -> 80;
+                case "ssh" -> 22;
+                case "git" -> 9418;
+                default -> -1;
+            };
+        }
     }
 
     private static SshdSessionFactory sshSessionFactory(String name, Path key, Optional<Path> knownHosts)
