@@ -257,14 +257,19 @@ public class MirrorCache {
                                     Reason.TooManyFiles,
                                     "more than " + limits.maxFiles() + " files to render " + app.name());
                         }
-                        Path target = root.resolve(path);
-                        if (!Files.exists(target)) {
+                        Path target = inside(root, path, app);
+                        if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                             Files.createDirectories(target.getParent());
-                            Files.write(target, content.get());
+                            // never through a link made earlier in the walk, never over anything already there
+                            Files.write(
+                                    target,
+                                    content.get(),
+                                    java.nio.file.StandardOpenOption.CREATE_NEW,
+                                    java.nio.file.StandardOpenOption.WRITE);
                         }
                     },
                     (path, linkTarget) -> {
-                        Path link = root.resolve(path);
+                        Path link = inside(root, path, app);
                         if (!Files.exists(link, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                             Files.createDirectories(link.getParent());
                             Files.createSymbolicLink(link, Path.of(linkTarget));
@@ -273,6 +278,36 @@ public class MirrorCache {
         } catch (java.io.UncheckedIOException e) {
             throw new RenderFailure(Reason.RenderError, "cannot write the files of " + app.name(), e.getCause());
         }
+    }
+
+    /**
+     * Where a repository path is written under {@code root}, refused ({@code PathEscapesRepository}) when the tree
+     * names an entry {@code .}, {@code ..}, empty or with a NUL (a crafted tree: Git itself never writes one, and a
+     * server that does not check what it receives passes it on), when the path leaves {@code root}, or when one of its
+     * directories is a symbolic link written earlier in the walk (a link and a directory of the same name).
+     */
+    static Path inside(Path root, String path, Application app) throws RenderFailure {
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..") || segment.indexOf('\0') >= 0) {
+                throw new RenderFailure(
+                        Reason.PathEscapesRepository,
+                        app.name() + ": the tree has an entry named \"" + segment.replace("\0", "\\0") + "\" in " + path
+                                + ", which no checkout would write");
+            }
+        }
+        Path base = root.toAbsolutePath().normalize();
+        Path target = base.resolve(path).normalize();
+        if (!target.startsWith(base) || target.equals(base)) {
+            throw new RenderFailure(Reason.PathEscapesRepository, app.name() + ": " + path + " leaves the workspace");
+        }
+        for (Path dir = target.getParent(); dir != null && !dir.equals(base); dir = dir.getParent()) {
+            if (Files.isSymbolicLink(dir)) {
+                throw new RenderFailure(
+                        Reason.PathEscapesRepository,
+                        app.name() + ": " + path + " lies under a symbolic link of the same tree");
+            }
+        }
+        return target;
     }
 
     /**
@@ -441,7 +476,7 @@ public class MirrorCache {
     /** Receives one symbolic link whose target stays inside the repository. */
     @FunctionalInterface
     private interface LinkVisitor {
-        void visit(String path, String target) throws IOException;
+        void visit(String path, String target) throws RenderFailure, IOException;
     }
 
     private void walk(

@@ -17,6 +17,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -518,6 +519,91 @@ class RenderersIT {
         GitAndCatalog.sendPush(
                 probe, repoUrl, "refs/tags/v1.4.0", "0000000000000000000000000000000000000000", next.name(), "d-tag");
         succeeded("stable", next);
+    }
+
+    /**
+     * A tree crafted as Git itself never writes one, and as a server that does not check what it receives accepts
+     * it: {@code apps/k} holds an entry named {@code ..} (a tree holding {@code ..}, and again), so that walking it
+     * names {@code apps/k/../../../<escaped>/evil.yaml}.
+     */
+    @Test
+    void aTreeEntryNamedDotDotFailsTheRenderAndWritesNothingOutsideItsWorkspace() throws Exception {
+        RevCommit base = repo.commitAndPush(
+                "a kustomization",
+                Map.of(
+                        "apps/k/kustomization.yaml", "resources: [cm.yaml]\n",
+                        "apps/k/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: k}\n"));
+        String escaped = prefix + "escaped";
+        RevCommit crafted;
+        try (org.eclipse.jgit.api.Git git =
+                        org.eclipse.jgit.api.Git.open(work.resolve("repo").toFile());
+                org.eclipse.jgit.lib.ObjectInserter insert = git.getRepository().newObjectInserter()) {
+            org.eclipse.jgit.lib.ObjectId evil = insert.insert(
+                    org.eclipse.jgit.lib.Constants.OBJ_BLOB,
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: evil}\n".getBytes(StandardCharsets.UTF_8));
+            org.eclipse.jgit.lib.ObjectId up =
+                    tree(insert, Map.of(escaped, tree(insert, Map.of("evil.yaml", evil), false)), true);
+            for (int i = 0; i < 2; i++) {
+                up = tree(insert, Map.of("..", up), true);
+            }
+            try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(git.getRepository())) {
+                org.eclipse.jgit.lib.ObjectId k;
+                try (org.eclipse.jgit.treewalk.TreeWalk existing = org.eclipse.jgit.treewalk.TreeWalk.forPath(
+                        git.getRepository(), "apps/k", walk.parseCommit(base).getTree())) {
+                    org.eclipse.jgit.lib.TreeFormatter withDotDot = new org.eclipse.jgit.lib.TreeFormatter();
+                    withDotDot.append("..", org.eclipse.jgit.lib.FileMode.TREE, up);
+                    try (org.eclipse.jgit.treewalk.TreeWalk files =
+                            new org.eclipse.jgit.treewalk.TreeWalk(git.getRepository())) {
+                        files.addTree(existing.getObjectId(0));
+                        while (files.next()) {
+                            withDotDot.append(files.getNameString(), files.getFileMode(0), files.getObjectId(0));
+                        }
+                    }
+                    k = insert.insert(withDotDot);
+                }
+                org.eclipse.jgit.lib.ObjectId apps = tree(insert, Map.of("k", k), true);
+                org.eclipse.jgit.lib.ObjectId root = tree(insert, Map.of("apps", apps), true);
+                org.eclipse.jgit.lib.CommitBuilder commit = new org.eclipse.jgit.lib.CommitBuilder();
+                commit.setTreeId(root);
+                commit.setParentId(base);
+                org.eclipse.jgit.lib.PersonIdent who = new org.eclipse.jgit.lib.PersonIdent("M", "m@x");
+                commit.setAuthor(who);
+                commit.setCommitter(who);
+                commit.setMessage("a tree no checkout would write");
+                org.eclipse.jgit.lib.ObjectId id = insert.insert(commit);
+                insert.flush();
+                org.eclipse.jgit.lib.RefUpdate update = git.getRepository().updateRef("refs/heads/main");
+                update.setNewObjectId(id);
+                update.setForceUpdate(true);
+                update.update();
+                crafted = walk.parseCommit(id);
+            }
+            git.push().setRemote(repoUrl).add("main").call();
+        }
+        declare("dotdot", "path: apps/k", "kustomize");
+
+        RenderFailed failure = failed("dotdot", crafted);
+
+        assertThat(failure.reason()).isEqualTo("PathEscapesRepository");
+        assertThat(failure.message()).contains("\"..\"");
+        assertThat(Path.of(System.getProperty("java.io.tmpdir")).resolve(escaped))
+                .as("nothing written beside the workspace")
+                .doesNotExist();
+    }
+
+    /** A tree of these entries (trees when {@code trees}, else regular files), in Git's order. */
+    static org.eclipse.jgit.lib.ObjectId tree(
+            org.eclipse.jgit.lib.ObjectInserter insert,
+            Map<String, org.eclipse.jgit.lib.ObjectId> entries,
+            boolean trees)
+            throws java.io.IOException {
+        org.eclipse.jgit.lib.TreeFormatter tree = new org.eclipse.jgit.lib.TreeFormatter();
+        new java.util.TreeMap<>(entries)
+                .forEach((name, id) -> tree.append(
+                        name,
+                        trees ? org.eclipse.jgit.lib.FileMode.TREE : org.eclipse.jgit.lib.FileMode.REGULAR_FILE,
+                        id));
+        return insert.insert(tree);
     }
 
     void declare(String name, String source, String renderType) throws Exception {
