@@ -34,7 +34,7 @@ public final class Kustomization {
     private static final List<String> PATH_OBJECTS = List.of("patches", "patchesJson6902", "replacements");
     private static final Set<String> GENERATORS = Set.of("configMapGenerator", "secretGenerator");
     private static final Pattern REMOTE =
-            Pattern.compile("^([a-z][a-z0-9+.-]*://|git@|git::|[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+/).*");
+            Pattern.compile("^([a-z][a-z0-9+.-]*://|git@|git::|gh:|[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)+/).*");
 
     /**
      * One reference of a kustomization.
@@ -59,34 +59,34 @@ public final class Kustomization {
         for (Map<String, Object> kustomization : ManifestParser.readObject(kustomizationIn(directory), content).stream()
                 .toList()) {
             for (String field : PATH_LISTS) {
-                for (Object value : list(kustomization.get(field))) {
+                for (Object value : list(field(kustomization, field, directory))) {
                     add(references, directory, field, value);
                 }
             }
             for (String field : PATH_OBJECTS) {
-                for (Object value : list(kustomization.get(field))) {
+                for (Object value : list(field(kustomization, field, directory))) {
                     if (value instanceof Map<?, ?> object) {
-                        add(references, directory, field + "[].path", object.get("path"));
+                        add(references, directory, field + "[].path", field(object, "path", directory));
                     }
                 }
             }
-            if (kustomization.get("openapi") instanceof Map<?, ?> openapi) {
-                add(references, directory, "openapi.path", openapi.get("path"));
+            if (field(kustomization, "openapi", directory) instanceof Map<?, ?> openapi) {
+                add(references, directory, "openapi.path", field(openapi, "path", directory));
             }
             for (String field : GENERATORS) {
-                for (Object generator : list(kustomization.get(field))) {
+                for (Object generator : list(field(kustomization, field, directory))) {
                     if (!(generator instanceof Map<?, ?> object)) {
                         continue;
                     }
-                    for (Object file : list(object.get("files"))) {
+                    for (Object file : list(field(object, "files", directory))) {
                         // "key=path" names the key of the data entry
                         String text = String.valueOf(file);
                         add(references, directory, field + "[].files", text.substring(text.indexOf('=') + 1));
                     }
-                    for (Object env : list(object.get("envs"))) {
+                    for (Object env : list(field(object, "envs", directory))) {
                         add(references, directory, field + "[].envs", env);
                     }
-                    add(references, directory, field + "[].env", object.get("env"));
+                    add(references, directory, field + "[].env", field(object, "env", directory));
                 }
             }
         }
@@ -105,7 +105,10 @@ public final class Kustomization {
         }
         String written = text.trim();
         boolean maybeRemote = REMOTE.matcher(written).matches();
-        if (written.contains("://") || written.startsWith("git@") || written.startsWith("git::")) {
+        if (written.contains("://")
+                || written.startsWith("git@")
+                || written.startsWith("git::")
+                || written.startsWith("gh:")) {
             references.add(new Reference(field, written, null, true));
             return;
         }
@@ -117,6 +120,29 @@ public final class Kustomization {
                     Reason.PathEscapesRepository, kustomizationIn(directory) + ": " + field + ": " + e.getMessage());
         }
         references.add(new Reference(field, written, path, maybeRemote));
+    }
+
+    /**
+     * A field of a kustomization object, its name matched ignoring case, as kustomize reads it (Go's
+     * {@code encoding/json}): {@code Resources:} is {@code resources}, so it cannot slip past the planner. Two keys
+     * that differ only in case are refused, since which one kustomize takes is not ours to guess.
+     */
+    private static Object field(Map<?, ?> object, String name, String directory) throws RenderFailure {
+        Object found = null;
+        String foundKey = null;
+        for (Map.Entry<?, ?> entry : object.entrySet()) {
+            if (entry.getKey() instanceof String key && key.equalsIgnoreCase(name)) {
+                if (foundKey != null) {
+                    throw new RenderFailure(
+                            Reason.ManifestInvalid,
+                            kustomizationIn(directory) + ": " + foundKey + " and " + key
+                                    + " are the same field to kustomize");
+                }
+                found = entry.getValue();
+                foundKey = key;
+            }
+        }
+        return found;
     }
 
     private static List<?> list(Object value) {

@@ -20,8 +20,11 @@ import java.util.concurrent.TimeUnit;
  * Runs an external renderer (kustomize) in a working directory with a bounded output and time: the process and its
  * children are killed when the time is up ({@link Reason#RenderTimedOut}), output beyond the limit fails the render
  * ({@link Reason#BundleTooLarge}), a non-zero exit fails it with the tool's own error
- * ({@link Reason#RenderToolFailed}). The environment is emptied but for {@code PATH} and {@code HOME}, so no
- * credential of this service leaks to the tool.
+ * ({@link Reason#RenderToolFailed}). The environment is emptied but for {@code PATH}, so no credential of this service
+ * leaks to the tool, and the {@code git} a tool may run for a remote base reads no configuration at all: {@code HOME}
+ * is a directory that does not exist (never the workspace, which holds the repository's files: a committed
+ * {@code .gitconfig} there could turn a clone into a command), global and system configuration are off, and only
+ * the https and ssh protocols are allowed (no {@code ext::} or {@code file}).
  */
 final class ExternalRenderer {
 
@@ -53,7 +56,11 @@ final class ExternalRenderer {
         String path = env.get("PATH");
         env.clear();
         env.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
-        env.put("HOME", workDir.toString());
+        env.put("HOME", "/nonexistent");
+        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
+        env.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.put("GIT_ALLOW_PROTOCOL", "https:ssh");
+        env.put("GIT_TERMINAL_PROMPT", "0");
         Process process;
         try {
             process = builder.start();

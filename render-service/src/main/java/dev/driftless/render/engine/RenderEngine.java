@@ -11,6 +11,7 @@ import dev.driftless.render.domain.Reason;
 import dev.driftless.render.domain.RenderFailure;
 import dev.driftless.render.domain.RenderLimits;
 import dev.driftless.render.domain.RepositoryPaths;
+import dev.driftless.render.git.GitCredentials;
 import dev.driftless.render.git.MirrorCache;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -161,7 +162,7 @@ public class RenderEngine {
                         inputs.add(reference.path());
                     }
                 } else if (reference.maybeRemote()) {
-                    if (allowed.stream().noneMatch(reference.value()::startsWith)) {
+                    if (allowed.stream().noneMatch(prefix -> GitCredentials.covers(prefix, reference.value()))) {
                         throw new RenderFailure(
                                 Reason.RemoteBaseRefused,
                                 Kustomization.kustomizationIn(directory) + ": " + reference.field() + ": remote "
@@ -206,7 +207,8 @@ public class RenderEngine {
             if (repository.startsWith("file://")) {
                 inputs.add(RepositoryPaths.resolve(app.path(), repository.substring("file://".length())));
             } else if (!vendored(app, commit, name)) {
-                if (repository.isEmpty() || allowed.stream().noneMatch(repository::startsWith)) {
+                if (repository.isEmpty()
+                        || allowed.stream().noneMatch(prefix -> GitCredentials.covers(prefix, repository))) {
                     throw new RenderFailure(
                             Reason.ChartDependencyRefused,
                             chartFile + ": dependency " + name + " from "

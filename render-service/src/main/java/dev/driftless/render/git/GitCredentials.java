@@ -68,7 +68,7 @@ public class GitCredentials {
      * {@code https://git.example.com/acme/../evil/x}: a credential never reaches another host or repository. A prefix
      * of a scheme alone ({@code ssh://}) covers every repository reached with that scheme.
      */
-    static boolean covers(String prefix, String url) {
+    public static boolean covers(String prefix, String url) {
         Optional<Location> repository = Location.of(url);
         if (repository.isEmpty() || repository.get().userInfo() != null) {
             return false;

@@ -83,4 +83,25 @@ class KustomizationTest {
                 .as("a local directory of that name would win")
                 .isEqualTo("app/github.com/acme/other/deploy?ref=v2");
     }
+
+    @Test
+    void fieldsAreReadIgnoringCaseAsKustomizeReadsThemAndTheGithubShorthandIsRemote() throws Exception {
+        var refs = references(
+                "apps/web",
+                """
+                Resources: [https://evil.example/x.yaml, gh:acme/x, local.yaml]
+                PATCHES: [{Path: patch.yaml}]
+                """);
+        assertThat(refs)
+                .filteredOn(Kustomization.Reference::maybeRemote)
+                .extracting(Kustomization.Reference::value)
+                .containsExactlyInAnyOrder("https://evil.example/x.yaml", "gh:acme/x");
+        assertThat(refs)
+                .extracting(Kustomization.Reference::path)
+                .contains("apps/web/local.yaml", "apps/web/patch.yaml");
+
+        assertThatThrownBy(() -> references("apps/web", "resources: [a.yaml]\nResources: [https://evil.example/x]\n"))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.ManifestInvalid));
+    }
 }

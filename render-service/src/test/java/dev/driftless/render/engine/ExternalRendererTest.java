@@ -56,8 +56,24 @@ class ExternalRendererTest {
                 .filter(line -> line.contains("="))
                 .map(line -> line.substring(0, line.indexOf('=')))
                 .collect(java.util.stream.Collectors.toSet());
-        // PATH and HOME (the workspace) are given; PWD, SHLVL and _ are the shell's own
-        assertThat(names).isSubsetOf("PATH", "HOME", "PWD", "SHLVL", "_").contains("PATH", "HOME");
+        // PATH, a HOME that does not exist and git switched to no configuration are given; PWD, SHLVL and _ are the
+        // shell's own
+        assertThat(names)
+                .isSubsetOf(
+                        "PATH",
+                        "HOME",
+                        "GIT_CONFIG_GLOBAL",
+                        "GIT_CONFIG_NOSYSTEM",
+                        "GIT_ALLOW_PROTOCOL",
+                        "GIT_TERMINAL_PROMPT",
+                        "PWD",
+                        "SHLVL",
+                        "_")
+                .contains("PATH", "HOME", "GIT_CONFIG_GLOBAL", "GIT_ALLOW_PROTOCOL");
+        assertThat(new String(out, java.nio.charset.StandardCharsets.UTF_8))
+                .as("never the workspace, where a committed .gitconfig would be read")
+                .contains("HOME=/nonexistent")
+                .doesNotContain("HOME=" + dir);
         assertThat(System.getenv())
                 .as("this JVM has variables the renderer must not see, so the check above can fail")
                 .containsKey("PATH")
