@@ -128,12 +128,16 @@ public final class ManifestParser {
         List<Object> documents = new ArrayList<>();
         try {
             for (Object node : yaml.loadAll(new String(content, StandardCharsets.UTF_8))) {
-                int[] budget = {limits.maxExpandedNodes()};
+                // values and characters, as if every alias were a copy: what serialising the document would cost
+                long[] budget = {limits.maxExpandedNodes(), limits.maxFileBytes()};
                 if (node != null && !withinBudget(node, budget, new IdentityHashMap<>())) {
                     throw new RenderFailure(
                             Reason.YamlAliasLimit,
                             path + " (document " + (documents.size() + 1) + "): expands to more than "
-                                    + limits.maxExpandedNodes() + " values once its aliases are resolved");
+                                    + (budget[0] < 0
+                                            ? limits.maxExpandedNodes() + " values"
+                                            : limits.maxFileBytes() + " characters")
+                                    + " once its aliases are resolved");
                 }
                 documents.add(node);
             }
@@ -195,13 +199,32 @@ public final class ManifestParser {
         return manifests;
     }
 
-    /** Counts values as if every alias were a copy, stopping as soon as the budget is spent. */
-    private static boolean withinBudget(Object node, int[] budget, IdentityHashMap<Object, Boolean> path) {
+    /**
+     * Counts values ({@code budget[0]}) and the characters of strings, keys included ({@code budget[1]}), as if every
+     * alias were a copy, stopping as soon as either is spent: an alias to one big string, used many times, costs its
+     * size each time, as it would when the bundle is written out.
+     */
+    private static boolean withinBudget(Object node, long[] budget, IdentityHashMap<Object, Boolean> path) {
         if (--budget[0] < 0) {
             return false;
         }
+        if (node instanceof CharSequence text) {
+            budget[1] -= text.length();
+            return budget[1] >= 0;
+        }
+        if (node instanceof byte[] binary) {
+            budget[1] -= binary.length;
+            return budget[1] >= 0;
+        }
         Collection<?> children =
                 node instanceof Map<?, ?> map ? map.values() : node instanceof Collection<?> list ? list : List.of();
+        if (node instanceof Map<?, ?> map) {
+            for (Object key : map.keySet()) {
+                if (key instanceof CharSequence name && (budget[1] -= name.length()) < 0) {
+                    return false;
+                }
+            }
+        }
         if (children.isEmpty()) {
             return true;
         }

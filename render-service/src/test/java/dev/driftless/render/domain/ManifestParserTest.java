@@ -96,6 +96,22 @@ class ManifestParserTest {
     }
 
     @Test
+    void aScalarAliasedManyTimesIsRefusedByTheCharactersItWouldExpandTo() {
+        // a 100 kB string used 100 times: 10 MB once written out, from a file of about 100 kB and 101 values
+        StringBuilder bomb = new StringBuilder("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\n");
+        bomb.append("data:\n  big: &s \"").append("x".repeat(100_000)).append("\"\n");
+        bomb.append("list: [")
+                .append(String.join(",", java.util.Collections.nCopies(100, "*s")))
+                .append("]\n");
+
+        assertThatThrownBy(() -> ManifestParser.parse(files("scalars.yaml", bomb.toString())))
+                .isInstanceOfSatisfying(
+                        RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.YamlAliasLimit))
+                .hasMessageContaining("scalars.yaml")
+                .hasMessageContaining("5000000 characters");
+    }
+
+    @Test
     void deepNestingIsRefusedInYamlAndJson() {
         String deep = "[".repeat(100) + "]".repeat(100);
         assertThatThrownBy(() -> ManifestParser.parse(files("deep.yaml", "a: " + deep)))
