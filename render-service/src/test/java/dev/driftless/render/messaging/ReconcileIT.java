@@ -76,18 +76,7 @@ class ReconcileIT {
                 GitFixture repo = GitFixture.create(work.resolve("repo"), repoUrl)) {
             RevCommit first = repo.commitAndPush(
                     "first", Map.of("apps/web/config.yaml", RenderPipelineIT.CONFIG_MAP.formatted("first")));
-            Files.writeString(
-                    config.catalogDir().resolve(app + ".yaml"),
-                    """
-                    apiVersion: driftless.dev/v1alpha1
-                    kind: Application
-                    metadata: { name: %s }
-                    spec:
-                      source: { repoURL: %s, targetRevision: main, path: apps/web }
-                      destination: { namespace: web }
-                      syncPolicy: { interval: 10s }
-                    """
-                            .formatted(app, repoUrl));
+            declare(app, repoUrl);
             assertThat(probe.read(
                             Topics.RENDERS,
                             r -> app.equals(r.key()) && first.name().equals(r.ce("commit")),
@@ -115,18 +104,7 @@ class ReconcileIT {
     void anApplicationWhoseSourceCannotBeReadShowsSinceWhenItIsBehindAndCatchesUpOnItsOwnOnceItCan() throws Exception {
         String app = "behind-" + UUID.randomUUID().toString().substring(0, 8);
         String repoUrl = gitBase + "/" + app + ".git";
-        Files.writeString(
-                config.catalogDir().resolve(app + ".yaml"),
-                """
-                apiVersion: driftless.dev/v1alpha1
-                kind: Application
-                metadata: { name: %s }
-                spec:
-                  source: { repoURL: %s, targetRevision: main, path: apps/web }
-                  destination: { namespace: web }
-                  syncPolicy: { interval: 10s }
-                """
-                        .formatted(app, repoUrl));
+        declare(app, repoUrl);
         // the repository does not exist yet: the render fails, and keeps failing until it does
         await().atMost(WAIT).untilAsserted(() -> {
             given().get("/api/applications/{name}", app)
@@ -156,5 +134,21 @@ class ReconcileIT {
                 .statusCode(200)
                 .body("lastRender.outcome", equalTo("Succeeded"))
                 .body("behindSince", nullValue());
+    }
+
+    /** Declares an application of {@code apps/web} in the repository, compared with its source every 10 s. */
+    void declare(String app, String repoUrl) throws java.io.IOException {
+        Files.writeString(
+                config.catalogDir().resolve(app + ".yaml"),
+                """
+                apiVersion: driftless.dev/v1alpha1
+                kind: Application
+                metadata: { name: %s }
+                spec:
+                  source: { repoURL: %s, targetRevision: main, path: apps/web }
+                  destination: { namespace: web }
+                  syncPolicy: { interval: 10s }
+                """
+                        .formatted(app, repoUrl));
     }
 }

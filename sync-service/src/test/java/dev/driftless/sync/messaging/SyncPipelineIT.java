@@ -632,31 +632,7 @@ class SyncPipelineIT {
 
     @Test
     void aCrdIsEstablishedBeforeItsCustomResourcesAreApplied() {
-        Map<String, Object> crd = new LinkedHashMap<>();
-        crd.put("apiVersion", "apiextensions.k8s.io/v1");
-        crd.put("kind", "CustomResourceDefinition");
-        crd.put("metadata", Map.of("name", "widgets." + app + ".example.com"));
-        crd.put(
-                "spec",
-                Map.of(
-                        "group",
-                        app + ".example.com",
-                        "scope",
-                        "Namespaced",
-                        "names",
-                        Map.of("plural", "widgets", "singular", "widget", "kind", "Widget"),
-                        "versions",
-                        List.of(Map.of(
-                                "name",
-                                "v1",
-                                "served",
-                                true,
-                                "storage",
-                                true,
-                                "schema",
-                                Map.of(
-                                        "openAPIV3Schema",
-                                        Map.of("type", "object", "x-kubernetes-preserve-unknown-fields", true))))));
+        Map<String, Object> crd = crd(app + ".example.com", "widgets", "Widget");
         Map<String, Object> widget =
                 object(app + ".example.com/v1", "Widget", "first", Map.of("spec", Map.of("size", 3)));
         SyncReport report = render(List.of(widget, configMap("after the crd"), crd), false);
