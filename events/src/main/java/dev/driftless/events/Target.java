@@ -16,6 +16,7 @@ package dev.driftless.events;
  *     sync-service's default ({@code driftless.sync.force-conflicts}, true)
  * @param allowedNamespaces namespaces besides {@code namespace} that the application's objects may name; others are
  *     refused ({@code NamespaceNotAllowed})
+ * @param project what the application's project lets it apply; {@code null} for {@link ProjectRules#DEFAULT}
  */
 public record Target(
         String cluster,
@@ -26,10 +27,36 @@ public record Target(
         boolean createNamespace,
         Integer progressDeadlineSeconds,
         Boolean forceConflicts,
-        java.util.List<String> allowedNamespaces) {
+        java.util.List<String> allowedNamespaces,
+        ProjectRules project) {
 
     public Target {
         allowedNamespaces = allowedNamespaces == null ? java.util.List.of() : java.util.List.copyOf(allowedNamespaces);
+        project = project == null ? ProjectRules.DEFAULT : project;
+    }
+
+    /** A target in the default project. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace,
+            Integer progressDeadlineSeconds,
+            Boolean forceConflicts,
+            java.util.List<String> allowedNamespaces) {
+        this(
+                cluster,
+                namespace,
+                prune,
+                selfHeal,
+                allowEmpty,
+                createNamespace,
+                progressDeadlineSeconds,
+                forceConflicts,
+                allowedNamespaces,
+                null);
     }
 
     /** A target with sync-service's defaults for the deadline and conflicts, and no other namespace allowed. */
@@ -40,6 +67,6 @@ public record Target(
             boolean selfHeal,
             boolean allowEmpty,
             boolean createNamespace) {
-        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null, null, null);
+        this(cluster, namespace, prune, selfHeal, allowEmpty, createNamespace, null, null, null, null);
     }
 }

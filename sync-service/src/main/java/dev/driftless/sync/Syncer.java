@@ -148,14 +148,29 @@ public class Syncer {
     }
 
     private SyncReport syncPlannedUnwatched(RenderSucceeded render, String triggeredBy, Instant started) {
-        SyncPlan plan = SyncPlan.of(render);
         Cluster cluster;
+        SyncPlan plan;
         try {
-            cluster = clusters.named(plan.target().cluster());
+            cluster = clusters.named(render.target().cluster());
+            plan = SyncPlan.of(render, cluster.scopes(kindsOf(render)));
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, List.of(), e.reason(), e.getMessage());
         }
         List<ResourceResult> results = new ArrayList<>();
+        List<SyncPlan.Refused> forbidden = plan.forbidden();
+        if (!forbidden.isEmpty()) {
+            forbidden.forEach(r -> results.add(failed(r.ref(), r.reason(), r.message())));
+            SyncPlan.Refused first = forbidden.get(0);
+            return finish(
+                    render,
+                    triggeredBy,
+                    started,
+                    results,
+                    first.reason(),
+                    forbidden.size() + " object(s) reach beyond project "
+                            + render.target().project().name() + ", first " + first.ref() + ": " + first.message()
+                            + "; nothing was applied or pruned");
+        }
         if (plan.refusedAsEmpty()) {
             return finish(
                     render,
@@ -264,6 +279,16 @@ public class Syncer {
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
                 render.target().progressDeadlineSeconds());
         return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /** The kinds of a render's objects, by {@code apiVersion}. */
+    private static java.util.Map<String, java.util.Set<String>> kindsOf(RenderSucceeded render) {
+        java.util.Map<String, java.util.Set<String>> kinds = new java.util.HashMap<>();
+        for (var manifest : render.manifests()) {
+            kinds.computeIfAbsent(String.valueOf(manifest.get("apiVersion")), v -> new java.util.HashSet<>())
+                    .add(String.valueOf(manifest.get("kind")));
+        }
+        return kinds;
     }
 
     /**

@@ -95,6 +95,10 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher implements AutoCl
     private MockResponse handle(RecordedRequest request) {
         HttpMethod method = request.method();
         if (method == HttpMethod.GET) {
+            MockResponse discovered = discovery(request.getPath());
+            if (discovered != null) {
+                return discovered;
+            }
             return readOne(request.getPath()).orElseGet(() -> super.dispatch(request));
         }
         String path = request.getPath();
@@ -112,6 +116,69 @@ final class SandboxDispatcher extends KubernetesCrudDispatcher implements AutoCl
             }
             return response;
         }
+    }
+
+    /**
+     * The built-in kinds the sandbox serves, by group version: kind, plural and whether it is namespaced. A real API
+     * server reads this from its registry; the sandbox, a stand-in, answers a fixed table of the kinds tests use.
+     */
+    private static final Map<String, java.util.List<String[]>> SERVED = Map.of(
+            "v1",
+            java.util.List.of(
+                    new String[] {"ConfigMap", "configmaps", "true"},
+                    new String[] {"Secret", "secrets", "true"},
+                    new String[] {"Service", "services", "true"},
+                    new String[] {"ServiceAccount", "serviceaccounts", "true"},
+                    new String[] {"Pod", "pods", "true"},
+                    new String[] {"PersistentVolumeClaim", "persistentvolumeclaims", "true"},
+                    new String[] {"Namespace", "namespaces", "false"},
+                    new String[] {"PersistentVolume", "persistentvolumes", "false"}),
+            "apps/v1",
+            java.util.List.of(
+                    new String[] {"Deployment", "deployments", "true"},
+                    new String[] {"StatefulSet", "statefulsets", "true"},
+                    new String[] {"DaemonSet", "daemonsets", "true"},
+                    new String[] {"ReplicaSet", "replicasets", "true"}),
+            "batch/v1",
+            java.util.List.of(new String[] {"Job", "jobs", "true"}, new String[] {"CronJob", "cronjobs", "true"}),
+            "networking.k8s.io/v1",
+            java.util.List.<String[]>of(new String[] {"Ingress", "ingresses", "true"}),
+            "rbac.authorization.k8s.io/v1",
+            java.util.List.of(
+                    new String[] {"Role", "roles", "true"},
+                    new String[] {"RoleBinding", "rolebindings", "true"},
+                    new String[] {"ClusterRole", "clusterroles", "false"},
+                    new String[] {"ClusterRoleBinding", "clusterrolebindings", "false"}),
+            "apiextensions.k8s.io/v1",
+            java.util.List.<String[]>of(
+                    new String[] {"CustomResourceDefinition", "customresourcedefinitions", "false"}));
+
+    /** The answer to a discovery request for one group version ({@code /api/v1}, {@code /apis/g/v}), or null. */
+    private static MockResponse discovery(String path) {
+        String groupVersion;
+        if (path.equals("/api/v1")) {
+            groupVersion = "v1";
+        } else if (path.matches("^/apis/[^/?]+/[^/?]+$")) {
+            groupVersion = path.substring("/apis/".length());
+        } else {
+            return null;
+        }
+        java.util.List<String[]> kinds = SERVED.get(groupVersion);
+        if (kinds == null) {
+            return new MockResponse().setResponseCode(404);
+        }
+        ObjectNode list = new ObjectMapper().createObjectNode();
+        list.put("kind", "APIResourceList").put("apiVersion", "v1").put("groupVersion", groupVersion);
+        ArrayNode resources = list.putArray("resources");
+        for (String[] kind : kinds) {
+            resources
+                    .addObject()
+                    .put("name", kind[1])
+                    .put("singularName", "")
+                    .put("kind", kind[0])
+                    .put("namespaced", Boolean.parseBoolean(kind[2]));
+        }
+        return json(200, list.toString());
     }
 
     /**

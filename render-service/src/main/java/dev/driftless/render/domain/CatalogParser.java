@@ -17,8 +17,10 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code Application} declarations ({@code apiVersion: driftless.dev/v1alpha1}) from catalog files and checks
- * them, with errors that name the file, the document and the field. Pure: the caller reads the files.
+ * Reads {@code Application} and {@code Project} declarations ({@code apiVersion: driftless.dev/v1alpha1}) from catalog
+ * files and checks them, each application against its project, with errors that name the file, the document and the
+ * field. An application its project does not allow (source, destination, namespaces) is left out, so it is never
+ * rendered. Pure: the caller reads the files.
  */
 public final class CatalogParser {
 
@@ -34,27 +36,121 @@ public final class CatalogParser {
 
     private CatalogParser() {}
 
+    /** An application as declared, before its project is checked. */
+    private record Declared(Application application, String project) {}
+
+    /** A project as declared, and where. */
+    private record DeclaredProject(Project project, String where) {}
+
+    /** A declaration that could not be read: where, its kind if known, its name if known, and what is wrong. */
+    private record Invalid(String where, String kind, String name, String error) {}
+
     /** Parses every file (name → content) and checks names are unique across them, in file-name order. */
     public static Result parse(Map<String, String> files) {
-        List<Application> applications = new ArrayList<>();
+        List<Declared> declared = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        Map<String, DeclaredProject> projects = new LinkedHashMap<>();
+        java.util.Set<String> invalidProjects = new java.util.HashSet<>();
         Map<String, String> seen = new LinkedHashMap<>();
         files.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(file -> {
             for (Object parsed : parseFile(file.getKey(), file.getValue())) {
-                if (parsed instanceof String error) {
-                    errors.add(error);
-                } else if (parsed instanceof Application app) {
+                if (parsed instanceof Invalid invalid) {
+                    errors.add(invalid.where() + ": " + invalid.error());
+                    if ("Project".equals(invalid.kind()) && invalid.name() != null) {
+                        invalidProjects.add(invalid.name());
+                    }
+                } else if (parsed instanceof DeclaredProject project) {
+                    DeclaredProject first =
+                            projects.putIfAbsent(project.project().name(), project);
+                    if (first != null) {
+                        errors.add(project.where() + ": metadata.name: project "
+                                + project.project().name() + " is already declared in " + first.where());
+                    }
+                } else if (parsed instanceof Declared each) {
+                    Application app = each.application();
                     String first = seen.putIfAbsent(app.name(), app.source());
                     if (first != null) {
                         errors.add(app.source() + ": metadata.name: application " + app.name()
                                 + " is already declared in " + first);
                     } else {
-                        applications.add(app);
+                        declared.add(each);
                     }
                 }
             }
         });
+        List<Application> applications = new ArrayList<>();
+        for (Declared each : declared) {
+            try {
+                applications.add(inProject(each, projects, invalidProjects));
+            } catch (IllegalArgumentException e) {
+                errors.add(each.application().source() + ": " + e.getMessage());
+            }
+        }
         return new Result(List.copyOf(applications), List.copyOf(errors));
+    }
+
+    /**
+     * The application with what its project lets it do, when the project allows its source, its destination and
+     * every namespace it names.
+     *
+     * @throws IllegalArgumentException naming the field the project does not allow
+     */
+    private static Application inProject(
+            Declared declared, Map<String, DeclaredProject> projects, java.util.Set<String> invalidProjects) {
+        Application app = declared.application();
+        String name = declared.project();
+        DeclaredProject found = projects.get(name);
+        Project project = found != null
+                ? found.project()
+                : Project.DEFAULT_NAME.equals(name) && !invalidProjects.contains(name) ? Project.DEFAULT : null;
+        if (project == null) {
+            throw new IllegalArgumentException("spec.project: project " + name
+                    + (invalidProjects.contains(name) ? " is declared with errors" : " is not declared in the catalog")
+                    + "; the application is not rendered");
+        }
+        if (!project.allowsSource(app.repository())) {
+            throw new IllegalArgumentException("spec.source.repoURL: project " + name + " does not allow repository "
+                    + app.repository() + " (see its spec.sourceRepos)");
+        }
+        Target target = app.target();
+        Project.Destination destination = project.destinationFor(
+                        target.cluster(), target.namespace(), target.namespace())
+                .orElseThrow(() -> new IllegalArgumentException("spec.destination: project " + name
+                        + " does not allow namespace " + target.namespace() + " on cluster " + target.cluster()
+                        + " (see its spec.destinations)"));
+        for (String other : target.allowedNamespaces()) {
+            if (project.destinationFor(target.cluster(), target.namespace(), other)
+                    .isEmpty()) {
+                throw new IllegalArgumentException("spec.syncPolicy.allowedNamespaces: project " + name
+                        + " does not allow namespace " + other + " on cluster " + target.cluster()
+                        + (project.destinations() == null
+                                ? " (the default project allows the destination namespace only; declare a Project)"
+                                : " (see its spec.destinations)"));
+            }
+        }
+        Target governed = new Target(
+                target.cluster(),
+                target.namespace(),
+                target.prune(),
+                target.selfHeal(),
+                target.allowEmpty(),
+                target.createNamespace(),
+                target.progressDeadlineSeconds(),
+                target.forceConflicts(),
+                target.allowedNamespaces(),
+                project.rules(destination, target.namespace()));
+        return new Application(
+                app.name(),
+                app.repository(),
+                app.cloneUrl(),
+                app.targetRevision(),
+                app.path(),
+                app.renderType(),
+                governed,
+                app.source(),
+                app.helm(),
+                app.verifySignature(),
+                app.reconcileInterval());
     }
 
     private static List<Object> parseFile(String file, String content) {
@@ -70,29 +166,38 @@ public final class CatalogParser {
                 }
                 String where = file + (document > 1 ? " (document " + document + ")" : "");
                 try {
-                    out.add(application(where, node));
+                    out.add(declaration(where, node));
                 } catch (IllegalArgumentException e) {
-                    out.add(where + ": " + e.getMessage());
+                    out.add(new Invalid(
+                            where,
+                            node.path("kind").asText(null),
+                            node.path("metadata").path("name").asText(null),
+                            e.getMessage()));
                 }
             }
         } catch (JsonProcessingException e) {
-            out.add(file + ": not valid YAML: " + e.getOriginalMessage());
+            out.add(new Invalid(file, null, null, "not valid YAML: " + e.getOriginalMessage()));
         } catch (IOException e) {
-            out.add(file + ": cannot be read: " + e.getMessage());
+            out.add(new Invalid(file, null, null, "cannot be read: " + e.getMessage()));
         }
         return out;
     }
 
-    private static Application application(String where, JsonNode node) {
+    private static Object declaration(String where, JsonNode node) {
         if (!node.isObject()) {
             throw new IllegalArgumentException("not an object");
         }
         if (!API_VERSION.equals(node.path("apiVersion").asText())) {
             throw new IllegalArgumentException("apiVersion: must be " + API_VERSION);
         }
-        if (!"Application".equals(node.path("kind").asText())) {
-            throw new IllegalArgumentException("kind: must be Application");
-        }
+        return switch (node.path("kind").asText()) {
+            case "Application" -> application(where, node);
+            case "Project" -> new DeclaredProject(Project.parse(node), where);
+            default -> throw new IllegalArgumentException("kind: must be Application or Project");
+        };
+    }
+
+    private static Declared application(String where, JsonNode node) {
         String name = required(node, "metadata", "name");
         if (!DNS_LABEL.matcher(name).matches()) {
             throw new IllegalArgumentException("metadata.name: " + name + " is not a DNS label (a-z, 0-9, -)");
@@ -104,6 +209,16 @@ public final class CatalogParser {
             repository = RepositoryUrls.normalise(repoUrl);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("spec.source.repoURL: " + e.getMessage());
+        }
+        if (carriesCredentials(repoUrl)) {
+            throw new IllegalArgumentException("spec.source.repoURL: must not carry credentials; give them to"
+                    + " render-service in driftless.render.git.credentials");
+        }
+        JsonNode projectName = spec.path("project");
+        if (!projectName.isMissingNode()
+                && !projectName.isNull()
+                && !DNS_LABEL.matcher(projectName.asText()).matches()) {
+            throw new IllegalArgumentException("spec.project: must name a project (a DNS label)");
         }
         String revision = spec.path("source").path("targetRevision").asText("main");
         if (revision.isBlank()) {
@@ -154,18 +269,43 @@ public final class CatalogParser {
             throw new IllegalArgumentException(
                     "spec.source.verifySignature: must name a set of trusted signers (driftless.render.trusted-signers.<name>)");
         }
-        return new Application(
-                name,
-                repository,
-                repoUrl,
-                revision,
-                path,
-                renderType,
-                target,
-                where,
-                helm,
-                verify.isTextual() ? verify.asText() : null,
-                interval(policy));
+        return new Declared(
+                new Application(
+                        name,
+                        repository,
+                        repoUrl,
+                        revision,
+                        path,
+                        renderType,
+                        target,
+                        where,
+                        helm,
+                        verify.isTextual() ? verify.asText() : null,
+                        interval(policy)),
+                projectName.isTextual() ? projectName.asText() : Project.DEFAULT_NAME);
+    }
+
+    /**
+     * Whether a repository URL carries a secret: any user information in an {@code http(s)} URL (a token as user
+     * name is a credential too), a password in any other. {@code git@host:path} and {@code ssh://git@host/path} name
+     * a user, not a secret.
+     */
+    static boolean carriesCredentials(String url) {
+        String trimmed = url.strip();
+        if (!trimmed.contains("://")) {
+            return false;
+        }
+        try {
+            java.net.URI uri = new java.net.URI(trimmed);
+            String userInfo = uri.getRawUserInfo();
+            if (userInfo == null || userInfo.isEmpty()) {
+                return false;
+            }
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return scheme.startsWith("http") || userInfo.contains(":");
+        } catch (java.net.URISyntaxException e) {
+            return false; // normalise refused it already
+        }
     }
 
     /**

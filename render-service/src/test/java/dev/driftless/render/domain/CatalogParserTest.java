@@ -94,4 +94,83 @@ class CatalogParserTest {
                 .anySatisfy(e -> assertThat(e).contains("metadata.name: Bad_Name is not a DNS label"))
                 .anySatisfy(e -> assertThat(e).contains("spec.destination.namespace: is required"));
     }
+
+    static final String TEAMS =
+            """
+            apiVersion: driftless.dev/v1alpha1
+            kind: Project
+            metadata: { name: shop-team }
+            spec:
+              sourceRepos: ["https://git.example.com/shop/*"]
+              destinations:
+                - { namespace: "shop", serviceAccount: deployer }
+                - { namespace: "shop-*" }
+              clusterResourceWhitelist: [{ group: rbac.authorization.k8s.io, kind: ClusterRole }]
+              namespaceResourceBlacklist: [{ group: "", kind: ResourceQuota }]
+            """;
+
+    @Test
+    void anApplicationCarriesWhatItsProjectAllowsAndTheDefaultProjectAllowsNoClusterKind() {
+        var result = CatalogParser.parse(Map.of(
+                "projects.yaml", TEAMS,
+                "a.yaml", app("frontend", "  project: shop-team\n  syncPolicy: { allowedNamespaces: [shop-jobs] }"),
+                "b.yaml", app("plain", "")));
+
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.applications())
+                .extracting(a -> a.target().project())
+                .containsExactly(
+                        new dev.driftless.events.ProjectRules(
+                                "shop-team",
+                                java.util.List.of(new dev.driftless.events.ProjectRules.KindRule(
+                                        "rbac.authorization.k8s.io", "ClusterRole")),
+                                java.util.List.of(new dev.driftless.events.ProjectRules.KindRule("", "ResourceQuota")),
+                                "shop/deployer"),
+                        dev.driftless.events.ProjectRules.DEFAULT);
+    }
+
+    @Test
+    void anApplicationItsProjectDoesNotAllowIsReportedAndLeftOut() {
+        var result = CatalogParser.parse(Map.of(
+                "projects.yaml", TEAMS,
+                "a.yaml", app("elsewhere", "  project: shop-team").replace("namespace: shop }", "namespace: billing }"),
+                "b.yaml", app("foreign", "  project: shop-team").replace("/shop/deploy", "/billing/deploy"),
+                "c.yaml", app("sneaky", "  project: shop-team").replace("/shop/deploy", "/shop/x/../../evil/deploy"),
+                "d.yaml", app("wider", "  syncPolicy: { allowedNamespaces: [kube-system] }"),
+                "e.yaml", app("nobody", "  project: ghost"),
+                "f.yaml", app("secretive", "").replace("https://Git", "https://user:token@Git"),
+                "g.yaml", app("tokenised", "").replace("https://Git", "https://ghp_abc@Git"),
+                "h.yaml", app("ssh", "").replace("https://Git.example.com/", "git@git.example.com:")));
+
+        assertThat(result.applications()).extracting(Application::name).containsExactly("ssh");
+        assertThat(result.errors())
+                .anySatisfy(e -> assertThat(e)
+                        .isEqualTo("a.yaml: spec.destination: project shop-team does not allow"
+                                + " namespace billing on cluster default (see its spec.destinations)"))
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("b.yaml: spec.source.repoURL: project shop-team does not"
+                                + " allow repository https://git.example.com/billing/deploy"))
+                .anySatisfy(e -> assertThat(e).startsWith("c.yaml: spec.source.repoURL: project shop-team"))
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("d.yaml: spec.syncPolicy.allowedNamespaces: project"
+                                + " default does not allow namespace kube-system"))
+                .anySatisfy(e -> assertThat(e).startsWith("e.yaml: spec.project: project ghost is not declared"))
+                .anySatisfy(e -> assertThat(e).startsWith("f.yaml: spec.source.repoURL: must not carry credentials"))
+                .anySatisfy(e -> assertThat(e).startsWith("g.yaml: spec.source.repoURL: must not carry credentials"));
+        assertThat(String.join("\n", result.errors())).doesNotContain("token", "ghp_abc");
+    }
+
+    @Test
+    void aBrokenProjectLeavesItsApplicationsOutAndSaysWhy() {
+        var result = CatalogParser.parse(Map.of(
+                "projects.yaml", TEAMS.replace("kind: ClusterRole", "kind: \"\""),
+                "a.yaml", app("frontend", "  project: shop-team")));
+
+        assertThat(result.applications()).isEmpty();
+        assertThat(result.errors())
+                .anySatisfy(e -> assertThat(e).startsWith("projects.yaml: spec.clusterResourceWhitelist:"))
+                .anySatisfy(e -> assertThat(e)
+                        .isEqualTo("a.yaml: spec.project: project shop-team is declared with"
+                                + " errors; the application is not rendered"));
+    }
 }

@@ -17,8 +17,13 @@ public enum Reason {
      * to be created again.
      */
     NamespaceTerminating,
-    /** The object names a namespace other than the application's destination. */
+    /** The object names a namespace other than the application's destination and its allowed namespaces. */
     NamespaceNotAllowed,
+    /**
+     * The object's kind is cluster-scoped and its project allows no such kind (the default project allows none), or
+     * its project denies the namespaced kind. Nothing of the render was applied.
+     */
+    KindNotAllowed,
     /** The API server could not be reached or kept failing (5xx, 429, connection) after retries. */
     ClusterUnreachable,
     /** The application's destination cluster is not configured ({@code driftless.sync.clusters.<name>}). */

@@ -1,5 +1,6 @@
 package dev.driftless.sync.domain;
 
+import dev.driftless.events.ProjectRules;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.Target;
 import java.util.ArrayList;
@@ -38,22 +39,6 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
     /** Annotation that, set to {@code disabled}, keeps an object from ever being pruned. */
     public static final String PRUNE = "driftless.dev/prune";
 
-    /** Kinds that have no namespace. Everything else is namespaced. */
-    static final Set<String> CLUSTER_SCOPED = Set.of(
-            "Namespace",
-            "CustomResourceDefinition",
-            "ClusterRole",
-            "ClusterRoleBinding",
-            "PersistentVolume",
-            "StorageClass",
-            "PriorityClass",
-            "IngressClass",
-            "RuntimeClass",
-            "ValidatingWebhookConfiguration",
-            "MutatingWebhookConfiguration",
-            "APIService",
-            "Node");
-
     /** Kinds never pruned unless explicitly allowed: losing them loses data or other applications' objects. */
     static final Set<String> NEVER_PRUNED = Set.of("Namespace", "PersistentVolumeClaim", "CustomResourceDefinition");
 
@@ -90,18 +75,36 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
     /** An object that will not be applied, and why. */
     public record Refused(ObjectRef ref, Reason reason, String message) {}
 
-    /** Plans the sync of a render. */
-    public static SyncPlan of(RenderSucceeded render) {
+    /**
+     * Plans the sync of a render: each object's scope comes from the API server's discovery ({@code scopes}) or, for
+     * a kind no API server serves yet, from a CustomResourceDefinition in the same bundle. An object whose kind or
+     * namespace the application's project forbids is refused ({@link Reason#KindNotAllowed},
+     * {@link Reason#NamespaceNotAllowed}) and makes the whole plan {@link #forbidden() forbidden}.
+     */
+    public static SyncPlan of(RenderSucceeded render, KindScopes scopes) {
         Target target = render.target();
+        ProjectRules project = target.project();
+        Map<String, KindScopes.Scope> bundleKinds = definedInBundle(render.manifests());
         List<Desired> apply = new ArrayList<>();
         List<Refused> refused = new ArrayList<>();
         for (Map<String, Object> manifest : render.manifests()) {
             Map<String, Object> object = deepCopy(manifest);
+            String apiVersion = String.valueOf(object.get("apiVersion"));
             String kind = String.valueOf(object.get("kind"));
+            String group = ProjectRules.groupOf(apiVersion);
             Map<String, Object> metadata = child(object, "metadata");
             String name = String.valueOf(metadata.get("name"));
             String namespace = (String) metadata.get("namespace");
-            boolean clusterScoped = CLUSTER_SCOPED.contains(kind);
+            KindScopes.Scope scope = scopes.of(apiVersion, kind).orElse(bundleKinds.get(group + "/" + kind));
+            if (scope == null) {
+                refused.add(new Refused(
+                        new ObjectRef(apiVersion, kind, namespace, name),
+                        Reason.KindUnknown,
+                        "the API server serves no kind " + kind + " in " + apiVersion
+                                + " and no CustomResourceDefinition in the bundle defines it"));
+                continue;
+            }
+            boolean clusterScoped = scope == KindScopes.Scope.CLUSTER;
             if (clusterScoped) {
                 metadata.remove("namespace");
                 namespace = null;
@@ -109,7 +112,22 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
                 namespace = target.namespace();
                 metadata.put("namespace", namespace);
             }
-            ObjectRef ref = new ObjectRef(String.valueOf(object.get("apiVersion")), kind, namespace, name);
+            ObjectRef ref = new ObjectRef(apiVersion, kind, namespace, name);
+            if (clusterScoped && !project.allowsClusterScoped(group, kind)) {
+                refused.add(new Refused(
+                        ref,
+                        Reason.KindNotAllowed,
+                        kind + " (" + (group.isEmpty() ? "core" : group) + ") is cluster-scoped and project "
+                                + project.name() + " allows no such kind"));
+                continue;
+            }
+            if (!clusterScoped && !project.allowsNamespaced(group, kind)) {
+                refused.add(new Refused(
+                        ref,
+                        Reason.KindNotAllowed,
+                        kind + " (" + (group.isEmpty() ? "core" : group) + ") is denied by project " + project.name()));
+                continue;
+            }
             if (!clusterScoped
                     && !namespace.equals(target.namespace())
                     && !target.allowedNamespaces().contains(namespace)) {
@@ -138,6 +156,33 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
         apply.sort(Comparator.<Desired>comparingInt(Desired::wave)
                 .thenComparingInt(d -> rank(d.ref().kind())));
         return new SyncPlan(render.application(), List.copyOf(apply), List.copyOf(refused), target);
+    }
+
+    /**
+     * The objects the application's project forbids ({@link Reason#KindNotAllowed}, {@link Reason#NamespaceNotAllowed}).
+     * A plan with any is not applied at all: nothing of a render that reaches beyond its project reaches the cluster.
+     */
+    public List<Refused> forbidden() {
+        return refused.stream()
+                .filter(r -> r.reason() == Reason.KindNotAllowed || r.reason() == Reason.NamespaceNotAllowed)
+                .toList();
+    }
+
+    /** The scopes the CustomResourceDefinitions of a bundle give their kinds, by {@code group/kind}. */
+    private static Map<String, KindScopes.Scope> definedInBundle(List<Map<String, Object>> manifests) {
+        Map<String, KindScopes.Scope> kinds = new java.util.HashMap<>();
+        for (Map<String, Object> manifest : manifests) {
+            if (!"CustomResourceDefinition".equals(manifest.get("kind"))
+                    || !"apiextensions.k8s.io".equals(ProjectRules.groupOf(String.valueOf(manifest.get("apiVersion"))))
+                    || !(manifest.get("spec") instanceof Map<?, ?> spec)
+                    || !(spec.get("names") instanceof Map<?, ?> names)) {
+                continue;
+            }
+            kinds.put(
+                    spec.get("group") + "/" + names.get("kind"),
+                    "Cluster".equals(spec.get("scope")) ? KindScopes.Scope.CLUSTER : KindScopes.Scope.NAMESPACED);
+        }
+        return kinds;
     }
 
     /** Whether the plan may run at all: an empty render is refused unless the application allows it. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.sync.SyncConfig;
 import dev.driftless.sync.domain.ApplyError;
+import dev.driftless.sync.domain.KindScopes;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.domain.Reason;
 import dev.driftless.sync.domain.SyncPlan;
@@ -50,6 +51,13 @@ public class Cluster {
     private final java.util.Set<String> namespaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile SharedIndexInformer<Namespace> namespaceInformer;
     private volatile boolean namespaceWatchRefused;
+    private final Map<String, Discovered> discovery = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The kinds one group version serves and their scopes, as discovery answered at a time. */
+    private record Discovered(Map<String, KindScopes.Scope> kinds, long atNanos) {}
+
+    /** How long an answer of discovery that lacks a wanted kind is trusted before it is asked again. */
+    private static final long REDISCOVER_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     Cluster(String name, KubernetesClient client, SyncConfig config) {
         this.name = name;
@@ -529,6 +537,56 @@ public class Cluster {
     /** The name of an application's inventory ConfigMap. */
     public static String inventoryName(String application) {
         return "driftless-inventory-" + application;
+    }
+
+    /**
+     * The scopes of these kinds ({@code apiVersion} to kind names), from the API server's discovery: cached per
+     * group version, asked again when a wanted kind is missing from an answer older than two seconds (a
+     * CustomResourceDefinition was just established). A kind still missing has no scope here.
+     */
+    public KindScopes scopes(Map<String, java.util.Set<String>> kindsByApiVersion) throws ClusterFailure {
+        for (Map.Entry<String, java.util.Set<String>> wanted : kindsByApiVersion.entrySet()) {
+            String apiVersion = wanted.getKey();
+            Discovered known = discovery.get(apiVersion);
+            boolean complete = known != null && known.kinds().keySet().containsAll(wanted.getValue());
+            if (complete || (known != null && System.nanoTime() - known.atNanos() < REDISCOVER_NANOS)) {
+                continue;
+            }
+            discovery.put(apiVersion, discover(apiVersion));
+        }
+        return (apiVersion, kind) -> {
+            Discovered known = discovery.get(apiVersion);
+            return known == null
+                    ? java.util.Optional.empty()
+                    : java.util.Optional.ofNullable(known.kinds().get(kind));
+        };
+    }
+
+    private Discovered discover(String apiVersion) throws ClusterFailure {
+        io.fabric8.kubernetes.api.model.APIResourceList served = withRetries("discover " + apiVersion, () -> {
+            try {
+                return client.getApiResources(apiVersion);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return null;
+                }
+                throw e;
+            }
+        });
+        Map<String, KindScopes.Scope> kinds = new java.util.HashMap<>();
+        if (served != null && served.getResources() != null) {
+            for (var resource : served.getResources()) {
+                if (resource.getName() == null || resource.getName().contains("/")) {
+                    continue; // a subresource
+                }
+                kinds.put(
+                        resource.getKind(),
+                        Boolean.TRUE.equals(resource.getNamespaced())
+                                ? KindScopes.Scope.NAMESPACED
+                                : KindScopes.Scope.CLUSTER);
+            }
+        }
+        return new Discovered(Map.copyOf(kinds), System.nanoTime());
     }
 
     private Resource<GenericKubernetesResource> resource(ObjectRef ref) {

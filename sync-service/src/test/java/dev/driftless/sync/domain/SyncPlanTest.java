@@ -2,16 +2,41 @@ package dev.driftless.sync.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.driftless.events.ProjectRules;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.Target;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SyncPlanTest {
 
     static final Target PRUNING = new Target("default", "shop", true, true, false, true);
+
+    /** A project that may apply every cluster-scoped kind, as a platform team's own application would. */
+    static final ProjectRules PLATFORM =
+            new ProjectRules("platform", List.of(new ProjectRules.KindRule("*", "*")), List.of(), null);
+
+    static final Target PLATFORM_TARGET =
+            new Target("default", "shop", true, true, false, true, null, null, null, PLATFORM);
+
+    /**
+     * What discovery answers in these tests (the real answer is read from the API server; see SyncPipelineIT): the
+     * kinds below, cluster-scoped or not, and nothing else.
+     */
+    static final KindScopes DISCOVERY = (apiVersion, kind) -> switch (kind) {
+        case "Namespace", "CustomResourceDefinition", "ClusterRole", "ClusterRoleBinding" ->
+            Optional.of(KindScopes.Scope.CLUSTER);
+        case "Service", "Deployment", "ConfigMap", "Ingress", "ServiceAccount", "Secret" ->
+            Optional.of(KindScopes.Scope.NAMESPACED);
+        default -> Optional.empty();
+    };
+
+    static SyncPlan plan(RenderSucceeded render) {
+        return SyncPlan.of(render, DISCOVERY);
+    }
 
     static Map<String, Object> object(String apiVersion, String kind, String name, String namespace) {
         Map<String, Object> metadata = new java.util.LinkedHashMap<>();
@@ -39,8 +64,8 @@ class SyncPlanTest {
 
     @Test
     void objectsAreAppliedNamespacesFirstThenConfigThenWorkloadsThenTheRest() {
-        SyncPlan plan = SyncPlan.of(render(
-                PRUNING,
+        SyncPlan plan = plan(render(
+                PLATFORM_TARGET,
                 List.of(
                         object("v1", "Service", "web", null),
                         object("apps/v1", "Deployment", "web", null),
@@ -64,8 +89,8 @@ class SyncPlanTest {
 
     @Test
     void namespacedObjectsGetTheDestinationAndEveryObjectOurLabelsAndAnnotations() {
-        SyncPlan plan = SyncPlan.of(render(
-                PRUNING,
+        SyncPlan plan = plan(render(
+                PLATFORM_TARGET,
                 List.of(
                         object("v1", "ConfigMap", "cfg", null),
                         object("rbac.authorization.k8s.io/v1", "ClusterRole", "r", "ignored"))));
@@ -91,7 +116,7 @@ class SyncPlanTest {
 
     @Test
     void anObjectAimedAtAnotherNamespaceIsRefused() {
-        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("v1", "ConfigMap", "cfg", "kube-system"))));
+        SyncPlan plan = plan(render(PRUNING, List.of(object("v1", "ConfigMap", "cfg", "kube-system"))));
 
         assertThat(plan.apply()).isEmpty();
         assertThat(plan.refused()).singleElement().satisfies(r -> assertThat(r.reason())
@@ -99,11 +124,80 @@ class SyncPlanTest {
         assertThat(plan.refusedAsEmpty()).isFalse();
 
         Target allowing = new Target("default", "shop", true, true, false, true, null, null, List.of("shop-jobs"));
-        SyncPlan allowed = SyncPlan.of(render(allowing, List.of(object("v1", "ConfigMap", "cfg", "shop-jobs"))));
+        SyncPlan allowed = plan(render(allowing, List.of(object("v1", "ConfigMap", "cfg", "shop-jobs"))));
         assertThat(allowed.apply())
                 .singleElement()
                 .satisfies(d -> assertThat(d.ref().namespace()).isEqualTo("shop-jobs"));
         assertThat(allowed.refused()).isEmpty();
+    }
+
+    @Test
+    void theDefaultProjectAppliesNoClusterScopedKindAndOneForbiddenObjectForbidsThePlan() {
+        SyncPlan plan = plan(render(
+                PRUNING,
+                List.of(
+                        object("v1", "ConfigMap", "cfg", null),
+                        object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "own-cluster-admin", null),
+                        object("v1", "Namespace", "other-team", null))));
+
+        assertThat(plan.forbidden())
+                .extracting(SyncPlan.Refused::reason)
+                .containsExactly(Reason.KindNotAllowed, Reason.KindNotAllowed);
+        assertThat(plan.forbidden().get(0).message()).contains("cluster-scoped", "project default");
+        assertThat(plan(render(PRUNING, List.of(object("v1", "ConfigMap", "cfg", "kube-system"))))
+                        .forbidden())
+                .extracting(SyncPlan.Refused::reason)
+                .containsExactly(Reason.NamespaceNotAllowed);
+        assertThat(plan(render(PRUNING, List.of(object("v1", "ConfigMap", "cfg", null))))
+                        .forbidden())
+                .isEmpty();
+    }
+
+    @Test
+    void aProjectAllowsTheClusterKindsItListsAndDeniesTheNamespacedKindsItDenies() {
+        ProjectRules rbacOnly = new ProjectRules(
+                "team",
+                List.of(new ProjectRules.KindRule("rbac.authorization.k8s.io", "ClusterRole")),
+                List.of(new ProjectRules.KindRule("", "Secret")),
+                null);
+        Target target = new Target("default", "shop", true, true, false, true, null, null, null, rbacOnly);
+
+        SyncPlan plan = plan(render(
+                target,
+                List.of(
+                        object("rbac.authorization.k8s.io/v1", "ClusterRole", "reader", null),
+                        object("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "binding", null),
+                        object("v1", "Secret", "token", null))));
+
+        assertThat(plan.apply()).extracting(d -> d.ref().kind()).containsExactly("ClusterRole");
+        assertThat(plan.forbidden())
+                .extracting(r -> r.ref().kind() + " " + r.reason())
+                .containsExactly("ClusterRoleBinding KindNotAllowed", "Secret KindNotAllowed");
+    }
+
+    @Test
+    void aKindNoApiServerServesTakesItsScopeFromACrdInTheBundleOrIsUnknown() {
+        Map<String, Object> crd = new java.util.LinkedHashMap<>(
+                object("apiextensions.k8s.io/v1", "CustomResourceDefinition", "gadgets.example.com", null));
+        crd.put("spec", Map.of("group", "example.com", "scope", "Cluster", "names", Map.of("kind", "Gadget")));
+
+        SyncPlan plan = plan(render(
+                PLATFORM_TARGET,
+                List.of(
+                        crd,
+                        object("example.com/v1", "Gadget", "g", "shop"),
+                        object("example.com/v1", "Gizmo", "z", null))));
+
+        assertThat(plan.apply())
+                .extracting(SyncPlan.Desired::ref)
+                .contains(new ObjectRef("example.com/v1", "Gadget", null, "g"));
+        assertThat(plan.refused()).singleElement().satisfies(r -> assertThat(r.reason())
+                .isEqualTo(Reason.KindUnknown));
+        assertThat(plan.forbidden()).isEmpty();
+        // the same kind in the default project: cluster-scoped, so not allowed
+        assertThat(plan(render(PRUNING, List.of(crd, object("example.com/v1", "Gadget", "g", null))))
+                        .forbidden())
+                .hasSize(2);
     }
 
     @Test
@@ -115,17 +209,17 @@ class SyncPlanTest {
                 new ObjectRef("v1", "PersistentVolumeClaim", "shop", "data"),
                 new ObjectRef("v1", "Namespace", null, "shop"),
                 new ObjectRef("apiextensions.k8s.io/v1", "CustomResourceDefinition", null, "widgets.example.com"));
-        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("v1", "ConfigMap", "kept", null))));
+        SyncPlan plan = plan(render(PRUNING, List.of(object("v1", "ConfigMap", "kept", null))));
 
         assertThat(plan.toPrune(previous)).extracting(ObjectRef::name).containsExactly("gone", "old");
 
         Target noPrune = new Target("default", "shop", false, true, false, true);
-        assertThat(SyncPlan.of(render(noPrune, List.of())).toPrune(previous)).isEmpty();
+        assertThat(plan(render(noPrune, List.of())).toPrune(previous)).isEmpty();
     }
 
     @Test
     void theSameObjectInAnotherApiVersionIsNotPruned() {
-        SyncPlan plan = SyncPlan.of(render(PRUNING, List.of(object("apps/v1", "Deployment", "web", null))));
+        SyncPlan plan = plan(render(PRUNING, List.of(object("apps/v1", "Deployment", "web", null))));
 
         assertThat(plan.toPrune(List.of(new ObjectRef("apps/v1beta2", "Deployment", "shop", "web"))))
                 .isEmpty();
@@ -133,9 +227,9 @@ class SyncPlanTest {
 
     @Test
     void anEmptyRenderIsRefusedUnlessAllowed() {
-        assertThat(SyncPlan.of(render(PRUNING, List.of())).refusedAsEmpty()).isTrue();
+        assertThat(plan(render(PRUNING, List.of())).refusedAsEmpty()).isTrue();
         Target allowEmpty = new Target("default", "shop", true, true, true, true);
-        assertThat(SyncPlan.of(render(allowEmpty, List.of())).refusedAsEmpty()).isFalse();
+        assertThat(plan(render(allowEmpty, List.of())).refusedAsEmpty()).isFalse();
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.driftless.devstack.kube.ControlPlaneTestResource;
 import dev.driftless.events.DeadLetter;
 import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventType;
+import dev.driftless.events.ProjectRules;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
@@ -284,10 +285,12 @@ class SyncPipelineIT {
     void aCrdTheApiServerCannotEstablishFailsTheSyncWithCrdNotEstablishedAndAppliesNothingAfterIt() {
         String group = app + ".example.com";
         Map<String, Object> widgets = crd(group, "widgets", "Widget");
-        assertThat(render(List.of(widgets), false).status()).isEqualTo("Succeeded");
+        assertThat(RenderDriver.syncThrough(probe, app, List.of(widgets), platform(2), WAIT)
+                        .status())
+                .isEqualTo("Succeeded");
         // a second CRD of the same group with the same kind: the real API server refuses its names (KindConflict)
         Map<String, Object> conflicting = crd(group, "gadgets", "Widget");
-        Target target = new Target("default", app, true, true, false, true, 2, null, null);
+        Target target = platform(2);
 
         SyncReport report = RenderDriver.syncThrough(
                 probe, app, List.of(widgets, conflicting, configMap("after the crds")), target, WAIT);
@@ -297,6 +300,16 @@ class SyncPipelineIT {
         assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
                 .as("nothing after the CRD was applied")
                 .isNull();
+    }
+
+    /** The target of a platform team's application: its project may apply CustomResourceDefinitions. */
+    Target platform(Integer progressDeadlineSeconds) {
+        ProjectRules crds = new ProjectRules(
+                "platform",
+                List.of(new ProjectRules.KindRule("apiextensions.k8s.io", "CustomResourceDefinition")),
+                List.of(),
+                null);
+        return new Target("default", app, true, true, false, true, progressDeadlineSeconds, null, null, crds);
     }
 
     static Map<String, Object> crd(String group, String plural, String kind) {
@@ -340,15 +353,16 @@ class SyncPipelineIT {
     }
 
     @Test
-    void anObjectAimedAtAnotherNamespaceFailsThatObjectAndNothingIsPruned() {
+    void anObjectAimedAtAnotherNamespaceFailsTheSyncAndNothingIsAppliedOrPruned() {
         render(List.of(configMap("hello"), SERVICE), false);
         Map<String, Object> elsewhere = object("v1", "ConfigMap", "sneaky", Map.of());
         elsewhere.put("metadata", Map.of("name", "sneaky", "namespace", "kube-system"));
 
-        SyncReport report = render(List.of(configMap("hello"), elsewhere), false);
+        SyncReport report = render(List.of(configMap("changed"), elsewhere), false);
 
         assertThat(report.status()).isEqualTo("Failed");
-        assertThat(report.reason()).isEqualTo("SyncPartiallyFailed");
+        assertThat(report.reason()).isEqualTo("NamespaceNotAllowed");
+        assertThat(report.message()).contains("nothing was applied");
         assertThat(report.resources()).anySatisfy(r -> {
             assertThat(r.name()).isEqualTo("sneaky");
             assertThat(r.action()).isEqualTo("failed");
@@ -359,8 +373,86 @@ class SyncPipelineIT {
                         .withName("sneaky")
                         .get())
                 .isNull();
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("demo-config")
+                        .get()
+                        .getData())
+                .as("the rest of the render was not applied either")
+                .containsEntry("message", "hello");
         assertThat(cluster.services().inNamespace(app).withName("web").get())
                 .as("not pruned")
+                .isNotNull();
+    }
+
+    /**
+     * The review's cluster-admin escape (C1): a tenant commits a ClusterRoleBinding of cluster-admin to its own
+     * ServiceAccount, a webhook configuration and a Namespace. Its application is in the default project, which
+     * allows no cluster-scoped kind, as the real API server's discovery names them; nothing of it is created.
+     */
+    @Test
+    void aTenantRenderWithClusterScopedKindsIsRefusedWholeAndNothingOfItReachesTheCluster() {
+        Map<String, Object> binding = object(
+                "rbac.authorization.k8s.io/v1",
+                "ClusterRoleBinding",
+                app + "-admin",
+                Map.of(
+                        "roleRef",
+                        Map.of("apiGroup", "rbac.authorization.k8s.io", "kind", "ClusterRole", "name", "cluster-admin"),
+                        "subjects",
+                        List.of(Map.of("kind", "ServiceAccount", "name", "default", "namespace", app))));
+        Map<String, Object> webhook = object(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                app + "-hook",
+                Map.of("webhooks", List.of()));
+        Map<String, Object> namespace = object("v1", "Namespace", app + "-other", Map.of());
+
+        SyncReport report = render(List.of(configMap("hello"), binding, webhook, namespace), false);
+
+        assertThat(report.status()).isEqualTo("Failed");
+        assertThat(report.reason()).isEqualTo("KindNotAllowed");
+        assertThat(report.message()).contains("project default", "nothing was applied");
+        assertThat(report.resources())
+                .filteredOn(r -> "KindNotAllowed".equals(r.reason()))
+                .extracting(SyncReport.ResourceResult::kind)
+                .containsExactlyInAnyOrder("ClusterRoleBinding", "ValidatingWebhookConfiguration", "Namespace");
+        assertThat(cluster.rbac().clusterRoleBindings().withName(app + "-admin").get())
+                .isNull();
+        assertThat(cluster.admissionRegistration()
+                        .v1()
+                        .validatingWebhookConfigurations()
+                        .withName(app + "-hook")
+                        .get())
+                .isNull();
+        assertThat(cluster.namespaces().withName(app + "-other").get()).isNull();
+        assertThat(cluster.configMaps().inNamespace(app).withName("demo-config").get())
+                .as("not even the allowed objects of the render")
+                .isNull();
+
+        // the same binding in a project that allows ClusterRoleBindings is applied
+        ProjectRules platform = new ProjectRules(
+                "platform",
+                List.of(new ProjectRules.KindRule("rbac.authorization.k8s.io", "ClusterRoleBinding")),
+                List.of(),
+                null);
+        Map<String, Object> reader = object(
+                "rbac.authorization.k8s.io/v1",
+                "ClusterRoleBinding",
+                app + "-view",
+                Map.of(
+                        "roleRef",
+                        Map.of("apiGroup", "rbac.authorization.k8s.io", "kind", "ClusterRole", "name", "view"),
+                        "subjects",
+                        List.of(Map.of("kind", "ServiceAccount", "name", "default", "namespace", app))));
+        SyncReport allowed = RenderDriver.syncThrough(
+                probe,
+                app,
+                List.of(configMap("hello"), reader),
+                new Target("default", app, true, true, false, true, null, null, null, platform),
+                WAIT);
+        assertThat(allowed.status()).as(String.valueOf(allowed)).isEqualTo("Succeeded");
+        assertThat(cluster.rbac().clusterRoleBindings().withName(app + "-view").get())
                 .isNotNull();
     }
 
@@ -635,7 +727,8 @@ class SyncPipelineIT {
         Map<String, Object> crd = crd(app + ".example.com", "widgets", "Widget");
         Map<String, Object> widget =
                 object(app + ".example.com/v1", "Widget", "first", Map.of("spec", Map.of("size", 3)));
-        SyncReport report = render(List.of(widget, configMap("after the crd"), crd), false);
+        SyncReport report = RenderDriver.syncThrough(
+                probe, app, List.of(widget, configMap("after the crd"), crd), platform(null), WAIT);
         assertThat(report.status()).as(String.valueOf(report)).isEqualTo("Succeeded");
         assertThat(report.resources())
                 .extracting(SyncReport.ResourceResult::kind)
