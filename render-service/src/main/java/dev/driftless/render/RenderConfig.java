@@ -117,6 +117,22 @@ public interface RenderConfig {
         java.util.Optional<java.util.List<String>> allowedRemoteBases();
     }
 
+    /** How Secrets are sealed in render events, under {@code driftless.render.secrets}. */
+    Secrets secrets();
+
+    /** Secret sealing settings. */
+    interface Secrets {
+        /**
+         * sync-service's age recipients, one {@code age1...} per line ({@code age-keygen -y} of its identity file):
+         * every Secret's values are encrypted to all of them. Without it a render containing a Secret fails with
+         * {@code SecretKeyMissing}; nothing is ever published in clear.
+         */
+        java.util.Optional<Path> recipientsFile();
+
+        /** At least 32 random bytes (raw, or base64) keying the digests that stand for Secret values in events. */
+        java.util.Optional<Path> digestKeyFile();
+    }
+
     /** Helm settings, under {@code driftless.render.helm}. */
     interface Helm {
         /**

@@ -72,6 +72,9 @@ public class Renderer {
     @Inject
     dev.driftless.render.engine.SignatureCheck signatures;
 
+    @Inject
+    dev.driftless.render.secrets.SecretSealer sealer;
+
     private final Map<String, LastRender> last = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> appLocks = new ConcurrentHashMap<>();
 
@@ -118,7 +121,7 @@ public class Renderer {
             resolved = mirrors.resolve(app, commit);
             signatures.verify(app, resolved);
             RenderPlan plan = engine.plan(app, resolved);
-            Bundle bundle = Bundle.of(engine.render(app, resolved, plan));
+            Bundle bundle = Bundle.of(sealer.seal(engine.render(app, resolved, plan)));
             int limit = config.limits().maxBundleBytes();
             if (bundle.sizeBytes() > limit) {
                 throw new RenderFailure(

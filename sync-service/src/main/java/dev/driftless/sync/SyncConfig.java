@@ -49,6 +49,15 @@ public interface SyncConfig {
     /** Health assessment, under {@code driftless.sync.health}. */
     HealthSettings health();
 
+    /**
+     * sync-service's age identities (one {@code AGE-SECRET-KEY-1...} per line, as {@code age-keygen} writes them; two
+     * during a rotation), which open the Secrets render-service sealed to their recipients. Read at each sync that has
+     * a Secret, so a rotation needs no restart. Without it a sealed Secret fails the sync with
+     * {@code SecretUndecryptable}.
+     */
+    @io.smallrye.config.WithName("secrets.identity-file")
+    java.util.Optional<java.nio.file.Path> secretsIdentityFile();
+
     /** How health is watched. */
     interface HealthSettings {
         /** How often the objects of applications that are not yet healthy are checked. */

@@ -44,6 +44,9 @@ public class Syncer {
     HealthMonitor health;
 
     @Inject
+    dev.driftless.sync.secrets.SecretOpener secrets;
+
+    @Inject
     dev.driftless.sync.drift.DriftWatcher drift;
 
     private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
@@ -152,9 +155,17 @@ public class Syncer {
         SyncPlan plan;
         try {
             cluster = clusters.named(render.target().cluster());
-            plan = SyncPlan.of(render, cluster.scopes(kindsOf(render)));
+            plan = SyncPlan.of(secrets.open(render), cluster.scopes(kindsOf(render)));
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, List.of(), e.reason(), e.getMessage());
+        } catch (dev.driftless.sync.secrets.SecretOpener.Undecryptable e) {
+            return finish(
+                    render,
+                    triggeredBy,
+                    started,
+                    List.of(),
+                    Reason.SecretUndecryptable,
+                    e.getMessage() + "; nothing was applied or pruned");
         }
         List<ResourceResult> results = new ArrayList<>();
         List<SyncPlan.Refused> forbidden = plan.forbidden();

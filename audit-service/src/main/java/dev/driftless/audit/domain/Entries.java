@@ -60,7 +60,7 @@ public final class Entries {
                 delivery,
                 actor,
                 text(data, "reason"),
-                Canonical.json(structured(event, data)),
+                Canonical.json(structured(event, SecretValues.redacted(data))),
                 rejection != null,
                 rejection);
     }

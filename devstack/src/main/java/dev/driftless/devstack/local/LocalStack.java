@@ -77,6 +77,7 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(state);
         String secret = o.webhookSecret() != null ? o.webhookSecret() : storedSecret(state.resolve("webhook-secret"));
         String apiToken = storedSecret(state.resolve("api-token"));
+        SecretKeys secretKeys = SecretKeys.stored(state.resolve("keys"));
 
         long mark = System.nanoTime();
         step("Kafka broker (KRaft, embedded)");
@@ -119,12 +120,20 @@ public final class LocalStack implements AutoCloseable {
                                 db.schema(),
                                 "DRIFTLESS_API_TOKENS",
                                 "local:write:" + apiToken),
-                "sync-service", cluster.syncServiceEnvironment(),
+                "sync-service",
+                        withEntry(
+                                cluster.syncServiceEnvironment(),
+                                "DRIFTLESS_SECRETS_IDENTITY_FILE",
+                                secretKeys.identities().toString()),
                 "render-service",
                         Map.of(
                                 "DRIFTLESS_CATALOG_DIR", catalog.toString(),
                                 "DRIFTLESS_RENDER_CACHE_DIR",
                                         state.resolve("render-cache").toString(),
+                                "DRIFTLESS_SECRETS_RECIPIENTS_FILE",
+                                        secretKeys.recipients().toString(),
+                                "DRIFTLESS_SECRETS_DIGEST_KEY_FILE",
+                                        secretKeys.digestKey().toString(),
                                 // kustomize and kubectl for Kustomize applications, where the control plane's are built
                                 "PATH", withTools(System.getenv("PATH"))),
                 "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));
@@ -330,6 +339,12 @@ public final class LocalStack implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Map<String, String> withEntry(Map<String, String> map, String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(map);
+        copy.put(key, value);
+        return copy;
     }
 
     private static String storedSecret(Path file) throws IOException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.driftless.events.SealedSecrets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -24,11 +25,20 @@ public record Bundle(List<Map<String, Object>> manifests, String digest, int siz
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
             .build();
 
-    /** Builds a bundle and its digest. */
+    /**
+     * Builds a bundle and its digest. A sealed Secret counts by its keyed value digests, not by its encrypted payload
+     * (which differs at every sealing), so the same values give the same digest and a changed value another.
+     */
     public static Bundle of(List<Map<String, Object>> manifests) {
         try {
             byte[] canonical = CANONICAL.writeValueAsBytes(manifests);
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(canonical);
+            boolean sealed = manifests.stream().anyMatch(SealedSecrets::isSealed);
+            byte[] digested = sealed
+                    ? CANONICAL.writeValueAsBytes(manifests.stream()
+                            .map(SealedSecrets::withoutPayload)
+                            .toList())
+                    : canonical;
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(digested);
             return new Bundle(List.copyOf(manifests), "sha256:" + HexFormat.of().formatHex(hash), canonical.length);
         } catch (JsonProcessingException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot digest bundle", e);

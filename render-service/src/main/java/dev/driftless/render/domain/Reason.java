@@ -41,5 +41,12 @@ public enum Reason {
     /** The application declares a render type this service cannot render. */
     RenderTypeUnsupported,
     /** Something unexpected went wrong while rendering; the log has the details. */
-    RenderError;
+    RenderError,
+    /** A Secret's {@code data} value is not base64, or a value is not a string (the message names the key only). */
+    SecretInvalid,
+    /**
+     * The render has a Secret but render-service has no key to seal it with ({@code driftless.render.secrets.*}), or a
+     * key file cannot be read: nothing is published in clear.
+     */
+    SecretKeyMissing;
 }

@@ -215,6 +215,32 @@ class RenderPipelineIT {
         assertThat(missingKind.message()).isEqualTo("broken.yaml (document 1): kind is missing");
     }
 
+    /**
+     * This service runs without the keys that seal Secrets (none are configured in tests): a render that has a Secret
+     * fails with {@code SecretKeyMissing}, and the failure names neither value.
+     */
+    @Test
+    void aSecretWithNoKeyToSealItWithFailsTheRenderAndNothingIsPublishedInClear() throws Exception {
+        String canary = "canary-" + UUID.randomUUID();
+        RevCommit first = repo.commitAndPush(
+                "first",
+                Map.of(
+                        "apps/web/config.yaml",
+                        CONFIG_MAP.formatted("ok"),
+                        "apps/web/secret.yaml",
+                        "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: " + canary
+                                + "}\n"));
+        declare();
+
+        EventProbe.Received failed = render(first.name());
+
+        assertThat(failed.ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+        RenderFailed failure = EventCodec.decode(RenderFailed.class, failed.value());
+        assertThat(failure.reason()).isEqualTo("SecretKeyMissing");
+        assertThat(failure.message()).contains("driftless.render.secrets.recipients-file");
+        assertThat(failed.value()).doesNotContain(canary);
+    }
+
     @Test
     void anUnreadableEventIsDeadLetteredAndTheNextOneIsStillRendered() throws Exception {
         RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("a")));

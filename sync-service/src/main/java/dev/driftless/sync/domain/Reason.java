@@ -36,6 +36,11 @@ public enum Reason {
     WaveNotHealthy,
     /** A CustomResourceDefinition was not established in time; its custom resources could not be applied. */
     CrdNotEstablished,
+    /**
+     * A sealed Secret of the render cannot be opened: sync-service holds no identity it was sealed to (a rotated-out
+     * key, no identity file), or it was altered. Nothing of the render was applied.
+     */
+    SecretUndecryptable,
     /** Something unexpected went wrong while syncing; the log has the details. Nothing was pruned. */
     SyncError;
 }

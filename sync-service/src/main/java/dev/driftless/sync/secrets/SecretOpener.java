@@ -1,0 +1,62 @@
+package dev.driftless.sync.secrets;
+
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SealedSecrets;
+import dev.driftless.sync.SyncConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opens the Secrets render-service sealed ({@link SealedSecrets}) with sync-service's age identities, in memory, just
+ * before a render is planned and applied; the values never leave this process except to the API server.
+ */
+@ApplicationScoped
+public class SecretOpener {
+
+    @Inject
+    SyncConfig config;
+
+    /** Why a render's Secrets cannot be opened, with a message that names the Secret and the key ids, never a value. */
+    public static final class Undecryptable extends Exception {
+        Undecryptable(String message) {
+            super(message);
+        }
+    }
+
+    /** The render with every sealed Secret opened; the render itself when it has none. */
+    public RenderSucceeded open(RenderSucceeded render) throws Undecryptable {
+        if (render.manifests().stream().noneMatch(SealedSecrets::isSealed)) {
+            return render;
+        }
+        if (config.secretsIdentityFile().isEmpty()) {
+            throw new Undecryptable("the render has sealed Secrets and sync-service has no identity to open them"
+                    + " (driftless.sync.secrets.identity-file)");
+        }
+        try {
+            SealedSecrets.OpeningKey key =
+                    SealedSecrets.OpeningKey.read(config.secretsIdentityFile().get());
+            List<Map<String, Object>> opened =
+                    new ArrayList<>(render.manifests().size());
+            for (Map<String, Object> manifest : render.manifests()) {
+                opened.add(SealedSecrets.isSealed(manifest) ? SealedSecrets.open(manifest, key) : manifest);
+            }
+            return new RenderSucceeded(
+                    render.application(),
+                    render.repository(),
+                    render.revision(),
+                    render.commit(),
+                    render.path(),
+                    render.digest(),
+                    opened,
+                    render.target(),
+                    render.triggeredBy(),
+                    render.renderedAt(),
+                    render.durationMs());
+        } catch (SealedSecrets.SecretException e) {
+            throw new Undecryptable(e.getMessage());
+        }
+    }
+}
