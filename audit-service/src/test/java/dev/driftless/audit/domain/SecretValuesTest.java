@@ -28,7 +28,9 @@ class SecretValuesTest {
 
         String text = stored.toString();
         assertThat(text).doesNotContain("YWdlLWVuY3J5cHRpb24=", "\"secret\"", "last-applied");
-        assertThat(text.split("c2VjcmV0", -1)).as("only the ConfigMap keeps its value").hasSize(2);
+        assertThat(text.split("c2VjcmV0", -1))
+                .as("only the ConfigMap keeps its value")
+                .hasSize(2);
         assertThat(stored.at("/manifests/0/data/password").asText()).isEqualTo("hmac-sha256:0a1b");
         assertThat(stored.at("/manifests/0").has("driftless.dev/sealed")).isFalse();
         assertThat(stored.at("/manifests/1/data/token").asText()).isEqualTo(SecretValues.REDACTED);
