@@ -17,6 +17,8 @@ package dev.driftless.events;
  * @param allowedNamespaces namespaces besides {@code namespace} that the application's objects may name; others are
  *     refused ({@code NamespaceNotAllowed})
  * @param project what the application's project lets it apply; {@code null} for {@link ProjectRules#DEFAULT}
+ * @param adopt whether the application takes over existing objects no application manages ({@code syncPolicy.adopt});
+ *     {@code null} for no
  */
 public record Target(
         String cluster,
@@ -28,11 +30,39 @@ public record Target(
         Integer progressDeadlineSeconds,
         Boolean forceConflicts,
         java.util.List<String> allowedNamespaces,
-        ProjectRules project) {
+        ProjectRules project,
+        Boolean adopt) {
 
     public Target {
         allowedNamespaces = allowedNamespaces == null ? java.util.List.of() : java.util.List.copyOf(allowedNamespaces);
         project = project == null ? ProjectRules.DEFAULT : project;
+        adopt = Boolean.TRUE.equals(adopt);
+    }
+
+    /** A target that adopts no existing object. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace,
+            Integer progressDeadlineSeconds,
+            Boolean forceConflicts,
+            java.util.List<String> allowedNamespaces,
+            ProjectRules project) {
+        this(
+                cluster,
+                namespace,
+                prune,
+                selfHeal,
+                allowEmpty,
+                createNamespace,
+                progressDeadlineSeconds,
+                forceConflicts,
+                allowedNamespaces,
+                project,
+                null);
     }
 
     /** A target in the default project. */
@@ -56,6 +86,7 @@ public record Target(
                 progressDeadlineSeconds,
                 forceConflicts,
                 allowedNamespaces,
+                null,
                 null);
     }
 

@@ -4,6 +4,7 @@ import dev.driftless.events.ApplicationRemoved;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.SyncReport.ResourceResult;
+import dev.driftless.sync.domain.Adoption;
 import dev.driftless.sync.domain.Health;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.domain.Reason;
@@ -192,10 +193,14 @@ public class Syncer {
                     "the render has no objects and the application does not allow an empty sync; nothing applied or pruned");
         }
         plan.refused().forEach(r -> results.add(failed(r.ref(), r.reason(), r.message())));
+        java.util.Set<String> inventoried;
         try {
             if (plan.target().createNamespace()) {
                 cluster.ensureNamespace(plan.target().namespace());
             }
+            inventoried = cluster.inventory(render.application()).stream()
+                    .map(ObjectRef::identity)
+                    .collect(java.util.stream.Collectors.toSet());
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }
@@ -209,7 +214,11 @@ public class Syncer {
         for (int wave = 0; wave < waves.size(); wave++) {
             for (SyncPlan.Desired desired : waves.get(wave)) {
                 try {
-                    Cluster.Action action = apply(cluster, plan, render.application(), desired, force);
+                    Adoption.Claim claim = new Adoption.Claim(
+                            render.application(),
+                            inventoried.contains(desired.ref().identity()),
+                            plan.target().adopt() || Adoption.asked(desired.manifest()));
+                    Cluster.Action action = apply(cluster, plan, render.application(), desired, force, claim);
                     results.add(result(desired.ref(), action.name(), null, null));
                     if ("CustomResourceDefinition".equals(desired.ref().kind())) {
                         Health established = awaitHealthy(cluster, List.of(desired.ref()), deadline);
@@ -308,11 +317,20 @@ public class Syncer {
      * again once it is gone and the object applied once more.
      */
     private Cluster.Action apply(
-            Cluster cluster, SyncPlan plan, String application, SyncPlan.Desired desired, boolean force)
+            Cluster cluster,
+            SyncPlan plan,
+            String application,
+            SyncPlan.Desired desired,
+            boolean force,
+            Adoption.Claim claim)
             throws ClusterFailure {
         try {
             return cluster.apply(
-                    desired.ref(), desired.manifest(), force, drift.prior(cluster.name(), application, desired.ref()));
+                    desired.ref(),
+                    desired.manifest(),
+                    force,
+                    drift.prior(cluster.name(), application, desired.ref()),
+                    claim);
         } catch (ClusterFailure e) {
             String namespace = desired.ref().namespace();
             if (!Cluster.namespaceGone(e)
@@ -322,7 +340,7 @@ public class Syncer {
             }
             LOG.infof("namespace %s is gone or being deleted; creating it again for %s", namespace, application);
             cluster.recreateNamespace(namespace);
-            return cluster.apply(desired.ref(), desired.manifest(), force, Cluster.Prior.UNKNOWN);
+            return cluster.apply(desired.ref(), desired.manifest(), force, Cluster.Prior.UNKNOWN, claim);
         }
     }
 

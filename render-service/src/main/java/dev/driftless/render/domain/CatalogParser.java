@@ -138,7 +138,8 @@ public final class CatalogParser {
                 target.progressDeadlineSeconds(),
                 target.forceConflicts(),
                 target.allowedNamespaces(),
-                project.rules(destination, target.namespace()));
+                project.rules(destination, target.namespace()),
+                target.adopt());
         return new Application(
                 app.name(),
                 app.repository(),
@@ -261,7 +262,9 @@ public final class CatalogParser {
                 flag(policy, "createNamespace", false),
                 seconds(policy, "progressDeadlineSeconds"),
                 policy.hasNonNull("forceConflicts") ? flag(policy, "forceConflicts", true) : null,
-                namespaces(policy, "allowedNamespaces"));
+                namespaces(policy, "allowedNamespaces"),
+                null,
+                flag(policy, "adopt", false));
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()

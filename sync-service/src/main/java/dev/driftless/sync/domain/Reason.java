@@ -24,6 +24,13 @@ public enum Reason {
      * its project denies the namespaced kind. Nothing of the render was applied.
      */
     KindNotAllowed,
+    /** The object exists and another application applied it: it is never taken over (nor, later, pruned). */
+    OwnedByOtherApplication,
+    /**
+     * The object exists and no application manages it; it is taken over only with {@code syncPolicy.adopt: true} or
+     * the annotation {@code driftless.dev/adopt: "true"} on it in Git.
+     */
+    AdoptionRefused,
     /** The API server could not be reached or kept failing (5xx, 429, connection) after retries. */
     ClusterUnreachable,
     /** The application's destination cluster is not configured ({@code driftless.sync.clusters.<name>}). */

@@ -138,8 +138,8 @@ public class DriftWatcher {
 
     /**
      * What the watch knows of an object an application is about to apply, so the apply need not read it first: its
-     * resource version when the watch has it; absent when its kind is watched, the watch has not seen it and the
-     * application's last sync did not apply it (a new object); unknown otherwise (the watch may not have caught up).
+     * resource version and owner when the watch has it; unknown otherwise (a new object, an unmanaged one, or the
+     * watch has not caught up), and the apply reads it.
      */
     public Cluster.Prior prior(String cluster, String application, ObjectRef ref) {
         var informer = syncedInformer(cluster, ref);
@@ -148,12 +148,12 @@ public class DriftWatcher {
         }
         var object = informer.get().getStore().getByKey(storeKey(ref));
         if (object != null) {
-            return new Cluster.Prior.Present(object.getMetadata().getResourceVersion());
+            Map<String, String> labels = object.getMetadata().getLabels();
+            return new Cluster.Prior.Present(
+                    object.getMetadata().getResourceVersion(),
+                    labels == null ? null : labels.get(dev.driftless.sync.domain.SyncPlan.APPLICATION));
         }
-        Desired last = desired.get(application);
-        boolean appliedBefore =
-                last != null && last.cluster().equals(cluster) && last.objects().containsKey(ref);
-        return appliedBefore ? Cluster.Prior.UNKNOWN : new Cluster.Prior.Absent();
+        return Cluster.Prior.UNKNOWN;
     }
 
     /** The informer watching the object's kind on that cluster, once it has listed what is there. */
@@ -302,7 +302,8 @@ public class DriftWatcher {
                                         object.getKey(),
                                         object.getValue(),
                                         wanted.force(),
-                                        prior(wanted.cluster(), application, object.getKey()));
+                                        prior(wanted.cluster(), application, object.getKey()),
+                                        dev.driftless.sync.domain.Adoption.Claim.own(application));
                     } catch (ClusterFailure e) {
                         LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
                     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.sync.SyncConfig;
+import dev.driftless.sync.domain.Adoption;
 import dev.driftless.sync.domain.ApplyError;
 import dev.driftless.sync.domain.KindScopes;
 import dev.driftless.sync.domain.ObjectRef;
@@ -71,55 +72,72 @@ public class Cluster {
     }
 
     /**
-     * What is known of an object just before it is applied, from a watch of the cluster: it spares reading the object
-     * first only to tell created, changed and unchanged apart.
+     * What is known of an object just before it is applied, from a watch of the cluster: an object the watch has, with
+     * its owner, need not be read first to tell changed from unchanged and to check who owns it; any other is read.
      */
     public sealed interface Prior {
 
-        /** Nothing is known: the object is read before it is applied. */
+        /** Nothing is known (the watch has no such object): it is read before it is applied. */
         Prior UNKNOWN = new Unknown();
 
         /** Nothing is known of the object. */
         record Unknown() implements Prior {}
 
         /**
-         * The object is not there, as far as the watch knows. An apply that finds fields of other managers on it
-         * (an object Driftless adopts) still reports it as configured.
+         * The object is there at this resource version, applied by this application ({@code owner}, the value of
+         * its {@code driftless.dev/application} label, {@code null} when it has none).
          */
-        record Absent() implements Prior {}
-
-        /** The object is there at this resource version. */
-        record Present(String resourceVersion) implements Prior {}
+        record Present(String resourceVersion, String owner) implements Prior {}
     }
 
     /**
-     * Applies an object with server-side apply and says whether it was created, changed or left as it was.
+     * Applies an object with server-side apply and says whether it was created, changed or left as it was. An
+     * object already there is applied over only as {@link Adoption} allows: never one another application applied,
+     * an unmanaged one only when the application adopts it ({@link Reason#OwnedByOtherApplication},
+     * {@link Reason#AdoptionRefused}).
      *
      * @param force take over fields other managers own; without it such a conflict fails the object
-     * @param prior what a watch knows of the object; {@link Prior#UNKNOWN} reads it first
+     * @param prior what a watch knows of the object; otherwise it is read first
+     * @param claim who applies it, and whether it may take over an unmanaged object
      */
-    public Action apply(ObjectRef ref, Map<String, Object> manifest, boolean force, Prior prior) throws ClusterFailure {
+    public Action apply(ObjectRef ref, Map<String, Object> manifest, boolean force, Prior prior, Adoption.Claim claim)
+            throws ClusterFailure {
         GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
         try {
+            GenericKubernetesResource before = null;
+            java.util.Optional<Adoption.Refusal> refusal;
+            if (prior instanceof Prior.Present present) {
+                refusal = Adoption.refusal(
+                        claim, ref, present.owner() == null ? Map.of() : Map.of(SyncPlan.APPLICATION, present.owner()));
+            } else {
+                before = withRetries("read " + ref, () -> resource(ref).get());
+                refusal = Adoption.refusal(
+                        claim,
+                        ref,
+                        before == null
+                                ? null
+                                : before.getMetadata().getLabels() == null
+                                        ? Map.of()
+                                        : before.getMetadata().getLabels());
+            }
+            if (refusal.isPresent()) {
+                throw new ClusterFailure(refusal.get().reason(), refusal.get().message());
+            }
+            GenericKubernetesResource read = before;
             return withRetries("apply " + ref, () -> {
-                GenericKubernetesResource before =
-                        prior instanceof Prior.Unknown ? resource(ref).get() : null;
                 var applying = client.resource(desired).fieldManager(config.fieldManager());
                 GenericKubernetesResource after =
                         force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
                 String resourceVersion = after.getMetadata().getResourceVersion();
-                if (prior instanceof Prior.Absent) {
-                    return writtenByOthers(after) ? Action.configured : Action.created;
-                }
                 if (prior instanceof Prior.Present present) {
                     return Objects.equals(present.resourceVersion(), resourceVersion)
                             ? Action.unchanged
                             : Action.configured;
                 }
-                if (before == null) {
+                if (read == null) {
                     return Action.created;
                 }
-                return Objects.equals(before.getMetadata().getResourceVersion(), resourceVersion)
+                return Objects.equals(read.getMetadata().getResourceVersion(), resourceVersion)
                         ? Action.unchanged
                         : Action.configured;
             });
@@ -127,13 +145,6 @@ public class Cluster {
             forgetNamespaceIfGone(e, ref.namespace());
             throw e;
         }
-    }
-
-    /** Whether a field manager other than Driftless has written the object (it existed before our apply). */
-    private boolean writtenByOthers(GenericKubernetesResource object) {
-        var entries = object.getMetadata().getManagedFields();
-        return entries != null
-                && entries.stream().anyMatch(entry -> !config.fieldManager().equals(entry.getManager()));
     }
 
     /**

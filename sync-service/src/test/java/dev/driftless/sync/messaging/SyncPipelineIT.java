@@ -281,6 +281,72 @@ class SyncPipelineIT {
                 .isNotNull();
     }
 
+    /**
+     * The review's hijack (H5): application B, allowed into A's namespace, declares A's ConfigMap. It is refused,
+     * A's object and label stay, and when B drops it from Git, B's prune leaves A's object alone.
+     */
+    @Test
+    void anObjectAnotherApplicationAppliedIsNeverTakenOverNorPrunedByTheSecond() {
+        Map<String, Object> shared = object("v1", "ConfigMap", "shared", Map.of("data", Map.of("owner", "a")));
+        assertThat(render(List.of(shared), false).status()).isEqualTo("Succeeded");
+        String other = app + "-b";
+        Target intruding = new Target("default", other, true, true, false, true, null, null, List.of(app));
+        Map<String, Object> claimed = object("v1", "ConfigMap", "shared", Map.of("data", Map.of("owner", "b")));
+        claimed.put("metadata", Map.of("name", "shared", "namespace", app));
+
+        SyncReport refused = RenderDriver.syncThrough(probe, other, List.of(configMap("b"), claimed), intruding, WAIT);
+
+        assertThat(refused.status()).isEqualTo("Failed");
+        assertThat(refused.resources()).anySatisfy(r -> {
+            assertThat(r.name()).isEqualTo("shared");
+            assertThat(r.reason()).isEqualTo("OwnedByOtherApplication");
+            assertThat(r.message()).contains("belongs to application " + app);
+        });
+        var live = cluster.configMaps().inNamespace(app).withName("shared").get();
+        assertThat(live.getData()).containsEntry("owner", "a");
+        assertThat(live.getMetadata().getLabels()).containsEntry("driftless.dev/application", app);
+
+        SyncReport dropped = RenderDriver.syncThrough(probe, other, List.of(configMap("b")), intruding, WAIT);
+        assertThat(dropped.status()).isEqualTo("Succeeded");
+        assertThat(cluster.configMaps().inNamespace(app).withName("shared").get())
+                .as("A's object, after B dropped it")
+                .isNotNull();
+    }
+
+    @Test
+    void anUnmanagedObjectIsTakenOverOnlyWhenTheApplicationAdoptsIt() {
+        assertThat(render(List.of(configMap("hello")), false).status()).isEqualTo("Succeeded");
+        cluster.configMaps()
+                .inNamespace(app)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("by-hand")
+                        .endMetadata()
+                        .addToData("made", "by a person")
+                        .build())
+                .create();
+        Map<String, Object> declared = object("v1", "ConfigMap", "by-hand", Map.of("data", Map.of("made", "in git")));
+
+        SyncReport refused = render(List.of(configMap("hello"), declared), false);
+
+        assertThat(refused.status()).isEqualTo("Failed");
+        assertThat(refused.resources()).anySatisfy(r -> assertThat(r.reason()).isEqualTo("AdoptionRefused"));
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("by-hand")
+                        .get()
+                        .getData())
+                .containsEntry("made", "by a person");
+
+        declared.put("metadata", Map.of("name", "by-hand", "annotations", Map.of("driftless.dev/adopt", "true")));
+        SyncReport adopted = render(List.of(configMap("hello"), declared), false);
+
+        assertThat(adopted.status()).as(String.valueOf(adopted)).isEqualTo("Succeeded");
+        var live = cluster.configMaps().inNamespace(app).withName("by-hand").get();
+        assertThat(live.getData()).containsEntry("made", "in git");
+        assertThat(live.getMetadata().getLabels()).containsEntry("driftless.dev/application", app);
+    }
+
     @Test
     void aCrdTheApiServerCannotEstablishFailsTheSyncWithCrdNotEstablishedAndAppliesNothingAfterIt() {
         String group = app + ".example.com";
