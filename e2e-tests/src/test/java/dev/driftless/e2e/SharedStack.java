@@ -135,12 +135,28 @@ final class SharedStack implements ExtensionContext.Store.CloseableResource {
     public void close() throws Exception {
         cluster.close();
         stack.close();
+        keepLogs();
         try (Connection c = DriverManager.getConnection(DB_URL, "postgres", "");
                 Statement s = c.createStatement()) {
             s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
         }
         try (Stream<Path> paths = Files.walk(state)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** Copies the services' logs to {@code target/stack-logs}, to read after a failed run; the state is deleted. */
+    private void keepLogs() throws java.io.IOException {
+        Path logs = state.resolve("logs");
+        Path kept = home.resolve("e2e-tests/target/stack-logs");
+        if (!Files.isDirectory(logs) || !Files.isDirectory(kept.getParent())) {
+            return;
+        }
+        Files.createDirectories(kept);
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path log : files.toList()) {
+                Files.copy(log, kept.resolve(log.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
         }
     }
 

@@ -57,6 +57,25 @@ public record Envelope(EventType type, String id, String subject, Instant time, 
                         .build());
     }
 
+    /**
+     * The Kafka message carrying this event, signed ({@link EventSignatures}) when {@code signer} is not
+     * {@code null}: the signature covers the id, the type and the value exactly as sent.
+     */
+    public Message<String> toMessage(Record data, String key, URI source, EventSignatures.Signer signer) {
+        if (signer == null) {
+            return toMessage(data, key, source);
+        }
+        String value = EventCodec.encode(data);
+        Map<String, String> signed = new LinkedHashMap<>(extensions);
+        signed.putAll(signer.sign(id, type.type(), value));
+        return Message.of(value)
+                .addMetadata(new Envelope(type, id, subject, time, signed).toMetadata(source))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .withTopic(type.topic())
+                        .build());
+    }
+
     /** The metadata SmallRye turns into CloudEvent headers, with {@code source} the emitting service's URI. */
     public OutgoingCloudEventMetadata<Object> toMetadata(URI source) {
         OutgoingCloudEventMetadataBuilder<Object> builder = OutgoingCloudEventMetadata.builder()

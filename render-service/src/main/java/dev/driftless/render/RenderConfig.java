@@ -117,6 +117,13 @@ public interface RenderConfig {
         java.util.Optional<java.util.List<String>> allowedRemoteBases();
     }
 
+    /**
+     * The Ed25519 key pair (PEM: {@code PRIVATE KEY} and its {@code PUBLIC KEY}) that signs every render event, so
+     * sync-service applies only what render-service published. Without it render events go unsigned and sync-service
+     * refuses them ({@code BundleUnsigned}).
+     */
+    java.util.Optional<Path> signingKeyFile();
+
     /** How Secrets are sealed in render events, under {@code driftless.render.secrets}. */
     Secrets secrets();
 

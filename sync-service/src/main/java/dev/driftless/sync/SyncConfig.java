@@ -58,6 +58,13 @@ public interface SyncConfig {
     @io.smallrye.config.WithName("secrets.identity-file")
     java.util.Optional<java.nio.file.Path> secretsIdentityFile();
 
+    /**
+     * The Ed25519 public keys (PEM {@code PUBLIC KEY} blocks, several during a rotation) whose signatures on render
+     * events are trusted. A render event not signed by one of them is set aside ({@code BundleUnsigned}) and nothing
+     * of it is applied or pruned; without this file every render event is.
+     */
+    java.util.Optional<java.nio.file.Path> trustedRenderKeysFile();
+
     /** How health is watched. */
     interface HealthSettings {
         /** How often the objects of applications that are not yet healthy are checked. */

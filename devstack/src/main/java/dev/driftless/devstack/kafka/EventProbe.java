@@ -55,8 +55,27 @@ public final class EventProbe implements AutoCloseable {
 
     /** Sends an event as a binary-mode CloudEvent, as a Driftless service would, and waits for the ack. */
     public void send(Envelope envelope, Record data, String key, String source) {
+        send(envelope, data, key, source, null);
+    }
+
+    /**
+     * Sends an event as a binary-mode CloudEvent signed by {@code signer} (unsigned when it is {@code null}), as
+     * render-service signs its events, and waits for the ack.
+     */
+    public void send(
+            Envelope envelope,
+            Record data,
+            String key,
+            String source,
+            dev.driftless.events.EventSignatures.Signer signer) {
+        String value = EventCodec.encode(data);
+        if (signer != null) {
+            Map<String, String> signed = new java.util.LinkedHashMap<>(envelope.extensions());
+            signed.putAll(signer.sign(envelope.id(), envelope.type().type(), value));
+            envelope = new Envelope(envelope.type(), envelope.id(), envelope.subject(), envelope.time(), signed);
+        }
         ProducerRecord<String, String> record =
-                new ProducerRecord<>(envelope.type().topic(), key, EventCodec.encode(data));
+                new ProducerRecord<>(envelope.type().topic(), key, value);
         header(record, "ce_specversion", "1.0");
         header(record, "ce_id", envelope.id());
         header(record, "ce_type", envelope.type().type());

@@ -77,7 +77,7 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(state);
         String secret = o.webhookSecret() != null ? o.webhookSecret() : storedSecret(state.resolve("webhook-secret"));
         String apiToken = storedSecret(state.resolve("api-token"));
-        SecretKeys secretKeys = SecretKeys.stored(state.resolve("keys"));
+        StackKeys keys = StackKeys.stored(state.resolve("keys"));
 
         long mark = System.nanoTime();
         step("Kafka broker (KRaft, embedded)");
@@ -121,19 +121,23 @@ public final class LocalStack implements AutoCloseable {
                                 "DRIFTLESS_API_TOKENS",
                                 "local:write:" + apiToken),
                 "sync-service",
-                        withEntry(
+                        withEntries(
                                 cluster.syncServiceEnvironment(),
-                                "DRIFTLESS_SECRETS_IDENTITY_FILE",
-                                secretKeys.identities().toString()),
+                                Map.of(
+                                        "DRIFTLESS_SECRETS_IDENTITY_FILE",
+                                                keys.identities().toString(),
+                                        "DRIFTLESS_TRUSTED_RENDER_KEYS_FILE",
+                                                keys.signingPublicKey().toString())),
                 "render-service",
                         Map.of(
                                 "DRIFTLESS_CATALOG_DIR", catalog.toString(),
                                 "DRIFTLESS_RENDER_CACHE_DIR",
                                         state.resolve("render-cache").toString(),
                                 "DRIFTLESS_SECRETS_RECIPIENTS_FILE",
-                                        secretKeys.recipients().toString(),
+                                        keys.recipients().toString(),
                                 "DRIFTLESS_SECRETS_DIGEST_KEY_FILE",
-                                        secretKeys.digestKey().toString(),
+                                        keys.digestKey().toString(),
+                                "DRIFTLESS_SIGNING_KEY_FILE", keys.signingKey().toString(),
                                 // kustomize and kubectl for Kustomize applications, where the control plane's are built
                                 "PATH", withTools(System.getenv("PATH"))),
                 "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));
@@ -341,9 +345,9 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static Map<String, String> withEntry(Map<String, String> map, String key, String value) {
+    private static Map<String, String> withEntries(Map<String, String> map, Map<String, String> more) {
         Map<String, String> copy = new LinkedHashMap<>(map);
-        copy.put(key, value);
+        copy.putAll(more);
         return copy;
     }
 

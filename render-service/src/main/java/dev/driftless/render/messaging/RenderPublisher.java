@@ -39,6 +39,29 @@ public class RenderPublisher {
     @Channel("deadletter")
     MutinyEmitter<String> deadLetters;
 
+    @Inject
+    dev.driftless.render.RenderConfig config;
+
+    private dev.driftless.events.EventSignatures.Signer signer;
+
+    /** Reads the signing key once; a key file that is configured but unreadable stops the service from starting. */
+    @jakarta.annotation.PostConstruct
+    void readSigningKey() {
+        if (config.signingKeyFile().isEmpty()) {
+            LOG.warn("driftless.render.signing-key-file is not set: render events go unsigned and sync-service"
+                    + " refuses them (BundleUnsigned)");
+            return;
+        }
+        try {
+            signer = dev.driftless.events.EventSignatures.Signer.read(
+                    config.signingKeyFile().get());
+            LOG.infof("render events are signed with key %s", signer.keyId());
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read driftless.render.signing-key-file "
+                    + config.signingKeyFile().get() + ": " + e);
+        }
+    }
+
     /** Publishes a {@link RenderSucceeded} or {@link RenderFailed}. */
     public void publish(Record outcome) {
         if (outcome instanceof RenderSucceeded ok) {
@@ -84,7 +107,7 @@ public class RenderPublisher {
                 app.name(),
                 now,
                 extensions);
-        renders.sendMessageAndAwait(envelope.toMessage(removed, app.name(), SOURCE));
+        renders.sendMessageAndAwait(envelope.toMessage(removed, app.name(), SOURCE, signer));
     }
 
     /** Sets a message aside with its reason. */
@@ -139,6 +162,6 @@ public class RenderPublisher {
         extensions.put(CloudEventExtensions.COMMIT, commit);
         extensions.put(CloudEventExtensions.REPOSITORY, repository);
         Envelope envelope = new Envelope(type, id, application, time, extensions);
-        renders.sendMessageAndAwait(envelope.toMessage(data, application, SOURCE));
+        renders.sendMessageAndAwait(envelope.toMessage(data, application, SOURCE, signer));
     }
 }

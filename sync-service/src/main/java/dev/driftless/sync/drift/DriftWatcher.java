@@ -115,8 +115,12 @@ public class DriftWatcher {
         for (ObjectRef ref : wanted.keySet()) {
             informers.computeIfAbsent(informerKey(cluster, ref), key -> {
                 try {
-                    return clusters.named(cluster)
+                    var informer = clusters.named(cluster)
                             .watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app));
+                    // a change made between this sync's apply and the watch's first list is no change to the watch:
+                    // compare once it has listed, so it is not left to the full comparison minutes later
+                    whenListed(informer, application, 0);
+                    return informer;
                 } catch (ClusterFailure | RuntimeException e) {
                     LOG.warnf(
                             "cannot watch %s for drift (the full comparison still covers it): %s", key, e.getMessage());
@@ -124,6 +128,20 @@ public class DriftWatcher {
                 }
             });
         }
+    }
+
+    /** Compares the application once the informer has listed what is there (checked every 200 ms, for 60 s at most). */
+    private void whenListed(SharedIndexInformer<?> informer, String application, int attempt) {
+        comparisons.schedule(
+                () -> {
+                    if (informer.hasSynced()) {
+                        schedule(application);
+                    } else if (attempt < 300) {
+                        whenListed(informer, application, attempt + 1);
+                    }
+                },
+                200,
+                TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -103,7 +103,8 @@ class RbacCoversEveryCallIT {
                     new dev.driftless.events.ApplicationRemoved(
                             app, "https://h/r", target, "catalog", java.time.Instant.now()),
                     app,
-                    "urn:test");
+                    "urn:test",
+                    RenderDriver.RENDER_SERVICE);
             Awaitility.await()
                     .atMost(WAIT)
                     .until(() -> someoneElse

@@ -30,14 +30,37 @@ final class RenderDriver {
                 || EventType.SYNC_FAILED.type().equals(record.ce("type"));
     }
 
+    /** render-service's signing key in tests: sync-service trusts its public half (application.properties, %test). */
+    static final dev.driftless.events.EventSignatures.Signer RENDER_SERVICE = signer("render-signing.pem");
+
+    static dev.driftless.events.EventSignatures.Signer signer(String file) {
+        try {
+            return dev.driftless.events.EventSignatures.Signer.read(
+                    java.nio.file.Path.of("src/test/resources/signing").resolve(file));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     static SyncReport syncThrough(
             EventProbe probe, String app, List<Map<String, Object>> manifests, Target target, Duration wait) {
         return syncThrough(probe, app, manifests, target, Instant.now(), wait);
     }
 
-    /** Sends a render made at {@code renderedAt} without waiting; returns its commit. */
+    /** Sends a render made at {@code renderedAt}, signed as render-service signs, without waiting; returns its commit. */
     static String send(
             EventProbe probe, String app, List<Map<String, Object>> manifests, Target target, Instant renderedAt) {
+        return send(probe, app, manifests, target, renderedAt, RENDER_SERVICE);
+    }
+
+    /** Sends a render signed by {@code signer} (unsigned when {@code null}) without waiting; returns its commit. */
+    static String send(
+            EventProbe probe,
+            String app,
+            List<Map<String, Object>> manifests,
+            Target target,
+            Instant renderedAt,
+            dev.driftless.events.EventSignatures.Signer signer) {
         String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
         RenderSucceeded render = new RenderSucceeded(
                 app,
@@ -60,7 +83,8 @@ final class RenderDriver {
                         Map.of("commit", commit)),
                 render,
                 app,
-                "urn:test");
+                "urn:test",
+                signer);
         return commit;
     }
 

@@ -588,7 +588,8 @@ class SyncPipelineIT {
                 new dev.driftless.events.ApplicationRemoved(
                         app, "https://h/r", target, "catalog/" + app + ".yaml", java.time.Instant.now()),
                 app,
-                "urn:test");
+                "urn:test",
+                RenderDriver.RENDER_SERVICE);
         return id;
     }
 
@@ -738,12 +739,17 @@ class SyncPipelineIT {
                 "push",
                 java.time.Instant.now(),
                 3);
-        Map<String, String> headers = new LinkedHashMap<>(EventProbe.cloudEventHeaders(
-                UUID.randomUUID().toString(), dev.driftless.events.EventType.RENDER_SUCCEEDED.type()));
+        String id = UUID.randomUUID().toString();
+        Map<String, String> headers = new LinkedHashMap<>(
+                EventProbe.cloudEventHeaders(id, dev.driftless.events.EventType.RENDER_SUCCEEDED.type()));
         headers.put("ce_commit", commit);
         headers.put("content-type", "application/json");
         headers.put("traceparent", "00-" + traceId + "-00f067aa0ba902b7-01");
-        probe.sendRaw(Topics.RENDERS, app, EventCodec.encode(render), headers);
+        String value = EventCodec.encode(render);
+        RenderDriver.RENDER_SERVICE
+                .sign(id, dev.driftless.events.EventType.RENDER_SUCCEEDED.type(), value)
+                .forEach((name, signature) -> headers.put("ce_" + name, signature));
+        probe.sendRaw(Topics.RENDERS, app, value, headers);
 
         List<EventProbe.Received> reports = probe.read(
                 Topics.SYNCS,
@@ -1042,6 +1048,64 @@ class SyncPipelineIT {
                 .as("not rolled back to the commit the stale watch held")
                 .containsEntry("message", "the newer commit's");
         assertThat(drifts()).as("and no drift reported against a stale commit").isEmpty();
+    }
+
+    /**
+     * The broker is not the trust boundary (review C2): a render published straight to the topic, unsigned or signed
+     * by a key sync-service does not trust, or a signed one whose content was changed, is set aside as
+     * {@code BundleUnsigned} and nothing of it reaches the cluster.
+     */
+    @Test
+    void aForgedRenderIsSetAsideAndNothingOfItIsApplied() {
+        Target target = new Target("default", app, true, true, false, true);
+        String unsigned =
+                RenderDriver.send(probe, app, List.of(configMap("unsigned")), target, java.time.Instant.now(), null);
+        String forged = RenderDriver.send(
+                probe,
+                app,
+                List.of(configMap("forged")),
+                target,
+                java.time.Instant.now(),
+                RenderDriver.signer("forger.pem"));
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded genuine = new RenderSucceeded(
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/" + app,
+                "sha256:" + "1".repeat(64),
+                List.of(configMap("genuine")),
+                target,
+                "push",
+                java.time.Instant.now(),
+                3);
+        String id = UUID.randomUUID().toString();
+        Map<String, String> headers =
+                new LinkedHashMap<>(EventProbe.cloudEventHeaders(id, EventType.RENDER_SUCCEEDED.type()));
+        RenderDriver.RENDER_SERVICE
+                .sign(id, EventType.RENDER_SUCCEEDED.type(), EventCodec.encode(genuine))
+                .forEach((name, signature) -> headers.put("ce_" + name, signature));
+        probe.sendRaw(Topics.RENDERS, app, EventCodec.encode(genuine).replace("genuine", "altered"), headers);
+
+        List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 3, WAIT);
+        assertThat(letters)
+                .extracting(r -> EventCodec.decode(DeadLetter.class, r.value()))
+                .allSatisfy(letter -> assertThat(letter.reason()).isEqualTo("BundleUnsigned"))
+                .extracting(DeadLetter::message)
+                .anySatisfy(message -> assertThat(message).contains("no signature"))
+                .anySatisfy(message -> assertThat(message).contains("not trusted"))
+                .anySatisfy(message -> assertThat(message).contains("does not match"));
+        assertThat(probe.readToEnd(Topics.SYNCS, r -> app.equals(r.key()) && RenderDriver.isReport(r)))
+                .as("no sync of %s, %s or %s", unsigned, forged, commit)
+                .isEmpty();
+        assertThat(cluster.namespaces().withName(app).get())
+                .as("nothing reached the cluster")
+                .isNull();
+
+        assertThat(render(List.of(configMap("signed")), false).status())
+                .as("a render render-service signed is still applied")
+                .isEqualTo("Succeeded");
     }
 
     @Test

@@ -9,23 +9,33 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The keys that seal Secrets between render-service and sync-service in the local stack, made on the first
- * {@code ./driftless up} and kept in the state directory as {@code age-keygen} would write them: sync-service's
- * identity (private, {@code rw-------}), its recipient for render-service, and the digest key (private).
+ * The keys of the local stack, made on the first {@code ./driftless up} and kept in the state directory: the age key
+ * that seals Secrets between render-service and sync-service, as {@code age-keygen} would write it (sync-service's
+ * identity, private, {@code rw-------}; its recipient for render-service), the digest key (private), and
+ * render-service's Ed25519 key pair that signs render events (private) with its public half for sync-service.
  *
  * @param identities sync-service's identity file
  * @param recipients render-service's recipients file
  * @param digestKey render-service's digest key file
+ * @param signingKey render-service's signing key pair (PEM)
+ * @param signingPublicKey its public key, which sync-service trusts (PEM)
  */
-record SecretKeys(Path identities, Path recipients, Path digestKey) {
+record StackKeys(Path identities, Path recipients, Path digestKey, Path signingKey, Path signingPublicKey) {
 
     /** The keys under {@code dir}, made when missing. */
-    static SecretKeys stored(Path dir) throws IOException {
+    static StackKeys stored(Path dir) throws IOException {
         Files.createDirectories(dir);
-        SecretKeys keys = new SecretKeys(
+        StackKeys keys = new StackKeys(
                 dir.resolve("sync-service.agekey"),
                 dir.resolve("render-service.recipients"),
-                dir.resolve("digest.key"));
+                dir.resolve("digest.key"),
+                dir.resolve("render-signing.pem"),
+                dir.resolve("render-signing.pub"));
+        if (!Files.exists(keys.signingKey()) || !Files.exists(keys.signingPublicKey())) {
+            String pair = dev.driftless.events.EventSignatures.generatePem();
+            writePrivate(keys.signingKey(), pair);
+            Files.writeString(keys.signingPublicKey(), dev.driftless.events.EventSignatures.publicPem(pair));
+        }
         if (!Files.exists(keys.identities()) || !Files.exists(keys.recipients())) {
             SealedSecrets.AgeKey key = SealedSecrets.generate();
             writePrivate(

@@ -1,0 +1,59 @@
+package dev.driftless.events;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class EventSignaturesTest {
+
+    static final String TYPE = EventType.RENDER_SUCCEEDED.type();
+
+    @Test
+    void aSignatureHoldsForExactlyTheIdTypeAndDataSignedByATrustedKey(@TempDir Path dir) throws Exception {
+        String pair = EventSignatures.generatePem();
+        Path keyFile = Files.writeString(dir.resolve("key.pem"), pair);
+        Path otherFile = Files.writeString(dir.resolve("other.pem"), EventSignatures.generatePem());
+        Path trust = Files.writeString(
+                dir.resolve("trusted.pem"),
+                EventSignatures.publicPem(Files.readString(otherFile)) + EventSignatures.publicPem(pair));
+        EventSignatures.Signer signer = EventSignatures.Signer.read(keyFile);
+        EventSignatures.Verifier verifier = EventSignatures.Verifier.read(trust);
+        assertThat(verifier.keyIds()).hasSize(2).contains(signer.keyId());
+
+        Map<String, Object> signed = new HashMap<>(signer.sign("id-1", TYPE, "{\"a\":1}"));
+
+        assertThat(verifier.problem("id-1", TYPE, "{\"a\":1}", signed)).isEmpty();
+        assertThat(verifier.problem("id-1", TYPE, "{\"a\":2}", signed))
+                .hasValueSatisfying(p -> assertThat(p).contains("does not match"));
+        assertThat(verifier.problem("id-2", TYPE, "{\"a\":1}", signed)).isPresent();
+        assertThat(verifier.problem("id-1", EventType.APPLICATION_REMOVED.type(), "{\"a\":1}", signed))
+                .isPresent();
+        assertThat(verifier.problem("id-1", TYPE, "{\"a\":1}", Map.of()))
+                .hasValueSatisfying(p -> assertThat(p).contains("no signature"));
+        Map<String, Object> byStranger = new HashMap<>(EventSignatures.Signer.read(
+                        Files.writeString(dir.resolve("stranger.pem"), EventSignatures.generatePem()))
+                .sign("id-1", TYPE, "{\"a\":1}"));
+        assertThat(verifier.problem("id-1", TYPE, "{\"a\":1}", byStranger))
+                .hasValueSatisfying(p -> assertThat(p).contains("not trusted"));
+    }
+
+    @Test
+    void keyFilesWithoutTheRightKeysAreRefusedNamingTheFile(@TempDir Path dir) throws Exception {
+        Path publicOnly =
+                Files.writeString(dir.resolve("public.pem"), EventSignatures.publicPem(EventSignatures.generatePem()));
+        assertThatThrownBy(() -> EventSignatures.Signer.read(publicOnly))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("public.pem");
+        Path empty = Files.writeString(dir.resolve("empty.pem"), "# nothing\n");
+        assertThatThrownBy(() -> EventSignatures.Verifier.read(empty)).hasMessageContaining("no PEM PUBLIC KEY");
+        assertThat(EventSignatures.Signer.read(Files.writeString(dir.resolve("k.pem"), EventSignatures.generatePem()))
+                        .toString())
+                .doesNotContain("PRIVATE");
+    }
+}
