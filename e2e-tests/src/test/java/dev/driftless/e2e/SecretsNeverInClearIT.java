@@ -28,16 +28,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The canary: a Secret with a unique value is pushed to the demo repository and reaches the cluster through the
- * whole pipeline, then is changed behind Driftless's back and healed; meanwhile its value, in clear or in base64,
- * is in no record of any topic, no row of any table of the change log's schema, no service's log and no answer of
- * any service's API.
+ * The canary: a Secret with a unique value, and one committed encrypted with SOPS for sync-service's age key, are
+ * pushed to the demo repository and reach the cluster through the whole pipeline, then one is changed behind
+ * Driftless's back and healed; meanwhile their values, in clear or in base64, are in no record of any topic, no row
+ * of any table of the change log's schema, no service's log and no answer of any service's API.
  */
 @Order(4)
 @ExtendWith(SharedStack.Extension.class)
 class SecretsNeverInClearIT {
 
     static final Duration GENEROUS = Duration.ofSeconds(90);
+
+    /** The password in {@code sops/secret.sops.yaml}, encrypted there with sops for the stack's test age key. */
+    static final String SOPS_VALUE = "canary-sops-4f1e";
 
     static SharedStack stack;
 
@@ -79,9 +82,25 @@ class SecretsNeverInClearIT {
                             .formatted(
                                     canary,
                                     Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))));
+            try (var sops = SecretsNeverInClearIT.class.getResourceAsStream("/sops/secret.sops.yaml")) {
+                Files.copy(sops, file.resolveSibling("db-credentials.sops.yaml"));
+            }
             pushed = SharedStack.commitAndPush(git, "add the demo's credentials", "Alice");
         }
         await().atMost(GENEROUS).alias("the Secret is in the cluster").until(() -> canary.equals(password()));
+        await().atMost(GENEROUS)
+                .alias("the SOPS-encrypted Secret is in the cluster, decrypted")
+                .until(() -> {
+                    var sops = stack.cluster
+                            .secrets()
+                            .inNamespace("demo")
+                            .withName("db-credentials")
+                            .get();
+                    return sops != null
+                            && SOPS_VALUE.equals(new String(
+                                    Base64.getDecoder().decode(sops.getData().get("password")),
+                                    StandardCharsets.UTF_8));
+                });
 
         // changed behind Driftless's back (the demo self-heals): put back, with a drift event that names the key
         var edited = stack.cluster
@@ -158,7 +177,7 @@ class SecretsNeverInClearIT {
                 .anyMatch(where -> where.startsWith("row "))
                 .anyMatch(where -> where.startsWith("log "));
 
-        for (String value : List.of(canary, token)) {
+        for (String value : List.of(canary, token, SOPS_VALUE)) {
             String base64 = Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
             seen.forEach((where, text) -> assertThat(text)
                     .as("%s holds the Secret's value", where)

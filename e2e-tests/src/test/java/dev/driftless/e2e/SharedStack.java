@@ -59,6 +59,15 @@ final class SharedStack implements ExtensionContext.Store.CloseableResource {
     static SharedStack start() throws Exception {
         Path home = repositoryRoot();
         Path state = Files.createTempDirectory("driftless-e2e");
+        // sync-service's age key is the test key a SOPS file in the test resources was encrypted for (by sops 3.13.3)
+        Path keys = Files.createDirectories(state.resolve("keys"));
+        for (String[] file : new String[][] {
+            {"current.agekey", "sync-service.agekey"}, {"current.recipients", "render-service.recipients"}
+        }) {
+            try (var in = SharedStack.class.getResourceAsStream("/sops/" + file[0])) {
+                Files.copy(in, keys.resolve(file[1]));
+            }
+        }
         String schema = "e2e_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         StackOptions options = StackOptions.onFreePorts(
                 home,

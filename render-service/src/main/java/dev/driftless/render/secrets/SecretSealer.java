@@ -12,8 +12,10 @@ import java.util.Map;
 
 /**
  * Seals every Secret of a render before it leaves render-service ({@link SealedSecrets}): its values encrypted to
- * sync-service's age recipients and replaced by keyed digests. The key files are read at each render that has a
- * Secret, so a rotated recipients file takes effect without a restart.
+ * sync-service's age recipients and replaced by keyed digests. A Secret committed encrypted with SOPS (a top-level
+ * {@code sops} map) is passed through as it is: its values are ciphertext already, and sync-service decrypts them.
+ * The key files are read at each render that has a Secret to seal, so a rotated recipients file takes effect without
+ * a restart.
  */
 @ApplicationScoped
 public class SecretSealer {
@@ -23,13 +25,13 @@ public class SecretSealer {
 
     /** The manifests with every Secret sealed; the others as they are. */
     public List<Map<String, Object>> seal(List<Map<String, Object>> manifests) throws RenderFailure {
-        if (manifests.stream().noneMatch(SealedSecrets::isSecret)) {
+        if (manifests.stream().noneMatch(SecretSealer::toSeal)) {
             return manifests;
         }
         SealedSecrets.SealingKey key = key(manifests);
         List<Map<String, Object>> sealed = new ArrayList<>(manifests.size());
         for (Map<String, Object> manifest : manifests) {
-            if (!SealedSecrets.isSecret(manifest)) {
+            if (!toSeal(manifest)) {
                 sealed.add(manifest);
                 continue;
             }
@@ -42,13 +44,18 @@ public class SecretSealer {
         return sealed;
     }
 
+    /** A Secret in clear: one committed with SOPS is ciphertext already. */
+    static boolean toSeal(Map<String, Object> manifest) {
+        return SealedSecrets.isSecret(manifest) && !(manifest.get("sops") instanceof Map<?, ?>);
+    }
+
     private SealedSecrets.SealingKey key(List<Map<String, Object>> manifests) throws RenderFailure {
         var secrets = config.secrets();
         if (secrets.recipientsFile().isEmpty() || secrets.digestKeyFile().isEmpty()) {
             throw new RenderFailure(
                     Reason.SecretKeyMissing,
                     "the render has "
-                            + manifests.stream().filter(SealedSecrets::isSecret).count()
+                            + manifests.stream().filter(SecretSealer::toSeal).count()
                             + " Secret(s) and render-service has no key to seal them with"
                             + " (driftless.render.secrets.recipients-file and .digest-key-file); nothing is"
                             + " published in clear");

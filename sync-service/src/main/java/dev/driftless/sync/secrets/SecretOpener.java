@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Opens the Secrets render-service sealed ({@link SealedSecrets}) with sync-service's age identities, in memory, just
- * before a render is planned and applied; the values never leave this process except to the API server.
+ * Opens the Secrets render-service sealed ({@link SealedSecrets}), and the manifests committed encrypted with SOPS for
+ * age ({@link Sops}), with sync-service's age identities, in memory, just before a render is planned and applied; the
+ * values never leave this process except to the API server.
  */
 @ApplicationScoped
 public class SecretOpener {
@@ -26,14 +27,23 @@ public class SecretOpener {
         }
     }
 
+    /** How a manifest is named in messages: kind, namespace and name, never a value. */
+    @SuppressWarnings("unchecked")
+    static String describe(Map<String, Object> manifest) {
+        Object metadata = manifest.get("metadata");
+        Map<String, Object> meta = metadata instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        Object namespace = meta.get("namespace");
+        return manifest.get("kind") + " " + (namespace == null ? "" : namespace + "/") + meta.get("name");
+    }
+
     /** The render with every sealed Secret opened; the render itself when it has none. */
     public RenderSucceeded open(RenderSucceeded render) throws Undecryptable {
-        if (render.manifests().stream().noneMatch(SealedSecrets::isSealed)) {
+        if (render.manifests().stream().noneMatch(m -> SealedSecrets.isSealed(m) || Sops.isEncrypted(m))) {
             return render;
         }
         if (config.secretsIdentityFile().isEmpty()) {
-            throw new Undecryptable("the render has sealed Secrets and sync-service has no identity to open them"
-                    + " (driftless.sync.secrets.identity-file)");
+            throw new Undecryptable("the render has sealed or SOPS-encrypted manifests and sync-service has no"
+                    + " identity to open them (driftless.sync.secrets.identity-file)");
         }
         try {
             SealedSecrets.OpeningKey key =
@@ -41,7 +51,13 @@ public class SecretOpener {
             List<Map<String, Object>> opened =
                     new ArrayList<>(render.manifests().size());
             for (Map<String, Object> manifest : render.manifests()) {
-                opened.add(SealedSecrets.isSealed(manifest) ? SealedSecrets.open(manifest, key) : manifest);
+                if (SealedSecrets.isSealed(manifest)) {
+                    opened.add(SealedSecrets.open(manifest, key));
+                } else if (Sops.isEncrypted(manifest)) {
+                    opened.add(Sops.decrypt(manifest, key.identities(), describe(manifest)));
+                } else {
+                    opened.add(manifest);
+                }
             }
             return new RenderSucceeded(
                     render.application(),
