@@ -23,6 +23,14 @@ public interface AuditConfig {
     @WithDefault("5m")
     Duration verifyInterval();
 
+    /**
+     * Whether to redact, at start, the Secret values an older version recorded in clear (render events from before
+     * Secrets were sealed), recording the redaction as a chained entry. Without it audit-service refuses to start over
+     * such a log, saying how many entries hold values and how to redact them.
+     */
+    @WithDefault("false")
+    boolean redactClearSecrets();
+
     /** API access. */
     Api api();
 

@@ -33,6 +33,20 @@ public final class HashChain {
         }
     }
 
+    /**
+     * The hash of an entry's content alone: what a redaction records of the entry as it left it, so the chain still
+     * verifies with the hash the entry was first linked with.
+     */
+    public static String contentHash(ChangeEntry entry) {
+        try {
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256")
+                            .digest(canonical(entry).getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    }
+
     /** The canonical form of an entry: every recorded column, the event included, as canonical JSON. */
     static String canonical(ChangeEntry e) {
         Map<String, Object> fields = new LinkedHashMap<>();
@@ -74,6 +88,16 @@ public final class HashChain {
      * Walks a chain that continues from {@code startHash}: the last hash of its archived part, or {@link #GENESIS}.
      */
     public static Optional<Break> verify(String chain, String startHash, Iterator<Link> links) {
+        return verify(chain, startHash, links, Map.of());
+    }
+
+    /**
+     * Walks a chain in which some entries were redacted by a recorded, chained redaction: an entry whose content no
+     * longer gives its hash holds when its content hash is the one the redaction recorded for its {@code seq}
+     * ({@code redacted}), and nothing else about it changed (its links are the original ones).
+     */
+    public static Optional<Break> verify(
+            String chain, String startHash, Iterator<Link> links, Map<Long, String> redacted) {
         String expectedPrevious = startHash;
         while (links.hasNext()) {
             Link link = links.next();
@@ -85,7 +109,9 @@ public final class HashChain {
                         "the previous hash does not match the entry before it"));
             }
             String recomputed = next(expectedPrevious, link.entry());
-            if (!recomputed.equals(link.hash())) {
+            boolean redactedAsRecorded =
+                    redacted.containsKey(link.seq()) && redacted.get(link.seq()).equals(contentHash(link.entry()));
+            if (!recomputed.equals(link.hash()) && !redactedAsRecorded) {
                 return Optional.of(new Break(
                         chain, link.seq(), link.entry().eventId(), "the hash does not match the entry's content"));
             }

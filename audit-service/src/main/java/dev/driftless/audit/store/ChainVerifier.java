@@ -25,7 +25,15 @@ public class ChainVerifier {
     private static final Logger LOG = Logger.getLogger(ChainVerifier.class);
 
     /** The outcome of a verification. */
-    public record Report(boolean intact, int chains, List<HashChain.Break> broken, Instant verifiedAt) {}
+    public record Report(
+            boolean intact,
+            int chains,
+            List<HashChain.Break> broken,
+            Instant verifiedAt,
+            List<SecretRedaction.Redaction> redactions) {}
+
+    @Inject
+    SecretRedaction redaction;
 
     @Inject
     ChangeLog changeLog;
@@ -58,7 +66,7 @@ public class ChainVerifier {
         for (String chain : chains) {
             changeLog.verify(chain).ifPresent(broken::add);
         }
-        Report report = new Report(broken.isEmpty(), chains.size(), broken, Instant.now());
+        Report report = new Report(broken.isEmpty(), chains.size(), broken, Instant.now(), redaction.redactions());
         intact.set(report.intact() ? 1 : 0);
         verifiedAt.set(report.verifiedAt().getEpochSecond());
         if (!report.intact()) {

@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -98,6 +99,31 @@ public class ChangeLog {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Appends an entry within the caller's transaction (its chain locked first), for a change of the log that must
+     * be recorded in the same transaction as the entry that says so.
+     */
+    static void appendIn(Connection c, ChangeEntry entry) throws SQLException {
+        try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
+            lock.setString(1, "change_log:" + entry.chain());
+            lock.execute();
+        }
+        try (PreparedStatement id = c.prepareStatement("INSERT INTO event_ids (event_id) VALUES (?)")) {
+            id.setString(1, entry.eventId());
+            id.executeUpdate();
+        }
+        String previous = lastHash(c, entry.chain());
+        insert(c, entry, previous, HashChain.next(previous, entry));
+    }
+
+    /** The columns of a row, in the order {@link #entryOf} reads them. */
+    static final String ROW_COLUMNS = COLUMNS;
+
+    /** The entry of a row read with {@link #ROW_COLUMNS}. */
+    static ChangeEntry entryOf(ResultSet rs) throws SQLException {
+        return entry(rs);
     }
 
     /** The hash a chain continues from: its newest live entry, else its newest archive checkpoint, else genesis. */
@@ -341,34 +367,40 @@ public class ChangeLog {
                 s.setFetchSize(500);
                 s.setString(1, chain);
                 try (ResultSet rs = s.executeQuery()) {
-                    Optional<HashChain.Break> result = HashChain.verify(chain, start, new Iterator<>() {
-                        Boolean ahead;
+                    Map<Long, String> redacted = SecretRedaction.recorded(c);
+                    Optional<HashChain.Break> result = HashChain.verify(
+                            chain,
+                            start,
+                            new Iterator<>() {
+                                Boolean ahead;
 
-                        @Override
-                        public boolean hasNext() {
-                            try {
-                                if (ahead == null) {
-                                    ahead = rs.next();
+                                @Override
+                                public boolean hasNext() {
+                                    try {
+                                        if (ahead == null) {
+                                            ahead = rs.next();
+                                        }
+                                        return ahead;
+                                    } catch (SQLException e) {
+                                        throw new IllegalStateException(e);
+                                    }
                                 }
-                                return ahead;
-                            } catch (SQLException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        }
 
-                        @Override
-                        public HashChain.Link next() {
-                            if (!hasNext()) {
-                                throw new NoSuchElementException();
-                            }
-                            ahead = null;
-                            try {
-                                return new HashChain.Link(rs.getLong(1), entry(rs), rs.getString(19), rs.getString(20));
-                            } catch (SQLException e) {
-                                throw new IllegalStateException(e);
-                            }
-                        }
-                    });
+                                @Override
+                                public HashChain.Link next() {
+                                    if (!hasNext()) {
+                                        throw new NoSuchElementException();
+                                    }
+                                    ahead = null;
+                                    try {
+                                        return new HashChain.Link(
+                                                rs.getLong(1), entry(rs), rs.getString(19), rs.getString(20));
+                                    } catch (SQLException e) {
+                                        throw new IllegalStateException(e);
+                                    }
+                                }
+                            },
+                            redacted);
                     c.commit();
                     return result;
                 }

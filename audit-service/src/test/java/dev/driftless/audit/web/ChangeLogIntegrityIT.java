@@ -234,4 +234,86 @@ class ChangeLogIntegrityIT {
                 .body("broken[0].eventId", equalTo(edited))
                 .body("broken[0].problem", equalTo("the hash does not match the entry's content"));
     }
+
+    @Inject
+    dev.driftless.audit.store.SecretRedaction redaction;
+
+    /**
+     * A log an older version wrote, with a Secret's value in clear in a render event: audit-service refuses to start
+     * over it and says how to redact; the redaction removes the value, records itself as a chained entry, and the log
+     * still verifies, with the redaction reported; an edit of the redacted entry afterwards is still found.
+     */
+    @Test
+    void secretValuesAnOlderVersionRecordedInClearAreRedactedByARecordedStepAndTheLogStillVerifies() throws Exception {
+        String app = "older-" + UUID.randomUUID().toString().substring(0, 8);
+        String canary = "canary-" + UUID.randomUUID();
+        String base64 =
+                java.util.Base64.getEncoder().encodeToString(canary.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        record(app, 1);
+        String event =
+                """
+                {"specversion": "1.0", "id": "%s-old", "type": "%s", "source": "urn:driftless:render-service",
+                 "data": {"application": "%s", "commit": "%s", "manifests": [
+                   {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "db"},
+                    "data": {"password": "%s"}, "stringData": {"user": "%s"}}]}}"""
+                        .formatted(app, EventType.RENDER_SUCCEEDED.type(), app, "c".repeat(40), base64, canary);
+        changeLog.append(new dev.driftless.audit.domain.ChangeEntry(
+                app + "-old",
+                EventType.RENDER_SUCCEEDED.type(),
+                "urn:driftless:render-service",
+                app,
+                Instant.now(),
+                Topics.RENDERS,
+                app,
+                app,
+                "https://h/r",
+                "c".repeat(40),
+                null,
+                null,
+                null,
+                dev.driftless.audit.domain.Canonical.json(event),
+                false,
+                null));
+        record(app, 2);
+        assertThat(count("event::text LIKE '%" + canary + "%'")).isEqualTo(1);
+        assertThat(redaction.clearEntries()).hasSize(1);
+
+        assertThatThrownBy(() -> redaction.checkAtStart(false))
+                .hasMessageContaining("SecretsInClear")
+                .hasMessageContaining("1 entries")
+                .hasMessageContaining("DRIFTLESS_AUDIT_REDACT_CLEAR_SECRETS");
+        redaction.checkAtStart(true);
+
+        assertThat(redaction.clearEntries()).isEmpty();
+        assertThat(count("event::text LIKE '%" + canary + "%' OR event::text LIKE '%" + base64 + "%'"))
+                .isZero();
+        assertThat(count("event_id = '" + app + "-old' AND event::text LIKE '%(redacted)%'"))
+                .isEqualTo(1);
+        assertThat(changeLog.verify(app)).as("the chain of the redacted entry").isEmpty();
+        assertThat(changeLog.verify(""))
+                .as("the chain of the redaction's own entry")
+                .isEmpty();
+        given().auth()
+                .oauth2(READ)
+                .get("/api/verify")
+                .then()
+                .statusCode(200)
+                .body("redactions.size()", equalTo(1))
+                .body("redactions[0].entries", equalTo(1));
+
+        try (Connection c = owner();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
+            try {
+                s.executeUpdate("UPDATE change_log SET event = jsonb_set(event, '{data,commit}', '\"%s\"')"
+                                .formatted("d".repeat(40))
+                        + " WHERE event_id = '" + app + "-old'");
+            } finally {
+                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
+            }
+        }
+        assertThat(changeLog.verify(app))
+                .as("the redaction covers the entry exactly as it left it")
+                .hasValueSatisfying(b -> assertThat(b.eventId()).isEqualTo(app + "-old"));
+    }
 }
