@@ -26,11 +26,41 @@ public final class Launcher {
 
     private Launcher() {}
 
+    /**
+     * {@code driftless keys <directory>}: makes the keys a deployment needs (those {@code ./driftless up} makes for
+     * itself) where they are missing, and says which file goes to which service.
+     */
+    static int keys(String[] args) {
+        if (args.length != 2) {
+            System.err.println("usage: driftless keys <directory>");
+            return 2;
+        }
+        try {
+            Path dir = Path.of(args[1]).toAbsolutePath().normalize();
+            var made = dev.driftless.devstack.local.StackKeys.stored(dir);
+            System.out.println("keys in " + dir + " (existing files are kept):");
+            System.out.println("  render-service: " + made.recipients().getFileName() + " (age recipients), "
+                    + made.digestKey().getFileName() + " (digest key, secret), "
+                    + made.signingKey().getFileName()
+                    + " (signing key pair, secret)");
+            System.out.println("  sync-service:   " + made.identities().getFileName() + " (age identity, secret), "
+                    + made.signingPublicKey().getFileName() + " (the signing key's public half)");
+            return 0;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("driftless keys: " + e.getMessage());
+            return 1;
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
         quietLogging();
         String command = args.length == 0 ? "up" : args[0];
+        if (command.equals("keys")) {
+            System.exit(keys(args));
+            return;
+        }
         if (!command.equals("up")) {
-            System.err.println("usage: driftless up");
+            System.err.println("usage: driftless up | driftless keys <directory>");
             System.exit(2);
         }
         Map<String, String> env = System.getenv();

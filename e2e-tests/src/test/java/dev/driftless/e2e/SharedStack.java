@@ -85,11 +85,16 @@ final class SharedStack implements ExtensionContext.Store.CloseableResource {
 
     /** The JSON of a GET with the stack's API token, or {@code null} unless it answers 200. */
     JsonNode get(String url) {
+        return get(url, env("DRIFTLESS_API_TOKEN"));
+    }
+
+    /** The JSON of a GET with that token, or {@code null} unless it answers 200. */
+    JsonNode get(String url, String token) {
         try {
             HttpResponse<String> response = HTTP.send(
                     HttpRequest.newBuilder(URI.create(url))
                             .timeout(Duration.ofSeconds(10))
-                            .header("Authorization", "Bearer " + env("DRIFTLESS_API_TOKEN"))
+                            .header("Authorization", "Bearer " + token)
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;

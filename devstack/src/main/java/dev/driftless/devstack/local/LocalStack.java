@@ -77,6 +77,7 @@ public final class LocalStack implements AutoCloseable {
         Files.createDirectories(state);
         String secret = o.webhookSecret() != null ? o.webhookSecret() : storedSecret(state.resolve("webhook-secret"));
         String apiToken = storedSecret(state.resolve("api-token"));
+        String readToken = storedSecret(state.resolve("api-read-token"));
         StackKeys keys = StackKeys.stored(state.resolve("keys"));
 
         long mark = System.nanoTime();
@@ -119,7 +120,7 @@ public final class LocalStack implements AutoCloseable {
                                 "DRIFTLESS_DB_SCHEMA",
                                 db.schema(),
                                 "DRIFTLESS_API_TOKENS",
-                                "local:write:" + apiToken),
+                                "local:write:" + apiToken + ",reader:read:" + readToken),
                 "sync-service",
                         withEntries(
                                 cluster.syncServiceEnvironment(),
@@ -178,6 +179,7 @@ public final class LocalStack implements AutoCloseable {
         environment.put("DRIFTLESS_SYNC_URL", services.get("sync-service").url());
         environment.put("DRIFTLESS_AUDIT_URL", services.get("audit-service").url());
         environment.put("DRIFTLESS_API_TOKEN", apiToken);
+        environment.put("DRIFTLESS_API_READ_TOKEN", readToken);
         environment.put("DRIFTLESS_DB_URL", db.url());
         writeEnv(state.resolve("env"));
     }

@@ -20,10 +20,10 @@ import java.util.Base64;
  * @param signingKey render-service's signing key pair (PEM)
  * @param signingPublicKey its public key, which sync-service trusts (PEM)
  */
-record StackKeys(Path identities, Path recipients, Path digestKey, Path signingKey, Path signingPublicKey) {
+public record StackKeys(Path identities, Path recipients, Path digestKey, Path signingKey, Path signingPublicKey) {
 
     /** The keys under {@code dir}, made when missing. */
-    static StackKeys stored(Path dir) throws IOException {
+    public static StackKeys stored(Path dir) throws IOException {
         Files.createDirectories(dir);
         StackKeys keys = new StackKeys(
                 dir.resolve("sync-service.agekey"),

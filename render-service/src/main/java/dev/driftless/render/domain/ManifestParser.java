@@ -268,6 +268,25 @@ public final class ManifestParser {
         return (Map<String, Object>) object;
     }
 
+    /** The key under a SOPS file's {@code sops} metadata that names where it was read, for sync-service's messages. */
+    public static final String SOPS_SOURCE = "driftlessSource";
+
+    /**
+     * A document encrypted with SOPS notes in its {@code sops} metadata where it was read (which SOPS's MAC does not
+     * cover and sync-service drops with the rest of the metadata), so a file sync-service cannot decrypt is named.
+     */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> withSopsSource(Map<String, Object> manifest, String where) {
+        if (!(manifest.get("sops") instanceof Map<?, ?> sops) || !(sops.get("mac") instanceof String)) {
+            return manifest;
+        }
+        Map<String, Object> noted = new java.util.LinkedHashMap<>((Map<String, Object>) sops);
+        noted.put(SOPS_SOURCE, where);
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(manifest);
+        copy.put("sops", noted);
+        return copy;
+    }
+
     private static List<Map<String, Object>> unique(List<Located> located) throws RenderFailure {
         Map<String, String> seen = new HashMap<>();
         List<Map<String, Object>> manifests = new ArrayList<>(located.size());
@@ -285,7 +304,7 @@ public final class ManifestParser {
                         manifest.get("kind") + " " + metadata.get("name") + " is declared twice: in " + first
                                 + " and in " + each.where());
             }
-            manifests.add(manifest);
+            manifests.add(withSopsSource(manifest, each.where()));
         }
         return manifests;
     }

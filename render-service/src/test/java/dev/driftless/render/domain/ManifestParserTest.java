@@ -142,4 +142,21 @@ class ManifestParserTest {
                         RenderFailure.class, f -> assertThat(f.reason()).isEqualTo(Reason.ManifestInvalid))
                 .hasMessageContaining("kind");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSopsFileNotesWhereItWasReadInItsMetadataAndKeepsEverythingElse() throws Exception {
+        var manifests = ManifestParser.parse(files(
+                "apps/db/secret.sops.yaml",
+                "apiVersion: v1\nkind: Secret\nmetadata: {name: db}\nstringData: {password: \"ENC[AES256_GCM,data:x,iv:y,tag:z,type:str]\"}\n"
+                        + "sops: {mac: \"ENC[AES256_GCM,data:m,iv:i,tag:t,type:str]\", lastmodified: \"2026-11-30T12:00:00Z\"}\n",
+                "apps/db/plain.yaml",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: plain}\n"));
+
+        var sops = (java.util.Map<String, Object>) manifests.get(1).get("sops");
+        assertThat(sops)
+                .containsEntry(ManifestParser.SOPS_SOURCE, "apps/db/secret.sops.yaml (document 1)")
+                .containsKey("mac");
+        assertThat(manifests.get(0)).doesNotContainKey("sops");
+    }
 }

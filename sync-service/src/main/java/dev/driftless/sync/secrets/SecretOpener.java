@@ -33,7 +33,9 @@ public class SecretOpener {
         Object metadata = manifest.get("metadata");
         Map<String, Object> meta = metadata instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         Object namespace = meta.get("namespace");
-        return manifest.get("kind") + " " + (namespace == null ? "" : namespace + "/") + meta.get("name");
+        String object = manifest.get("kind") + " " + (namespace == null ? "" : namespace + "/") + meta.get("name");
+        Object source = manifest.get(Sops.METADATA) instanceof Map<?, ?> sops ? sops.get("driftlessSource") : null;
+        return source == null ? object : object + " (" + source + ")";
     }
 
     /** The render with every sealed Secret opened; the render itself when it has none. */

@@ -102,4 +102,19 @@ class SopsTest {
                     assertThat(e.getMessage()).contains(recipient, "no identity");
                 });
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aFileSyncServiceCannotOpenIsNamedByTheFileRenderServiceReadItFrom() throws Exception {
+        Map<String, Object> encrypted = new LinkedHashMap<>(read("secret.sops.yaml"));
+        Map<String, Object> metadata = new LinkedHashMap<>((Map<String, Object>) encrypted.get("sops"));
+        metadata.put("driftlessSource", "apps/db/secret.sops.yaml (document 1)");
+        encrypted.put("sops", metadata);
+
+        assertThat(SecretOpener.describe(encrypted))
+                .isEqualTo("Secret db-credentials (apps/db/secret.sops.yaml (document 1))");
+        assertThat(Sops.decrypt(encrypted, identities("current.agekey"), "x"))
+                .as("the note is outside what the MAC covers")
+                .doesNotContainKey("sops");
+    }
 }
