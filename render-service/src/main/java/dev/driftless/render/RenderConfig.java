@@ -127,6 +127,18 @@ public interface RenderConfig {
     /** How Secrets are sealed in render events, under {@code driftless.render.secrets}. */
     Secrets secrets();
 
+    /** API access, under {@code driftless.render.api}. */
+    Api api();
+
+    /** API settings. */
+    interface Api {
+        /**
+         * The tokens that may call {@code /api} ({@code name:role:token[:applications=a|b|:projects=p|q]}, the same
+         * list as audit-service's); none: every request is refused.
+         */
+        java.util.Optional<java.util.List<String>> tokens();
+    }
+
     /** Secret sealing settings. */
     interface Secrets {
         /**

@@ -65,6 +65,13 @@ public interface SyncConfig {
      */
     java.util.Optional<java.nio.file.Path> trustedRenderKeysFile();
 
+    /**
+     * The tokens that may call {@code /api} ({@code name:role:token[:applications=a|b|:projects=p|q]}, the same list
+     * as audit-service's); none: every request is refused.
+     */
+    @io.smallrye.config.WithName("api.tokens")
+    java.util.Optional<java.util.List<String>> apiTokens();
+
     /** How health is watched. */
     interface HealthSettings {
         /** How often the objects of applications that are not yet healthy are checked. */

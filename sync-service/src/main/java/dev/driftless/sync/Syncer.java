@@ -51,6 +51,12 @@ public class Syncer {
     dev.driftless.sync.drift.DriftWatcher drift;
 
     private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.Map<String, String> projects = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The project of an application, as the last render this replica synced of it names it. */
+    public java.util.Optional<String> projectOf(String application) {
+        return java.util.Optional.ofNullable(projects.get(application));
+    }
 
     /** The applications this replica synced since it started and follows now. */
     public java.util.Set<String> followed() {
@@ -63,6 +69,7 @@ public class Syncer {
      */
     public void release(String application) {
         lastReports.remove(application);
+        projects.remove(application);
         drift.forget(application);
         health.forget(application);
     }
@@ -143,6 +150,7 @@ public class Syncer {
     }
 
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
+        projects.put(render.application(), render.target().project().name());
         drift.syncing(render.application());
         try {
             return syncPlannedUnwatched(render, triggeredBy, started);

@@ -343,6 +343,25 @@ public class ChangeLog {
     }
 
     /** The names of every hash chain. */
+    /**
+     * The project of an application, as its newest render event names it ({@code default} when the event names
+     * none), or empty when it was never rendered.
+     */
+    public Optional<String> projectOf(String application) throws SQLException {
+        List<String> found = query(
+                "SELECT COALESCE(event->'data'->'target'->'project'->>'name', 'default') FROM change_log"
+                        + " WHERE application = ? AND type = ? AND NOT rejected ORDER BY seq DESC LIMIT 1",
+                List.of(application, dev.driftless.events.EventType.RENDER_SUCCEEDED.type()),
+                rs -> {
+                    try {
+                        return rs.getString(1);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        return found.stream().findFirst();
+    }
+
     public List<String> chains() throws SQLException {
         return query("SELECT DISTINCT chain FROM change_log ORDER BY chain", List.of(), rs -> {
             try {

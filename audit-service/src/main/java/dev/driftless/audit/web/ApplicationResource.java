@@ -1,11 +1,11 @@
 package dev.driftless.audit.web;
 
-import dev.driftless.audit.domain.ApiTokens;
 import dev.driftless.audit.domain.ApplicationState;
 import dev.driftless.audit.domain.Dora;
 import dev.driftless.audit.domain.StoredEvent;
 import dev.driftless.audit.messaging.CommandPublisher;
 import dev.driftless.audit.store.ChangeLog;
+import dev.driftless.events.ApiTokens;
 import dev.driftless.events.EventType;
 import dev.driftless.events.ResyncRequested;
 import dev.driftless.events.RollbackRequested;
@@ -61,12 +61,19 @@ public class ApplicationResource {
     @Inject
     CommandPublisher commands;
 
+    static Visibility visibility(ContainerRequestContext request, ChangeLog changeLog) {
+        return new Visibility((ApiTokens.Caller) request.getProperty(BearerTokenFilter.CALLER), changeLog);
+    }
+
     @GET
-    public Response list() {
+    public Response list(@Context ContainerRequestContext request) {
         try {
+            Visibility visible = visibility(request, changeLog);
             List<ApplicationState> states = new ArrayList<>();
             for (String name : changeLog.applications()) {
-                states.add(ApplicationState.of(name, changeLog.byApplication(name)));
+                if (visible.sees(name)) {
+                    states.add(ApplicationState.of(name, changeLog.byApplication(name)));
+                }
             }
             return Response.ok(Map.of("applications", states)).build();
         } catch (SQLException e) {
@@ -76,7 +83,10 @@ public class ApplicationResource {
 
     @GET
     @Path("/{name}")
-    public Response get(@PathParam("name") String name, @QueryParam("window") String window) {
+    public Response get(
+            @PathParam("name") String name,
+            @QueryParam("window") String window,
+            @Context ContainerRequestContext request) {
         Duration period;
         try {
             period = window == null ? Duration.ofDays(30) : Duration.parse(window);
@@ -85,6 +95,10 @@ public class ApplicationResource {
                     Response.Status.BAD_REQUEST, "WindowInvalid", "window is an ISO-8601 duration such as P30D");
         }
         try {
+            Visibility visible = visibility(request, changeLog);
+            if (!visible.sees(name)) {
+                return visible.forbidden(name);
+            }
             List<StoredEvent> events = changeLog.byApplication(name);
             if (events.isEmpty()) {
                 return Errors.of(
@@ -116,6 +130,10 @@ public class ApplicationResource {
     public Response resync(@PathParam("name") String name, ResyncBody body, @Context ContainerRequestContext request) {
         ApiTokens.Caller caller = (ApiTokens.Caller) request.getProperty(BearerTokenFilter.CALLER);
         try {
+            Visibility visible = visibility(request, changeLog);
+            if (!visible.sees(name)) {
+                return visible.forbidden(name);
+            }
             if (changeLog.byApplication(name).isEmpty()) {
                 return Errors.of(
                         Response.Status.NOT_FOUND, "ApplicationNotFound", "the change log has no application " + name);
@@ -142,6 +160,10 @@ public class ApplicationResource {
             return Errors.of(Response.Status.BAD_REQUEST, "CommitInvalid", "commit must be a full commit SHA");
         }
         try {
+            Visibility visible = visibility(request, changeLog);
+            if (!visible.sees(name)) {
+                return visible.forbidden(name);
+            }
             boolean rendered = changeLog.byApplication(name).stream()
                     .anyMatch(e -> EventType.RENDER_SUCCEEDED.type().equals(e.type())
                             && body.commit().equals(e.commit()));

@@ -1,7 +1,7 @@
 package dev.driftless.audit.web;
 
 import dev.driftless.audit.AuditConfig;
-import dev.driftless.audit.domain.ApiTokens;
+import dev.driftless.events.ApiTokens;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;

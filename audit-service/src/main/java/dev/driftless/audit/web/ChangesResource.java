@@ -40,7 +40,8 @@ public class ChangesResource {
             @QueryParam("since") String since,
             @QueryParam("until") String until,
             @QueryParam("limit") Integer limit,
-            @QueryParam("cursor") String cursor) {
+            @QueryParam("cursor") String cursor,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > 500) {
             return Errors.of(Response.Status.BAD_REQUEST, "LimitInvalid", "limit is between 1 and 500");
@@ -66,8 +67,13 @@ public class ChangesResource {
             List<StoredEvent> rows =
                     changeLog.changes(new ChangeLog.Filter(application, repository, type, from, to, before), size);
             boolean more = rows.size() > size;
-            List<Map<String, Object>> items =
-                    rows.stream().limit(size).map(ChangesResource::item).toList();
+            Visibility visible = ApplicationResource.visibility(request, changeLog);
+            List<Map<String, Object>> items = new java.util.ArrayList<>();
+            for (StoredEvent row : rows.subList(0, Math.min(size, rows.size()))) {
+                if (visible.sees(row.application())) { // a limited token sees its applications' events only
+                    items.add(item(row));
+                }
+            }
             Map<String, Object> page = new LinkedHashMap<>();
             page.put("items", items);
             page.put("nextCursor", more ? encode(rows.get(size - 1).seq()) : null);

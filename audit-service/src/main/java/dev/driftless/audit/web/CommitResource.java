@@ -1,6 +1,7 @@
 package dev.driftless.audit.web;
 
 import dev.driftless.audit.domain.CommitTrace;
+import dev.driftless.audit.domain.StoredEvent;
 import dev.driftless.audit.store.ChangeLog;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
@@ -11,6 +12,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
@@ -33,14 +35,23 @@ public class CommitResource {
     @GET
     @Path("/{sha}")
     @Blocking
-    public Response get(@PathParam("sha") String sha) {
+    public Response get(
+            @PathParam("sha") String sha,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
         String normal = sha.toLowerCase(Locale.ROOT);
         if (!SHA.matcher(normal).matches()) {
             return error(
                     Response.Status.BAD_REQUEST, "CommitInvalid", "a commit SHA is 7 to 64 hexadecimal characters");
         }
         try {
-            CommitTrace trace = CommitTrace.of(changeLog.byCommit(normal));
+            Visibility visible = ApplicationResource.visibility(request, changeLog);
+            List<StoredEvent> events = new java.util.ArrayList<>();
+            for (StoredEvent e : changeLog.byCommit(normal)) {
+                if (visible.sees(e.application())) { // the push itself (no application) is seen by all
+                    events.add(e);
+                }
+            }
+            CommitTrace trace = CommitTrace.of(events);
             if (trace.commit() == null) {
                 return error(
                         Response.Status.NOT_FOUND,

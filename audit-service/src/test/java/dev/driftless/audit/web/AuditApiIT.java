@@ -149,6 +149,49 @@ class AuditApiIT {
         given().get("/q/health/ready").then().statusCode(200);
     }
 
+    /** A token limited to application shop: another application's resync and rollback are 403, and it sees none of it. */
+    @Test
+    void aTokenLimitedToOneApplicationCannotSeeOrActOnAnother() {
+        String limited = "shop-ci-token-0123456789";
+        resyncEvent(1);
+        awaitRecorded(1);
+        given().auth()
+                .oauth2(limited)
+                .contentType("application/json")
+                .body("{}")
+                .post("/api/applications/" + app + "/resync")
+                .then()
+                .statusCode(403)
+                .body("reason", equalTo("Forbidden"))
+                .body("message", org.hamcrest.Matchers.containsString(app));
+        given().auth()
+                .oauth2(limited)
+                .contentType("application/json")
+                .body("{\"commit\": \"" + "a".repeat(40) + "\"}")
+                .post("/api/applications/" + app + "/rollback")
+                .then()
+                .statusCode(403);
+        given().auth().oauth2(limited).get("/api/applications/" + app).then().statusCode(403);
+        given().auth()
+                .oauth2(limited)
+                .get("/api/changes?application=" + app)
+                .then()
+                .statusCode(200)
+                .body("items.size()", equalTo(0));
+        given().auth()
+                .oauth2(limited)
+                .get("/api/applications")
+                .then()
+                .statusCode(200)
+                .body("applications.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(app)));
+        given().auth()
+                .oauth2(READ)
+                .get("/api/changes?application=" + app)
+                .then()
+                .statusCode(200)
+                .body("items.size()", org.hamcrest.Matchers.greaterThan(0));
+    }
+
     @Test
     void pagesAreStableWhileNewEventsArrive() {
         for (int i = 0; i < 12; i++) {

@@ -109,7 +109,12 @@ public final class LocalStack implements AutoCloseable {
         StackOptions.Database db = database(o, state);
         mark = took("PostgreSQL", mark);
 
-        Map<String, String> common = Map.of("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // every service's API takes the same tokens: a write one and a read-only one
+        Map<String, String> common = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS",
+                kafka.bootstrapServers(),
+                "DRIFTLESS_API_TOKENS",
+                "local:write:" + apiToken + ",reader:read:" + readToken);
         Map<String, Map<String, String>> env = Map.of(
                 "audit-service",
                         Map.of(

@@ -45,19 +45,41 @@ public class ApplicationResource {
     @Inject
     Renderer renderer;
 
+    /**
+     * Every application the caller's token covers, and the catalog's errors (to a token limited to some applications
+     * or projects, none: they may name others).
+     */
     @GET
-    public CatalogView list() {
-        return new CatalogView(catalog.applications().stream().map(this::view).toList(), catalog.errors());
+    public CatalogView list(@jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
+        dev.driftless.events.ApiTokens.Caller caller = caller(request);
+        return new CatalogView(
+                catalog.applications().stream()
+                        .filter(app ->
+                                caller.sees(app.name(), app.target().project().name()))
+                        .map(this::view)
+                        .toList(),
+                caller.scoped() ? List.of() : catalog.errors());
     }
 
     @GET
     @Path("/{name}")
-    public ApplicationView get(@PathParam("name") String name) {
-        return catalog.applications().stream()
-                .filter(app -> app.name().equals(name))
+    public jakarta.ws.rs.core.Response get(
+            @PathParam("name") String name,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
+        dev.driftless.events.ApiTokens.Caller caller = caller(request);
+        Application app = catalog.applications().stream()
+                .filter(a -> a.name().equals(name))
                 .findFirst()
-                .map(this::view)
                 .orElseThrow(() -> new NotFoundException("no application " + name));
+        if (!caller.sees(app.name(), app.target().project().name())) {
+            return BearerTokenFilter.forbidden(caller, name);
+        }
+        return jakarta.ws.rs.core.Response.ok(view(app)).build();
+    }
+
+    private static dev.driftless.events.ApiTokens.Caller caller(
+            jakarta.ws.rs.container.ContainerRequestContext request) {
+        return (dev.driftless.events.ApiTokens.Caller) request.getProperty(BearerTokenFilter.CALLER);
     }
 
     private ApplicationView view(Application app) {

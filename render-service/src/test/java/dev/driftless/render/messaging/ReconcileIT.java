@@ -107,7 +107,9 @@ class ReconcileIT {
         declare(app, repoUrl);
         // the repository does not exist yet: the render fails, and keeps failing until it does
         await().atMost(WAIT).untilAsserted(() -> {
-            given().get("/api/applications/{name}", app)
+            given().auth()
+                    .oauth2("test-token-0123456789")
+                    .get("/api/applications/{name}", app)
                     .then()
                     .statusCode(200)
                     .body("lastRender.outcome", equalTo("Failed"))
@@ -129,11 +131,27 @@ class ReconcileIT {
                             WAIT))
                     .hasSize(1);
         }
-        given().get("/api/applications/{name}", app)
+        given().auth()
+                .oauth2("test-token-0123456789")
+                .get("/api/applications/{name}", app)
                 .then()
                 .statusCode(200)
                 .body("lastRender.outcome", equalTo("Succeeded"))
                 .body("behindSince", nullValue());
+        // the API needs a token; one limited to another application neither sees this one nor lists it
+        given().get("/api/applications").then().statusCode(401);
+        given().auth()
+                .oauth2("shop-token-0123456789")
+                .get("/api/applications/{name}", app)
+                .then()
+                .statusCode(403);
+        given().auth()
+                .oauth2("shop-token-0123456789")
+                .get("/api/applications")
+                .then()
+                .statusCode(200)
+                .body("applications.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem(app)))
+                .body("errors", org.hamcrest.Matchers.empty());
     }
 
     /** Declares an application of {@code apps/web} in the repository, compared with its source every 10 s. */

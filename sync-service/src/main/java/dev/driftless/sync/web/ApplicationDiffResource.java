@@ -34,14 +34,24 @@ public class ApplicationDiffResource {
     @Inject
     DriftWatcher drift;
 
+    @Inject
+    dev.driftless.sync.Syncer syncer;
+
     @GET
-    public ApplicationDiff diff(@PathParam("name") String name) {
+    public jakarta.ws.rs.core.Response diff(
+            @PathParam("name") String name,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
+        var caller = (dev.driftless.events.ApiTokens.Caller) request.getProperty(BearerTokenFilter.CALLER);
+        if (!caller.sees(name, syncer.projectOf(name).orElse(null))) {
+            return BearerTokenFilter.forbidden(caller, name);
+        }
         if (drift.result(name).isEmpty()) {
             throw new NotFoundException("sync-service has not synced an application " + name + " since it started");
         }
         try {
             List<Difference> differences = drift.diff(name);
-            return new ApplicationDiff(name, differences.isEmpty(), differences);
+            return jakarta.ws.rs.core.Response.ok(new ApplicationDiff(name, differences.isEmpty(), differences))
+                    .build();
         } catch (ClusterFailure e) {
             throw new ServiceUnavailableException("the cluster did not answer: " + e.getMessage());
         }

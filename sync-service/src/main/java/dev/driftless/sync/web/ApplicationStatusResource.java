@@ -36,12 +36,19 @@ public class ApplicationStatusResource {
     HealthMonitor health;
 
     @GET
-    public ApplicationStatus status(@PathParam("name") String name) {
+    public jakarta.ws.rs.core.Response status(
+            @PathParam("name") String name,
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
+        var caller = (dev.driftless.events.ApiTokens.Caller) request.getProperty(BearerTokenFilter.CALLER);
+        if (!caller.sees(name, syncer.projectOf(name).orElse(null))) {
+            return BearerTokenFilter.forbidden(caller, name);
+        }
         var report = syncer.lastReport(name);
         var status = health.status(name);
         if (report.isEmpty() && status.isEmpty()) {
             throw new NotFoundException("sync-service has not synced an application " + name + " since it started");
         }
-        return new ApplicationStatus(name, report.orElse(null), status.orElse(null));
+        return jakarta.ws.rs.core.Response.ok(new ApplicationStatus(name, report.orElse(null), status.orElse(null)))
+                .build();
     }
 }

@@ -74,7 +74,11 @@ class OwnershipIT {
                                     WAIT)
                             .status())
                     .isEqualTo("Succeeded");
-            given().get("/api/applications/{name}/status", ours).then().statusCode(200);
+            given().auth()
+                    .oauth2("test-token-0123456789")
+                    .get("/api/applications/{name}/status", ours)
+                    .then()
+                    .statusCode(200);
             // an application another replica applied: its inventory is in the cluster, this replica never synced it
             admin.resource(new ConfigMapBuilder()
                             .withNewMetadata()
@@ -91,8 +95,9 @@ class OwnershipIT {
                 await().atMost(WAIT)
                         .alias("the other member holds partition 0")
                         .until(() -> other.assigned.get().contains(new TopicPartition(Topics.RENDERS, 0)));
-                await().atMost(WAIT).alias("this replica let go of " + ours).untilAsserted(() -> given().get(
-                                "/api/applications/{name}/status", ours)
+                await().atMost(WAIT).alias("this replica let go of " + ours).untilAsserted(() -> given().auth()
+                        .oauth2("test-token-0123456789")
+                        .get("/api/applications/{name}/status", ours)
                         .then()
                         .statusCode(404));
             }

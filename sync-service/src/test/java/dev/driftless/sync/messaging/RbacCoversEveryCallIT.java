@@ -80,10 +80,14 @@ class RbacCoversEveryCallIT {
                             .getData())
                     .containsEntry("a", "b"));
             io.restassured.RestAssured.given()
+                    .auth()
+                    .oauth2("test-token-0123456789")
                     .get("/api/applications/{name}/diff", app)
                     .then()
                     .statusCode(200);
             io.restassured.RestAssured.given()
+                    .auth()
+                    .oauth2("test-token-0123456789")
                     .get("/api/applications/{name}/status", app)
                     .then()
                     .statusCode(200);

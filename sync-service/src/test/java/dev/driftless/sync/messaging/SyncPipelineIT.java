@@ -665,6 +665,8 @@ class SyncPipelineIT {
                 .satisfies(h -> assertThat(h.current()).isEqualTo("Healthy")));
         assertThat(healthChanges().get(0).commit()).isEqualTo(synced.commit());
         io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/status", app)
                 .then()
                 .statusCode(200)
@@ -672,9 +674,25 @@ class SyncPipelineIT {
                 .body("lastSync.commit", org.hamcrest.Matchers.equalTo(synced.commit()))
                 .body("health.objects.size()", org.hamcrest.Matchers.equalTo(5));
         io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/status", "never-synced")
                 .then()
                 .statusCode(404);
+        // the API needs a token, and a token limited to other applications sees nothing of this one
+        io.restassured.RestAssured.given()
+                .get("/api/applications/{name}/status", app)
+                .then()
+                .statusCode(401);
+        for (String path : List.of("/api/applications/{name}/status", "/api/applications/{name}/diff")) {
+            io.restassured.RestAssured.given()
+                    .auth()
+                    .oauth2("shop-token-0123456789")
+                    .get(path, app)
+                    .then()
+                    .statusCode(403)
+                    .body("reason", org.hamcrest.Matchers.equalTo("Forbidden"));
+        }
     }
 
     @Test
@@ -869,6 +887,8 @@ class SyncPipelineIT {
         SyncReport synced = RenderDriver.syncThrough(
                 probe, app, List.of(configMap("hello")), new Target("default", app, true, false, false, true), WAIT);
         io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/diff", app)
                 .then()
                 .statusCode(200)
@@ -886,6 +906,8 @@ class SyncPipelineIT {
                     assertThat(drift.commit()).isEqualTo(synced.commit());
                 }));
         io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/diff", app)
                 .then()
                 .statusCode(200)
@@ -901,6 +923,8 @@ class SyncPipelineIT {
                 .as("left as it was edited")
                 .containsEntry("message", "edited by hand");
         io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/diff", "never-synced")
                 .then()
                 .statusCode(404);
@@ -1037,6 +1061,8 @@ class SyncPipelineIT {
 
         // the stale watch lets go of the application (its diff is no longer served here) instead of healing it
         await().atMost(WAIT).untilAsserted(() -> io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/diff", app)
                 .then()
                 .statusCode(404));

@@ -1,4 +1,4 @@
-package dev.driftless.audit.domain;
+package dev.driftless.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -36,5 +36,32 @@ class ApiTokensTest {
         assertThatThrownBy(() -> ApiTokens.parse(List.of("bob:read:short")))
                 .hasMessageContaining("at least 16 characters")
                 .hasMessageNotContaining("short");
+    }
+
+    @Test
+    void aTokenMayBeLimitedToApplicationsOrProjects() {
+        ApiTokens tokens = ApiTokens.parse(List.of(
+                "shop-ci:write:shop-token-0123456789:applications=shop|shop-jobs",
+                "team-a:read:team-token-0123456789:projects=team-a",
+                "admin:write:admin-token-0123456789"));
+
+        ApiTokens.Caller shop =
+                tokens.authenticate("Bearer shop-token-0123456789").orElseThrow();
+        assertThat(shop.sees("shop", "anything")).isTrue();
+        assertThat(shop.sees("billing", "team-a")).isFalse();
+        ApiTokens.Caller team =
+                tokens.authenticate("Bearer team-token-0123456789").orElseThrow();
+        assertThat(team.sees("billing", "team-a")).isTrue();
+        assertThat(team.sees("billing", "team-b")).isFalse();
+        assertThat(team.sees("billing", null))
+                .as("an application of no known project")
+                .isFalse();
+        assertThat(tokens.authenticate("Bearer admin-token-0123456789")
+                        .orElseThrow()
+                        .sees("billing", null))
+                .isTrue();
+        assertThat(tokens.authenticate("Bearer shop-token-0123456789:applications=shop|shop-jobs"))
+                .as("the scope is not part of the token")
+                .isEmpty();
     }
 }
