@@ -100,6 +100,13 @@ public interface RenderConfig {
         /** Nesting depth of one YAML or JSON document. */
         @WithDefault("64")
         int maxNestingDepth();
+
+        /**
+         * Bytes one render reads from the repository, and writes to its workspace for kustomize or Helm
+         * ({@code RenderTooLarge}): with {@code max-files} and {@code max-file-bytes} alone, 1,000 files of 5 MB.
+         */
+        @WithDefault("64000000")
+        long maxRenderBytes();
     }
 
     /** Kustomize settings, under {@code driftless.render.kustomize}. */
@@ -178,7 +185,8 @@ public interface RenderConfig {
                 limits().renderTimeout(),
                 limits().maxAliases(),
                 limits().maxExpandedNodes(),
-                limits().maxNestingDepth());
+                limits().maxNestingDepth(),
+                limits().maxRenderBytes());
     }
 
     /**

@@ -42,6 +42,16 @@ public enum Reason {
     RenderTypeUnsupported,
     /** Something unexpected went wrong while rendering; the log has the details. */
     RenderError,
+    /**
+     * The files one render reads from the repository (or writes to its workspace for kustomize or Helm) exceed
+     * {@code driftless.render.limits.max-render-bytes}.
+     */
+    RenderTooLarge,
+    /**
+     * The repository holds an object Git's own checks refuse (a tree entry named {@code ..} or {@code .git}, a name
+     * twice): refused at fetch, nothing of it stored.
+     */
+    RepositoryInvalid,
     /** A Secret's {@code data} value is not base64, or a value is not a string (the message names the key only). */
     SecretInvalid,
     /**

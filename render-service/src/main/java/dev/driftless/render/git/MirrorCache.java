@@ -215,6 +215,7 @@ public class MirrorCache {
     public SortedMap<String, byte[]> readDirectory(Application app, String commit, RenderLimits limits)
             throws RenderFailure {
         SortedMap<String, byte[]> files = new TreeMap<>();
+        long[] read = {0};
         walk(
                 app,
                 commit,
@@ -230,7 +231,9 @@ public class MirrorCache {
                                     Reason.TooManyFiles,
                                     "more than " + limits.maxFiles() + " manifest files under " + describe(app.path()));
                         }
-                        files.put(relative, content.get());
+                        byte[] bytes = content.get();
+                        budget(read, bytes.length, limits, app);
+                        files.put(relative, bytes);
                     }
                 },
                 null);
@@ -245,6 +248,7 @@ public class MirrorCache {
     public void materialise(Application app, String commit, Collection<String> paths, Path root, RenderLimits limits)
             throws RenderFailure {
         int[] written = {0};
+        long[] bytesWritten = {0};
         try {
             walk(
                     app,
@@ -259,11 +263,13 @@ public class MirrorCache {
                         }
                         Path target = inside(root, path, app);
                         if (!Files.exists(target, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                            byte[] bytes = content.get();
+                            budget(bytesWritten, bytes.length, limits, app);
                             Files.createDirectories(target.getParent());
                             // never through a link made earlier in the walk, never over anything already there
                             Files.write(
                                     target,
-                                    content.get(),
+                                    bytes,
                                     java.nio.file.StandardOpenOption.CREATE_NEW,
                                     java.nio.file.StandardOpenOption.WRITE);
                         }
@@ -277,6 +283,17 @@ public class MirrorCache {
                     });
         } catch (java.io.UncheckedIOException e) {
             throw new RenderFailure(Reason.RenderError, "cannot write the files of " + app.name(), e.getCause());
+        }
+    }
+
+    /** Counts bytes against the render's budget ({@code max-render-bytes}), failing it once they exceed it. */
+    private static void budget(long[] used, long more, RenderLimits limits, Application app) throws RenderFailure {
+        used[0] += more;
+        if (used[0] > limits.maxRenderBytes()) {
+            throw new RenderFailure(
+                    Reason.RenderTooLarge,
+                    app.name() + " reads more than " + limits.maxRenderBytes() + " bytes from its repository to"
+                            + " render (driftless.render.limits.max-render-bytes)");
         }
     }
 
@@ -590,21 +607,57 @@ public class MirrorCache {
         }
     }
 
+    /**
+     * Turns fsck on fetch on in a mirror's configuration, as Git's {@code transfer.fsckObjects}, with the two
+     * leniencies Git's own fsck grants old, harmless histories (zero-padded file modes, malformed person lines), so a
+     * real repository is not refused for what never reaches a file.
+     */
+    private static void checkFetchedObjects(Repository repo) throws IOException {
+        org.eclipse.jgit.lib.StoredConfig config = repo.getConfig();
+        if (!config.getBoolean("transfer", "fsckObjects", false)) {
+            config.setBoolean("transfer", null, "fsckObjects", true);
+            config.setBoolean("fsck", null, "allowLeadingZeroFileMode", true);
+            config.setBoolean("fsck", null, "allowInvalidPersonIdent", true);
+            config.save();
+        }
+    }
+
+    /** The object check's refusal in a failed fetch's causes, if that is why it failed. */
+    private static Throwable corruptObject(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof org.eclipse.jgit.errors.CorruptObjectException) {
+                return cause;
+            }
+        }
+        return null;
+    }
+
     private void fetch(Application app) throws RenderFailure {
         long backoff = config.fetchBackoff().toMillis();
         GitAPIException last = null;
         for (int attempt = 1; attempt <= config.fetchAttempts(); attempt++) {
             try (Repository repo = openOrCreate(app);
                     Git git = new Git(repo)) {
+                checkFetchedObjects(repo);
                 var fetch = git.fetch()
                         .setRemote(app.cloneUrl())
                         .setRefSpecs(BRANCHES, TAGS)
                         .setRemoveDeletedRefs(true)
+                        // fsck on fetch: JGit's object checker refuses trees naming ., .., .git, an empty name, a
+                        // slash or NUL, or one name twice, before anything is stored
+                        .setCheckFetchedObjects(true)
                         .setTimeout(30);
                 credentials.apply(fetch, app.cloneUrl());
                 fetch.call();
                 return;
             } catch (GitAPIException e) {
+                Throwable corrupt = corruptObject(e);
+                if (corrupt != null) {
+                    throw new RenderFailure(
+                            Reason.RepositoryInvalid,
+                            app.repository() + " holds an object Git refuses (" + corrupt.getMessage()
+                                    + "); nothing of it was stored or rendered");
+                }
                 last = e;
                 LOG.debugf("fetch %d of %s failed: %s", attempt, app.repository(), e.getMessage());
             } catch (IOException e) {

@@ -192,6 +192,30 @@ class RenderPipelineIT {
         assertThat(announcement.source()).isEqualTo(app + ".yaml");
     }
 
+    /**
+     * Every file under the limit of one file, all of them over the render's budget (4 MB in tests): the render fails
+     * with RenderTooLarge instead of reading them all.
+     */
+    @Test
+    void filesThatTogetherExceedTheRendersByteBudgetFailItWithRenderTooLarge() throws Exception {
+        String padding = "x".repeat(1_500_000);
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < 3; i++) {
+            files.put(
+                    "apps/web/big-" + i + ".yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big-" + i + "}\ndata: {pad: " + padding + "}\n");
+        }
+        RevCommit big = repo.commitAndPush("three files of 1.5 MB", files);
+        declare();
+
+        EventProbe.Received failed = render(big.name());
+
+        assertThat(failed.ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+        RenderFailed failure = EventCodec.decode(RenderFailed.class, failed.value());
+        assertThat(failure.reason()).isEqualTo("RenderTooLarge");
+        assertThat(failure.message()).contains("max-render-bytes");
+    }
+
     @Test
     void unparseableYamlAndAnObjectWithoutKindFailWithAReasonNamingTheFile() throws Exception {
         RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("ok")));
