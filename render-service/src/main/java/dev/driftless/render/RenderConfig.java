@@ -79,11 +79,19 @@ public interface RenderConfig {
         int maxFileBytes();
 
         /**
-         * Largest bundle (canonical JSON bytes) published; larger renders fail with {@code BundleTooLarge}. Keep it
-         * below the renders topic's {@code max.message.bytes} and the producer's {@code max.request.size}.
+         * Largest bundle published, as it travels (canonical JSON, or compressed: see {@code compress-above}); larger
+         * renders fail with {@code BundleTooLarge}. Keep it below the renders topic's {@code max.message.bytes} and
+         * the producer's {@code max.request.size}.
          */
         @WithDefault("900000")
         int maxBundleBytes();
+
+        /**
+         * A bundle larger than this (canonical JSON bytes) travels gzip-compressed ({@code manifestsGzip}): CRDs of
+         * several MB compress about tenfold, so they fit {@code max-bundle-bytes}.
+         */
+        @WithDefault("256000")
+        int compressAbove();
 
         /** Longest render; kustomize is killed after it, a Helm render abandoned. */
         @WithDefault("60s")

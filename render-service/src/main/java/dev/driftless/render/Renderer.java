@@ -122,12 +122,7 @@ public class Renderer {
             signatures.verify(app, resolved);
             RenderPlan plan = engine.plan(app, resolved);
             Bundle bundle = Bundle.of(sealer.seal(engine.render(app, resolved, plan)));
-            int limit = config.limits().maxBundleBytes();
-            if (bundle.sizeBytes() > limit) {
-                throw new RenderFailure(
-                        Reason.BundleTooLarge,
-                        "bundle of " + app.name() + " is " + bundle.sizeBytes() + " bytes; the limit is " + limit);
-            }
+            String compressed = compressedIfLarge(app, bundle);
             Duration took = Duration.ofNanos(System.nanoTime() - started);
             record(null, took);
             behind(app.name(), false);
@@ -158,17 +153,45 @@ public class Renderer {
                     resolved,
                     app.path(),
                     bundle.digest(),
-                    bundle.manifests(),
+                    compressed == null ? bundle.manifests() : List.of(),
                     app.target(),
                     triggeredBy,
                     Instant.now(),
-                    took.toMillis());
+                    took.toMillis(),
+                    compressed);
         } catch (RuntimeException e) {
             LOG.errorf(e, "unexpected error rendering %s at %s", app.name(), resolved);
             return failed(app, resolved, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);
         } catch (RenderFailure failure) {
             return failed(app, resolved, failure, triggeredBy, started);
         }
+    }
+
+    /**
+     * The bundle compressed, when it is larger than {@code compress-above}; {@code null} when it travels as it is.
+     *
+     * @throws RenderFailure {@code BundleTooLarge} when it does not fit {@code max-bundle-bytes} as it travels, or
+     *     would expand past what sync-service accepts
+     */
+    private String compressedIfLarge(Application app, Bundle bundle) throws RenderFailure {
+        int limit = config.limits().maxBundleBytes();
+        if (bundle.sizeBytes() <= Math.min(limit, config.limits().compressAbove())) {
+            return null;
+        }
+        if (bundle.sizeBytes() > RenderSucceeded.MAX_EXPANDED_BYTES) {
+            throw new RenderFailure(
+                    Reason.BundleTooLarge,
+                    "bundle of " + app.name() + " is " + bundle.sizeBytes() + " bytes; sync-service expands at most "
+                            + RenderSucceeded.MAX_EXPANDED_BYTES);
+        }
+        String compressed = RenderSucceeded.compress(bundle.manifests());
+        if (compressed.length() > limit) {
+            throw new RenderFailure(
+                    Reason.BundleTooLarge,
+                    "bundle of " + app.name() + " is " + bundle.sizeBytes() + " bytes, " + compressed.length()
+                            + " compressed; the limit is " + limit);
+        }
+        return compressed;
     }
 
     /**

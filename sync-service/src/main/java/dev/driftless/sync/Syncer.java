@@ -159,7 +159,13 @@ public class Syncer {
         }
     }
 
-    private SyncReport syncPlannedUnwatched(RenderSucceeded render, String triggeredBy, Instant started) {
+    private SyncReport syncPlannedUnwatched(RenderSucceeded received, String triggeredBy, Instant started) {
+        RenderSucceeded render;
+        try {
+            render = expanded(received);
+        } catch (IllegalArgumentException e) {
+            return finish(received, triggeredBy, started, List.of(), Reason.SyncError, e.getMessage());
+        }
         Cluster cluster;
         SyncPlan plan;
         try {
@@ -307,6 +313,25 @@ public class Syncer {
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
                 render.target().progressDeadlineSeconds());
         return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /** The render with its objects as they are, expanded when they travelled compressed. */
+    static RenderSucceeded expanded(RenderSucceeded render) {
+        if (render.manifestsGzip() == null) {
+            return render;
+        }
+        return new RenderSucceeded(
+                render.application(),
+                render.repository(),
+                render.revision(),
+                render.commit(),
+                render.path(),
+                render.digest(),
+                render.objects(),
+                render.target(),
+                render.triggeredBy(),
+                render.renderedAt(),
+                render.durationMs());
     }
 
     /** The kinds of a render's objects, by {@code apiVersion}. */

@@ -216,6 +216,44 @@ class RenderPipelineIT {
         assertThat(failure.message()).contains("max-render-bytes");
     }
 
+    /** A large render (CRDs of 1.4 MB here) travels compressed, well under the topic's message size. */
+    @Test
+    void aBundleOverTheInlineSizeTravelsCompressed() throws Exception {
+        Map<String, String> files = new java.util.LinkedHashMap<>();
+        for (String kind : List.of("Alpha", "Bravo")) {
+            StringBuilder fields = new StringBuilder();
+            for (int i = 0; i < 4_000; i++) {
+                fields.append(i == 0 ? "" : ",")
+                        .append("\"field")
+                        .append(i)
+                        .append("\": {\"type\": \"string\", \"description\": \"Field ")
+                        .append(i)
+                        .append(" of the spec, described as the Prometheus operator describes every field.\"}");
+            }
+            files.put(
+                    "apps/web/" + kind.toLowerCase() + ".json",
+                    "{\"apiVersion\": \"apiextensions.k8s.io/v1\", \"kind\": \"CustomResourceDefinition\","
+                            + " \"metadata\": {\"name\": \"" + kind.toLowerCase() + "s.example.com\"},"
+                            + " \"spec\": {\"group\": \"example.com\", \"scope\": \"Namespaced\","
+                            + " \"names\": {\"kind\": \"" + kind + "\", \"plural\": \"" + kind.toLowerCase()
+                            + "s\"}, \"versions\": [{\"name\": \"v1\", \"served\": true, \"storage\": true,"
+                            + " \"schema\": {\"openAPIV3Schema\": {\"type\": \"object\", \"properties\": {"
+                            + fields + "}}}}]}}");
+        }
+        RevCommit big = repo.commitAndPush("CRDs of 1.4 MB", files);
+        declare();
+
+        EventProbe.Received rendered = render(big.name());
+
+        assertThat(rendered.ce("type")).isEqualTo(EventType.RENDER_SUCCEEDED.type());
+        assertThat(rendered.value().length()).as("as it travels").isLessThan(300_000);
+        RenderSucceeded render = EventCodec.decode(RenderSucceeded.class, rendered.value());
+        assertThat(render.manifests()).isEmpty();
+        assertThat(render.objects())
+                .extracting(o -> String.valueOf(((Map<?, ?>) o.get("metadata")).get("name")))
+                .containsExactly("alphas.example.com", "bravos.example.com");
+    }
+
     @Test
     void unparseableYamlAndAnObjectWithoutKindFailWithAReasonNamingTheFile() throws Exception {
         RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("ok")));

@@ -812,6 +812,110 @@ class SyncPipelineIT {
                 .isNotNull();
     }
 
+    /**
+     * A CustomResourceDefinition shaped like the Prometheus operator's: an OpenAPI schema of many described fields,
+     * about {@code fields} × 180 bytes.
+     */
+    static Map<String, Object> bigCrd(String group, String plural, String kind, int fields) {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        for (int i = 0; i < fields; i++) {
+            properties.put(
+                    "field" + i,
+                    Map.of(
+                            "type",
+                            "string",
+                            "description",
+                            "Field " + i + " of the " + kind + " spec: a description as long as the Prometheus"
+                                    + " operator writes them, in every field of its CRDs."));
+        }
+        Map<String, Object> crd = crd(group, plural, kind);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) crd.get("spec"));
+        spec.put(
+                "versions",
+                List.of(Map.of(
+                        "name",
+                        "v1",
+                        "served",
+                        true,
+                        "storage",
+                        true,
+                        "schema",
+                        Map.of(
+                                "openAPIV3Schema",
+                                Map.of(
+                                        "type",
+                                        "object",
+                                        "properties",
+                                        Map.of("spec", Map.of("type", "object", "properties", properties)))))));
+        crd.put("spec", spec);
+        return crd;
+    }
+
+    /**
+     * Several MB of CRDs, as charts like the Prometheus operator's carry them: the render travels compressed
+     * ({@code manifestsGzip}), is applied with server-side apply, and every CRD is established.
+     */
+    @Test
+    void aBundleOfSeveralMegabytesOfCrdsTravelsCompressedAndIsApplied() {
+        String group = app + ".example.com";
+        List<Map<String, Object>> crds = new java.util.ArrayList<>();
+        for (String kind : List.of("Alpha", "Bravo", "Charlie", "Delta")) {
+            crds.add(bigCrd(group, kind.toLowerCase() + "s", kind, 4_000));
+        }
+        String gzip = RenderSucceeded.compress(crds);
+        assertThat(EventCodec.mapper().valueToTree(crds).toString().length())
+                .as("the bundle as it is")
+                .isGreaterThan(2_500_000);
+        assertThat(gzip.length()).as("as it travels").isLessThan(900_000);
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        RenderSucceeded render = new RenderSucceeded(
+                app,
+                "https://h/r",
+                "refs/heads/main",
+                commit,
+                "apps/" + app,
+                "sha256:" + "2".repeat(64),
+                List.of(),
+                platform(120),
+                "push",
+                java.time.Instant.now(),
+                3,
+                gzip);
+        probe.send(
+                new dev.driftless.events.Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        UUID.randomUUID().toString(),
+                        app,
+                        java.time.Instant.now(),
+                        Map.of("commit", commit)),
+                render,
+                app,
+                "urn:test",
+                RenderDriver.RENDER_SERVICE);
+
+        List<EventProbe.Received> reports = probe.read(
+                Topics.SYNCS,
+                r -> app.equals(r.key()) && commit.equals(r.ce("commit")) && RenderDriver.isReport(r),
+                1,
+                Duration.ofMinutes(2));
+        assertThat(reports).hasSize(1);
+        SyncReport report = EventCodec.decode(SyncReport.class, reports.get(0).value());
+        assertThat(report.status()).as(String.valueOf(report)).isEqualTo("Succeeded");
+        assertThat(report.resources()).hasSize(4);
+        for (String kind : List.of("alphas", "bravos", "charlies", "deltas")) {
+            assertThat(cluster.apiextensions()
+                            .v1()
+                            .customResourceDefinitions()
+                            .withName(kind + "." + group)
+                            .get()
+                            .getStatus()
+                            .getConditions())
+                    .anySatisfy(
+                            c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Established=True"));
+        }
+    }
+
     @Test
     void aCrdIsEstablishedBeforeItsCustomResourcesAreApplied() {
         Map<String, Object> crd = crd(app + ".example.com", "widgets", "Widget");
