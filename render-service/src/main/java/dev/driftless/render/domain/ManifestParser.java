@@ -161,6 +161,12 @@ public final class ManifestParser {
                         Reason.NestingTooDeep, where + ": nests deeper than " + limits.maxNestingDepth() + " levels");
             }
             throw new RenderFailure(Reason.ManifestInvalid, where + ": not valid YAML: " + message);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // SnakeYAML's own checks outside its YAMLException (a tag that decodes to one with spaces, found by
+            // RepositoryInputFuzzTest): the document is not valid, the render fails with that reason, nothing else
+            throw new RenderFailure(
+                    Reason.ManifestInvalid,
+                    path + " (document " + (documents.size() + 1) + "): not valid YAML: " + e.getMessage());
         }
         return documents;
     }
