@@ -75,6 +75,9 @@ public class Renderer {
     @Inject
     dev.driftless.render.secrets.SecretSealer sealer;
 
+    @Inject
+    RenderQuarantine quarantine;
+
     private final Map<String, LastRender> last = new ConcurrentHashMap<>();
     private final Map<String, ReentrantLock> appLocks = new ConcurrentHashMap<>();
 
@@ -117,8 +120,20 @@ public class Renderer {
     public Record render(Application app, String commit, String triggeredBy) {
         long started = System.nanoTime();
         String resolved = commit;
+        boolean marked = false;
+        boolean succeeded = false;
         try {
             resolved = mirrors.resolve(app, commit);
+            var quarantined = quarantine.quarantined(app.name(), resolved);
+            if (quarantined.isPresent()) {
+                throw new RenderFailure(
+                        Reason.RenderQuarantined,
+                        "the service died " + quarantined.get().count() + " times while rendering " + app.name()
+                                + " at this commit; it is not rendered at it again: push a new commit or ask for a"
+                                + " resync");
+            }
+            quarantine.started(app.name(), resolved);
+            marked = true;
             signatures.verify(app, resolved);
             RenderPlan plan = engine.plan(app, resolved);
             Bundle bundle = Bundle.of(sealer.seal(engine.render(app, resolved, plan)));
@@ -146,6 +161,7 @@ public class Renderer {
                     bundle.manifests().size(),
                     bundle.digest().substring(0, 19),
                     took.toMillis());
+            succeeded = true;
             return new RenderSucceeded(
                     app.name(),
                     app.repository(),
@@ -164,6 +180,10 @@ public class Renderer {
             return failed(app, resolved, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);
         } catch (RenderFailure failure) {
             return failed(app, resolved, failure, triggeredBy, started);
+        } finally {
+            if (marked) {
+                quarantine.ended(app.name(), succeeded);
+            }
         }
     }
 

@@ -43,6 +43,11 @@ public enum Reason {
     /** Something unexpected went wrong while rendering; the log has the details. */
     RenderError,
     /**
+     * The service died twice in a row while rendering this application at this commit (a crash loop): it is not
+     * rendered at that commit again until a new commit or a resync.
+     */
+    RenderQuarantined,
+    /**
      * The files one render reads from the repository (or writes to its workspace for kustomize or Helm) exceed
      * {@code driftless.render.limits.max-render-bytes}.
      */

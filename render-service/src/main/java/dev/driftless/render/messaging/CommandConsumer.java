@@ -27,6 +27,9 @@ public class CommandConsumer {
     private static final Logger LOG = Logger.getLogger(CommandConsumer.class);
 
     @Inject
+    dev.driftless.render.RenderQuarantine quarantine;
+
+    @Inject
     CatalogDirectory catalog;
 
     @Inject
@@ -47,11 +50,13 @@ public class CommandConsumer {
         if (command instanceof ResyncRequested resync) {
             find(resync.application()).ifPresent(app -> {
                 LOG.infof("resync of %s asked by %s", app.name(), resync.actor());
+                quarantine.lift(app.name());
                 publisher.publish(renderer.render(app, null, event.id()));
             });
         } else if (command instanceof RollbackRequested rollback) {
             find(rollback.application()).ifPresent(app -> {
                 LOG.infof("rollback of %s to %s asked by %s", app.name(), rollback.commit(), rollback.actor());
+                quarantine.lift(app.name());
                 publisher.publish(renderer.render(app, rollback.commit(), event.id()));
             });
         }

@@ -254,6 +254,45 @@ class RenderPipelineIT {
                 .containsExactly("alphas.example.com", "bravos.example.com");
     }
 
+    @Inject
+    dev.driftless.render.RenderQuarantine quarantine;
+
+    /**
+     * A render the service died in twice (as after an out-of-memory kill, simulated here by the markers such a death
+     * leaves and a restart's recovery): it is not rendered at that commit again (RenderQuarantined) until a resync.
+     */
+    @Test
+    void anApplicationTheServiceDiedRenderingTwiceIsQuarantinedAtThatCommitUntilAResync() throws Exception {
+        RevCommit fatal = repo.commitAndPush("the commit", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("x")));
+        Path dir = config.cacheDir().resolve("quarantine");
+        Files.createDirectories(dir.resolve("rendering"));
+        Files.createDirectories(dir.resolve("strikes"));
+        Files.writeString(dir.resolve("rendering").resolve(app), fatal.name());
+        Files.writeString(dir.resolve("strikes").resolve(app), fatal.name() + "\n1");
+        quarantine.recover();
+        declare();
+
+        EventProbe.Received refused = render(fatal.name());
+
+        assertThat(refused.ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+        RenderFailed failure = EventCodec.decode(RenderFailed.class, refused.value());
+        assertThat(failure.reason()).isEqualTo("RenderQuarantined");
+        assertThat(failure.message()).contains("died 2 times", "resync");
+
+        probe.send(
+                new Envelope(EventType.COMMAND_RESYNC, "rq-" + app, app, Instant.now(), Map.of("application", app)),
+                new ResyncRequested(app, "operator", "the chart is fixed upstream", Instant.now()),
+                app,
+                "urn:test");
+        List<EventProbe.Received> after = probe.read(
+                Topics.RENDERS, r -> app.equals(r.key()) && fatal.name().equals(r.ce("commit")), 2, WAIT);
+        assertThat(after).hasSize(2);
+        assertThat(after.get(1).ce("type"))
+                .as("rendered after the resync")
+                .isEqualTo(EventType.RENDER_SUCCEEDED.type());
+        assertThat(dir.resolve("strikes").resolve(app)).doesNotExist();
+    }
+
     @Test
     void unparseableYamlAndAnObjectWithoutKindFailWithAReasonNamingTheFile() throws Exception {
         RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("ok")));

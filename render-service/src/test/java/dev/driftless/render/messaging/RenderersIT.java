@@ -192,7 +192,8 @@ class RenderersIT {
                         + "\n");
         files.put(
                 "apps/big/big.yaml",
-                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {blob: \"" + "x".repeat(1_000_000)
+                // random, so it stays over max-bundle-bytes even compressed (repetitive text would travel compressed)
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {blob: \"" + randomText(1_000_000)
                         + "\"}\n");
         files.put("apps/twice/one.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n");
         files.put("apps/twice/two.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: same}\n");
@@ -601,6 +602,13 @@ class RenderersIT {
         assertThat(Path.of(System.getProperty("java.io.tmpdir")).resolve(escaped))
                 .as("nothing written beside the workspace")
                 .doesNotExist();
+    }
+
+    /** Text that does not compress: base64 of random bytes. */
+    static String randomText(int bytes) {
+        byte[] random = new byte[bytes];
+        new java.util.Random(42).nextBytes(random);
+        return java.util.Base64.getEncoder().encodeToString(random);
     }
 
     /** A tree of these entries (trees when {@code trees}, else regular files), in Git's order. */
