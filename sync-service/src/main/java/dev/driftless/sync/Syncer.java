@@ -207,14 +207,15 @@ public class Syncer {
                     "the render has no objects and the application does not allow an empty sync; nothing applied or pruned");
         }
         plan.refused().forEach(r -> results.add(failed(r.ref(), r.reason(), r.message())));
+        // read once: which objects are the application's own (Adoption), and what to prune once all are applied
+        List<ObjectRef> previous;
         java.util.Set<String> inventoried;
         try {
             if (plan.target().createNamespace()) {
                 cluster.ensureNamespace(plan.target().namespace());
             }
-            inventoried = cluster.inventory(render.application()).stream()
-                    .map(ObjectRef::identity)
-                    .collect(java.util.stream.Collectors.toSet());
+            previous = cluster.inventory(render.application());
+            inventoried = previous.stream().map(ObjectRef::identity).collect(java.util.stream.Collectors.toSet());
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }
@@ -287,7 +288,6 @@ public class Syncer {
                             + " object(s) failed; nothing was pruned");
         }
         try {
-            List<ObjectRef> previous = cluster.inventory(render.application());
             for (ObjectRef gone : plan.toPrune(previous)) {
                 if (cluster.prune(gone, render.application())) {
                     results.add(result(gone, "pruned", null, null));
