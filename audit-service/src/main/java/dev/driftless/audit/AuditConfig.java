@@ -31,6 +31,12 @@ public interface AuditConfig {
     @WithDefault("false")
     boolean redactClearSecrets();
 
+    /**
+     * The Ed25519 key pair (PEM) that signs the resync and rollback commands this service publishes; render-service
+     * acts on no unsigned command.
+     */
+    Optional<java.nio.file.Path> signingKeyFile();
+
     /** API access. */
     Api api();
 

@@ -42,9 +42,13 @@ public final class Launcher {
             System.out.println("  render-service: " + made.recipients().getFileName() + " (age recipients), "
                     + made.digestKey().getFileName() + " (digest key, secret), "
                     + made.signingKey().getFileName()
-                    + " (signing key pair, secret)");
+                    + " (signing key pair, secret), " + made.commandSigners().getFileName()
+                    + " (the public keys commands are signed with)");
             System.out.println("  sync-service:   " + made.identities().getFileName() + " (age identity, secret), "
-                    + made.signingPublicKey().getFileName() + " (the signing key's public half)");
+                    + made.signingPublicKey().getFileName() + " (render-service's public key), "
+                    + made.syncSigningKey().getFileName() + " (its own signing key pair, secret)");
+            System.out.println(
+                    "  audit-service:  " + made.auditSigningKey().getFileName() + " (signing key pair, secret)");
             return 0;
         } catch (IOException | RuntimeException e) {
             System.err.println("driftless keys: " + e.getMessage());

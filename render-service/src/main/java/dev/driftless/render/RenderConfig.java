@@ -139,6 +139,13 @@ public interface RenderConfig {
      */
     java.util.Optional<Path> signingKeyFile();
 
+    /**
+     * The Ed25519 public keys (PEM) whose signatures on commands (resync, rollback) are trusted: audit-service's and
+     * sync-service's. A command no trusted key signed is set aside ({@code CommandUnsigned}) and nothing is rendered
+     * for it; without the file every command is.
+     */
+    java.util.Optional<Path> trustedCommandKeysFile();
+
     /** How Secrets are sealed in render events, under {@code driftless.render.secrets}. */
     Secrets secrets();
 

@@ -66,6 +66,12 @@ public interface SyncConfig {
     java.util.Optional<java.nio.file.Path> trustedRenderKeysFile();
 
     /**
+     * The Ed25519 key pair (PEM) that signs the resync commands this service publishes when it takes over
+     * applications; render-service acts on no unsigned command.
+     */
+    java.util.Optional<java.nio.file.Path> signingKeyFile();
+
+    /**
      * The tokens that may call {@code /api} ({@code name:role:token[:applications=a|b|:projects=p|q]}, the same list
      * as audit-service's); none: every request is refused.
      */

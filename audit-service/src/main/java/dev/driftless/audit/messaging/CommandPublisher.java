@@ -24,6 +24,14 @@ public class CommandPublisher {
     @Channel("commands")
     MutinyEmitter<String> commands;
 
+    private dev.driftless.events.EventSignatures.Signer signer;
+
+    /** Commands are signed (render-service acts on no other); a key file set but unreadable stops the start. */
+    @jakarta.annotation.PostConstruct
+    void readSigningKey() {
+        signer = dev.driftless.events.TrustedSigners.signer("driftless.audit.signing-key-file");
+    }
+
     /** Publishes a resync; returns the command's event id. */
     public String resync(ResyncRequested command) {
         return send(EventType.COMMAND_RESYNC, command.application(), null, command);
@@ -40,7 +48,7 @@ public class CommandPublisher {
         extensions.put(CloudEventExtensions.APPLICATION, application);
         extensions.put(CloudEventExtensions.COMMIT, commit);
         commands.sendMessageAndAwait(new Envelope(type, id, application, java.time.Instant.now(), extensions)
-                .toMessage(command, application, SOURCE));
+                .toMessage(command, application, SOURCE, signer));
         return id;
     }
 }

@@ -125,7 +125,9 @@ public final class LocalStack implements AutoCloseable {
                                 "DRIFTLESS_DB_SCHEMA",
                                 db.schema(),
                                 "DRIFTLESS_API_TOKENS",
-                                "local:write:" + apiToken + ",reader:read:" + readToken),
+                                "local:write:" + apiToken + ",reader:read:" + readToken,
+                                "DRIFTLESS_SIGNING_KEY_FILE",
+                                keys.auditSigningKey().toString()),
                 "sync-service",
                         withEntries(
                                 cluster.syncServiceEnvironment(),
@@ -133,7 +135,9 @@ public final class LocalStack implements AutoCloseable {
                                         "DRIFTLESS_SECRETS_IDENTITY_FILE",
                                                 keys.identities().toString(),
                                         "DRIFTLESS_TRUSTED_RENDER_KEYS_FILE",
-                                                keys.signingPublicKey().toString())),
+                                                keys.signingPublicKey().toString(),
+                                        "DRIFTLESS_SIGNING_KEY_FILE",
+                                                keys.syncSigningKey().toString())),
                 "render-service",
                         Map.of(
                                 "DRIFTLESS_CATALOG_DIR", catalog.toString(),
@@ -144,6 +148,8 @@ public final class LocalStack implements AutoCloseable {
                                 "DRIFTLESS_SECRETS_DIGEST_KEY_FILE",
                                         keys.digestKey().toString(),
                                 "DRIFTLESS_SIGNING_KEY_FILE", keys.signingKey().toString(),
+                                "DRIFTLESS_TRUSTED_COMMAND_KEYS_FILE",
+                                        keys.commandSigners().toString(),
                                 // kustomize and kubectl for Kustomize applications, where the control plane's are built
                                 "PATH", withTools(System.getenv("PATH"))),
                 "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));

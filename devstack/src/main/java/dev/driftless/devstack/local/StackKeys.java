@@ -19,8 +19,19 @@ import java.util.Base64;
  * @param digestKey render-service's digest key file
  * @param signingKey render-service's signing key pair (PEM)
  * @param signingPublicKey its public key, which sync-service trusts (PEM)
+ * @param auditSigningKey audit-service's key pair, signing its commands (PEM)
+ * @param syncSigningKey sync-service's key pair, signing its commands (PEM)
+ * @param commandSigners both their public keys, which render-service trusts with commands (PEM)
  */
-public record StackKeys(Path identities, Path recipients, Path digestKey, Path signingKey, Path signingPublicKey) {
+public record StackKeys(
+        Path identities,
+        Path recipients,
+        Path digestKey,
+        Path signingKey,
+        Path signingPublicKey,
+        Path auditSigningKey,
+        Path syncSigningKey,
+        Path commandSigners) {
 
     /** The keys under {@code dir}, made when missing. */
     public static StackKeys stored(Path dir) throws IOException {
@@ -30,11 +41,26 @@ public record StackKeys(Path identities, Path recipients, Path digestKey, Path s
                 dir.resolve("render-service.recipients"),
                 dir.resolve("digest.key"),
                 dir.resolve("render-signing.pem"),
-                dir.resolve("render-signing.pub"));
+                dir.resolve("render-signing.pub"),
+                dir.resolve("audit-signing.pem"),
+                dir.resolve("sync-signing.pem"),
+                dir.resolve("command-signers.pub"));
         if (!Files.exists(keys.signingKey()) || !Files.exists(keys.signingPublicKey())) {
             String pair = dev.driftless.events.EventSignatures.generatePem();
             writePrivate(keys.signingKey(), pair);
             Files.writeString(keys.signingPublicKey(), dev.driftless.events.EventSignatures.publicPem(pair));
+        }
+        if (!Files.exists(keys.auditSigningKey())
+                || !Files.exists(keys.syncSigningKey())
+                || !Files.exists(keys.commandSigners())) {
+            String audit = dev.driftless.events.EventSignatures.generatePem();
+            String sync = dev.driftless.events.EventSignatures.generatePem();
+            writePrivate(keys.auditSigningKey(), audit);
+            writePrivate(keys.syncSigningKey(), sync);
+            Files.writeString(
+                    keys.commandSigners(),
+                    dev.driftless.events.EventSignatures.publicPem(audit)
+                            + dev.driftless.events.EventSignatures.publicPem(sync));
         }
         if (!Files.exists(keys.identities()) || !Files.exists(keys.recipients())) {
             SealedSecrets.AgeKey key = SealedSecrets.generate();

@@ -46,7 +46,21 @@ public class CommandConsumer {
         return message.ack();
     }
 
+    /** The keys commands must be signed with: audit-service's and sync-service's. */
+    private final dev.driftless.events.TrustedSigners commandSigners =
+            new dev.driftless.events.TrustedSigners("driftless.render.trusted-command-keys-file");
+
+    /** The reason a command no trusted key signed is set aside with; nothing is rendered for it. */
+    static final String COMMAND_UNSIGNED = "CommandUnsigned";
+
     private void handle(ReceivedEvent event, Record command) {
+        var unsigned = commandSigners.problem(event);
+        if (unsigned.isPresent()) {
+            LOG.warnf("%s: setting aside %s (%s): %s", COMMAND_UNSIGNED, event.id(), event.type(), unsigned.get());
+            publisher.deadLetter(
+                    event.deadLetter("render-service", COMMAND_UNSIGNED, "not acted on: " + unsigned.get()));
+            return;
+        }
         if (command instanceof ResyncRequested resync) {
             find(resync.application()).ifPresent(app -> {
                 LOG.infof("resync of %s asked by %s", app.name(), resync.actor());

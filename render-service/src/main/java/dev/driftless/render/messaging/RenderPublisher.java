@@ -47,19 +47,7 @@ public class RenderPublisher {
     /** Reads the signing key once; a key file that is configured but unreadable stops the service from starting. */
     @jakarta.annotation.PostConstruct
     void readSigningKey() {
-        if (config.signingKeyFile().isEmpty()) {
-            LOG.warn("driftless.render.signing-key-file is not set: render events go unsigned and sync-service"
-                    + " refuses them (BundleUnsigned)");
-            return;
-        }
-        try {
-            signer = dev.driftless.events.EventSignatures.Signer.read(
-                    config.signingKeyFile().get());
-            LOG.infof("render events are signed with key %s", signer.keyId());
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot read driftless.render.signing-key-file "
-                    + config.signingKeyFile().get() + ": " + e);
-        }
+        signer = dev.driftless.events.TrustedSigners.signer("driftless.render.signing-key-file");
     }
 
     /** Publishes a {@link RenderSucceeded} or {@link RenderFailed}. */

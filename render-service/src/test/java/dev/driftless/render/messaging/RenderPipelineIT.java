@@ -257,6 +257,46 @@ class RenderPipelineIT {
     @Inject
     dev.driftless.render.RenderQuarantine quarantine;
 
+    /** audit-service's key in tests: render-service trusts its public half (application.properties, %test). */
+    static final dev.driftless.events.EventSignatures.Signer COMMAND_SIGNER = commandSigner();
+
+    static dev.driftless.events.EventSignatures.Signer commandSigner() {
+        try {
+            return dev.driftless.events.EventSignatures.Signer.read(
+                    Path.of("src/test/resources/signing/command-signer.pem"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A rollback published straight to the broker, unsigned: set aside (CommandUnsigned), nothing rendered for it. */
+    @Test
+    void anUnsignedCommandIsSetAsideAndNothingIsRenderedForIt() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v1")));
+        declare();
+        render(first.name());
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v2")));
+        pushed(first, second, "d-" + UUID.randomUUID());
+        render(second.name());
+
+        probe.send(
+                new Envelope(
+                        EventType.COMMAND_ROLLBACK, "forged-" + app, app, Instant.now(), Map.of("application", app)),
+                new RollbackRequested(app, first.name(), "mallory", "forged", Instant.now()),
+                app,
+                "urn:test");
+
+        List<EventProbe.Received> letters = probe.read(Topics.DEADLETTER, r -> app.equals(r.key()), 1, WAIT);
+        assertThat(letters).hasSize(1);
+        DeadLetter letter = EventCodec.decode(DeadLetter.class, letters.get(0).value());
+        assertThat(letter.reason()).isEqualTo("CommandUnsigned");
+        assertThat(letter.message()).contains("no signature");
+        assertThat(probe.readToEnd(
+                        Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit"))))
+                .as("the first commit was not rendered again")
+                .hasSize(1);
+    }
+
     /**
      * A render the service died in twice (as after an out-of-memory kill, simulated here by the markers such a death
      * leaves and a restart's recovery): it is not rendered at that commit again (RenderQuarantined) until a resync.
@@ -283,7 +323,8 @@ class RenderPipelineIT {
                 new Envelope(EventType.COMMAND_RESYNC, "rq-" + app, app, Instant.now(), Map.of("application", app)),
                 new ResyncRequested(app, "operator", "the chart is fixed upstream", Instant.now()),
                 app,
-                "urn:test");
+                "urn:test",
+                COMMAND_SIGNER);
         List<EventProbe.Received> after = probe.read(
                 Topics.RENDERS, r -> app.equals(r.key()) && fatal.name().equals(r.ce("commit")), 2, WAIT);
         assertThat(after).hasSize(2);
@@ -413,7 +454,8 @@ class RenderPipelineIT {
                 new Envelope(EventType.COMMAND_ROLLBACK, "rb-" + app, app, Instant.now(), Map.of("application", app)),
                 new RollbackRequested(app, first.name(), "alice", "bad release", Instant.now()),
                 app,
-                "urn:test");
+                "urn:test",
+                COMMAND_SIGNER);
         List<EventProbe.Received> rolledBack = probe.read(
                 Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit")), 2, WAIT);
         assertThat(rolledBack)
@@ -427,7 +469,8 @@ class RenderPipelineIT {
                 new Envelope(EventType.COMMAND_RESYNC, "rs-" + app, app, Instant.now(), Map.of("application", app)),
                 new ResyncRequested(app, "bob", null, Instant.now()),
                 app,
-                "urn:test");
+                "urn:test",
+                COMMAND_SIGNER);
         assertThat(probe.read(
                         Topics.RENDERS,
                         r -> app.equals(r.key()) && second.name().equals(r.ce("commit")),

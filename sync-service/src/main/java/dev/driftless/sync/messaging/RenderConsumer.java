@@ -123,32 +123,13 @@ public class RenderConsumer {
     /** The reason a render event that no trusted key signed is set aside with, and nothing of it applied. */
     static final String BUNDLE_UNSIGNED = "BundleUnsigned";
 
-    private volatile dev.driftless.events.EventSignatures.Verifier verifier;
-    private volatile long verifierReadAt;
+    /** The keys render events must be signed with ({@code driftless.sync.trusted-render-keys-file}). */
+    private final dev.driftless.events.TrustedSigners renderSigners =
+            new dev.driftless.events.TrustedSigners("driftless.sync.trusted-render-keys-file");
 
-    /**
-     * What is wrong with a render event's signature, or empty when a trusted key signed it. The trusted keys are read
-     * again at most every ten seconds, so a rotation needs no restart.
-     */
+    /** What is wrong with a render event's signature, or empty when a trusted key signed it. */
     private java.util.Optional<String> signatureProblem(ReceivedEvent event) {
-        if (config.trustedRenderKeysFile().isEmpty()) {
-            return java.util.Optional.of(
-                    "sync-service trusts no signing key (driftless.sync.trusted-render-keys-file)");
-        }
-        long now = System.nanoTime();
-        if (verifier == null || now - verifierReadAt > java.util.concurrent.TimeUnit.SECONDS.toNanos(10)) {
-            try {
-                verifier = dev.driftless.events.EventSignatures.Verifier.read(
-                        config.trustedRenderKeysFile().get());
-                verifierReadAt = now;
-            } catch (java.io.IOException | IllegalArgumentException e) {
-                if (verifier == null) {
-                    return java.util.Optional.of("the trusted keys cannot be read: " + e.getMessage());
-                }
-                LOG.warnf("the trusted keys cannot be read again, keeping those read before: %s", e.getMessage());
-            }
-        }
-        return verifier.problem(event.id(), event.type(), event.json(), event.extensions());
+        return renderSigners.problem(event);
     }
 
     private void setAside(ReceivedEvent event, String reason, String why) {

@@ -63,6 +63,14 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
     @Channel("commands")
     MutinyEmitter<String> commands;
 
+    private dev.driftless.events.EventSignatures.Signer signer;
+
+    /** Its resync commands are signed (render-service acts on no other); a key file set but unreadable stops the start. */
+    @jakarta.annotation.PostConstruct
+    void readSigningKey() {
+        signer = dev.driftless.events.TrustedSigners.signer("driftless.sync.signing-key-file");
+    }
+
     private final Set<Integer> owned = ConcurrentHashMap.newKeySet();
     private final Set<String> requested = ConcurrentHashMap.newKeySet();
     private volatile int partitions;
@@ -162,7 +170,7 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
                 application,
                 resync.requestedAt(),
                 Map.of(CloudEventExtensions.APPLICATION, application));
-        commands.sendMessageAndAwait(envelope.toMessage(resync, application, SOURCE));
+        commands.sendMessageAndAwait(envelope.toMessage(resync, application, SOURCE, signer));
     }
 
     @PreDestroy
