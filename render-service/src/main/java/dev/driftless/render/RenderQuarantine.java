@@ -35,6 +35,7 @@ public class RenderQuarantine {
     /** Counts the renders a death interrupted as strikes: at start, and in tests after a simulated death. */
     @PostConstruct
     public void recover() {
+        makeDirectories();
         Map<String, String> inFlight = read(dir("rendering"));
         Map<String, CrashStrikes.Strike> before = new HashMap<>();
         read(dir("strikes")).forEach((app, text) -> {
@@ -92,14 +93,18 @@ public class RenderQuarantine {
         }
     }
 
+    /** A directory of the quarantine's state, made at start ({@link #recover}), not at every render. */
     private Path dir(String name) {
-        Path dir = config.cacheDir().resolve("quarantine").resolve(name);
+        return config.cacheDir().resolve("quarantine").resolve(name);
+    }
+
+    private void makeDirectories() {
         try {
-            Files.createDirectories(dir);
+            Files.createDirectories(dir("rendering"));
+            Files.createDirectories(dir("strikes"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return dir;
     }
 
     private static Map<String, String> read(Path dir) {

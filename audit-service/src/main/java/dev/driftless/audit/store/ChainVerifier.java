@@ -63,8 +63,9 @@ public class ChainVerifier {
     public Report verifyAll() throws SQLException {
         List<HashChain.Break> broken = new ArrayList<>();
         List<String> chains = changeLog.chains();
+        java.util.Map<Long, String> redacted = changeLog.redactions();
         for (String chain : chains) {
-            changeLog.verify(chain).ifPresent(broken::add);
+            changeLog.verify(chain, redacted).ifPresent(broken::add);
         }
         Report report = new Report(broken.isEmpty(), chains.size(), broken, Instant.now(), redaction.redactions());
         intact.set(report.intact() ? 1 : 0);

@@ -374,6 +374,21 @@ public class ChangeLog {
 
     /** Walks one chain in log order, reading it in batches so a long chain never sits in memory whole. */
     public Optional<HashChain.Break> verify(String chain) throws SQLException {
+        return verify(chain, redactions());
+    }
+
+    /** The redactions recorded so far ({@link SecretRedaction}), read once for a walk of every chain. */
+    public Map<Long, String> redactions() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return SecretRedaction.recorded(c);
+        }
+    }
+
+    /**
+     * Walks one chain in log order, accepting the entries {@code redacted} as a recorded redaction left them, reading
+     * it in batches so a long chain never sits in memory whole.
+     */
+    public Optional<HashChain.Break> verify(String chain, Map<Long, String> redacted) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (Statement lock = c.createStatement()) {
@@ -386,7 +401,6 @@ public class ChangeLog {
                 s.setFetchSize(500);
                 s.setString(1, chain);
                 try (ResultSet rs = s.executeQuery()) {
-                    Map<Long, String> redacted = SecretRedaction.recorded(c);
                     Optional<HashChain.Break> result = HashChain.verify(
                             chain,
                             start,
