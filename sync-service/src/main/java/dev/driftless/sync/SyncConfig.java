@@ -46,6 +46,15 @@ public interface SyncConfig {
     @WithDefault("256")
     int maxRendersInFlight();
 
+    /**
+     * The ServiceAccount sync-service impersonates for applications whose project names none for their destination:
+     * a name (that ServiceAccount in the application's destination namespace) or {@code namespace/name}. Unset,
+     * such applications are applied with sync-service's own identity (a single-tenant install); deploy/ sets it to
+     * {@code driftless-deployer}, so every application is held to the RBAC of its own namespace's deployer.
+     */
+    @io.smallrye.config.WithName("impersonation.default-service-account")
+    java.util.Optional<String> defaultServiceAccount();
+
     /** Health assessment, under {@code driftless.sync.health}. */
     HealthSettings health();
 

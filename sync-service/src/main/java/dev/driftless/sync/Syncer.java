@@ -6,6 +6,7 @@ import dev.driftless.events.SyncReport;
 import dev.driftless.events.SyncReport.ResourceResult;
 import dev.driftless.sync.domain.Adoption;
 import dev.driftless.sync.domain.Health;
+import dev.driftless.sync.domain.Impersonation;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.domain.Reason;
 import dev.driftless.sync.domain.SyncPlan;
@@ -128,7 +129,7 @@ public class Syncer {
         List<ResourceResult> results = new ArrayList<>();
         String commit = "none";
         try {
-            Cluster cluster = clusters.named(removed.target().cluster());
+            Cluster cluster = clusters.named(removed.target().cluster()).actingAs(actor(removed.target()));
             java.util.Optional<String> applied = cluster.inventoryCommit(removed.application());
             if (applied.isEmpty()) {
                 return java.util.Optional.empty();
@@ -143,6 +144,16 @@ public class Syncer {
         } catch (ClusterFailure e) {
             return java.util.Optional.of(report(
                     removed.application(), commit, null, triggeredBy, started, results, e.reason(), e.getMessage()));
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.of(report(
+                    removed.application(),
+                    commit,
+                    null,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.Forbidden,
+                    e.getMessage()));
         }
         LOG.infof("%s left the catalog: pruned %d object(s)", removed.application(), results.size());
         return java.util.Optional.of(
@@ -169,10 +180,18 @@ public class Syncer {
         Cluster cluster;
         SyncPlan plan;
         try {
-            cluster = clusters.named(render.target().cluster());
+            cluster = clusters.named(render.target().cluster()).actingAs(actor(render.target()));
             plan = SyncPlan.of(secrets.open(render), cluster.scopes(kindsOf(render)));
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, List.of(), e.reason(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return finish(
+                    render,
+                    triggeredBy,
+                    started,
+                    List.of(),
+                    Reason.Forbidden,
+                    "no user to act as: " + e.getMessage() + "; nothing was applied or pruned");
         } catch (dev.driftless.sync.secrets.SecretOpener.Undecryptable e) {
             return finish(
                     render,
@@ -278,14 +297,21 @@ public class Syncer {
         long failures =
                 results.stream().filter(r -> r.action().equals("failed")).count();
         if (failures > 0) {
+            // a refusal by the API server's RBAC is the reason the user must act on, whatever else failed
+            java.util.Optional<ResourceResult> refused = results.stream()
+                    .filter(r -> Reason.Forbidden.name().equals(r.reason()))
+                    .findFirst();
             return finish(
                     render,
                     triggeredBy,
                     started,
                     results,
-                    Reason.SyncPartiallyFailed,
+                    refused.isPresent() ? Reason.Forbidden : Reason.SyncPartiallyFailed,
                     failures + " of " + (plan.apply().size() + plan.refused().size())
-                            + " object(s) failed; nothing was pruned");
+                            + " object(s) failed"
+                            + refused.map(r -> ", first refused: " + r.message())
+                                    .orElse("")
+                            + "; nothing was pruned");
         }
         try {
             for (ObjectRef gone : plan.toPrune(previous)) {
@@ -301,6 +327,7 @@ public class Syncer {
         drift.synced(
                 render.application(),
                 cluster.name(),
+                cluster.user().orElse(null),
                 render.commit(),
                 plan.apply(),
                 render.target().selfHeal(),
@@ -308,11 +335,21 @@ public class Syncer {
         health.synced(
                 render.application(),
                 cluster.name(),
+                cluster.user().orElse(null),
                 render.commit(),
                 render.digest(),
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
                 render.target().progressDeadlineSeconds());
         return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /**
+     * Whom the application's objects are applied, pruned and read as: its project's ServiceAccount for the
+     * destination, else the configured default, else {@code null} (sync-service's own identity).
+     */
+    private String actor(dev.driftless.events.Target target) {
+        return Impersonation.user(target.project(), target.namespace(), config.defaultServiceAccount())
+                .orElse(null);
     }
 
     /** The render with its objects as they are, expanded when they travelled compressed. */

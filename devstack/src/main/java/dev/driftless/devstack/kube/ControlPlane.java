@@ -286,7 +286,9 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * The requests in an audit log, one line each as the sandbox's request log has them: method, URI with query and
-     * response code ({@code GET /api/v1/namespaces/x 200}), in the order the API server answered them.
+     * the user it impersonated if any, and response code ({@code GET /api/v1/namespaces/x 200},
+     * {@code PATCH /api/v1/namespaces/x/configmaps/y as system:serviceaccount:x:driftless-deployer 201}), in the order
+     * the API server answered them.
      */
     public static List<String> requests(Path auditLog) throws IOException {
         if (!Files.exists(auditLog)) {
@@ -313,7 +315,8 @@ public final class ControlPlane implements AutoCloseable {
                         case "delete", "deletecollection" -> "DELETE";
                         default -> event.path("verb").asText().toUpperCase(java.util.Locale.ROOT);
                     };
-            lines.add(method + " " + event.path("requestURI").asText() + " "
+            String as = event.path("impersonatedUser").path("username").asText("");
+            lines.add(method + " " + event.path("requestURI").asText() + (as.isEmpty() ? "" : " as " + as) + " "
                     + event.path("responseStatus").path("code").asInt());
         }
         return lines;
@@ -341,11 +344,11 @@ public final class ControlPlane implements AutoCloseable {
 
     /**
      * Gives sync-service's identity the rights a cluster administrator gives it in production: creates the
-     * {@code driftless-system} namespace and applies the RBAC manifests (deploy/'s {@code sync-service-rbac.yaml}).
+     * {@code driftless-system} namespace and applies the RBAC manifests (deploy/'s {@code sync-service-rbac.yaml},
+     * and the deployer it impersonates, {@code deploy/kubernetes/local/deployer.yaml}), in order.
      */
-    public void grantSyncServiceRbac(Path manifests) {
-        try (KubernetesClient admin = adminClient();
-                InputStream rbac = Files.newInputStream(manifests)) {
+    public void grantSyncServiceRbac(Path... manifests) {
+        try (KubernetesClient admin = adminClient()) {
             admin.namespaces()
                     .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
                             .withNewMetadata()
@@ -353,9 +356,13 @@ public final class ControlPlane implements AutoCloseable {
                             .endMetadata()
                             .build())
                     .serverSideApply();
-            admin.load(rbac).serverSideApply();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + manifests, e);
+            for (Path manifest : manifests) {
+                try (InputStream rbac = Files.newInputStream(manifest)) {
+                    admin.load(rbac).serverSideApply();
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read " + manifest, e);
+                }
+            }
         }
     }
 

@@ -98,7 +98,7 @@ public final class ControlPlaneBinaries {
     }
 
     /** The checkout: {@code DRIFTLESS_HOME}, or the nearest directory up from here that holds the build script. */
-    static Path repositoryRoot() {
+    public static Path repositoryRoot() {
         String home = System.getenv("DRIFTLESS_HOME");
         if (home != null && Files.exists(Path.of(home).resolve(SCRIPT))) {
             return Path.of(home);

@@ -16,7 +16,8 @@ import java.util.stream.Stream;
  * test JVM, started on first use and stopped when the JVM exits, shared by every test class that names this resource
  * (tests keep apart by namespace). The service under test authenticates as sync-service's own identity, with exactly
  * the rights that {@code deploy/kubernetes/base/sync-service-rbac.yaml} grants, applied here as a cluster
- * administrator would: a call the manifests do not allow fails the test as it would fail in production.
+ * administrator would: a call the manifests do not allow fails the test as it would fail in production. It applies
+ * as {@code deploy/kubernetes/local/deployer.yaml}'s ServiceAccount, which it impersonates.
  *
  * <p>Properties it adds for tests: {@code test.cluster.url}, {@code test.cluster.admin-kubeconfig},
  * {@code test.cluster.audit-log} (one JSON line per request sync-service made, from the API server's audit log).
@@ -24,6 +25,10 @@ import java.util.stream.Stream;
 public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleManager {
 
     static final String RBAC = "deploy/kubernetes/base/sync-service-rbac.yaml";
+    /** The single deployer ServiceAccount sync-service impersonates for applications whose project names none. */
+    static final String DEPLOYER = "deploy/kubernetes/local/deployer.yaml";
+    /** The value of {@code driftless.sync.impersonation.default-service-account} that names {@link #DEPLOYER}. */
+    public static final String DEPLOYER_ACCOUNT = "driftless-system/driftless-deployer";
     /**
      * System property naming the running control plane's state directory: Quarkus loads each test application in a
      * class loader of its own, so a static field alone would start one control plane per test class.
@@ -47,7 +52,9 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
             }
             ControlPlane plane = ControlPlane.start(state, 0, System.out);
             try {
-                plane.grantSyncServiceRbac(ControlPlaneBinaries.repositoryRoot().resolve(RBAC));
+                plane.grantSyncServiceRbac(
+                        ControlPlaneBinaries.repositoryRoot().resolve(RBAC),
+                        ControlPlaneBinaries.repositoryRoot().resolve(DEPLOYER));
             } catch (RuntimeException e) {
                 plane.close();
                 throw e;
@@ -77,6 +84,7 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
         ControlPlane plane = controlPlane();
         Path adminKubeconfig = plane.writeAdminKubeconfig(state.resolve("admin.kubeconfig"));
         return Map.of(
+                "driftless.sync.impersonation.default-service-account", DEPLOYER_ACCOUNT,
                 "quarkus.kubernetes-client.api-server-url", plane.url(),
                 "quarkus.kubernetes-client.token", plane.syncServiceToken(),
                 "quarkus.kubernetes-client.ca-cert-data",

@@ -206,11 +206,21 @@ public final class LocalStack implements AutoCloseable {
                 tools = ControlPlaneBinaries.resolve();
                 controlPlane = ControlPlane.start(state.resolve("cluster"), o.clusterPort(), out);
                 started.add(controlPlane);
-                controlPlane.grantSyncServiceRbac(o.home().resolve("deploy/kubernetes/base/sync-service-rbac.yaml"));
+                controlPlane.grantSyncServiceRbac(
+                        o.home().resolve("deploy/kubernetes/base/sync-service-rbac.yaml"),
+                        o.home().resolve("deploy/kubernetes/local/deployer.yaml"));
                 Path admin = controlPlane.writeAdminKubeconfig(state.resolve("kubeconfig"));
-                // sync-service signs in as its own ServiceAccount, with deploy/'s RBAC, as in production
+                // sync-service signs in as its own ServiceAccount, with deploy/'s RBAC, as in production, and applies
+                // as the one deployer of this single-team cluster, which it impersonates
                 Path own = controlPlane.writeSyncServiceKubeconfig(state.resolve("cluster/sync-service.kubeconfig"));
-                return new ClusterAccess(controlPlane.url(), admin, Map.of("KUBECONFIG", own.toString()));
+                return new ClusterAccess(
+                        controlPlane.url(),
+                        admin,
+                        Map.of(
+                                "KUBECONFIG",
+                                own.toString(),
+                                "DRIFTLESS_SYNC_IMPERSONATION_DEFAULT_SERVICE_ACCOUNT",
+                                "driftless-system/driftless-deployer"));
             }
             case SANDBOX -> {
                 step("sandbox Kubernetes API (stand-in: fabric8 mock server with server-side apply)");

@@ -34,7 +34,7 @@ public final class ApplyError {
     public static Reason reason(int status, String message) {
         return switch (status) {
             case 400, 422 -> Reason.ApplyInvalid;
-            case 403 -> terminating(message) ? Reason.NamespaceTerminating : Reason.ApplyForbidden;
+            case 403 -> terminating(message) ? Reason.NamespaceTerminating : Reason.Forbidden;
             case 409 -> Reason.ApplyConflict;
             case 404 ->
                 message != null && message.contains("namespaces \"") ? Reason.NamespaceNotFound : Reason.KindUnknown;

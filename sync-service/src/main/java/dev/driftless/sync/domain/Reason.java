@@ -4,8 +4,11 @@ package dev.driftless.sync.domain;
 public enum Reason {
     /** The API server refused the object as invalid (400, 422), or it is not a Kubernetes object at all. */
     ApplyInvalid,
-    /** The service account may not apply this object (403). */
-    ApplyForbidden,
+    /**
+     * The API server refused the call (403): the ServiceAccount sync-service impersonates for the application (or
+     * sync-service itself) may not do it. The message names the user, verb and resource.
+     */
+    Forbidden,
     /** Another field manager owns fields of this object and conflicts were not forced (409). */
     ApplyConflict,
     /** The API server does not know the object's kind (404 on its type). */

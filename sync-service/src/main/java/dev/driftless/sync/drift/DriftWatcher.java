@@ -56,9 +56,10 @@ public class DriftWatcher {
     @Inject
     MeterRegistry metrics;
 
-    /** What Git wants for one application, as last synced. */
+    /** What Git wants for one application, as last synced, and whom its objects are read and healed as. */
     private record Desired(
             String cluster,
+            String user,
             String commit,
             Map<ObjectRef, Map<String, Object>> objects,
             boolean selfHeal,
@@ -91,43 +92,87 @@ public class DriftWatcher {
     private final Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
             informers = new ConcurrentHashMap<>();
     private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
+    /** Kinds sync-service may not watch on a cluster (RBAC), logged once each. */
+    private final java.util.Set<String> unwatched = ConcurrentHashMap.newKeySet();
+
     private final ScheduledExecutorService comparisons = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "drift");
         thread.setDaemon(true);
         return thread;
     });
 
-    /** Follows an application after a successful sync: these objects, as applied, are what Git wants. */
+    /**
+     * Follows an application after a successful sync: these objects, as applied, are what Git wants. They are compared
+     * and healed as {@code user} (the user its sync impersonated; {@code null} for sync-service's own identity).
+     */
     public void synced(
             String application,
             String cluster,
+            String user,
             String commit,
             List<SyncPlan.Desired> objects,
             boolean selfHeal,
             boolean force) {
         Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
         objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
-        boolean first = desired.put(application, new Desired(cluster, commit, wanted, selfHeal, force)) == null;
+        boolean first = desired.put(application, new Desired(cluster, user, commit, wanted, selfHeal, force)) == null;
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
         if (first) {
             registerMeters(application);
         }
         for (ObjectRef ref : wanted.keySet()) {
-            informers.computeIfAbsent(informerKey(cluster, ref), key -> {
-                try {
-                    var informer = clusters.named(cluster)
-                            .watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app));
-                    // a change made between this sync's apply and the watch's first list is no change to the watch:
-                    // compare once it has listed, so it is not left to the full comparison minutes later
-                    whenListed(informer, application, 0);
-                    return informer;
-                } catch (ClusterFailure | RuntimeException e) {
-                    LOG.warnf(
-                            "cannot watch %s for drift (the full comparison still covers it): %s", key, e.getMessage());
-                    return null;
+            String everywhere = informerKey(cluster, ref);
+            if (informers.containsKey(everywhere) || unwatched.contains(everywhere)) {
+                if (ref.namespace() != null && !informers.containsKey(everywhere)) {
+                    // a kind sync-service may not watch everywhere: the namespace's deployer watches it there
+                    watch(namespacedKey(cluster, ref), application, c -> c.actingAs(user)
+                            .watchManagedIn(
+                                    ref.namespace(), ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
                 }
-            });
+                continue;
+            }
+            boolean watched = watch(
+                    everywhere,
+                    application,
+                    c -> c.watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
+            if (!watched && ref.namespace() != null && unwatched.contains(everywhere)) {
+                watch(namespacedKey(cluster, ref), application, c -> c.actingAs(user)
+                        .watchManagedIn(
+                                ref.namespace(), ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
+            }
         }
+    }
+
+    /** Starts a watch of a cluster ({@code cluster key...}), unless one runs under that key; whether one runs now. */
+    private boolean watch(String key, String application, Watch start) {
+        return informers.computeIfAbsent(key, k -> {
+                    String cluster = k.substring(0, k.indexOf(' '));
+                    try {
+                        var informer = start.on(clusters.named(cluster));
+                        // a change made between this sync's apply and the watch's first list is no change to the
+                        // watch: compare once it has listed, so it is not left to the full comparison minutes later
+                        whenListed(informer, application, 0);
+                        return informer;
+                    } catch (ClusterFailure e) {
+                        if (e.reason() != dev.driftless.sync.domain.Reason.Forbidden || unwatched.add(k)) {
+                            LOG.infof(
+                                    "not watching %s for drift (the full comparison covers it): %s", k, e.getMessage());
+                        }
+                        return null;
+                    } catch (RuntimeException e) {
+                        LOG.warnf(
+                                "cannot watch %s for drift (the full comparison still covers it): %s",
+                                k, e.getMessage());
+                        return null;
+                    }
+                })
+                != null;
+    }
+
+    /** Starts one watch on a cluster. */
+    private interface Watch {
+        SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource> on(Cluster cluster)
+                throws ClusterFailure;
     }
 
     /** Compares the application once the informer has listed what is there (checked every 200 ms, for 60 s at most). */
@@ -174,15 +219,27 @@ public class DriftWatcher {
         return Cluster.Prior.UNKNOWN;
     }
 
-    /** The informer watching the object's kind on that cluster, once it has listed what is there. */
+    /**
+     * The informer watching the object's kind on that cluster (everywhere, or else in its namespace), once it has
+     * listed what is there.
+     */
     private java.util.Optional<SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
             syncedInformer(String cluster, ObjectRef ref) {
-        return java.util.Optional.ofNullable(informers.get(informerKey(cluster, ref)))
-                .filter(SharedIndexInformer::hasSynced);
+        var informer = informers.get(informerKey(cluster, ref));
+        if (informer == null && ref.namespace() != null) {
+            informer = informers.get(namespacedKey(cluster, ref));
+        }
+        return java.util.Optional.ofNullable(informer).filter(SharedIndexInformer::hasSynced);
     }
 
+    /** The key of the watch of a kind in every namespace of a cluster. */
     private static String informerKey(String cluster, ObjectRef ref) {
         return cluster + " " + ref.apiVersion() + "/" + ref.kind();
+    }
+
+    /** The key of the watch of a kind in one namespace of a cluster. */
+    private static String namespacedKey(String cluster, ObjectRef ref) {
+        return cluster + " " + ref.apiVersion() + "/" + ref.kind() + " in " + ref.namespace();
     }
 
     /** The key of an object in an informer's store: {@code namespace/name}, or the name of a cluster-wide one. */
@@ -225,7 +282,7 @@ public class DriftWatcher {
             return List.of();
         }
         List<Difference> differences = new ArrayList<>();
-        Cluster cluster = clusters.named(wanted.cluster());
+        Cluster cluster = clusters.named(wanted.cluster()).actingAs(wanted.user());
         for (var object : wanted.objects().entrySet()) {
             ObjectRef ref = object.getKey();
             var live = cluster.get(ref);
@@ -316,6 +373,7 @@ public class DriftWatcher {
                 if (resources.contains(object.getKey().toString())) {
                     try {
                         clusters.named(wanted.cluster())
+                                .actingAs(wanted.user())
                                 .apply(
                                         object.getKey(),
                                         object.getValue(),

@@ -69,14 +69,19 @@ public class HealthMonitor {
             Instant deadline,
             Instant checkedAt) {}
 
-    private record Watched(String cluster, List<ObjectRef> objects, Status status) {}
+    /** An application followed: its objects on that cluster, read as {@code user} ({@code null}: as itself). */
+    private record Watched(String cluster, String user, List<ObjectRef> objects, Status status) {}
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
-    /** Starts following an application after a sync applied these objects at this commit. */
+    /**
+     * Starts following an application after a sync applied these objects at this commit, reading them as
+     * {@code user} (the user its sync impersonated; {@code null} for sync-service's own identity).
+     */
     public void synced(
             String application,
             String cluster,
+            String user,
             String commit,
             String digest,
             List<ObjectRef> objects,
@@ -93,6 +98,7 @@ public class HealthMonitor {
                 application,
                 new Watched(
                         cluster,
+                        user,
                         List.copyOf(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null)));
         registerGauges(application);
@@ -158,7 +164,9 @@ public class HealthMonitor {
                 // the drift watch's cache first (no API call); the API server when the watch has not seen it
                 var live = watch.cached(current.cluster(), ref);
                 if (live.isEmpty()) {
-                    live = clusters.named(current.cluster()).get(ref);
+                    live = clusters.named(current.cluster())
+                            .actingAs(current.user())
+                            .get(ref);
                 }
                 objects.put(ref.toString(), live.map(Health::of).orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
@@ -183,7 +191,8 @@ public class HealthMonitor {
                 before.deadline(),
                 now);
         // a newer sync may have replaced the entry meanwhile: keep it
-        if (!watched.replace(application, current, new Watched(current.cluster(), current.objects(), after))) {
+        if (!watched.replace(
+                application, current, new Watched(current.cluster(), current.user(), current.objects(), after))) {
             return health;
         }
         if (changed) {

@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
  * Every call sync-service makes to one target cluster's Kubernetes API, through fabric8: server-side apply, reading
  * and deleting objects, the namespace, the inventory ConfigMap, and the watch on managed objects. Transient failures
  * (no answer, 5xx, 429) are retried with exponential backoff and jitter; the rest become a {@link ClusterFailure}
- * with a reason. One instance per named cluster, from {@link Clusters}.
+ * with a reason. One instance per named cluster, from {@link Clusters}; {@link #actingAs} gives a view of it that
+ * applies, prunes and reads an application's objects as the user it impersonates, while the inventory, discovery and
+ * the watches stay with sync-service's own identity.
  */
 public class Cluster {
 
@@ -47,15 +49,27 @@ public class Cluster {
     }
 
     private final String name;
+    /** sync-service's own identity: inventory, discovery, watches, namespace reads. */
     private final KubernetesClient client;
+    /** Whom an application's objects are applied, pruned and read as: {@link #client}, or one impersonating. */
+    private final KubernetesClient acting;
+    /** The user {@link #acting} impersonates; {@code null} for sync-service's own identity. */
+    private final String actingAs;
+    /** The cluster of sync-service's own identity, which holds the state its views share. */
+    private final Cluster root;
+
     private final SyncConfig config;
-    private final java.util.Set<String> namespaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> namespaces;
     private volatile SharedIndexInformer<Namespace> namespaceInformer;
     private volatile boolean namespaceWatchRefused;
-    private final Map<String, Discovered> discovery = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Discovered> discovery;
+    private final Map<String, Cluster> views = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The kinds one group version serves and their scopes, as discovery answered at a time. */
-    private record Discovered(Map<String, KindScopes.Scope> kinds, long atNanos) {}
+    private record Discovered(Map<String, KindScopes.Scope> kinds, Map<String, String> resources, long atNanos) {}
+
+    /** Whether sync-service's own identity may list and watch a kind in every namespace, by {@code apiVersion/kind}. */
+    private final Map<String, Boolean> watchable = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** How long an answer of discovery that lacks a wanted kind is trusted before it is asked again. */
     private static final long REDISCOVER_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -63,7 +77,50 @@ public class Cluster {
     Cluster(String name, KubernetesClient client, SyncConfig config) {
         this.name = name;
         this.client = client;
+        this.acting = client;
+        this.actingAs = null;
+        this.root = this;
         this.config = config;
+        this.namespaces = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        this.discovery = new java.util.concurrent.ConcurrentHashMap<>();
+    }
+
+    private Cluster(Cluster root, String user, KubernetesClient impersonating) {
+        this.name = root.name;
+        this.client = root.client;
+        this.acting = impersonating;
+        this.actingAs = user;
+        this.root = root;
+        this.config = root.config;
+        this.namespaces = root.namespaces;
+        this.discovery = root.discovery;
+    }
+
+    /**
+     * This cluster as seen by a user sync-service impersonates ({@code Impersonate-User}): applies, prunes, object
+     * reads and namespace creation are made as that user, so the API server's RBAC decides what they may touch, and
+     * a refusal is {@link Reason#Forbidden}. {@code null} is sync-service's own identity. One client per user, kept.
+     */
+    public Cluster actingAs(String user) {
+        if (user == null) {
+            return root;
+        }
+        return root.views.computeIfAbsent(user, u -> new Cluster(root, u, impersonating(root.client, u)));
+    }
+
+    /** The user this view impersonates; empty for sync-service's own identity. */
+    public java.util.Optional<String> user() {
+        return java.util.Optional.ofNullable(actingAs);
+    }
+
+    private static KubernetesClient impersonating(KubernetesClient own, String user) {
+        io.fabric8.kubernetes.client.Config config = new io.fabric8.kubernetes.client.ConfigBuilder(
+                        own.getConfiguration())
+                .withImpersonateUsername(user)
+                .build();
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(config)
+                .build();
     }
 
     /** The cluster's name ({@code destination.cluster}). */
@@ -125,7 +182,7 @@ public class Cluster {
             }
             GenericKubernetesResource read = before;
             return withRetries("apply " + ref, () -> {
-                var applying = client.resource(desired).fieldManager(config.fieldManager());
+                var applying = acting.resource(desired).fieldManager(config.fieldManager());
                 GenericKubernetesResource after =
                         force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
                 String resourceVersion = after.getMetadata().getResourceVersion();
@@ -182,7 +239,7 @@ public class Cluster {
             throws ClusterFailure {
         GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
         return withRetries("dry-run apply " + ref, () -> {
-            var applying = client.resource(desired).dryRun().fieldManager(config.fieldManager());
+            var applying = acting.resource(desired).dryRun().fieldManager(config.fieldManager());
             GenericKubernetesResource result =
                     force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
             return JSON.convertValue(result, new TypeReference<Map<String, Object>>() {});
@@ -194,8 +251,42 @@ public class Cluster {
      * handed to {@code onChange} with the application label's value. Returns the informer, to stop it.
      */
     public io.fabric8.kubernetes.client.informers.SharedIndexInformer<GenericKubernetesResource> watchManaged(
-            String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange) {
-        var handler = new io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource>() {
+            String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange)
+            throws ClusterFailure {
+        if (!root.mayWatch(client, null, apiVersion, kind)) {
+            throw new ClusterFailure(
+                    Reason.Forbidden,
+                    "sync-service may not list and watch " + kind + " (" + apiVersion + ") in every namespace");
+        }
+        return client.genericKubernetesResources(apiVersion, kind)
+                .inAnyNamespace()
+                .withLabel(SyncPlan.MANAGED_BY, "driftless")
+                .inform(managedHandler(onChange), 0);
+    }
+
+    /**
+     * Watches the objects of one kind that carry Driftless's label in one namespace, as the user this view acts as:
+     * for kinds sync-service may not watch everywhere (Secrets), the deployer of the namespace, who may, watches them
+     * there. Fails with {@link Reason#Forbidden} when that user may not list and watch them either (asked first).
+     */
+    public io.fabric8.kubernetes.client.informers.SharedIndexInformer<GenericKubernetesResource> watchManagedIn(
+            String namespace, String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange)
+            throws ClusterFailure {
+        if (!root.mayWatch(acting, namespace, apiVersion, kind)) {
+            throw new ClusterFailure(
+                    Reason.Forbidden,
+                    (actingAs == null ? "sync-service" : actingAs) + " may not list and watch " + kind + " ("
+                            + apiVersion + ") in namespace " + namespace);
+        }
+        return acting.genericKubernetesResources(apiVersion, kind)
+                .inNamespace(namespace)
+                .withLabel(SyncPlan.MANAGED_BY, "driftless")
+                .inform(managedHandler(onChange), 0);
+    }
+
+    private io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource> managedHandler(
+            java.util.function.BiConsumer<String, ObjectRef> onChange) {
+        return new io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource>() {
             @Override
             public void onAdd(GenericKubernetesResource object) {
                 // objects we just applied, or found at start: the full comparison covers them
@@ -213,10 +304,6 @@ public class Cluster {
                 changed(object, onChange);
             }
         };
-        return client.genericKubernetesResources(apiVersion, kind)
-                .inAnyNamespace()
-                .withLabel(SyncPlan.MANAGED_BY, "driftless")
-                .inform(handler, 0);
     }
 
     private static void changed(
@@ -325,7 +412,7 @@ public class Cluster {
     }
 
     private void createNamespace(String namespace) throws ClusterFailure {
-        withRetries("create namespace " + namespace, () -> client.namespaces()
+        withRetries("create namespace " + namespace, () -> acting.namespaces()
                 .resource(new NamespaceBuilder()
                         .withNewMetadata()
                         .withName(namespace)
@@ -342,10 +429,14 @@ public class Cluster {
         if (watch != null) {
             watch.close();
         }
+        views.values().forEach(view -> view.acting.close());
     }
 
     /** The watch of every namespace, started on first use; empty where RBAC allows none or it has not listed yet. */
     private java.util.Optional<SharedIndexInformer<Namespace>> namespaceWatch() {
+        if (root != this) {
+            return root.namespaceWatch();
+        }
         if (namespaceWatchRefused) {
             return java.util.Optional.empty();
         }
@@ -450,7 +541,8 @@ public class Cluster {
     public void storeInventory(
             String application, String commit, String digest, java.time.Instant renderedAt, List<ObjectRef> objects)
             throws ClusterFailure {
-        ensureNamespace(config.inventoryNamespace());
+        // the inventory is sync-service's own: its namespace is ensured as itself, never as an impersonated user
+        root.ensureNamespace(config.inventoryNamespace());
         try {
             storeInventoryUnchecked(application, commit, digest, renderedAt, objects);
         } catch (ClusterFailure e) {
@@ -458,7 +550,7 @@ public class Cluster {
                 throw e;
             }
             // the inventory namespace was deleted since it was last ensured: create it again once it is gone
-            recreateNamespace(config.inventoryNamespace());
+            root.recreateNamespace(config.inventoryNamespace());
             storeInventoryUnchecked(application, commit, digest, renderedAt, objects);
         }
     }
@@ -573,6 +665,55 @@ public class Cluster {
         };
     }
 
+    /**
+     * Whether the client's user may list and watch the kind in a namespace ({@code null}: in every namespace), asked
+     * once per user, namespace and kind with a SelfSubjectAccessReview (which every authenticated user may make, an
+     * impersonated one included), so no watch is started only to be refused.
+     */
+    private boolean mayWatch(KubernetesClient asked, String namespace, String apiVersion, String kind)
+            throws ClusterFailure {
+        String key =
+                asked.getConfiguration().getImpersonateUsername() + " " + namespace + " " + apiVersion + "/" + kind;
+        Boolean known = watchable.get(key);
+        if (known != null) {
+            return known;
+        }
+        scopes(Map.of(apiVersion, java.util.Set.of(kind)));
+        Discovered served = discovery.get(apiVersion);
+        String resource = served == null ? null : served.resources().get(kind);
+        if (resource == null) {
+            return false; // not served (yet): asked again when it is
+        }
+        String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
+        boolean allowed = true;
+        for (String verb : List.of("list", "watch")) {
+            var review = new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder()
+                    .withNewSpec()
+                    .withNewResourceAttributes()
+                    .withGroup(group)
+                    .withResource(resource)
+                    .withVerb(verb)
+                    .withNamespace(namespace)
+                    .endResourceAttributes()
+                    .endSpec()
+                    .build();
+            io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview answer;
+            try {
+                answer = withRetries(
+                        "may " + verb + " " + resource,
+                        () -> asked.authorization().v1().selfSubjectAccessReview().create(review));
+            } catch (ClusterFailure e) {
+                // an API server that cannot answer (the authorization API off, a stand-in): try the watch itself
+                LOG.debugf("cannot ask whether %s may be watched (%s); trying", resource, e.getMessage());
+                watchable.put(key, true);
+                return true;
+            }
+            allowed &= answer.getStatus() != null && answer.getStatus().getAllowed();
+        }
+        watchable.put(key, allowed);
+        return allowed;
+    }
+
     private Discovered discover(String apiVersion) throws ClusterFailure {
         io.fabric8.kubernetes.api.model.APIResourceList served = withRetries("discover " + apiVersion, () -> {
             try {
@@ -585,11 +726,13 @@ public class Cluster {
             }
         });
         Map<String, KindScopes.Scope> kinds = new java.util.HashMap<>();
+        Map<String, String> resources = new java.util.HashMap<>();
         if (served != null && served.getResources() != null) {
             for (var resource : served.getResources()) {
                 if (resource.getName() == null || resource.getName().contains("/")) {
                     continue; // a subresource
                 }
+                resources.put(resource.getKind(), resource.getName());
                 kinds.put(
                         resource.getKind(),
                         Boolean.TRUE.equals(resource.getNamespaced())
@@ -597,11 +740,11 @@ public class Cluster {
                                 : KindScopes.Scope.CLUSTER);
             }
         }
-        return new Discovered(Map.copyOf(kinds), System.nanoTime());
+        return new Discovered(Map.copyOf(kinds), Map.copyOf(resources), System.nanoTime());
     }
 
     private Resource<GenericKubernetesResource> resource(ObjectRef ref) {
-        var type = client.genericKubernetesResources(ref.apiVersion(), ref.kind());
+        var type = acting.genericKubernetesResources(ref.apiVersion(), ref.kind());
         return ref.namespace() == null
                 ? type.withName(ref.name())
                 : type.inNamespace(ref.namespace()).withName(ref.name());

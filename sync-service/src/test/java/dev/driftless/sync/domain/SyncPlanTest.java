@@ -244,7 +244,7 @@ class SyncPlanTest {
         assertThat(ApplyError.retriable(429)).isTrue();
         assertThat(ApplyError.retriable(422)).isFalse();
         assertThat(ApplyError.reason(422, "x")).isEqualTo(Reason.ApplyInvalid);
-        assertThat(ApplyError.reason(403, "x")).isEqualTo(Reason.ApplyForbidden);
+        assertThat(ApplyError.reason(403, "x")).isEqualTo(Reason.Forbidden);
         // the real API server's answer for new content in a namespace being deleted
         assertThat(ApplyError.reason(
                         403,

@@ -47,6 +47,11 @@ class MultiClusterIT {
             try {
                 Path state = Files.createTempDirectory("staging");
                 staging = ControlPlane.start(state, 0, System.out);
+                // the deployer sync-service impersonates must exist on every cluster it deploys to
+                Path root = dev.driftless.devstack.kube.ControlPlaneBinaries.repositoryRoot();
+                staging.grantSyncServiceRbac(
+                        root.resolve("deploy/kubernetes/base/sync-service-rbac.yaml"),
+                        root.resolve("deploy/kubernetes/local/deployer.yaml"));
                 Path kubeconfig = staging.writeAdminKubeconfig(state.resolve("staging.kubeconfig"));
                 return Map.of(
                         "driftless.sync.clusters.staging.kubeconfig", kubeconfig.toString(),

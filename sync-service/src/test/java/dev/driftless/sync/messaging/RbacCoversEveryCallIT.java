@@ -126,9 +126,100 @@ class RbacCoversEveryCallIT {
                 .anyMatch(line -> line.startsWith("GET ") && line.contains("watch=true"))
                 .anyMatch(line -> line.startsWith("PATCH "))
                 .anyMatch(line -> line.startsWith("DELETE "));
-        assertThat(calls)
+        assertThat(mine)
                 .as("requests sync-service made that its RBAC does not allow")
                 .noneMatch(line -> line.endsWith(" 403"));
+        assertThat(mine)
+                .as("writes sync-service made as itself: only its inventory, in its own namespace")
+                .filteredOn(line -> !line.startsWith("GET ") && !line.contains(" as "))
+                .allMatch(line -> line.contains("/namespaces/driftless-system/configmaps/driftless-inventory-")
+                        || line.contains("selfsubjectaccessreviews"));
+        assertThat(mine)
+                .as("the application's objects are written as the deployer sync-service impersonates")
+                .anyMatch(line -> line.startsWith("PATCH /api/v1/namespaces/" + app + "/configmaps/settings")
+                        && line.contains(" as system:serviceaccount:driftless-system:driftless-deployer "));
+    }
+
+    /**
+     * The shipped RBAC, asked of the real API server with SubjectAccessReviews for sync-service's identity: what would
+     * let a tenant's commit (or a compromised sync-service) reach cluster-admin is denied; what the code needs is
+     * allowed. Fails when deploy/kubernetes/base/sync-service-rbac.yaml grows a wildcard or loses a rule.
+     */
+    @Test
+    void theShippedRbacDeniesEverythingThatLeadsToClusterAdmin() throws Exception {
+        try (KubernetesClient admin = new KubernetesClientBuilder()
+                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
+                .build()) {
+            record Ask(String verb, String group, String resource, String subresource, String namespace, String name) {}
+            java.util.function.Predicate<Ask> allowed = ask -> {
+                var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()
+                        .withNewSpec()
+                        .withUser(ControlPlane.SYNC_SERVICE_USER)
+                        .withGroups(
+                                "system:serviceaccounts",
+                                "system:serviceaccounts:driftless-system",
+                                "system:authenticated")
+                        .withNewResourceAttributes()
+                        .withVerb(ask.verb())
+                        .withGroup(ask.group())
+                        .withResource(ask.resource())
+                        .withSubresource(ask.subresource())
+                        .withNamespace(ask.namespace())
+                        .withName(ask.name())
+                        .endResourceAttributes()
+                        .endSpec()
+                        .build();
+                return admin.authorization()
+                        .v1()
+                        .subjectAccessReview()
+                        .create(review)
+                        .getStatus()
+                        .getAllowed();
+            };
+            List<Ask> denied = List.of(
+                    new Ask("create", "", "serviceaccounts", "token", "kube-system", "default"),
+                    new Ask("create", "", "serviceaccounts", "token", "team-a", "driftless-deployer"),
+                    new Ask("create", "", "pods", "exec", "team-a", "web"),
+                    new Ask("get", "", "pods", "exec", "team-a", "web"),
+                    new Ask("list", "", "secrets", null, null, null),
+                    new Ask("get", "", "secrets", null, "kube-system", "any"),
+                    new Ask("list", "", "secrets", null, "driftless-system", null),
+                    new Ask("impersonate", "", "serviceaccounts", null, "kube-system", "default"),
+                    new Ask("impersonate", "", "users", null, null, "admin"),
+                    new Ask("impersonate", "", "groups", null, null, "system:masters"),
+                    new Ask("create", "rbac.authorization.k8s.io", "clusterrolebindings", null, null, null),
+                    new Ask("patch", "rbac.authorization.k8s.io", "clusterroles", null, null, "admin"),
+                    new Ask("bind", "rbac.authorization.k8s.io", "clusterroles", null, null, "cluster-admin"),
+                    new Ask("escalate", "rbac.authorization.k8s.io", "clusterroles", null, null, "cluster-admin"),
+                    new Ask("patch", "apps", "deployments", null, "team-a", "web"),
+                    new Ask("create", "", "namespaces", null, null, null),
+                    new Ask("delete", "", "configmaps", null, "team-a", "settings"),
+                    new Ask(
+                            "create",
+                            "admissionregistration.k8s.io",
+                            "validatingwebhookconfigurations",
+                            null,
+                            null,
+                            null));
+            List<Ask> needed = List.of(
+                    new Ask("impersonate", "", "serviceaccounts", null, "team-a", "driftless-deployer"),
+                    new Ask("impersonate", "", "serviceaccounts", null, "driftless-system", "driftless-deployer"),
+                    new Ask("list", "apps", "deployments", null, null, null),
+                    new Ask("watch", "apps", "deployments", null, null, null),
+                    new Ask("watch", "", "configmaps", null, null, null),
+                    new Ask("list", "", "namespaces", null, null, null),
+                    new Ask("watch", "", "namespaces", null, null, null),
+                    new Ask("get", "", "namespaces", null, null, "default"),
+                    new Ask("get", "", "configmaps", null, "driftless-system", "driftless-inventory-shop"),
+                    new Ask("list", "", "configmaps", null, "driftless-system", null),
+                    new Ask("patch", "", "configmaps", null, "driftless-system", "driftless-inventory-shop"),
+                    new Ask("create", "", "configmaps", null, "driftless-system", "driftless-inventory-shop"),
+                    new Ask("delete", "", "configmaps", null, "driftless-system", "driftless-inventory-shop"));
+            assertThat(denied).as("allowed to sync-service, and must not be").noneMatch(allowed);
+            assertThat(needed)
+                    .as("denied to sync-service, and its code needs it")
+                    .allMatch(allowed);
+        }
     }
 
     static Map<String, Object> object(String apiVersion, String kind, String name, Map<String, Object> extra) {
