@@ -699,9 +699,10 @@ public class Cluster {
                     .build();
             io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview answer;
             try {
-                answer = withRetries(
-                        "may " + verb + " " + resource,
-                        () -> asked.authorization().v1().selfSubjectAccessReview().create(review));
+                answer = withRetries("may " + verb + " " + resource, () -> asked.authorization()
+                        .v1()
+                        .selfSubjectAccessReview()
+                        .create(review));
             } catch (ClusterFailure e) {
                 // an API server that cannot answer (the authorization API off, a stand-in): try the watch itself
                 LOG.debugf("cannot ask whether %s may be watched (%s); trying", resource, e.getMessage());
