@@ -19,6 +19,13 @@ public interface AuditConfig {
     @WithDefault("driftless_writer")
     Optional<String> writerRole();
 
+    /**
+     * The database role months of the log are archived as ({@code SET LOCAL ROLE}): it may only call the owner's
+     * archiving function. Used when the login is a member; empty to archive as the connecting user.
+     */
+    @WithDefault("driftless_retention")
+    Optional<String> retentionRole();
+
     /** How often every hash chain is verified in the background; the result is the metric {@code driftless_audit_chain_intact}. */
     @WithDefault("5m")
     Duration verifyInterval();

@@ -90,21 +90,23 @@ public class Retention {
     }
 
     private String archiveMonth(String partition) throws SQLException {
-        String archive = "archived_" + partition;
+        String archive;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (Statement s = c.createStatement()) {
-                // the strongest lock first (DETACH needs it), so a concurrent insert waits instead of deadlocking
-                s.execute("SET LOCAL lock_timeout = '30s'");
-                s.execute("LOCK TABLE change_log IN ACCESS EXCLUSIVE MODE");
-                s.execute("INSERT INTO chain_checkpoints (chain, seq, hash, partition)"
-                        + " SELECT DISTINCT ON (chain) chain, seq, hash, '" + archive + "' FROM " + partition
-                        + " ORDER BY chain, seq DESC");
-                s.execute("ALTER TABLE change_log DETACH PARTITION " + partition);
-                s.execute("ALTER TABLE " + partition + " RENAME TO " + archive);
-                // detaching drops the row triggers cloned from the live log: the archive stays append-only too
-                s.execute("CREATE OR REPLACE TRIGGER change_log_no_update_or_delete BEFORE UPDATE OR DELETE ON "
-                        + archive + " FOR EACH ROW EXECUTE FUNCTION change_log_is_append_only()");
+            try {
+                if (memberOf(c, config.retentionRole())) {
+                    try (Statement s = c.createStatement()) {
+                        s.execute("SET LOCAL ROLE " + config.retentionRole().orElseThrow());
+                    }
+                }
+                // the owner's function (db/migration V2): checkpoint, detach, rename, keep append-only
+                try (PreparedStatement s = c.prepareStatement("SELECT change_log_archive_month(?)")) {
+                    s.setString(1, partition);
+                    try (ResultSet rs = s.executeQuery()) {
+                        rs.next();
+                        archive = rs.getString(1);
+                    }
+                }
                 c.commit();
             } catch (SQLException e) {
                 c.rollback();
@@ -115,6 +117,20 @@ public class Retention {
                 "archived %s of the change log as %s (%s)",
                 partition, archive, DateTimeFormatter.ISO_INSTANT.format(Instant.now()));
         return archive;
+    }
+
+    /** Whether the connected login is a member of the role (so it may {@code SET ROLE} to it). */
+    static boolean memberOf(Connection c, java.util.Optional<String> role) throws SQLException {
+        if (role.isEmpty() || role.get().isBlank()) {
+            return false;
+        }
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT 1 FROM pg_roles WHERE rolname = ? AND pg_has_role(current_user, oid, 'MEMBER')")) {
+            s.setString(1, role.get());
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
     }
 
     private List<String> livePartitions() throws SQLException {

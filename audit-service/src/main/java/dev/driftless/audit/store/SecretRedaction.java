@@ -54,6 +54,9 @@ public class SecretRedaction {
     AgroalDataSource dataSource;
 
     @Inject
+    OwnerConnection owner;
+
+    @Inject
     AuditConfig config;
 
     /** What one redaction did: its entry's id, when, and how many entries it redacted. */
@@ -78,7 +81,8 @@ public class SecretRedaction {
                     "SecretsInClear: the change log holds " + clear + " entries with Secret"
                             + " values in clear, recorded by a version before Secrets were sealed. Back up the database,"
                             + " then start audit-service once with DRIFTLESS_AUDIT_REDACT_CLEAR_SECRETS=true"
-                            + " (driftless.audit.redact-clear-secrets) as the schema owner: it redacts them and records the"
+                            + " (driftless.audit.redact-clear-secrets) with the schema owner's login"
+                            + " (DRIFTLESS_DB_OWNER_USER): it redacts them and records the"
                             + " redaction in the log, which still verifies (docs/deploy.md, \"Secrets in an older change log\")");
         }
         Redaction done = redact();
@@ -109,7 +113,7 @@ public class SecretRedaction {
      * the log append-only set aside for that transaction only, which takes the owner of the log.
      */
     public Redaction redact() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = owner.open()) {
             c.setAutoCommit(false);
             try {
                 try (Statement s = c.createStatement()) {

@@ -117,17 +117,17 @@ public final class LocalStack implements AutoCloseable {
                 "local:write:" + apiToken + ",reader:read:" + readToken);
         Map<String, Map<String, String>> env = Map.of(
                 "audit-service",
-                        Map.of(
-                                "DRIFTLESS_DB_URL",
-                                db.url(),
-                                "DRIFTLESS_DB_USER",
-                                db.user(),
-                                "DRIFTLESS_DB_SCHEMA",
-                                db.schema(),
-                                "DRIFTLESS_API_TOKENS",
-                                "local:write:" + apiToken + ",reader:read:" + readToken,
-                                "DRIFTLESS_SIGNING_KEY_FILE",
-                                keys.auditSigningKey().toString()),
+                        withEntries(
+                                auditLogins(db),
+                                Map.of(
+                                        "DRIFTLESS_DB_URL",
+                                        db.url(),
+                                        "DRIFTLESS_DB_SCHEMA",
+                                        db.schema(),
+                                        "DRIFTLESS_API_TOKENS",
+                                        "local:write:" + apiToken + ",reader:read:" + readToken,
+                                        "DRIFTLESS_SIGNING_KEY_FILE",
+                                        keys.auditSigningKey().toString())),
                 "sync-service",
                         withEntries(
                                 cluster.syncServiceEnvironment(),
@@ -253,6 +253,62 @@ public final class LocalStack implements AutoCloseable {
     private String withTools(String path) {
         String rest = path == null ? "/usr/local/bin:/usr/bin:/bin" : path;
         return tools == null ? rest : tools + java.io.File.pathSeparator + rest;
+    }
+
+    /** The logins audit-service runs as: its own runtime login that owns nothing, where the database allows. */
+    static final String AUDIT_OWNER = "driftless_owner";
+
+    static final String AUDIT_RUNTIME = "driftless_audit";
+
+    /**
+     * The audit log's two logins, as production has them (audit-service's db/migration V2): {@value #AUDIT_OWNER}
+     * owns the schema and runs the migrations, {@value #AUDIT_RUNTIME} owns nothing and may only insert and read.
+     * Made when the stack's database user may create roles (a local superuser) and the schema is new or already
+     * {@value #AUDIT_OWNER}'s; otherwise (a schema an earlier version made, a database you named) the one login is
+     * used for both, as before.
+     */
+    private Map<String, String> auditLogins(StackOptions.Database db) {
+        Map<String, String> single = Map.of("DRIFTLESS_DB_USER", db.user());
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(db.url(), db.user(), "");
+                java.sql.Statement s = c.createStatement()) {
+            try (java.sql.ResultSet rs = s.executeQuery(
+                    "SELECT rolsuper OR rolcreaterole FROM pg_roles" + " WHERE rolname = current_user")) {
+                if (!rs.next() || !rs.getBoolean(1)) {
+                    return single;
+                }
+            }
+            try (java.sql.PreparedStatement owner =
+                    c.prepareStatement("SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = ?")) {
+                owner.setString(1, db.schema());
+                try (java.sql.ResultSet rs = owner.executeQuery()) {
+                    if (rs.next() && !AUDIT_OWNER.equals(rs.getString(1))) {
+                        return single;
+                    }
+                }
+            }
+            for (String role : List.of("driftless_writer", "driftless_retention")) {
+                s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + role
+                        + "') THEN CREATE ROLE " + role + " NOLOGIN; END IF; END $$");
+            }
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + AUDIT_OWNER
+                    + "') THEN CREATE ROLE " + AUDIT_OWNER
+                    + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE; END IF; END $$");
+            s.execute("DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '" + AUDIT_RUNTIME
+                    + "') THEN CREATE ROLE " + AUDIT_RUNTIME + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+                    + " IN ROLE driftless_writer, driftless_retention; END IF; END $$");
+            s.execute("CREATE SCHEMA IF NOT EXISTS \"" + db.schema() + "\" AUTHORIZATION " + AUDIT_OWNER);
+            // the local database trusts local logins; Quarkus uses Flyway's own login only with a password
+            return Map.of(
+                    "DRIFTLESS_DB_USER",
+                    AUDIT_RUNTIME,
+                    "DRIFTLESS_DB_OWNER_USER",
+                    AUDIT_OWNER,
+                    "DRIFTLESS_DB_OWNER_PASSWORD",
+                    "unused-trust-auth");
+        } catch (java.sql.SQLException e) {
+            out.println("  (the audit log's own logins could not be made, one login is used: " + e.getMessage() + ")");
+            return single;
+        }
     }
 
     private StackOptions.Database database(StackOptions o, Path state) throws IOException, InterruptedException {
