@@ -39,10 +39,14 @@ public interface AuditConfig {
     boolean redactClearSecrets();
 
     /**
-     * The Ed25519 key pair (PEM) that signs the resync and rollback commands this service publishes; render-service
-     * acts on no unsigned command.
+     * The Ed25519 key pair (PEM) that signs the resync and rollback commands this service publishes (render-service
+     * acts on no unsigned command) and the checkpoints of the change log.
      */
     Optional<java.nio.file.Path> signingKeyFile();
+
+    /** How often the signed checkpoint of every chain's head is published (on the replica that leads). */
+    @WithDefault("1m")
+    java.time.Duration checkpointInterval();
 
     /** API access. */
     Api api();

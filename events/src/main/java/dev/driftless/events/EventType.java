@@ -20,7 +20,9 @@ public enum EventType {
     COMMAND_RESYNC("dev.driftless.command.resync.v1", ResyncRequested.class, Topics.COMMANDS, "resync-requested"),
     COMMAND_ROLLBACK(
             "dev.driftless.command.rollback.v1", RollbackRequested.class, Topics.COMMANDS, "rollback-requested"),
-    DEAD_LETTER("dev.driftless.deadletter.v1", DeadLetter.class, Topics.DEADLETTER, "dead-letter");
+    DEAD_LETTER("dev.driftless.deadletter.v1", DeadLetter.class, Topics.DEADLETTER, "dead-letter"),
+    AUDIT_CHECKPOINT(
+            "dev.driftless.audit.checkpoint.v1", ChainCheckpoint.class, Topics.CHECKPOINTS, "chain-checkpoint");
 
     private final String type;
     private final Class<? extends Record> dataClass;

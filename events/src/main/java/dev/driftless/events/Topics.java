@@ -22,6 +22,12 @@ public final class Topics {
      */
     public static final String LEADERSHIP = "driftless.leadership";
 
+    /**
+     * {@link ChainCheckpoint} events, signed by audit-service, key {@code checkpoint}; compacted, so the latest stays.
+     * Not an event of the pipeline: audit-service does not record it in the change log it describes.
+     */
+    public static final String CHECKPOINTS = "driftless.checkpoints";
+
     /** Every topic of events, in pipeline order. */
     public static final java.util.List<String> ALL = java.util.List.of(COMMITS, RENDERS, SYNCS, COMMANDS, DEADLETTER);
 

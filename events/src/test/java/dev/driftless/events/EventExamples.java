@@ -91,6 +91,9 @@ public final class EventExamples {
                 EventType.DRIFT_DETECTED, new DriftDetected("demo", SHA_B, List.of("ConfigMap/demo/demo-config"), NOW));
         EXAMPLES.put(EventType.HEALTH_CHANGED, new HealthChanged("demo", SHA_B, "Progressing", "Healthy", NOW));
         EXAMPLES.put(EventType.COMMAND_RESYNC, new ResyncRequested("demo", "alice", "cache looked stale", NOW));
+        EXAMPLES.put(
+                EventType.AUDIT_CHECKPOINT,
+                new ChainCheckpoint(NOW, java.util.List.of(new ChainCheckpoint.Head("demo", 42, "a".repeat(64)))));
         EXAMPLES.put(EventType.COMMAND_ROLLBACK, new RollbackRequested("demo", SHA_A, "alice", "bad release", NOW));
         EXAMPLES.put(
                 EventType.DEAD_LETTER,

@@ -11,22 +11,46 @@ import java.util.Optional;
 
 /**
  * The tamper evidence of the change log: each entry's hash is {@code SHA-256(previous hash ‖ canonical entry)} within
- * its chain, so changing, removing or reordering any entry breaks every later link of that chain.
+ * its chain, so changing, removing or reordering any entry breaks every later link of that chain. Hashes of
+ * {@link #VERSION} 2 also cover where the entry sits ({@link Position}: its {@code seq}, {@code recorded_at} and
+ * chain), so neither when an entry was recorded (which lead times are computed from) nor its place can change
+ * unnoticed; entries recorded before keep their version 1 hashes, and a chain never goes back to version 1.
  */
 public final class HashChain {
 
     /** The previous hash of the first entry of a chain. */
     public static final String GENESIS = "";
 
+    /** The version of the hashes new entries are linked with. */
+    public static final int VERSION = 2;
+
+    /** Where an entry sits in the log, covered by hashes of version 2. */
+    public record Position(long seq, java.time.Instant recordedAt, String chain) {}
+
     private HashChain() {}
 
-    /** The hash of an entry that follows {@code previousHash} in its chain. */
+    /** The version 1 hash of an entry that follows {@code previousHash} in its chain (entries recorded before 2). */
     public static String next(String previousHash, ChangeEntry entry) {
+        return digest(previousHash, canonical(entry));
+    }
+
+    /** The version 2 hash of an entry that follows {@code previousHash}, at that position of the log. */
+    public static String next(String previousHash, ChangeEntry entry, Position at) {
+        Map<String, Object> position = new LinkedHashMap<>();
+        position.put("v", VERSION);
+        position.put("seq", at.seq());
+        position.put("recordedAt", at.recordedAt().toString());
+        position.put("chain", at.chain());
+        String head = Canonical.value(position);
+        return digest(previousHash, head.substring(0, head.length() - 1) + ",\"entry\":" + canonical(entry) + "}");
+    }
+
+    private static String digest(String previousHash, String canonical) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(previousHash.getBytes(StandardCharsets.UTF_8));
             sha.update((byte) '\n');
-            sha.update(canonical(entry).getBytes(StandardCharsets.UTF_8));
+            sha.update(canonical.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
@@ -69,11 +93,37 @@ public final class HashChain {
         return head.substring(0, head.length() - 1) + ",\"event\":" + e.eventJson() + "}";
     }
 
-    /** A stored entry with the links it was stored with. */
-    public record Link(long seq, ChangeEntry entry, String previousHash, String hash) {}
+    /**
+     * A stored entry with the links it was stored with, the version of its hash, and (for version 2) where it sits.
+     */
+    public record Link(long seq, ChangeEntry entry, String previousHash, String hash, int version, Position at) {
+
+        /** A link of version 1. */
+        public Link(long seq, ChangeEntry entry, String previousHash, String hash) {
+            this(seq, entry, previousHash, hash, 1, null);
+        }
+    }
+
+    /** The words a broken chain is reported with. */
+    public enum Problem {
+        /** An entry's hash is not that of its content and place, or its links are not the entries around it. */
+        HashMismatch,
+        /** A chain ends before the entry a signed checkpoint saw. */
+        TailMissing,
+        /** A chain a signed checkpoint saw is not in the log at all. */
+        ChainMissing,
+        /** An archived month the log continues from is gone. */
+        ArchiveMissing
+    }
 
     /** The first link of a chain that does not hold, and what is wrong with it. */
-    public record Break(String chain, long seq, String eventId, String problem) {}
+    public record Break(String chain, long seq, String eventId, String problem, Problem reason) {
+
+        /** A link whose hash does not hold ({@link Problem#HashMismatch}). */
+        public Break(String chain, long seq, String eventId, String problem) {
+            this(chain, seq, eventId, problem, Problem.HashMismatch);
+        }
+    }
 
     /**
      * Walks one chain in log order and returns the first broken link, if any: an entry whose recorded previous hash
@@ -99,8 +149,17 @@ public final class HashChain {
     public static Optional<Break> verify(
             String chain, String startHash, Iterator<Link> links, Map<Long, String> redacted) {
         String expectedPrevious = startHash;
+        boolean linkedAtVersion2 = false;
         while (links.hasNext()) {
             Link link = links.next();
+            if (link.version() < VERSION && linkedAtVersion2) {
+                return Optional.of(new Break(
+                        chain,
+                        link.seq(),
+                        link.entry().eventId(),
+                        "an entry after one of hash version " + VERSION + " claims version " + link.version()));
+            }
+            linkedAtVersion2 |= link.version() >= VERSION;
             if (!link.previousHash().equals(expectedPrevious)) {
                 return Optional.of(new Break(
                         chain,
@@ -108,7 +167,9 @@ public final class HashChain {
                         link.entry().eventId(),
                         "the previous hash does not match the entry before it"));
             }
-            String recomputed = next(expectedPrevious, link.entry());
+            String recomputed = link.version() >= VERSION
+                    ? next(expectedPrevious, link.entry(), link.at())
+                    : next(expectedPrevious, link.entry());
             boolean redactedAsRecorded =
                     redacted.containsKey(link.seq()) && redacted.get(link.seq()).equals(contentHash(link.entry()));
             if (!recomputed.equals(link.hash()) && !redactedAsRecorded) {

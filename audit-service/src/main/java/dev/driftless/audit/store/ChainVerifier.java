@@ -30,13 +30,17 @@ public class ChainVerifier {
             int chains,
             List<HashChain.Break> broken,
             Instant verifiedAt,
-            List<SecretRedaction.Redaction> redactions) {}
+            List<SecretRedaction.Redaction> redactions,
+            Instant checkpoint) {}
 
     @Inject
     SecretRedaction redaction;
 
     @Inject
     ChangeLog changeLog;
+
+    @Inject
+    Checkpoints checkpoints;
 
     @Inject
     MeterRegistry metrics;
@@ -67,7 +71,25 @@ public class ChainVerifier {
         for (String chain : chains) {
             changeLog.verify(chain, redacted).ifPresent(broken::add);
         }
-        Report report = new Report(broken.isEmpty(), chains.size(), broken, Instant.now(), redaction.redactions());
+        broken.addAll(changeLog.missingArchives());
+        // against the latest signed checkpoint: what a holder of the database removed, or rewrote whole, since
+        java.util.Optional<Checkpoints.Signed> latest = checkpoints.latest().filter(checkpoints::trusted);
+        if (latest.isPresent()) {
+            java.util.Set<String> reported = new java.util.HashSet<>();
+            broken.forEach(b -> reported.add(b.chain()));
+            for (var head : latest.get().checkpoint().heads()) {
+                if (!reported.contains(head.chain())) {
+                    changeLog.against(head).ifPresent(broken::add);
+                }
+            }
+        }
+        Report report = new Report(
+                broken.isEmpty(),
+                chains.size(),
+                broken,
+                Instant.now(),
+                redaction.redactions(),
+                latest.map(Checkpoints.Signed::time).orElse(null));
         intact.set(report.intact() ? 1 : 0);
         verifiedAt.set(report.verifiedAt().getEpochSecond());
         if (!report.intact()) {

@@ -39,7 +39,7 @@ public class ChangeLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMNS = "seq, event_id, type, source, subject, event_time, topic, kafka_key,"
             + " application, repository, commit_sha, delivery_id, actor, reason, event::text, rejected,"
-            + " rejection_reason, chain, prev_hash, hash, recorded_at";
+            + " rejection_reason, chain, prev_hash, hash, recorded_at, hash_version";
 
     @Inject
     AgroalDataSource dataSource;
@@ -90,8 +90,7 @@ public class ChangeLog {
                         return false;
                     }
                 }
-                String previous = lastHash(c, entry.chain());
-                insert(c, entry, previous, HashChain.next(previous, entry));
+                insertLinked(c, entry);
                 c.commit();
                 return true;
             } catch (SQLException | RuntimeException e) {
@@ -114,8 +113,22 @@ public class ChangeLog {
             id.setString(1, entry.eventId());
             id.executeUpdate();
         }
+        insertLinked(c, entry);
+    }
+
+    /**
+     * Inserts an entry linked to its chain's last (the chain locked by the caller): its {@code seq} and
+     * {@code recorded_at} are taken first, so its hash (version 2) covers them.
+     */
+    private static void insertLinked(Connection c, ChangeEntry entry) throws SQLException {
         String previous = lastHash(c, entry.chain());
-        insert(c, entry, previous, HashChain.next(previous, entry));
+        HashChain.Position at;
+        try (PreparedStatement s = c.prepareStatement("SELECT nextval('change_log_seq_seq'), clock_timestamp()");
+                ResultSet rs = s.executeQuery()) {
+            rs.next();
+            at = new HashChain.Position(rs.getLong(1), rs.getTimestamp(2).toInstant(), entry.chain());
+        }
+        insert(c, entry, previous, HashChain.next(previous, entry, at), at);
     }
 
     /** The columns of a row, in the order {@link #entryOf} reads them. */
@@ -177,13 +190,14 @@ public class ChangeLog {
         return writerRoleExists;
     }
 
-    private static void insert(Connection c, ChangeEntry e, String previous, String hash) throws SQLException {
+    private static void insert(Connection c, ChangeEntry e, String previous, String hash, HashChain.Position at)
+            throws SQLException {
         String sql =
                 """
                 INSERT INTO change_log (event_id, type, source, subject, event_time, topic, kafka_key, application,
                                         repository, commit_sha, delivery_id, actor, reason, event, rejected,
-                                        rejection_reason, chain, prev_hash, hash)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?)
+                                        rejection_reason, chain, prev_hash, hash, seq, recorded_at, hash_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?)
                 """;
         try (PreparedStatement s = c.prepareStatement(sql)) {
             s.setString(1, e.eventId());
@@ -209,6 +223,9 @@ public class ChangeLog {
             s.setString(17, e.chain());
             s.setString(18, previous);
             s.setString(19, hash);
+            s.setLong(20, at.seq());
+            s.setTimestamp(21, Timestamp.from(at.recordedAt()));
+            s.setInt(22, HashChain.VERSION);
             s.executeUpdate();
         }
     }
@@ -372,6 +389,110 @@ public class ChangeLog {
         });
     }
 
+    /** The last entry of every chain in the live log, by chain. */
+    public List<dev.driftless.events.ChainCheckpoint.Head> heads() throws SQLException {
+        return query(
+                "SELECT DISTINCT ON (chain) chain, seq, hash FROM change_log ORDER BY chain, seq DESC",
+                List.of(),
+                rs -> {
+                    try {
+                        return new dev.driftless.events.ChainCheckpoint.Head(
+                                rs.getString(1), rs.getLong(2), rs.getString(3));
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
+    /**
+     * What the log says now of a chain's head that a signed checkpoint saw: empty when it still holds (the same entry
+     * at that seq, or archived since); otherwise the break, with its word ({@code HashMismatch} for an entry with
+     * another hash or removed from the middle, {@code TailMissing} for a chain that now ends before it,
+     * {@code ChainMissing} for a chain that is gone).
+     */
+    public Optional<HashChain.Break> against(dev.driftless.events.ChainCheckpoint.Head head) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            try (PreparedStatement s = c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? AND seq = ?")) {
+                s.setString(1, head.chain());
+                s.setLong(2, head.seq());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        return rs.getString(1).equals(head.hash())
+                                ? Optional.empty()
+                                : Optional.of(new HashChain.Break(
+                                        head.chain(),
+                                        head.seq(),
+                                        null,
+                                        "the entry a signed checkpoint saw has another hash now",
+                                        HashChain.Problem.HashMismatch));
+                    }
+                }
+            }
+            try (PreparedStatement s =
+                    c.prepareStatement("SELECT 1 FROM chain_checkpoints WHERE chain = ? AND seq >= ?")) {
+                s.setString(1, head.chain());
+                s.setLong(2, head.seq());
+                try (ResultSet rs = s.executeQuery()) {
+                    if (rs.next()) {
+                        return Optional.empty(); // archived since; the archive's presence is checked on its own
+                    }
+                }
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT max(seq) FROM change_log WHERE chain = ?")) {
+                s.setString(1, head.chain());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    long last = rs.getLong(1);
+                    if (rs.wasNull()) {
+                        return Optional.of(new HashChain.Break(
+                                head.chain(),
+                                head.seq(),
+                                null,
+                                "a signed checkpoint saw this chain up to seq " + head.seq()
+                                        + "; the log has no entry of it",
+                                HashChain.Problem.ChainMissing));
+                    }
+                    return Optional.of(
+                            last < head.seq()
+                                    ? new HashChain.Break(
+                                            head.chain(),
+                                            last,
+                                            null,
+                                            "a signed checkpoint saw this chain up to seq " + head.seq()
+                                                    + "; the log ends at seq " + last,
+                                            HashChain.Problem.TailMissing)
+                                    : new HashChain.Break(
+                                            head.chain(),
+                                            head.seq(),
+                                            null,
+                                            "the entry a signed checkpoint saw at this seq is gone",
+                                            HashChain.Problem.HashMismatch));
+                }
+            }
+        }
+    }
+
+    /** Archived months the live log continues from that are gone (dropped), with the chains that continue from them. */
+    public List<HashChain.Break> missingArchives() throws SQLException {
+        return query(
+                "SELECT partition, min(chain), min(seq) FROM chain_checkpoints"
+                        + " WHERE to_regclass(quote_ident(current_schema()) || '.' || quote_ident(partition)) IS NULL"
+                        + " GROUP BY partition ORDER BY partition",
+                List.of(),
+                rs -> {
+                    try {
+                        return new HashChain.Break(
+                                rs.getString(2),
+                                rs.getLong(3),
+                                null,
+                                "the archived month " + rs.getString(1) + " the log continues from is gone",
+                                HashChain.Problem.ArchiveMissing);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+    }
+
     /** Walks one chain in log order, reading it in batches so a long chain never sits in memory whole. */
     public Optional<HashChain.Break> verify(String chain) throws SQLException {
         return verify(chain, redactions());
@@ -427,7 +548,15 @@ public class ChangeLog {
                                     ahead = null;
                                     try {
                                         return new HashChain.Link(
-                                                rs.getLong(1), entry(rs), rs.getString(19), rs.getString(20));
+                                                rs.getLong(1),
+                                                entry(rs),
+                                                rs.getString(19),
+                                                rs.getString(20),
+                                                rs.getInt(22),
+                                                new HashChain.Position(
+                                                        rs.getLong(1),
+                                                        rs.getTimestamp(21).toInstant(),
+                                                        rs.getString(18)));
                                     } catch (SQLException e) {
                                         throw new IllegalStateException(e);
                                     }

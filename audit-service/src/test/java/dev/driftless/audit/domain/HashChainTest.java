@@ -104,4 +104,73 @@ class HashChainTest {
         assertThat(HashChain.next("", otherActor)).isNotEqualTo(HashChain.next("", base));
         assertThat(HashChain.next("x", base)).isNotEqualTo(HashChain.next("", base));
     }
+
+    /** A chain linked as audit-service links it now: hashes of version 2, which cover each entry's position. */
+    static List<HashChain.Link> chainV2(List<ChangeEntry> entries) {
+        List<HashChain.Link> links = new ArrayList<>();
+        String previous = HashChain.GENESIS;
+        long seq = 10;
+        Instant at = Instant.parse("2026-11-30T10:00:00.000001Z");
+        for (ChangeEntry e : entries) {
+            HashChain.Position position = new HashChain.Position(seq, at, "demo");
+            String hash = HashChain.next(previous, e, position);
+            links.add(new HashChain.Link(seq, e, previous, hash, HashChain.VERSION, position));
+            previous = hash;
+            seq += 3;
+            at = at.plusMillis(5);
+        }
+        return links;
+    }
+
+    @Test
+    void aVersion2ChainVerifiesAndItsPositionIsCovered() {
+        assertThat(HashChain.verify("demo", chainV2(ENTRIES).iterator())).isEmpty();
+
+        for (int change = 0; change < 3; change++) {
+            List<HashChain.Link> links = new ArrayList<>(chainV2(ENTRIES));
+            HashChain.Link second = links.get(1);
+            HashChain.Position p = second.at();
+            HashChain.Position moved =
+                    switch (change) {
+                        // recorded earlier, which shortens a lead time
+                        case 0 -> new HashChain.Position(p.seq(), p.recordedAt().minusSeconds(3600), p.chain());
+                        case 1 -> new HashChain.Position(p.seq() + 1, p.recordedAt(), p.chain());
+                        default -> new HashChain.Position(p.seq(), p.recordedAt(), "other-chain");
+                    };
+            links.set(
+                    1, new HashChain.Link(moved.seq(), second.entry(), second.previousHash(), second.hash(), 2, moved));
+            assertThat(HashChain.verify("demo", links.iterator()))
+                    .as("position change %d", change)
+                    .hasValueSatisfying(b -> assertThat(b.reason()).isEqualTo(HashChain.Problem.HashMismatch));
+        }
+    }
+
+    @Test
+    void aChainNeverGoesBackToVersion1() {
+        List<HashChain.Link> links = new ArrayList<>(chainV2(ENTRIES));
+        HashChain.Link last = links.get(2);
+        // re-linked as version 1, which would hide a changed recorded_at
+        links.set(
+                2,
+                new HashChain.Link(
+                        last.seq(),
+                        last.entry(),
+                        last.previousHash(),
+                        HashChain.next(last.previousHash(), last.entry())));
+
+        assertThat(HashChain.verify("demo", links.iterator()))
+                .hasValueSatisfying(b -> assertThat(b.problem()).contains("version"));
+    }
+
+    @Test
+    void aVersion1ChainContinuesAtVersion2() {
+        List<HashChain.Link> old = chain(ENTRIES.subList(0, 2));
+        String previous = old.get(1).hash();
+        HashChain.Position at = new HashChain.Position(3, Instant.parse("2026-11-30T10:00:00Z"), "demo");
+        List<HashChain.Link> links = new ArrayList<>(old);
+        links.add(new HashChain.Link(
+                3, ENTRIES.get(2), previous, HashChain.next(previous, ENTRIES.get(2), at), HashChain.VERSION, at));
+
+        assertThat(HashChain.verify("demo", links.iterator())).isEmpty();
+    }
 }

@@ -316,7 +316,14 @@ class AuditPipelineIT {
 
     @Test
     void everyEventTypeLandsOnceWhenDeliveredTwice() throws Exception {
+        // every type of the pipeline's topics; the log's own checkpoints are not recorded in the log they vouch for
+        List<EventType> recorded = java.util.Arrays.stream(EventType.values())
+                .filter(type -> dev.driftless.events.Topics.ALL.contains(type.topic()))
+                .toList();
         for (var example : EventExamples.EXAMPLES.entrySet()) {
+            if (!recorded.contains(example.getKey())) {
+                continue;
+            }
             String id = "twice-" + example.getKey() + "-" + app;
             for (int i = 0; i < 2; i++) {
                 probe.send(
@@ -328,9 +335,9 @@ class AuditPipelineIT {
         }
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> rows("event_id LIKE 'twice-%-" + app + "'") == EventType.values().length);
+                .until(() -> rows("event_id LIKE 'twice-%-" + app + "'") == recorded.size());
         assertThat(rows("event_id LIKE 'twice-%-" + app + "' AND rejected")).isZero();
-        for (EventType type : EventType.values()) {
+        for (EventType type : recorded) {
             assertThat(rows("event_id = 'twice-" + type + "-" + app + "' AND type = '" + type.type() + "'"))
                     .as("%s recorded once", type)
                     .isEqualTo(1);

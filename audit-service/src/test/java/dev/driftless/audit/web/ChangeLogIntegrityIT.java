@@ -235,6 +235,55 @@ class ChangeLogIntegrityIT {
                 .body("broken[0].problem", equalTo("the hash does not match the entry's content"));
     }
 
+    /**
+     * When an entry was recorded feeds lead times: moving it, behind the triggers' back as the owner could, is found,
+     * because the hash of an entry covers its seq, recorded_at and chain.
+     */
+    @Test
+    void aRecordedAtMovedBehindTheTriggersBackIsFoundByVerify() throws Exception {
+        String app = "moved-" + UUID.randomUUID().toString().substring(0, 8);
+        record(app, 1);
+        String moved = record(app, 2);
+        given().auth()
+                .oauth2(READ)
+                .get("/api/verify")
+                .then()
+                .statusCode(200)
+                .body("broken.findAll { it.chain == '" + app + "' }", org.hamcrest.Matchers.empty());
+
+        try (Connection c = owner();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
+            try {
+                s.executeUpdate("UPDATE change_log SET recorded_at = recorded_at - INTERVAL '2 seconds'"
+                        + " WHERE event_id = '" + moved + "'");
+            } finally {
+                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
+            }
+        }
+
+        given().auth()
+                .oauth2(READ)
+                .get("/api/verify")
+                .then()
+                .statusCode(200)
+                .body("intact", equalTo(false))
+                .body("broken.find { it.chain == '" + app + "' }.eventId", equalTo(moved))
+                .body("broken.find { it.chain == '" + app + "' }.reason", equalTo("HashMismatch"));
+
+        // put back, so the other tests of this class find the log as they left it
+        try (Connection c = owner();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
+            try {
+                s.executeUpdate("UPDATE change_log SET recorded_at = recorded_at + INTERVAL '2 seconds'"
+                        + " WHERE event_id = '" + moved + "'");
+            } finally {
+                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
+            }
+        }
+    }
+
     @Inject
     dev.driftless.audit.store.SecretRedaction redaction;
 

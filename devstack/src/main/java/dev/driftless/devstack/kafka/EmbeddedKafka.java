@@ -165,6 +165,23 @@ public final class EmbeddedKafka implements AutoCloseable {
     public void createDriftlessTopics(int partitions) {
         createTopics(partitions, Topics.ALL.toArray(String[]::new));
         createTopics(1, Topics.LEADERSHIP);
+        createCompactedTopic(Topics.CHECKPOINTS);
+    }
+
+    /** Creates a compacted topic of one partition (the latest record per key stays), unless it exists. */
+    public void createCompactedTopic(String topic) {
+        try (Admin admin = admin()) {
+            admin.createTopics(List.of(
+                            new NewTopic(topic, 1, (short) 1).configs(java.util.Map.of("cleanup.policy", "compact"))))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create topic " + topic + ": " + e.getMessage(), e);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + topic + ": " + e.getMessage(), e);
+        }
     }
 
     /** Shuts the broker down, keeping its log: clients lose their connections until {@link #startAgain()}. */

@@ -1,0 +1,193 @@
+package dev.driftless.audit.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.driftless.audit.AuditDatabase;
+import dev.driftless.audit.store.Checkpoints;
+import dev.driftless.audit.store.Retention;
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.events.Envelope;
+import dev.driftless.events.EventSignatures;
+import dev.driftless.events.EventType;
+import dev.driftless.events.ResyncRequested;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Signed checkpoints make the log checkable by an outsider: the latest is served with the exact text signed and
+ * checks with the public key alone, and what a holder of the database (the owner, a superuser) removes after it,
+ * which leaves every chain walkable, is still found, each with its word: a tail ({@code TailMissing}), a whole chain
+ * ({@code ChainMissing}), an archived month ({@code ArchiveMissing}).
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class, restrictToAnnotatedClass = true)
+@QuarkusTestResource(value = AuditDatabase.class, restrictToAnnotatedClass = true)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CheckpointsIT {
+
+    static final String READ = "read-token-0123456789";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.audit.schema")
+    String schema;
+
+    @Inject
+    Checkpoints checkpoints;
+
+    @Inject
+    Retention retention;
+
+    /** A superuser: what someone holding the database can do, triggers or not. */
+    Connection superuser() throws SQLException {
+        Connection c = DriverManager.getConnection(AuditDatabase.URL, AuditDatabase.USER, "");
+        try (Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+        }
+        return c;
+    }
+
+    long count(String where) throws SQLException {
+        try (Connection c = superuser();
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM change_log WHERE " + where)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    void record(String app, int entries) throws SQLException {
+        try (EventProbe probe = new EventProbe(bootstrap)) {
+            for (int n = 1; n <= entries; n++) {
+                probe.send(
+                        new Envelope(
+                                EventType.COMMAND_RESYNC,
+                                app + "-" + n,
+                                app,
+                                Instant.now(),
+                                Map.of("application", app)),
+                        new ResyncRequested(app, "tester", "n" + n, Instant.now()),
+                        app,
+                        "urn:test");
+            }
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("application = '" + app + "'") == entries);
+    }
+
+    void asSuperuser(String sql) throws SQLException {
+        try (Connection c = superuser();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
+            try {
+                s.execute(sql);
+            } finally {
+                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
+            }
+        }
+    }
+
+    JsonPath verify() {
+        return given().auth()
+                .oauth2(READ)
+                .get("/api/verify")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+    }
+
+    @Test
+    @Order(1)
+    void theLatestCheckpointIsServedSignedAndChecksWithThePublicKeyAlone() throws Exception {
+        String app = "signed-" + UUID.randomUUID().toString().substring(0, 8);
+        record(app, 2);
+        checkpoints.publish();
+
+        JsonPath served = given().auth()
+                .oauth2(READ)
+                .get("/api/checkpoints")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(served.getList("checkpoint.heads.chain")).contains(app);
+        EventSignatures.Verifier publicKey =
+                EventSignatures.Verifier.read(Path.of("src/test/resources/signing/audit-signing.pub.pem"));
+        Map<String, Object> signature = Map.of(
+                EventSignatures.SIGNATURE, served.getString("signature"),
+                EventSignatures.KEY_ID, served.getString("keyId"));
+        assertThat(publicKey.problem(
+                        served.getString("id"), served.getString("type"), served.getString("data"), signature))
+                .as("checked with the public key alone")
+                .isEmpty();
+        String forged = served.getString("data").replace("\"seq\":", "\"seq\":1");
+        assertThat(publicKey.problem(served.getString("id"), served.getString("type"), forged, signature))
+                .as("a checkpoint changed after signing")
+                .isPresent();
+        given().get("/api/checkpoints").then().statusCode(401);
+    }
+
+    @Test
+    @Order(2)
+    void aTailOrAChainRemovedAfterACheckpointIsFoundThoughEveryChainStillWalks() throws Exception {
+        String shortened = "tail-" + UUID.randomUUID().toString().substring(0, 8);
+        String gone = "gone-" + UUID.randomUUID().toString().substring(0, 8);
+        record(shortened, 3);
+        record(gone, 1);
+        checkpoints.publish();
+        assertThat(verify().getList("broken.findAll { it.chain == '" + shortened + "' || it.chain == '" + gone + "' }"))
+                .isEmpty();
+
+        asSuperuser("DELETE FROM change_log WHERE event_id = '" + shortened + "-3'");
+        asSuperuser("DELETE FROM change_log WHERE application = '" + gone + "'");
+
+        JsonPath result = verify();
+        assertThat(result.getBoolean("intact")).isFalse();
+        assertThat(result.getString("broken.find { it.chain == '" + shortened + "' }.reason"))
+                .isEqualTo("TailMissing");
+        assertThat(result.getString("broken.find { it.chain == '" + gone + "' }.reason"))
+                .isEqualTo("ChainMissing");
+    }
+
+    @Test
+    @Order(3)
+    void aDroppedArchivedMonthIsFound() throws Exception {
+        String app = "archived-" + UUID.randomUUID().toString().substring(0, 8);
+        record(app, 1);
+        List<String> archived = retention.archive(Instant.now().plus(Duration.ofDays(62)));
+        assertThat(archived).isNotEmpty();
+
+        try (Connection c = superuser();
+                Statement s = c.createStatement()) {
+            s.execute("DROP TABLE " + archived.get(0));
+        }
+
+        JsonPath result = verify();
+        assertThat(result.getBoolean("intact")).isFalse();
+        assertThat(result.getList("broken.reason")).contains("ArchiveMissing");
+        assertThat(result.getString("broken.find { it.reason == 'ArchiveMissing' }.problem"))
+                .contains(archived.get(0));
+    }
+}
