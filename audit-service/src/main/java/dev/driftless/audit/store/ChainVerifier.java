@@ -9,7 +9,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -37,7 +36,7 @@ public class ChainVerifier {
     SecretRedaction redaction;
 
     @Inject
-    ChangeLog changeLog;
+    io.agroal.api.AgroalDataSource dataSource;
 
     @Inject
     Checkpoints checkpoints;
@@ -63,29 +62,20 @@ public class ChainVerifier {
                 .register(metrics);
     }
 
-    /** Walks every chain. */
+    /** Walks every chain, checks the archives, and compares the log with the latest signed checkpoint. */
     public Report verifyAll() throws SQLException {
-        List<HashChain.Break> broken = new ArrayList<>();
-        List<String> chains = changeLog.chains();
-        java.util.Map<Long, String> redacted = changeLog.redactions();
-        for (String chain : chains) {
-            changeLog.verify(chain, redacted).ifPresent(broken::add);
-        }
-        broken.addAll(changeLog.missingArchives());
-        // against the latest signed checkpoint: what a holder of the database removed, or rewrote whole, since
         java.util.Optional<Checkpoints.Signed> latest = checkpoints.latest().filter(checkpoints::trusted);
-        if (latest.isPresent()) {
-            java.util.Set<String> reported = new java.util.HashSet<>();
-            broken.forEach(b -> reported.add(b.chain()));
-            for (var head : latest.get().checkpoint().heads()) {
-                if (!reported.contains(head.chain())) {
-                    changeLog.against(head).ifPresent(broken::add);
-                }
-            }
+        List<HashChain.Break> broken;
+        int chains;
+        try (java.sql.Connection c = dataSource.getConnection()) {
+            chains = ChangeLog.chains(c).size();
+            broken = LogVerification.problems(
+                    c, latest.map(Checkpoints.Signed::checkpoint).orElse(null));
+            c.setAutoCommit(true); // ends the walks' read transaction before the pool takes it back
         }
         Report report = new Report(
                 broken.isEmpty(),
-                chains.size(),
+                chains,
                 broken,
                 Instant.now(),
                 redaction.redactions(),

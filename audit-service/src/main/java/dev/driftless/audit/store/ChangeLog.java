@@ -380,7 +380,14 @@ public class ChangeLog {
     }
 
     public List<String> chains() throws SQLException {
-        return query("SELECT DISTINCT chain FROM change_log ORDER BY chain", List.of(), rs -> {
+        try (Connection c = dataSource.getConnection()) {
+            return chains(c);
+        }
+    }
+
+    /** Every chain of the live log, over a connection of the caller's. */
+    public static List<String> chains(Connection c) throws SQLException {
+        return query(c, "SELECT DISTINCT chain FROM change_log ORDER BY chain", List.of(), rs -> {
             try {
                 return rs.getString(1);
             } catch (SQLException e) {
@@ -412,69 +419,82 @@ public class ChangeLog {
      */
     public Optional<HashChain.Break> against(dev.driftless.events.ChainCheckpoint.Head head) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            try (PreparedStatement s = c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? AND seq = ?")) {
-                s.setString(1, head.chain());
-                s.setLong(2, head.seq());
-                try (ResultSet rs = s.executeQuery()) {
-                    if (rs.next()) {
-                        return rs.getString(1).equals(head.hash())
-                                ? Optional.empty()
-                                : Optional.of(new HashChain.Break(
+            return against(c, head);
+        }
+    }
+
+    /** {@link #against(dev.driftless.events.ChainCheckpoint.Head)} over a connection of the caller's. */
+    public static Optional<HashChain.Break> against(Connection c, dev.driftless.events.ChainCheckpoint.Head head)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? AND seq = ?")) {
+            s.setString(1, head.chain());
+            s.setLong(2, head.seq());
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    return rs.getString(1).equals(head.hash())
+                            ? Optional.empty()
+                            : Optional.of(new HashChain.Break(
+                                    head.chain(),
+                                    head.seq(),
+                                    null,
+                                    "the entry a signed checkpoint saw has another hash now",
+                                    HashChain.Problem.HashMismatch));
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM chain_checkpoints WHERE chain = ? AND seq >= ?")) {
+            s.setString(1, head.chain());
+            s.setLong(2, head.seq());
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next()) {
+                    return Optional.empty(); // archived since; the archive's presence is checked on its own
+                }
+            }
+        }
+        try (PreparedStatement s = c.prepareStatement("SELECT max(seq) FROM change_log WHERE chain = ?")) {
+            s.setString(1, head.chain());
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                long last = rs.getLong(1);
+                if (rs.wasNull()) {
+                    return Optional.of(new HashChain.Break(
+                            head.chain(),
+                            head.seq(),
+                            null,
+                            "a signed checkpoint saw this chain up to seq " + head.seq()
+                                    + "; the log has no entry of it",
+                            HashChain.Problem.ChainMissing));
+                }
+                return Optional.of(
+                        last < head.seq()
+                                ? new HashChain.Break(
+                                        head.chain(),
+                                        last,
+                                        null,
+                                        "a signed checkpoint saw this chain up to seq " + head.seq()
+                                                + "; the log ends at seq " + last,
+                                        HashChain.Problem.TailMissing)
+                                : new HashChain.Break(
                                         head.chain(),
                                         head.seq(),
                                         null,
-                                        "the entry a signed checkpoint saw has another hash now",
+                                        "the entry a signed checkpoint saw at this seq is gone",
                                         HashChain.Problem.HashMismatch));
-                    }
-                }
-            }
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT 1 FROM chain_checkpoints WHERE chain = ? AND seq >= ?")) {
-                s.setString(1, head.chain());
-                s.setLong(2, head.seq());
-                try (ResultSet rs = s.executeQuery()) {
-                    if (rs.next()) {
-                        return Optional.empty(); // archived since; the archive's presence is checked on its own
-                    }
-                }
-            }
-            try (PreparedStatement s = c.prepareStatement("SELECT max(seq) FROM change_log WHERE chain = ?")) {
-                s.setString(1, head.chain());
-                try (ResultSet rs = s.executeQuery()) {
-                    rs.next();
-                    long last = rs.getLong(1);
-                    if (rs.wasNull()) {
-                        return Optional.of(new HashChain.Break(
-                                head.chain(),
-                                head.seq(),
-                                null,
-                                "a signed checkpoint saw this chain up to seq " + head.seq()
-                                        + "; the log has no entry of it",
-                                HashChain.Problem.ChainMissing));
-                    }
-                    return Optional.of(
-                            last < head.seq()
-                                    ? new HashChain.Break(
-                                            head.chain(),
-                                            last,
-                                            null,
-                                            "a signed checkpoint saw this chain up to seq " + head.seq()
-                                                    + "; the log ends at seq " + last,
-                                            HashChain.Problem.TailMissing)
-                                    : new HashChain.Break(
-                                            head.chain(),
-                                            head.seq(),
-                                            null,
-                                            "the entry a signed checkpoint saw at this seq is gone",
-                                            HashChain.Problem.HashMismatch));
-                }
             }
         }
     }
 
     /** Archived months the live log continues from that are gone (dropped), with the chains that continue from them. */
     public List<HashChain.Break> missingArchives() throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            return missingArchives(c);
+        }
+    }
+
+    /** {@link #missingArchives()} over a connection of the caller's. */
+    public static List<HashChain.Break> missingArchives(Connection c) throws SQLException {
         return query(
+                c,
                 "SELECT partition, min(chain), min(seq) FROM chain_checkpoints"
                         + " WHERE to_regclass(quote_ident(current_schema()) || '.' || quote_ident(partition)) IS NULL"
                         + " GROUP BY partition ORDER BY partition",
@@ -511,61 +531,70 @@ public class ChangeLog {
      */
     public Optional<HashChain.Break> verify(String chain, Map<Long, String> redacted) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (Statement lock = c.createStatement()) {
-                // no month is archived while this chain is walked, so its checkpoint and its rows agree
-                lock.execute("LOCK TABLE change_log IN ACCESS SHARE MODE");
-            }
-            String start = checkpoint(c, chain);
-            try (PreparedStatement s =
-                    c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? ORDER BY seq")) {
-                s.setFetchSize(500);
-                s.setString(1, chain);
-                try (ResultSet rs = s.executeQuery()) {
-                    Optional<HashChain.Break> result = HashChain.verify(
-                            chain,
-                            start,
-                            new Iterator<>() {
-                                Boolean ahead;
+            return walk(c, chain, redacted);
+        }
+    }
 
-                                @Override
-                                public boolean hasNext() {
-                                    try {
-                                        if (ahead == null) {
-                                            ahead = rs.next();
-                                        }
-                                        return ahead;
-                                    } catch (SQLException e) {
-                                        throw new IllegalStateException(e);
-                                    }
-                                }
+    /**
+     * Walks one chain over a connection of the caller's (the service's pool, or the offline verifier's own), in one
+     * transaction of its own.
+     */
+    public static Optional<HashChain.Break> walk(Connection c, String chain, Map<Long, String> redacted)
+            throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement lock = c.createStatement()) {
+            // no month is archived while this chain is walked, so its checkpoint and its rows agree
+            lock.execute("LOCK TABLE change_log IN ACCESS SHARE MODE");
+        }
+        String start = checkpoint(c, chain);
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? ORDER BY seq")) {
+            s.setFetchSize(500);
+            s.setString(1, chain);
+            try (ResultSet rs = s.executeQuery()) {
+                Optional<HashChain.Break> result = HashChain.verify(
+                        chain,
+                        start,
+                        new Iterator<>() {
+                            Boolean ahead;
 
-                                @Override
-                                public HashChain.Link next() {
-                                    if (!hasNext()) {
-                                        throw new NoSuchElementException();
+                            @Override
+                            public boolean hasNext() {
+                                try {
+                                    if (ahead == null) {
+                                        ahead = rs.next();
                                     }
-                                    ahead = null;
-                                    try {
-                                        return new HashChain.Link(
-                                                rs.getLong(1),
-                                                entry(rs),
-                                                rs.getString(19),
-                                                rs.getString(20),
-                                                rs.getInt(22),
-                                                new HashChain.Position(
-                                                        rs.getLong(1),
-                                                        rs.getTimestamp(21).toInstant(),
-                                                        rs.getString(18)));
-                                    } catch (SQLException e) {
-                                        throw new IllegalStateException(e);
-                                    }
+                                    return ahead;
+                                } catch (SQLException e) {
+                                    throw new IllegalStateException(e);
                                 }
-                            },
-                            redacted);
-                    c.commit();
-                    return result;
-                }
+                            }
+
+                            @Override
+                            public HashChain.Link next() {
+                                if (!hasNext()) {
+                                    throw new NoSuchElementException();
+                                }
+                                ahead = null;
+                                try {
+                                    return new HashChain.Link(
+                                            rs.getLong(1),
+                                            entry(rs),
+                                            rs.getString(19),
+                                            rs.getString(20),
+                                            rs.getInt(22),
+                                            new HashChain.Position(
+                                                    rs.getLong(1),
+                                                    rs.getTimestamp(21).toInstant(),
+                                                    rs.getString(18)));
+                                } catch (SQLException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            }
+                        },
+                        redacted);
+                c.commit();
+                return result;
             }
         }
     }
@@ -619,8 +648,14 @@ public class ChangeLog {
     }
 
     private <T> List<T> query(String sql, List<Object> params, Function<ResultSet, T> row) throws SQLException {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = dataSource.getConnection()) {
+            return query(c, sql, params, row);
+        }
+    }
+
+    private static <T> List<T> query(Connection c, String sql, List<Object> params, Function<ResultSet, T> row)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(sql)) {
             for (int i = 0; i < params.size(); i++) {
                 s.setObject(i + 1, params.get(i));
             }

@@ -108,6 +108,46 @@ class CheckpointsIT {
         }
     }
 
+    /** Runs the offline verifier (no service involved) against the served checkpoint, kept in a file. */
+    record Offline(int exit, String out, String err) {}
+
+    Offline offline(String checkpointJson) throws Exception {
+        Path file = java.nio.file.Files.createTempFile("checkpoint", ".json");
+        java.nio.file.Files.writeString(file, checkpointJson);
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int exit = dev.driftless.audit.offline.OfflineVerifier.run(
+                new String[] {
+                    "--checkpoints",
+                    file.toString(),
+                    "--public-key",
+                    "src/test/resources/signing/audit-signing.pub.pem",
+                    "--db-url",
+                    AuditDatabase.URL,
+                    "--db-user",
+                    AuditDatabase.USER,
+                    "--schema",
+                    schema
+                },
+                Map.of(),
+                new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8),
+                new java.io.PrintStream(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        return new Offline(
+                exit,
+                out.toString(java.nio.charset.StandardCharsets.UTF_8),
+                err.toString(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    String served() {
+        return given().auth()
+                .oauth2(READ)
+                .get("/api/checkpoints")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString();
+    }
+
     JsonPath verify() {
         return given().auth()
                 .oauth2(READ)
@@ -147,6 +187,16 @@ class CheckpointsIT {
                 .as("a checkpoint changed after signing")
                 .isPresent();
         given().get("/api/checkpoints").then().statusCode(401);
+
+        // kept elsewhere, it verifies the log without the service
+        Offline intact = offline(served());
+        assertThat(intact.exit()).as(intact.out() + intact.err()).isZero();
+        assertThat(intact.out()).contains("intact");
+        // the signed text changed (a head moved back): in the served JSON, data is a string with its quotes escaped
+        Offline untrusted = offline(served().replace("\\\"seq\\\":", "\\\"seq\\\":1"));
+        assertThat(served()).contains("\\\"seq\\\":");
+        assertThat(untrusted.exit()).isEqualTo(2);
+        assertThat(untrusted.err()).contains("CheckpointUntrusted");
     }
 
     @Test
@@ -157,6 +207,7 @@ class CheckpointsIT {
         record(shortened, 3);
         record(gone, 1);
         checkpoints.publish();
+        String kept = served();
         assertThat(verify().getList("broken.findAll { it.chain == '" + shortened + "' || it.chain == '" + gone + "' }"))
                 .isEmpty();
 
@@ -169,6 +220,12 @@ class CheckpointsIT {
                 .isEqualTo("TailMissing");
         assertThat(result.getString("broken.find { it.chain == '" + gone + "' }.reason"))
                 .isEqualTo("ChainMissing");
+        Offline offline = offline(kept);
+        assertThat(offline.exit()).as(offline.err()).isEqualTo(1);
+        assertThat(offline.out())
+                .contains("TailMissing chain=" + shortened)
+                .contains("ChainMissing chain=" + gone)
+                .contains("BROKEN");
     }
 
     @Test
