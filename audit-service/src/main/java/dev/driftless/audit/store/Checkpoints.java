@@ -74,8 +74,10 @@ public class Checkpoints {
     @io.smallrye.common.annotation.Identifier("leadership")
     dev.driftless.events.Leadership leadership;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    /** The connector's client settings ({@code kafka.*}: bootstrap servers, authentication), for the reader. */
+    @Inject
+    @io.smallrye.common.annotation.Identifier("default-kafka-broker")
+    Map<String, Object> kafka;
 
     @ConfigProperty(name = "driftless.audit.signing-key-file")
     Optional<java.nio.file.Path> keyFile;
@@ -166,7 +168,7 @@ public class Checkpoints {
     /** The last checkpoint on the topic, if its signature is this service's. */
     private Optional<Signed> readLatest() {
         Properties properties = new Properties();
-        properties.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        properties.putAll(kafka);
         properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         properties.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -42,15 +42,27 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final String bootstrapServers;
     private final Path logDir;
     private final boolean ownsLogDir;
+    /** The super user's password of a broker that authenticates clients; {@code null} for plaintext. */
+    private final String adminPassword;
+
     private KafkaRaftServer server;
 
+    /** The super user of a broker started with {@link #startSecured}. */
+    public static final String ADMIN = "admin";
+
     private EmbeddedKafka(
-            KafkaConfig config, KafkaRaftServer server, String bootstrapServers, Path logDir, boolean ownsLogDir) {
+            KafkaConfig config,
+            KafkaRaftServer server,
+            String bootstrapServers,
+            Path logDir,
+            boolean ownsLogDir,
+            String adminPassword) {
         this.config = config;
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.logDir = logDir;
         this.ownsLogDir = ownsLogDir;
+        this.adminPassword = adminPassword;
     }
 
     /** Starts a broker on a free port with a temporary log directory. */
@@ -65,6 +77,19 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param logDir the log directory, or {@code null} for a temporary one removed on close
      */
     public static EmbeddedKafka start(int port, Path logDir) {
+        return start(port, logDir, null);
+    }
+
+    /**
+     * Starts a broker as a production one runs: clients authenticate with SCRAM-SHA-512 and are authorized by ACLs
+     * (KRaft's StandardAuthorizer, nothing allowed without one); {@value #ADMIN} with this password is its super user,
+     * which {@link #admin()} signs in as. Plaintext on loopback all the same (no TLS here).
+     */
+    public static EmbeddedKafka startSecured(String adminPassword) {
+        return start(0, null, adminPassword);
+    }
+
+    private static EmbeddedKafka start(int port, Path logDir, String adminPassword) {
         try {
             boolean owns = logDir == null;
             Path dir = owns ? Files.createTempDirectory("driftless-kafka") : logDir;
@@ -73,11 +98,15 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = port == 0 ? freePort() : port;
             int controllerPort = freePort();
             Map<String, String> props = brokerProperties(dir, brokerPort, controllerPort);
+            if (adminPassword != null) {
+                secure(props, brokerPort, controllerPort, adminPassword);
+            }
             KafkaConfig config = new KafkaConfig(props, false);
-            format(dir, props);
+            format(dir, props, adminPassword);
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            EmbeddedKafka kafka = new EmbeddedKafka(config, server, "127.0.0.1:" + brokerPort, dir, owns);
+            EmbeddedKafka kafka =
+                    new EmbeddedKafka(config, server, "127.0.0.1:" + brokerPort, dir, owns, adminPassword);
             kafka.awaitReady();
             return kafka;
         } catch (IOException e) {
@@ -111,8 +140,43 @@ public final class EmbeddedKafka implements AutoCloseable {
         return props;
     }
 
-    private static void format(Path dir, Map<String, String> props) throws Exception {
+    /** SCRAM-SHA-512 on the client listener, ACLs by the StandardAuthorizer, {@value #ADMIN} the super user. */
+    private static void secure(Map<String, String> props, int brokerPort, int controllerPort, String adminPassword) {
+        props.put(
+                "listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        props.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + brokerPort);
+        props.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+        props.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        props.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+        props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", jaas(ADMIN, adminPassword));
+        props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        // the controller listener (loopback, the broker's own traffic) is not authenticated
+        props.put("super.users", "User:" + ADMIN + ";User:ANONYMOUS");
+        props.put("allow.everyone.if.no.acl.found", "false");
+        props.put("auto.create.topics.enable", "false");
+    }
+
+    /** The JAAS line a client signs in with, as Strimzi puts it in a KafkaUser's Secret ({@code sasl.jaas.config}). */
+    public static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\""
+                + password + "\";";
+    }
+
+    /** The client settings that sign in as a user of a broker started with {@link #startSecured}. */
+    public static Map<String, Object> clientLogin(String user, String password) {
+        return Map.of(
+                "security.protocol", "SASL_PLAINTEXT",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", jaas(user, password));
+    }
+
+    private static void format(Path dir, Map<String, String> props, String adminPassword) throws Exception {
         new Formatter()
+                .setScramArguments(
+                        adminPassword == null
+                                ? List.of()
+                                : List.of("SCRAM-SHA-512=[name=" + ADMIN + ",password=" + adminPassword + "]"))
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(Integer.parseInt(props.get("node.id")))
                 .setClusterId(Uuid.randomUuid().toString())
@@ -138,6 +202,9 @@ public final class EmbeddedKafka implements AutoCloseable {
     public Admin admin() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        if (adminPassword != null) {
+            props.putAll(clientLogin(ADMIN, adminPassword));
+        }
         return Admin.create(props);
     }
 
