@@ -43,12 +43,16 @@ public final class Launcher {
                     + made.digestKey().getFileName() + " (digest key, secret), "
                     + made.signingKey().getFileName()
                     + " (signing key pair, secret), " + made.commandSigners().getFileName()
-                    + " (the public keys commands are signed with)");
+                    + " (the public keys commands are signed with), "
+                    + made.pushSigners().getFileName()
+                    + " (the public key pushes are signed with)");
             System.out.println("  sync-service:   " + made.identities().getFileName() + " (age identity, secret), "
                     + made.signingPublicKey().getFileName() + " (render-service's public key), "
                     + made.syncSigningKey().getFileName() + " (its own signing key pair, secret)");
             System.out.println(
                     "  audit-service:  " + made.auditSigningKey().getFileName() + " (signing key pair, secret)");
+            System.out.println(
+                    "  webhook-service: " + made.webhookSigningKey().getFileName() + " (signing key pair, secret)");
             return 0;
         } catch (IOException | RuntimeException e) {
             System.err.println("driftless keys: " + e.getMessage());

@@ -146,6 +146,12 @@ public interface RenderConfig {
      */
     java.util.Optional<Path> trustedCommandKeysFile();
 
+    /**
+     * The Ed25519 public keys (PEM) whose signatures on pushes are trusted: webhook-service's. A push no trusted key
+     * signed is set aside ({@code PushUnsigned}) and nothing is rendered for it; without the file every push is.
+     */
+    java.util.Optional<Path> trustedPushKeysFile();
+
     /** How Secrets are sealed in render events, under {@code driftless.render.secrets}. */
     Secrets secrets();
 

@@ -83,7 +83,19 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
         sendPush(probe, repoUrl, "refs/heads/main", before, after, deliveryId);
     }
 
-    /** Publishes the {@code commit.pushed} that webhook-service would for a push of a ref. */
+    /** webhook-service's key in tests: render-service trusts its public half (application.properties, %test). */
+    public static final dev.driftless.events.EventSignatures.Signer PUSH_SIGNER = pushSigner();
+
+    private static dev.driftless.events.EventSignatures.Signer pushSigner() {
+        try {
+            return dev.driftless.events.EventSignatures.Signer.read(
+                    java.nio.file.Path.of("src/test/resources/signing/push-signer.pem"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Publishes the {@code commit.pushed} that webhook-service would for a push of a ref, signed as it signs. */
     public static void sendPush(
             dev.driftless.devstack.kafka.EventProbe probe,
             String repoUrl,
@@ -91,6 +103,18 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             String before,
             String after,
             String deliveryId) {
+        sendPush(probe, repoUrl, ref, before, after, deliveryId, PUSH_SIGNER);
+    }
+
+    /** Publishes a {@code commit.pushed} signed by {@code signer} (unsigned when {@code null}). */
+    public static void sendPush(
+            dev.driftless.devstack.kafka.EventProbe probe,
+            String repoUrl,
+            String ref,
+            String before,
+            String after,
+            String deliveryId,
+            dev.driftless.events.EventSignatures.Signer signer) {
         dev.driftless.events.CommitPushed push = new dev.driftless.events.CommitPushed(
                 dev.driftless.events.RepositoryUrls.normalise(repoUrl),
                 ref,
@@ -111,6 +135,7 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
                         Map.of()),
                 push,
                 push.repository(),
-                "urn:test");
+                "urn:test",
+                signer);
     }
 }

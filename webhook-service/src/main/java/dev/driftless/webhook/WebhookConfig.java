@@ -23,6 +23,12 @@ public interface WebhookConfig {
     Map<String, String> providerSecrets();
 
     /**
+     * The Ed25519 key pair (PEM) the pushes it publishes are signed with; render-service renders for no push its
+     * trusted keys did not sign. Unset: pushes go unsigned and are refused.
+     */
+    Optional<Path> signingKeyFile();
+
+    /**
      * The repositories whose pushes are published: normalised URLs or globs such as {@code https://github.com/acme/*}.
      * A signed push for any other repository is answered 202 {@code ignored}. Empty (the default): every repository.
      */

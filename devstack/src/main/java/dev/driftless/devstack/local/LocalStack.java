@@ -150,9 +150,16 @@ public final class LocalStack implements AutoCloseable {
                                 "DRIFTLESS_SIGNING_KEY_FILE", keys.signingKey().toString(),
                                 "DRIFTLESS_TRUSTED_COMMAND_KEYS_FILE",
                                         keys.commandSigners().toString(),
+                                "DRIFTLESS_TRUSTED_PUSH_KEYS_FILE",
+                                        keys.pushSigners().toString(),
                                 // kustomize and kubectl for Kustomize applications, where the control plane's are built
                                 "PATH", withTools(System.getenv("PATH"))),
-                "webhook-service", Map.of("DRIFTLESS_WEBHOOK_SECRET", secret));
+                "webhook-service",
+                        Map.of(
+                                "DRIFTLESS_WEBHOOK_SECRET",
+                                secret,
+                                "DRIFTLESS_SIGNING_KEY_FILE",
+                                keys.webhookSigningKey().toString()));
         Map<String, Integer> ports = Map.of(
                 "webhook-service", o.webhookPort(),
                 "render-service", o.renderPort(),

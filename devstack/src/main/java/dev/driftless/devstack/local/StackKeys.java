@@ -22,6 +22,8 @@ import java.util.Base64;
  * @param auditSigningKey audit-service's key pair, signing its commands (PEM)
  * @param syncSigningKey sync-service's key pair, signing its commands (PEM)
  * @param commandSigners both their public keys, which render-service trusts with commands (PEM)
+ * @param webhookSigningKey webhook-service's key pair, signing the pushes it publishes (PEM)
+ * @param pushSigners its public key, which render-service trusts with pushes (PEM)
  */
 public record StackKeys(
         Path identities,
@@ -31,7 +33,9 @@ public record StackKeys(
         Path signingPublicKey,
         Path auditSigningKey,
         Path syncSigningKey,
-        Path commandSigners) {
+        Path commandSigners,
+        Path webhookSigningKey,
+        Path pushSigners) {
 
     /** The keys under {@code dir}, made when missing. */
     public static StackKeys stored(Path dir) throws IOException {
@@ -44,7 +48,9 @@ public record StackKeys(
                 dir.resolve("render-signing.pub"),
                 dir.resolve("audit-signing.pem"),
                 dir.resolve("sync-signing.pem"),
-                dir.resolve("command-signers.pub"));
+                dir.resolve("command-signers.pub"),
+                dir.resolve("webhook-signing.pem"),
+                dir.resolve("push-signers.pub"));
         if (!Files.exists(keys.signingKey()) || !Files.exists(keys.signingPublicKey())) {
             String pair = dev.driftless.events.EventSignatures.generatePem();
             writePrivate(keys.signingKey(), pair);
@@ -61,6 +67,11 @@ public record StackKeys(
                     keys.commandSigners(),
                     dev.driftless.events.EventSignatures.publicPem(audit)
                             + dev.driftless.events.EventSignatures.publicPem(sync));
+        }
+        if (!Files.exists(keys.webhookSigningKey()) || !Files.exists(keys.pushSigners())) {
+            String webhook = dev.driftless.events.EventSignatures.generatePem();
+            writePrivate(keys.webhookSigningKey(), webhook);
+            Files.writeString(keys.pushSigners(), dev.driftless.events.EventSignatures.publicPem(webhook));
         }
         if (!Files.exists(keys.identities()) || !Files.exists(keys.recipients())) {
             SealedSecrets.AgeKey key = SealedSecrets.generate();

@@ -16,8 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * On each {@code commit.pushed}: render the applications whose files the push changed, at the head of the pushed
- * ref, and publish the outcomes, then commit the offset. An event that can never be read, or whose handling fails
+ * On each {@code commit.pushed} webhook-service signed: render the applications whose files the push changed, at the
+ * head of the pushed ref, and publish the outcomes, then commit the offset. A push no trusted key signed is set aside
+ * ({@code PushUnsigned}). An event that can never be read, or whose handling fails
  * unexpectedly, goes to the dead-letter topic with its reason and the consumer goes on.
  */
 @ApplicationScoped
@@ -42,9 +43,22 @@ public class CommitConsumer {
         return message.ack();
     }
 
+    /** The keys pushes must be signed with: webhook-service's. */
+    private final dev.driftless.events.TrustedSigners pushSigners =
+            new dev.driftless.events.TrustedSigners("driftless.render.trusted-push-keys-file");
+
+    /** The reason a push no trusted key signed is set aside with; nothing is rendered for it. */
+    static final String PUSH_UNSIGNED = "PushUnsigned";
+
     private void handle(ReceivedEvent event, Record data) {
         if (!(data instanceof CommitPushed push)) {
             LOG.warnf("ignoring %s on %s: not a push", event.type(), event.topic());
+            return;
+        }
+        var unsigned = pushSigners.problem(event);
+        if (unsigned.isPresent()) {
+            LOG.warnf("%s: setting aside %s (%s): %s", PUSH_UNSIGNED, event.id(), push.repository(), unsigned.get());
+            publisher.deadLetter(event.deadLetter("render-service", PUSH_UNSIGNED, "not rendered: " + unsigned.get()));
             return;
         }
         List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);

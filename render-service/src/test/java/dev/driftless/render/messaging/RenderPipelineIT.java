@@ -269,6 +269,38 @@ class RenderPipelineIT {
         }
     }
 
+    /** A push published straight to the broker, unsigned: set aside (PushUnsigned), nothing rendered for it. */
+    @Test
+    void anUnsignedPushIsSetAsideAndNothingIsRenderedForIt() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v1")));
+        declare();
+        render(first.name());
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v2")));
+
+        GitAndCatalog.sendPush(probe, repoUrl, "refs/heads/main", first.name(), second.name(), "forged-" + app, null);
+
+        String repository = dev.driftless.events.RepositoryUrls.normalise(repoUrl);
+        List<EventProbe.Received> letters = probe.read(
+                Topics.DEADLETTER,
+                r -> repository.equals(r.key())
+                        && EventCodec.decode(DeadLetter.class, r.value())
+                                .reason()
+                                .equals("PushUnsigned"),
+                1,
+                WAIT);
+        assertThat(letters).hasSize(1);
+        assertThat(EventCodec.decode(DeadLetter.class, letters.get(0).value()).message())
+                .contains("no signature");
+        assertThat(probe.readToEnd(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key()) && second.name().equals(r.ce("commit"))))
+                .as("the pushed commit was not rendered")
+                .isEmpty();
+
+        pushed(first, second, "signed-" + app);
+        render(second.name());
+    }
+
     /** A rollback published straight to the broker, unsigned: set aside (CommandUnsigned), nothing rendered for it. */
     @Test
     void anUnsignedCommandIsSetAsideAndNothingIsRenderedForIt() throws Exception {

@@ -16,7 +16,9 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
  * Publishes {@code commit.pushed} events to {@code driftless.commits}, keyed by repository so a repository's pushes
- * stay in order. The returned {@link Uni} completes only when the broker acknowledged the event.
+ * stay in order, signed with webhook-service's Ed25519 key ({@code driftless.webhook.signing-key-file}): render-service
+ * renders for no push that key did not sign. The returned {@link Uni} completes only when the broker acknowledged the
+ * event.
  */
 @ApplicationScoped
 public class CommitPublisher {
@@ -29,6 +31,14 @@ public class CommitPublisher {
     @Inject
     @Channel(CHANNEL)
     MutinyEmitter<String> emitter;
+
+    private dev.driftless.events.EventSignatures.Signer signer;
+
+    /** Pushes are signed (render-service acts on no other); a key file set but unreadable stops the start. */
+    @jakarta.annotation.PostConstruct
+    void readSigningKey() {
+        signer = dev.driftless.events.TrustedSigners.signer("driftless.webhook.signing-key-file");
+    }
 
     /**
      * The CloudEvent id of a push: stable across the provider's retries of one delivery, and of its repository (a
@@ -46,7 +56,7 @@ public class CommitPublisher {
         extensions.put(CloudEventExtensions.COMMIT, push.after());
         extensions.put(CloudEventExtensions.DELIVERY_ID, push.deliveryId());
         Envelope envelope = new Envelope(EventType.COMMIT_PUSHED, id, push.repository(), push.receivedAt(), extensions);
-        return emitter.sendMessage(envelope.toMessage(push, push.repository(), SOURCE))
+        return emitter.sendMessage(envelope.toMessage(push, push.repository(), SOURCE, signer))
                 .ifNoItem()
                 .after(timeout)
                 .fail()

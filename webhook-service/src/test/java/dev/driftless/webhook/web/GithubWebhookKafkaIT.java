@@ -13,6 +13,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -55,6 +56,25 @@ class GithubWebhookKafkaIT {
                 .containsKey("ce_time");
         CommitPushed push = EventCodec.decode(CommitPushed.class, record.value());
         assertThat(push.after()).isEqualTo(after);
+        // signed with webhook-service's key: render-service renders for no other push
+        Map<String, Object> extensions = new java.util.HashMap<>();
+        record.headers().forEach((name, value) -> extensions.put(name.replaceFirst("^ce_", ""), value));
+        assertThat(verifier()
+                        .problem(
+                                record.headers().get("ce_id"),
+                                record.headers().get("ce_type"),
+                                record.value(),
+                                extensions))
+                .isEmpty();
+    }
+
+    static dev.driftless.events.EventSignatures.Verifier verifier() {
+        try {
+            return dev.driftless.events.EventSignatures.Verifier.read(
+                    java.nio.file.Path.of("src/test/resources/signing/webhook-signing.pub"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
