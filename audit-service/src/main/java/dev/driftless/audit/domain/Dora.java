@@ -1,26 +1,16 @@
 package dev.driftless.audit.domain;
 
-import dev.driftless.events.EventType;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * The four DORA metrics of one application, from its events in log order:
- *
- * <ul>
- *   <li>deployments: successful syncs that brought a new commit; their frequency per day over the window;
- *   <li>lead time for changes: push received → that commit synced, per deployment; and push received → the
- *       application first reported Healthy at that commit;
- *   <li>change failure rate: failed syncs and Degraded health, over all deployment attempts;
- *   <li>time to restore: from the first failure after a good state to the next successful sync or Healthy.
- * </ul>
+ * The four DORA metrics of one application over a window, from its events in log order, as {@link DoraTally} defines
+ * them (the meters count the same): deployments and their frequency per day, lead time for changes (to synced and to
+ * first Healthy), change failure rate (failures over deployments and failures), time to restore.
  *
  * @param deployments successful deployments of a new commit
  * @param failures failed deployment attempts (sync failed, or health went Degraded)
@@ -40,52 +30,38 @@ public record Dora(
         List<Long> restoreTimesMs) {
 
     /**
-     * Computes the metrics.
+     * Computes the metrics with {@link DoraTally}'s definition, over the events since {@code since}; the events
+     * before it are replayed uncounted, so the first sync in the window is a deployment only if its commit differs
+     * from the one deployed before (as the meters, which see every event, count it).
      *
      * @param events the application's events, oldest first
      * @param pushedAt when each commit's push was first received (of each commit synced or reported Healthy)
+     * @param since the window's start
      * @param window the period the frequency is over
      */
-    public static Dora of(List<StoredEvent> events, Map<String, Instant> pushedAt, Duration window) {
+    public static Dora of(List<StoredEvent> events, Map<String, Instant> pushedAt, Instant since, Duration window) {
+        DoraTally tally = new DoraTally();
         int deployments = 0;
         int failures = 0;
-        String deployed = null;
-        Instant brokenSince = null;
         List<Long> leadTimes = new ArrayList<>();
         List<Long> healthyLeadTimes = new ArrayList<>();
-        Set<String> healthyCommits = new HashSet<>();
         List<Long> restores = new ArrayList<>();
         for (StoredEvent e : events) {
-            Instant at = e.eventTime() == null ? e.recordedAt() : e.eventTime();
-            boolean succeeded = EventType.SYNC_SUCCEEDED.type().equals(e.type());
-            boolean failed = EventType.SYNC_FAILED.type().equals(e.type())
-                    || (EventType.HEALTH_CHANGED.type().equals(e.type())
-                            && "Degraded".equals(e.data().path("current").asText()));
-            boolean healthy = EventType.HEALTH_CHANGED.type().equals(e.type())
-                    && "Healthy".equals(e.data().path("current").asText());
-            if (succeeded && e.commit() != null && !e.commit().equals(deployed)) {
-                deployments++;
-                deployed = e.commit();
-                Instant pushed = pushedAt.get(e.commit());
-                if (pushed != null && !at.isBefore(pushed)) {
-                    leadTimes.add(Duration.between(pushed, at).toMillis());
-                }
+            DoraTally.Counted counted =
+                    tally.add(DoraTally.Event.of(e), commit -> Optional.ofNullable(pushedAt.get(commit)));
+            if (e.recordedAt().isBefore(since)) {
+                continue;
             }
-            if (healthy && e.commit() != null && healthyCommits.add(e.commit())) {
-                Instant pushed = pushedAt.get(e.commit());
-                Instant healthyAt = changedAt(e).orElse(at);
-                if (pushed != null && !healthyAt.isBefore(pushed)) {
-                    healthyLeadTimes.add(Duration.between(pushed, healthyAt).toMillis());
-                }
+            deployments += counted.deployment() ? 1 : 0;
+            failures += counted.failure() ? 1 : 0;
+            if (counted.leadTime() != null) {
+                leadTimes.add(counted.leadTime().toMillis());
             }
-            if (failed) {
-                failures++;
-                if (brokenSince == null) {
-                    brokenSince = at;
-                }
-            } else if ((succeeded || healthy) && brokenSince != null) {
-                restores.add(Duration.between(brokenSince, at).toMillis());
-                brokenSince = null;
+            if (counted.healthyLeadTime() != null) {
+                healthyLeadTimes.add(counted.healthyLeadTime().toMillis());
+            }
+            if (counted.restore() != null) {
+                restores.add(counted.restore().toMillis());
             }
         }
         int attempts = deployments + failures;
@@ -98,14 +74,5 @@ public record Dora(
                 List.copyOf(leadTimes),
                 List.copyOf(healthyLeadTimes),
                 List.copyOf(restores));
-    }
-
-    private static Optional<Instant> changedAt(StoredEvent event) {
-        String value = event.data().path("changedAt").asText("");
-        try {
-            return value.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(value));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
-        }
     }
 }

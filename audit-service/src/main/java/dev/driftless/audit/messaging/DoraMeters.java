@@ -1,7 +1,7 @@
 package dev.driftless.audit.messaging;
 
 import dev.driftless.audit.domain.ChangeEntry;
-import dev.driftless.audit.domain.StoredEvent;
+import dev.driftless.audit.domain.DoraTally;
 import dev.driftless.audit.store.ChangeLog;
 import dev.driftless.events.EventType;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -21,10 +21,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * DORA metrics for Grafana, updated as events are recorded: {@code driftless_audit_deployments_total} (by application
- * and outcome), and as histograms {@code driftless_audit_lead_time_seconds} (push → synced),
+ * DORA metrics for Grafana, updated as events are recorded, counted with the one definition the API uses
+ * ({@link DoraTally}): {@code driftless_audit_deployments_total} (by application; {@code outcome="succeeded"} a
+ * deployment of a new commit, {@code outcome="failed"} a failure: a failed sync or health gone Degraded), and as
+ * histograms {@code driftless_audit_lead_time_seconds} (push → synced, per deployment),
  * {@code driftless_audit_healthy_lead_time_seconds} (push → the application first reported Healthy at that commit)
- * and {@code driftless_audit_restore_time_seconds} (first failure → next success).
+ * and {@code driftless_audit_restore_time_seconds} (first failure → next successful sync or Healthy).
  *
  * <p>A push's time is the time of its first {@code commit.pushed} event (when webhook-service received it). The
  * timers' histograms reach further than Micrometer's default of 30 s, since a lead time or a restore can take minutes
@@ -50,7 +52,9 @@ public class DoraMeters {
     @Inject
     ChangeLog changeLog;
 
-    private final Map<String, Instant> brokenSince = new ConcurrentHashMap<>();
+    /** Each application's tally (the one DORA definition), resumed from the log when first seen after start. */
+    private final Map<String, DoraTally> tallies = new ConcurrentHashMap<>();
+
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
     /** Registers the timers of every application the log knows, so dashboards have their series after a restart. */
@@ -71,56 +75,96 @@ public class DoraMeters {
                 && !EventType.APPLICATION_REMOVED.type().equals(entry.type())) {
             register(entry.application());
         }
-        if (EventType.SYNC_SUCCEEDED.type().equals(entry.type())) {
-            metrics.counter("driftless.audit.deployments", "application", entry.application(), "outcome", "succeeded")
-                    .increment();
-            if (entry.commit() != null) {
-                Optional<Instant> pushed = changeLog.pushedAt(entry.commit());
-                if (pushed.isPresent() && !at.isBefore(pushed.get())) {
-                    leadTime(entry.application()).record(Duration.between(pushed.get(), at));
-                }
+        if (!OUTCOMES.contains(entry.type())) {
+            return;
+        }
+        DoraTally tally = tallies.get(entry.application());
+        if (tally == null) {
+            tally = tallies.computeIfAbsent(entry.application(), app -> resumed(app, entry.eventId()));
+        }
+        DoraTally.Counted counted;
+        try {
+            synchronized (tally) {
+                counted = tally.add(event(entry, at), this::pushedAt);
             }
-            Instant broken = brokenSince.remove(entry.application());
-            if (broken != null) {
-                restoreTime(entry.application()).record(Duration.between(broken, at));
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof SQLException cause) {
+                throw cause;
             }
-        } else if (EventType.SYNC_FAILED.type().equals(entry.type())) {
-            metrics.counter("driftless.audit.deployments", "application", entry.application(), "outcome", "failed")
+            throw e;
+        }
+        String application = entry.application();
+        if (counted.deployment()) {
+            metrics.counter("driftless.audit.deployments", "application", application, "outcome", "succeeded")
                     .increment();
-            brokenSince.putIfAbsent(entry.application(), at);
-        } else if (EventType.HEALTH_CHANGED.type().equals(entry.type()) && entry.commit() != null) {
-            onHealthChanged(entry, at);
+        }
+        if (counted.failure()) {
+            metrics.counter("driftless.audit.deployments", "application", application, "outcome", "failed")
+                    .increment();
+        }
+        if (counted.leadTime() != null) {
+            leadTime(application).record(counted.leadTime());
+        }
+        if (counted.healthyLeadTime() != null) {
+            healthyLeadTime(application).record(counted.healthyLeadTime());
+        }
+        if (counted.restore() != null) {
+            restoreTime(application).record(counted.restore());
         }
     }
+
+    /** The events that count (DoraTally): syncs and health changes. */
+    private static final Set<String> OUTCOMES =
+            Set.of(EventType.SYNC_SUCCEEDED.type(), EventType.SYNC_FAILED.type(), EventType.HEALTH_CHANGED.type());
+
+    /** How many of an application's last outcome events are replayed to resume its tally after a restart. */
+    static final int RESUME_FROM = 500;
 
     /**
-     * Records push → healthy when this event is the application's first {@code Healthy} at its commit, in log order:
-     * a redelivery is never recorded twice (the log keeps one copy), and a later return to Healthy at the same
-     * commit (after Degraded, or after sync-service restarted) is not a new rollout.
+     * An application's tally, picked up where it was: its last outcome events (this one excepted) replayed uncounted,
+     * so a restart neither counts a resync of the deployed commit as a deployment nor forgets a failure in progress.
      */
-    private void onHealthChanged(ChangeEntry entry, Instant eventTime) throws SQLException {
-        Optional<StoredEvent> first = changeLog.firstHealthy(entry.application(), entry.commit());
-        if (first.isEmpty() || !first.get().eventId().equals(entry.eventId())) {
-            return;
+    private DoraTally resumed(String application, String exceptEventId) {
+        DoraTally tally = new DoraTally();
+        try {
+            for (DoraTally.Event past : changeLog.outcomes(application, exceptEventId, RESUME_FROM)) {
+                tally.add(past, commit -> Optional.empty());
+            }
+        } catch (SQLException e) {
+            LOG.warnf("DORA tally of %s starts afresh: its history cannot be read (%s)", application, e.getMessage());
         }
-        Optional<Instant> pushed = changeLog.pushedAt(entry.commit());
-        if (pushed.isEmpty()) {
-            return;
-        }
-        Instant healthy = changedAt(first.get()).orElse(eventTime);
-        if (!healthy.isBefore(pushed.get())) {
-            healthyLeadTime(entry.application()).record(Duration.between(pushed.get(), healthy));
+        return tally;
+    }
+
+    private Optional<Instant> pushedAt(String commit) {
+        try {
+            return changeLog.pushedAt(commit);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    private static Optional<Instant> changedAt(StoredEvent event) {
-        String value = event.data().path("changedAt").asText("");
+    /** What the tally needs of a recorded entry: its type, commit, health and times, from its event's data. */
+    private static DoraTally.Event event(ChangeEntry entry, Instant at) {
+        com.fasterxml.jackson.databind.JsonNode data;
         try {
-            return value.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(value));
-        } catch (DateTimeParseException e) {
-            return Optional.empty();
+            data = JSON.readTree(entry.eventJson()).path("data");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            data = com.fasterxml.jackson.databind.node.MissingNode.getInstance();
         }
+        Instant changedAt = null;
+        try {
+            String value = data.path("changedAt").asText("");
+            changedAt = value.isEmpty() ? null : Instant.parse(value);
+        } catch (DateTimeParseException e) {
+            // no time of change: the event's time is taken
+        }
+        return new DoraTally.Event(
+                entry.type(), entry.commit(), data.path("current").asText(null), at, changedAt);
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     private void register(String application) {
         if (registered.add(application)) {

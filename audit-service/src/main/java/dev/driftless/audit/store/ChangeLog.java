@@ -314,20 +314,6 @@ public class ChangeLog {
                 .findFirst();
     }
 
-    /**
-     * The first {@code health.changed} to {@code Healthy} of an application at a commit, in log order, if there was
-     * one: the one that counts for the push → healthy lead time (later ones are redeliveries or flaps).
-     */
-    public Optional<StoredEvent> firstHealthy(String application, String commit) throws SQLException {
-        return query(
-                        "SELECT " + COLUMNS + " FROM change_log WHERE application = ? AND commit_sha = ? AND type = ?"
-                                + " AND NOT rejected AND event->'data'->>'current' = ? ORDER BY seq LIMIT 1",
-                        List.of(application, commit, EventType.HEALTH_CHANGED.type(), HEALTHY),
-                        ChangeLog::stored)
-                .stream()
-                .findFirst();
-    }
-
     /** The health state that ends a rollout. */
     private static final String HEALTHY = "Healthy";
 
@@ -394,6 +380,47 @@ public class ChangeLog {
                 throw new IllegalStateException(e);
             }
         });
+    }
+
+    /**
+     * The last {@code limit} outcome events of an application (syncs, health), oldest first, but one: what the DORA
+     * meters replay to pick up where they were before a restart. Only the columns the count needs are read.
+     */
+    public List<dev.driftless.audit.domain.DoraTally.Event> outcomes(
+            String application, String exceptEventId, int limit) throws SQLException {
+        List<dev.driftless.audit.domain.DoraTally.Event> newestFirst = query(
+                "SELECT type, commit_sha, coalesce(event_time, recorded_at), event->'data'->>'current',"
+                        + " event->'data'->>'changedAt' FROM change_log WHERE application = ? AND NOT rejected"
+                        + " AND type IN (?, ?, ?) AND event_id <> ? ORDER BY seq DESC LIMIT ?",
+                List.of(
+                        application,
+                        EventType.SYNC_SUCCEEDED.type(),
+                        EventType.SYNC_FAILED.type(),
+                        EventType.HEALTH_CHANGED.type(),
+                        exceptEventId,
+                        limit),
+                rs -> {
+                    try {
+                        String changedAt = rs.getString(5);
+                        Instant changed = null;
+                        try {
+                            changed = changedAt == null ? null : Instant.parse(changedAt);
+                        } catch (java.time.format.DateTimeParseException e) {
+                            // as the API reads it: no time of change
+                        }
+                        return new dev.driftless.audit.domain.DoraTally.Event(
+                                rs.getString(1),
+                                rs.getString(2),
+                                rs.getString(4),
+                                rs.getTimestamp(3).toInstant(),
+                                changed);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        List<dev.driftless.audit.domain.DoraTally.Event> oldestFirst = new ArrayList<>(newestFirst);
+        java.util.Collections.reverse(oldestFirst);
+        return oldestFirst;
     }
 
     /** The last entry of every chain in the live log, by chain. */

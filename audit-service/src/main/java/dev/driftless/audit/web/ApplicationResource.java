@@ -116,8 +116,8 @@ public class ApplicationResource {
                     changeLog.pushedAt(e.commit()).ifPresent(p -> pushedAt.put(e.commit(), p));
                 }
             }
-            return Response.ok(
-                            new ApplicationView(ApplicationState.of(name, events), Dora.of(recent, pushedAt, period)))
+            return Response.ok(new ApplicationView(
+                            ApplicationState.of(name, events), Dora.of(events, pushedAt, since, period)))
                     .build();
         } catch (SQLException e) {
             return unavailable(e);

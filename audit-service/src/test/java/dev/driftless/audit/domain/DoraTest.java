@@ -62,7 +62,7 @@ class DoraTest {
                 event(EventType.HEALTH_CHANGED, c, 80, "{\"current\":\"Healthy\"}")); // c healthy again: not counted
         Map<String, Instant> pushed = Map.of(a, T0.plus(Duration.ofMinutes(5)), c, T0.plus(Duration.ofMinutes(45)));
 
-        Dora dora = Dora.of(history, pushed, Duration.ofDays(2));
+        Dora dora = Dora.of(history, pushed, T0, Duration.ofDays(2));
 
         assertThat(dora.deployments()).isEqualTo(2);
         assertThat(dora.failures()).isEqualTo(3);
@@ -76,9 +76,30 @@ class DoraTest {
 
     @Test
     void noHistoryNoDivisionByZero() {
-        Dora dora = Dora.of(List.of(), Map.of(), Duration.ofDays(30));
+        Dora dora = Dora.of(List.of(), Map.of(), T0, Duration.ofDays(30));
 
         assertThat(dora.changeFailureRate()).isZero();
         assertThat(dora.deploymentsPerDay()).isZero();
+    }
+
+    @Test
+    void aWindowCountsWhatHappenedInItAsTheMetersWouldHaveSeenIt() throws Exception {
+        String a = "a".repeat(40);
+        String b = "b".repeat(40);
+        List<StoredEvent> history = List.of(
+                event(EventType.SYNC_SUCCEEDED, a, 10, "{}"), // before the window: deployed a
+                event(EventType.SYNC_FAILED, b, 20, "{}"), // before the window: broken since 20
+                event(EventType.SYNC_SUCCEEDED, a, 40, "{}"), // in it: a resync of a, no deployment; restored
+                event(EventType.SYNC_SUCCEEDED, b, 50, "{}")); // in it: a deployment of b
+
+        Dora dora = Dora.of(history, Map.of(), T0.plus(Duration.ofMinutes(30)), Duration.ofDays(1));
+
+        assertThat(dora.deployments())
+                .as("a resync of the commit deployed before the window")
+                .isEqualTo(1);
+        assertThat(dora.failures()).isZero();
+        assertThat(dora.restoreTimesMs())
+                .as("a failure before the window, ended in it")
+                .containsExactly(1_200_000L);
     }
 }

@@ -133,6 +133,75 @@ class DoraMetricsIT {
                 .orElse(0);
     }
 
+    void sync(String id, String at, boolean succeeded, Instant when) {
+        probe.send(
+                new Envelope(
+                        succeeded ? EventType.SYNC_SUCCEEDED : EventType.SYNC_FAILED,
+                        id,
+                        app,
+                        when,
+                        Map.of("commit", at, "application", app)),
+                new SyncReport(
+                        app,
+                        at,
+                        "sha256:" + "5".repeat(64),
+                        succeeded ? "Succeeded" : "Failed",
+                        succeeded ? null : "ApplyInvalid",
+                        succeeded ? null : "refused",
+                        List.of(),
+                        "render-" + id,
+                        when.minusSeconds(1),
+                        when),
+                app,
+                "urn:test");
+    }
+
+    /**
+     * One definition of DORA for the API and the meters: a history on which the two used to disagree (a resync of the
+     * deployed commit counted as a deployment by the meters, a Degraded rollout not counted as a failure by them, a
+     * Healthy not ending a restore) gives the same numbers at {@code GET /api/applications/{name}} and on
+     * {@code /q/metrics}.
+     */
+    @Test
+    void theApiAndTheMetersCountDeploymentsFailuresAndRestoresAlike() throws Exception {
+        String second = UUID.randomUUID().toString().replace("-", "") + "89abcdef";
+        Instant t = Instant.now().minus(Duration.ofMinutes(20)).truncatedTo(ChronoUnit.MILLIS);
+        sync("s1-" + app, commit, true, t); // deployment 1
+        sync("s2-" + app, commit, true, t.plusSeconds(10)); // a resync of the same commit: no deployment
+        health("h1-" + app, "Healthy", "Degraded", t.plusSeconds(20)); // failure 1
+        health("h2-" + app, "Degraded", "Healthy", t.plusSeconds(50)); // restored after 30 s
+        sync("s3-" + app, second, false, t.plusSeconds(60)); // failure 2
+        sync("s4-" + app, second, true, t.plusSeconds(80)); // deployment 2, restored after 20 s
+        await().atMost(Duration.ofSeconds(20)).until(() -> recorded("s4-" + app));
+
+        io.restassured.path.json.JsonPath view = given().auth()
+                .oauth2(READ)
+                .get("/api/applications/{name}", app)
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(view.getInt("dora.deployments")).isEqualTo(2);
+        assertThat(view.getInt("dora.failures")).isEqualTo(2);
+        assertThat(view.getList("dora.restoreTimesMs", Long.class)).containsExactly(30_000L, 20_000L);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+            assertThat(registry.find("driftless.audit.deployments")
+                            .tags("application", app, "outcome", "succeeded")
+                            .counter()
+                            .count())
+                    .isEqualTo(view.getInt("dora.deployments"));
+            assertThat(registry.find("driftless.audit.deployments")
+                            .tags("application", app, "outcome", "failed")
+                            .counter()
+                            .count())
+                    .isEqualTo(view.getInt("dora.failures"));
+            Timer restores = timer("driftless.audit.restore.time");
+            assertThat(restores.count()).isEqualTo(2);
+            assertThat(restores.totalTime(TimeUnit.MILLISECONDS)).isEqualTo(50_000.0);
+        });
+    }
+
     @Test
     void pushToTheFirstHealthyIsOneSampleAndALaterHealthyAtTheSameCommitAddsNone() throws Exception {
         Instant pushed = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MILLIS);
