@@ -275,12 +275,41 @@ public class ChangeLog {
         return query(sql.toString(), params, ChangeLog::stored);
     }
 
-    /** Every event of an application, oldest first (for its state and its DORA figures). */
-    public List<StoredEvent> byApplication(String application) throws SQLException {
+    /**
+     * An application's events, oldest first, summarised: every column but the event's data, of which only
+     * {@code message}, {@code current} and {@code changedAt} are read (what its state and DORA figures need), so no
+     * bundle is ever loaded however long the history.
+     */
+    public List<StoredEvent> summaries(String application) throws SQLException {
         return query(
-                "SELECT " + COLUMNS + " FROM change_log WHERE application = ? AND NOT rejected ORDER BY seq",
+                "SELECT " + SUMMARY_COLUMNS + " FROM change_log WHERE application = ? AND NOT rejected ORDER BY seq",
                 List.of(application),
                 ChangeLog::stored);
+    }
+
+    /** {@link #COLUMNS} with the event reduced to the parts of its data a summary needs. */
+    private static final String SUMMARY_COLUMNS = COLUMNS.replace(
+            "event::text",
+            "jsonb_build_object('data', jsonb_strip_nulls(jsonb_build_object('message', event->'data'->'message',"
+                    + " 'current', event->'data'->'current', 'changedAt', event->'data'->'changedAt')))::text");
+
+    /** Whether the log has any event of an application. */
+    public boolean hasApplication(String application) throws SQLException {
+        return !query(
+                        "SELECT 1 FROM change_log WHERE application = ? AND NOT rejected LIMIT 1",
+                        List.of(application),
+                        rs -> Boolean.TRUE)
+                .isEmpty();
+    }
+
+    /** Whether an application was ever rendered at a commit. */
+    public boolean renderedAt(String application, String commit) throws SQLException {
+        return !query(
+                        "SELECT 1 FROM change_log WHERE application = ? AND commit_sha = ? AND type = ? AND NOT rejected"
+                                + " LIMIT 1",
+                        List.of(application, commit, EventType.RENDER_SUCCEEDED.type()),
+                        rs -> Boolean.TRUE)
+                .isEmpty();
     }
 
     /** The names of every application in the log. */

@@ -72,7 +72,7 @@ public class ApplicationResource {
             List<ApplicationState> states = new ArrayList<>();
             for (String name : changeLog.applications()) {
                 if (visible.sees(name)) {
-                    states.add(ApplicationState.of(name, changeLog.byApplication(name)));
+                    states.add(ApplicationState.of(name, changeLog.summaries(name)));
                 }
             }
             return Response.ok(Map.of("applications", states)).build();
@@ -99,7 +99,7 @@ public class ApplicationResource {
             if (!visible.sees(name)) {
                 return visible.forbidden(name);
             }
-            List<StoredEvent> events = changeLog.byApplication(name);
+            List<StoredEvent> events = changeLog.summaries(name);
             if (events.isEmpty()) {
                 return Errors.of(
                         Response.Status.NOT_FOUND, "ApplicationNotFound", "the change log has no application " + name);
@@ -134,7 +134,7 @@ public class ApplicationResource {
             if (!visible.sees(name)) {
                 return visible.forbidden(name);
             }
-            if (changeLog.byApplication(name).isEmpty()) {
+            if (!changeLog.hasApplication(name)) {
                 return Errors.of(
                         Response.Status.NOT_FOUND, "ApplicationNotFound", "the change log has no application " + name);
             }
@@ -164,10 +164,7 @@ public class ApplicationResource {
             if (!visible.sees(name)) {
                 return visible.forbidden(name);
             }
-            boolean rendered = changeLog.byApplication(name).stream()
-                    .anyMatch(e -> EventType.RENDER_SUCCEEDED.type().equals(e.type())
-                            && body.commit().equals(e.commit()));
-            if (!rendered) {
+            if (!changeLog.renderedAt(name, body.commit())) {
                 return Errors.of(
                         Response.Status.CONFLICT,
                         "CommitNeverRendered",

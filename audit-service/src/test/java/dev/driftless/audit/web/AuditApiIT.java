@@ -126,6 +126,64 @@ class AuditApiIT {
         return commit;
     }
 
+    @jakarta.inject.Inject
+    dev.driftless.audit.store.ChangeLog changeLog;
+
+    /**
+     * An application's view and rollback read summaries of its events, never their bundles: a render of a 1 MB
+     * bundle is summarised without its manifests, and the view and a rollback to that commit still answer.
+     */
+    @Test
+    void anApplicationsViewReadsNoBundle() throws Exception {
+        String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        Map<String, Object> big = Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "ConfigMap",
+                "metadata",
+                Map.of("name", "big", "namespace", "x"),
+                "data",
+                Map.of("blob", "x".repeat(1_000_000)));
+        probe.send(
+                new Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        "big-" + commit,
+                        app,
+                        Instant.now(),
+                        Map.of("commit", commit, "application", app)),
+                new RenderSucceeded(
+                        app,
+                        "https://h/r",
+                        "refs/heads/main",
+                        commit,
+                        "apps/x",
+                        "sha256:" + "6".repeat(64),
+                        List.of(big),
+                        new Target("default", "x", true, true, true, true),
+                        "t",
+                        Instant.now(),
+                        1),
+                app,
+                "urn:test");
+        awaitRecorded(1);
+
+        List<dev.driftless.audit.domain.StoredEvent> summaries = changeLog.summaries(app);
+        assertThat(summaries).singleElement().satisfies(e -> {
+            assertThat(e.commit()).isEqualTo(commit);
+            assertThat(e.data().has("manifests")).as("the bundle").isFalse();
+            assertThat(e.data().toString().length()).isLessThan(200);
+        });
+        given().auth().oauth2(READ).get("/api/applications/{name}", app).then().statusCode(200);
+        given().auth()
+                .oauth2(WRITE)
+                .contentType("application/json")
+                .body(Map.of("commit", commit))
+                .post("/api/applications/{name}/rollback", app)
+                .then()
+                .statusCode(202);
+    }
+
     @Test
     void withoutATokenEverythingIs401AndAReadTokenCannotWrite() {
         given().get("/api/changes")
