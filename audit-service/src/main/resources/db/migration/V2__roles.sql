@@ -41,6 +41,17 @@ BEGIN
                    WHERE parent.relname = 'change_log' AND child.relname = part AND ns.nspname = current_schema()) THEN
         RAISE EXCEPTION 'no live month % in the change log', part USING ERRCODE = 'invalid_parameter_value';
     END IF;
+    -- oldest first: archiving a later month first would fork its chains (they continue from the archive's checkpoint)
+    IF part <> (SELECT min(child.relname) FROM pg_inherits
+                JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+                JOIN pg_class parent ON parent.oid = pg_inherits.inhparent
+                JOIN pg_namespace ns ON ns.oid = parent.relnamespace
+                WHERE parent.relname = 'change_log' AND ns.nspname = current_schema()) THEN
+        RAISE EXCEPTION 'only the oldest live month may be archived, not %', part USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF to_date(substr(part, 12), 'YYYY_MM') > now() THEN
+        RAISE EXCEPTION 'month % has not begun', part USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     -- the strongest lock first (DETACH needs it), so a concurrent insert waits instead of deadlocking
     PERFORM set_config('lock_timeout', '30s', true);
     LOCK TABLE change_log IN ACCESS EXCLUSIVE MODE;
@@ -51,12 +62,18 @@ BEGIN
     -- detaching drops the row triggers cloned from the live log: the archive stays append-only too
     EXECUTE format('CREATE OR REPLACE TRIGGER change_log_no_update_or_delete BEFORE UPDATE OR DELETE ON %I'
                    ' FOR EACH ROW EXECUTE FUNCTION change_log_is_append_only()', archive);
+    -- the verification (as the runtime login) compares the checkpoints with the archive they name
+    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'driftless_writer') THEN
+        EXECUTE format('GRANT SELECT ON %I TO driftless_writer', archive);
+    END IF;
     RETURN archive;
 END;
 $$;
 REVOKE EXECUTE ON FUNCTION change_log_archive_month(TEXT) FROM PUBLIC;
 
--- A SECURITY DEFINER function must not find its tables (or operators) through the caller's search path.
+-- A SECURITY DEFINER function must not find its tables (or operators) through the caller's search path. The schema
+-- comes first because both functions create and name tables in current_schema(); only the owner can create objects
+-- in it, so nothing there can shadow a built-in the functions call.
 DO $$
 BEGIN
     EXECUTE format('ALTER FUNCTION change_log_ensure_month(TIMESTAMPTZ) SET search_path = %I, pg_catalog, pg_temp',

@@ -128,8 +128,22 @@ public class Syncer {
         SyncPlan plan = new SyncPlan(removed.application(), List.of(), List.of(), removed.target());
         List<ResourceResult> results = new ArrayList<>();
         String commit = "none";
+        String actor;
         try {
-            Cluster cluster = clusters.named(removed.target().cluster()).actingAs(actor(removed.target()));
+            actor = actor(removed.target());
+        } catch (IllegalArgumentException e) {
+            return java.util.Optional.of(report(
+                    removed.application(),
+                    commit,
+                    null,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.Forbidden,
+                    "no user to act as: " + e.getMessage()));
+        }
+        try {
+            Cluster cluster = clusters.named(removed.target().cluster()).actingAs(actor);
             java.util.Optional<String> applied = cluster.inventoryCommit(removed.application());
             if (applied.isEmpty()) {
                 return java.util.Optional.empty();
@@ -144,16 +158,6 @@ public class Syncer {
         } catch (ClusterFailure e) {
             return java.util.Optional.of(report(
                     removed.application(), commit, null, triggeredBy, started, results, e.reason(), e.getMessage()));
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.of(report(
-                    removed.application(),
-                    commit,
-                    null,
-                    triggeredBy,
-                    started,
-                    results,
-                    Reason.Forbidden,
-                    e.getMessage()));
         }
         LOG.infof("%s left the catalog: pruned %d object(s)", removed.application(), results.size());
         return java.util.Optional.of(
@@ -177,13 +181,9 @@ public class Syncer {
         } catch (IllegalArgumentException e) {
             return finish(received, triggeredBy, started, List.of(), Reason.SyncError, e.getMessage());
         }
-        Cluster cluster;
-        SyncPlan plan;
+        String actor;
         try {
-            cluster = clusters.named(render.target().cluster()).actingAs(actor(render.target()));
-            plan = SyncPlan.of(secrets.open(render), cluster.scopes(kindsOf(render)));
-        } catch (ClusterFailure e) {
-            return finish(render, triggeredBy, started, List.of(), e.reason(), e.getMessage());
+            actor = actor(render.target());
         } catch (IllegalArgumentException e) {
             return finish(
                     render,
@@ -192,6 +192,14 @@ public class Syncer {
                     List.of(),
                     Reason.Forbidden,
                     "no user to act as: " + e.getMessage() + "; nothing was applied or pruned");
+        }
+        Cluster cluster;
+        SyncPlan plan;
+        try {
+            cluster = clusters.named(render.target().cluster()).actingAs(actor);
+            plan = SyncPlan.of(secrets.open(render), cluster.scopes(kindsOf(render)));
+        } catch (ClusterFailure e) {
+            return finish(render, triggeredBy, started, List.of(), e.reason(), e.getMessage());
         } catch (dev.driftless.sync.secrets.SecretOpener.Undecryptable e) {
             return finish(
                     render,

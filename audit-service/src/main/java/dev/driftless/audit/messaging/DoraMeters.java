@@ -83,15 +83,8 @@ public class DoraMeters {
             tally = tallies.computeIfAbsent(entry.application(), app -> resumed(app, entry.eventId()));
         }
         DoraTally.Counted counted;
-        try {
-            synchronized (tally) {
-                counted = tally.add(event(entry, at), this::pushedAt);
-            }
-        } catch (IllegalStateException e) {
-            if (e.getCause() instanceof SQLException cause) {
-                throw cause;
-            }
-            throw e;
+        synchronized (tally) {
+            counted = tally.add(event(entry, at), this::pushedAt);
         }
         String application = entry.application();
         if (counted.deployment()) {
@@ -136,11 +129,13 @@ public class DoraMeters {
         return tally;
     }
 
+    /** When a commit's push was received; unknown when the log cannot say now (the count itself goes on). */
     private Optional<Instant> pushedAt(String commit) {
         try {
             return changeLog.pushedAt(commit);
         } catch (SQLException e) {
-            throw new IllegalStateException(e);
+            LOG.warnf("lead time of %s not measured: its push cannot be read (%s)", commit, e.getMessage());
+            return Optional.empty();
         }
     }
 

@@ -452,6 +452,20 @@ public class ChangeLog {
         return oldestFirst;
     }
 
+    /**
+     * What a signed checkpoint saw that the log no longer holds: each head (in the live log, or in the archive it went
+     * to) and every archive. Empty when the log still holds it all.
+     */
+    public List<HashChain.Break> sinceCheckpoint(dev.driftless.events.ChainCheckpoint checkpoint) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            List<HashChain.Break> broken = new ArrayList<>(missingArchives(c));
+            for (dev.driftless.events.ChainCheckpoint.Head head : checkpoint.heads()) {
+                against(c, head).ifPresent(broken::add);
+            }
+            return broken;
+        }
+    }
+
     /** The last entry of every chain in the live log, by chain. */
     public List<dev.driftless.events.ChainCheckpoint.Head> heads() throws SQLException {
         return query(
@@ -498,12 +512,14 @@ public class ChangeLog {
                 }
             }
         }
-        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM chain_checkpoints WHERE chain = ? AND seq >= ?")) {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT partition FROM chain_checkpoints WHERE chain = ?" + " AND seq >= ? ORDER BY seq LIMIT 1")) {
             s.setString(1, head.chain());
             s.setLong(2, head.seq());
             try (ResultSet rs = s.executeQuery()) {
                 if (rs.next()) {
-                    return Optional.empty(); // archived since; the archive's presence is checked on its own
+                    // archived since: the head must be in the archive its checkpoint names, as it was signed
+                    return archived(c, rs.getString(1), head);
                 }
             }
         }
@@ -540,7 +556,59 @@ public class ChangeLog {
         }
     }
 
-    /** Archived months the live log continues from that are gone (dropped), with the chains that continue from them. */
+    /** The name an archived month has, the only name a checkpoint may point the verification at. */
+    private static final java.util.regex.Pattern ARCHIVED_MONTH =
+            java.util.regex.Pattern.compile("archived_change_log_\\d{4}_\\d{2}");
+
+    /** Whether a head a signed checkpoint saw is, as signed, in the archived month a checkpoint row names. */
+    private static Optional<HashChain.Break> archived(
+            Connection c, String partition, dev.driftless.events.ChainCheckpoint.Head head) throws SQLException {
+        if (!ARCHIVED_MONTH.matcher(partition).matches()) {
+            return Optional.of(new HashChain.Break(
+                    head.chain(),
+                    head.seq(),
+                    null,
+                    "a checkpoint of this chain names " + partition + ", which is not an archived month",
+                    HashChain.Problem.ArchiveMissing));
+        }
+        try (PreparedStatement exists = c.prepareStatement(
+                "SELECT to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) IS NOT NULL")) {
+            exists.setString(1, partition);
+            try (ResultSet rs = exists.executeQuery()) {
+                rs.next();
+                if (!rs.getBoolean(1)) {
+                    return Optional.of(new HashChain.Break(
+                            head.chain(),
+                            head.seq(),
+                            null,
+                            "the archived month " + partition + " holding seq " + head.seq() + " is gone",
+                            HashChain.Problem.ArchiveMissing));
+                }
+            }
+        }
+        // the name is checked against ARCHIVED_MONTH above: nothing else reaches this statement
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT hash FROM " + partition + " WHERE chain = ? AND seq = ?")) {
+            s.setString(1, head.chain());
+            s.setLong(2, head.seq());
+            try (ResultSet rs = s.executeQuery()) {
+                if (rs.next() && rs.getString(1).equals(head.hash())) {
+                    return Optional.empty();
+                }
+                return Optional.of(new HashChain.Break(
+                        head.chain(),
+                        head.seq(),
+                        null,
+                        "the entry at seq " + head.seq() + " is not in " + partition + " as it was recorded",
+                        HashChain.Problem.HashMismatch));
+            }
+        }
+    }
+
+    /**
+     * Archived months the live log continues from that are gone (dropped), and checkpoint rows that do not match the
+     * archive they name (the live log continues from their hash, so a forged one would hide what it replaced).
+     */
     public List<HashChain.Break> missingArchives() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             return missingArchives(c);
@@ -549,7 +617,21 @@ public class ChangeLog {
 
     /** {@link #missingArchives()} over a connection of the caller's. */
     public static List<HashChain.Break> missingArchives(Connection c) throws SQLException {
-        return query(
+        List<HashChain.Break> broken = new ArrayList<>();
+        List<String[]> rows = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT chain, seq, hash, partition FROM chain_checkpoints"
+                        + " WHERE to_regclass(quote_ident(current_schema()) || '.' || quote_ident(partition))"
+                        + " IS NOT NULL ORDER BY partition, chain");
+                ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                rows.add(new String[] {rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)});
+            }
+        }
+        for (String[] row : rows) {
+            archived(c, row[3], new dev.driftless.events.ChainCheckpoint.Head(row[0], Long.parseLong(row[1]), row[2]))
+                    .ifPresent(broken::add);
+        }
+        broken.addAll(query(
                 c,
                 "SELECT partition, min(chain), min(seq) FROM chain_checkpoints"
                         + " WHERE to_regclass(quote_ident(current_schema()) || '.' || quote_ident(partition)) IS NULL"
@@ -566,7 +648,8 @@ public class ChangeLog {
                     } catch (SQLException e) {
                         throw new IllegalStateException(e);
                     }
-                });
+                }));
+        return broken;
     }
 
     /** Walks one chain in log order, reading it in batches so a long chain never sits in memory whole. */

@@ -136,13 +136,27 @@ public class Checkpoints {
     }
 
     /**
-     * Reads every chain's head, signs it and publishes it; returns it.
+     * Reads every chain's head, signs it and publishes it; returns it. Nothing is signed over a log that no longer
+     * holds what the last signed checkpoint saw (a tail, a chain or an archive removed, a head rewritten): the last
+     * checkpoint stays, so every verification keeps finding it, and this returns empty.
      *
      * @throws IllegalStateException when no signing key is set
      */
-    public Signed publish() throws SQLException {
+    public Optional<Signed> publish() throws SQLException {
         if (signer == null) {
             throw new IllegalStateException("no signing key: set driftless.audit.signing-key-file");
+        }
+        Signed previous = latest.get();
+        if (previous != null) {
+            java.util.List<dev.driftless.audit.domain.HashChain.Break> broken =
+                    changeLog.sinceCheckpoint(previous.checkpoint());
+            if (!broken.isEmpty()) {
+                LOG.errorf(
+                        "ChainBroken: not signing a new checkpoint over a change log that no longer holds what the"
+                                + " checkpoint of %s saw: %s",
+                        previous.time(), broken);
+                return Optional.empty();
+            }
         }
         Instant now = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
         ChainCheckpoint checkpoint = new ChainCheckpoint(now, changeLog.heads());
@@ -162,7 +176,7 @@ public class Checkpoints {
         latest.set(signed);
         LOG.debugf(
                 "published a signed checkpoint of %d chains", checkpoint.heads().size());
-        return signed;
+        return Optional.of(signed);
     }
 
     /** The last checkpoint on the topic, if its signature is this service's. */
@@ -191,8 +205,10 @@ public class Checkpoints {
                                 signed.get().time());
                         return signed;
                     }
-                    LOG.warnf(
-                            "the last record on %s is not a checkpoint this service signed; ignored",
+                    LOG.errorf(
+                            "CheckpointUntrusted: the last record on %s is not a checkpoint this service signed (a"
+                                    + " forgery, or another key); nothing is verified against it: compare the log with"
+                                    + " a checkpoint you kept (./driftless verify)",
                             Topics.CHECKPOINTS);
                     return Optional.empty();
                 }

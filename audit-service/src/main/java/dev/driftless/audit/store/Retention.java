@@ -78,11 +78,11 @@ public class Retention {
             if (!m.matches()) {
                 continue;
             }
-            Instant end = LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), 1)
-                    .plusMonths(1)
-                    .atStartOfDay()
-                    .toInstant(ZoneOffset.UTC);
-            if (!end.isAfter(cutoff)) {
+            LocalDate first = LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), 1);
+            Instant start = first.atStartOfDay().toInstant(ZoneOffset.UTC);
+            Instant end = first.plusMonths(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+            // months made ahead of time are never archived (the owner's function refuses them too)
+            if (!end.isAfter(cutoff) && !start.isAfter(Instant.now())) {
                 archived.add(archiveMonth(partition));
             }
         }

@@ -682,7 +682,8 @@ public class Cluster {
         Discovered served = discovery.get(apiVersion);
         String resource = served == null ? null : served.resources().get(kind);
         if (resource == null) {
-            return false; // not served (yet): asked again when it is
+            throw new ClusterFailure(
+                    Reason.KindUnknown, kind + " (" + apiVersion + ") is not served yet; watched once it is");
         }
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
         boolean allowed = true;
@@ -704,9 +705,9 @@ public class Cluster {
                         .selfSubjectAccessReview()
                         .create(review));
             } catch (ClusterFailure e) {
-                // an API server that cannot answer (the authorization API off, a stand-in): try the watch itself
+                // an API server that cannot answer (the authorization API off, a stand-in): try the watch itself,
+                // and ask again next time (not remembered)
                 LOG.debugf("cannot ask whether %s may be watched (%s); trying", resource, e.getMessage());
-                watchable.put(key, true);
                 return true;
             }
             allowed &= answer.getStatus() != null && answer.getStatus().getAllowed();
