@@ -82,6 +82,11 @@ BEGIN
                    current_schema());
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'driftless_writer') THEN
         GRANT EXECUTE ON FUNCTION change_log_ensure_month(TIMESTAMPTZ) TO driftless_writer;
+        -- so audit-service may start as the runtime login alone once the schema is migrated (Flyway reads its
+        -- history, finds nothing to do); the owner's login is needed only when an upgrade brings a migration
+        IF to_regclass(quote_ident(current_schema()) || '.flyway_schema_history') IS NOT NULL THEN
+            GRANT SELECT ON flyway_schema_history TO driftless_writer;
+        END IF;
     END IF;
     IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'driftless_retention') THEN
         EXECUTE format('GRANT USAGE ON SCHEMA %I TO driftless_retention', current_schema());
