@@ -91,6 +91,19 @@ class ChangeLogIntegrityIT {
     @Inject
     ChangeLog changeLog;
 
+    /** Runs an update as the log's owner could, with the append-only trigger set aside for it. */
+    void behindTheTriggers(String update) throws SQLException {
+        try (Connection c = owner();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
+            try {
+                s.executeUpdate(update);
+            } finally {
+                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
+            }
+        }
+    }
+
     /**
      * Two replicas of audit-service record into one application's chain at once (production runs two): writers on
      * eight threads, each with its own connection, append 30 entries each to one chain, and the chain still verifies
@@ -213,16 +226,8 @@ class ChangeLogIntegrityIT {
         await().atMost(Duration.ofSeconds(20)).until(() -> count("event_id = '" + app + "-numbers'") == 1);
         given().auth().oauth2(READ).get("/api/verify").then().statusCode(200).body("intact", equalTo(true));
 
-        try (Connection c = owner();
-                Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
-            try {
-                s.executeUpdate("UPDATE change_log SET event = jsonb_set(event, '{data,reason}', '\"rewritten\"')"
-                        + " WHERE event_id = '" + edited + "'");
-            } finally {
-                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
-            }
-        }
+        behindTheTriggers("UPDATE change_log SET event = jsonb_set(event, '{data,reason}', '\"rewritten\"')"
+                + " WHERE event_id = '" + edited + "'");
 
         given().auth()
                 .oauth2(READ)
@@ -251,16 +256,8 @@ class ChangeLogIntegrityIT {
                 .statusCode(200)
                 .body("broken.findAll { it.chain == '" + app + "' }", org.hamcrest.Matchers.empty());
 
-        try (Connection c = owner();
-                Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
-            try {
-                s.executeUpdate("UPDATE change_log SET recorded_at = recorded_at - INTERVAL '2 seconds'"
-                        + " WHERE event_id = '" + moved + "'");
-            } finally {
-                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
-            }
-        }
+        behindTheTriggers("UPDATE change_log SET recorded_at = recorded_at - INTERVAL '2 seconds'"
+                + " WHERE event_id = '" + moved + "'");
 
         given().auth()
                 .oauth2(READ)
@@ -272,16 +269,8 @@ class ChangeLogIntegrityIT {
                 .body("broken.find { it.chain == '" + app + "' }.reason", equalTo("HashMismatch"));
 
         // put back, so the other tests of this class find the log as they left it
-        try (Connection c = owner();
-                Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
-            try {
-                s.executeUpdate("UPDATE change_log SET recorded_at = recorded_at + INTERVAL '2 seconds'"
-                        + " WHERE event_id = '" + moved + "'");
-            } finally {
-                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
-            }
-        }
+        behindTheTriggers("UPDATE change_log SET recorded_at = recorded_at + INTERVAL '2 seconds'"
+                + " WHERE event_id = '" + moved + "'");
     }
 
     @Inject
@@ -350,17 +339,9 @@ class ChangeLogIntegrityIT {
                 .body("redactions.size()", equalTo(1))
                 .body("redactions[0].entries", equalTo(1));
 
-        try (Connection c = owner();
-                Statement s = c.createStatement()) {
-            s.execute("ALTER TABLE change_log DISABLE TRIGGER change_log_no_update_or_delete");
-            try {
-                s.executeUpdate("UPDATE change_log SET event = jsonb_set(event, '{data,commit}', '\"%s\"')"
-                                .formatted("d".repeat(40))
+        behindTheTriggers(
+                "UPDATE change_log SET event = jsonb_set(event, '{data,commit}', '\"%s\"')".formatted("d".repeat(40))
                         + " WHERE event_id = '" + app + "-old'");
-            } finally {
-                s.execute("ALTER TABLE change_log ENABLE TRIGGER change_log_no_update_or_delete");
-            }
-        }
         assertThat(changeLog.verify(app))
                 .as("the redaction covers the entry exactly as it left it")
                 .hasValueSatisfying(b -> assertThat(b.eventId()).isEqualTo(app + "-old"));
