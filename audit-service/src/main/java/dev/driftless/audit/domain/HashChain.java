@@ -104,6 +104,9 @@ public final class HashChain {
         }
     }
 
+    /** A link a walk verified: where the next walk of its chain may start. */
+    public record Mark(long seq, String hash) {}
+
     /** The words a broken chain is reported with. */
     public enum Problem {
         /** An entry's hash is not that of its content and place, or its links are not the entries around it. */

@@ -680,17 +680,57 @@ public class ChangeLog {
      */
     public static Optional<HashChain.Break> walk(Connection c, String chain, Map<Long, String> redacted)
             throws SQLException {
+        return walk(c, chain, redacted, null).broken();
+    }
+
+    /** Where a walk of a chain ended: what broke, if anything, its last link, and how many links it read. */
+    public record Walked(Optional<HashChain.Break> broken, HashChain.Mark last, int links) {}
+
+    /**
+     * Walks a chain from a link an earlier walk verified ({@code from}; {@code null}, or a link since archived, for
+     * the whole chain): that link must still be there as it was, then only the links after it are read.
+     */
+    public static Walked walk(Connection c, String chain, Map<Long, String> redacted, HashChain.Mark from)
+            throws SQLException {
         c.setAutoCommit(false);
         try (Statement lock = c.createStatement()) {
             // no month is archived while this chain is walked, so its checkpoint and its rows agree
             lock.execute("LOCK TABLE change_log IN ACCESS SHARE MODE");
         }
         String start = checkpoint(c, chain);
+        long after = Long.MIN_VALUE;
+        if (from != null) {
+            try (PreparedStatement s = c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? AND seq = ?")) {
+                s.setString(1, chain);
+                s.setLong(2, from.seq());
+                try (ResultSet rs = s.executeQuery()) {
+                    String now = rs.next() ? rs.getString(1) : null;
+                    if (from.hash().equals(now)) {
+                        start = from.hash();
+                        after = from.seq();
+                    } else if (now != null || !archivedSince(c, chain, from.seq())) {
+                        c.commit();
+                        return new Walked(
+                                Optional.of(new HashChain.Break(
+                                        chain,
+                                        from.seq(),
+                                        null,
+                                        "an entry already verified has changed or is gone",
+                                        HashChain.Problem.HashMismatch)),
+                                null,
+                                0);
+                    }
+                }
+            }
+        }
         try (PreparedStatement s =
-                c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? ORDER BY seq")) {
+                c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? AND seq > ? ORDER BY seq")) {
             s.setFetchSize(500);
             s.setString(1, chain);
+            s.setLong(2, after);
             try (ResultSet rs = s.executeQuery()) {
+                HashChain.Link[] last = new HashChain.Link[1];
+                int[] links = new int[1];
                 Optional<HashChain.Break> result = HashChain.verify(
                         chain,
                         start,
@@ -716,7 +756,7 @@ public class ChangeLog {
                                 }
                                 ahead = null;
                                 try {
-                                    return new HashChain.Link(
+                                    last[0] = new HashChain.Link(
                                             rs.getLong(1),
                                             entry(rs),
                                             rs.getString(19),
@@ -726,6 +766,8 @@ public class ChangeLog {
                                                     rs.getLong(1),
                                                     rs.getTimestamp(21).toInstant(),
                                                     rs.getString(18)));
+                                    links[0]++;
+                                    return last[0];
                                 } catch (SQLException e) {
                                     throw new IllegalStateException(e);
                                 }
@@ -733,7 +775,20 @@ public class ChangeLog {
                         },
                         redacted);
                 c.commit();
-                return result;
+                HashChain.Mark end = last[0] == null ? from : new HashChain.Mark(last[0].seq(), last[0].hash());
+                return new Walked(result, result.isPresent() ? null : end, links[0]);
+            }
+        }
+    }
+
+    /** Whether a chain's entries up to {@code seq} went to an archived month since. */
+    private static boolean archivedSince(Connection c, String chain, long seq) throws SQLException {
+        try (PreparedStatement s =
+                c.prepareStatement("SELECT 1 FROM chain_checkpoints WHERE chain = ? AND seq >= ? LIMIT 1")) {
+            s.setString(1, chain);
+            s.setLong(2, seq);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
             }
         }
     }
