@@ -41,11 +41,13 @@ public final class Entries {
         JsonNode data = parsed.orElseGet(() -> TextNode.valueOf(event.json() == null ? "" : event.json()));
         String rejection = rejection(event, parsed);
         Map<String, Object> ext = event.extensions();
-        String commit = first(ext.get(CloudEventExtensions.COMMIT), text(data, "commit"), text(data, "after"));
-        String application = first(ext.get(CloudEventExtensions.APPLICATION), text(data, "application"));
-        String repository = first(ext.get(CloudEventExtensions.REPOSITORY), text(data, "repository"));
-        String delivery = first(ext.get(CloudEventExtensions.DELIVERY_ID), text(data, "deliveryId"));
-        String actor = first(text(data, "pusher"), text(data, "actor"));
+        // a valid Driftless event is read through its record; anything else (kept, rejected) by field name
+        Indexed indexed = rejection == null ? typed(event) : byName(data);
+        String commit = first(ext.get(CloudEventExtensions.COMMIT), indexed.commit());
+        String application = first(ext.get(CloudEventExtensions.APPLICATION), indexed.application());
+        String repository = first(ext.get(CloudEventExtensions.REPOSITORY), indexed.repository());
+        String delivery = first(ext.get(CloudEventExtensions.DELIVERY_ID), indexed.deliveryId());
+        String actor = indexed.actor();
         return new ChangeEntry(
                 event.id() == null ? fallbackId : event.id(),
                 event.type() == null ? "unknown" : event.type(),
@@ -59,7 +61,7 @@ public final class Entries {
                 commit,
                 delivery,
                 actor,
-                text(data, "reason"),
+                indexed.reason(),
                 Canonical.json(structured(event, SecretValues.redacted(data))),
                 rejection != null,
                 rejection);
@@ -141,6 +143,26 @@ public final class Entries {
         } catch (JsonProcessingException e) {
             return Optional.empty();
         }
+    }
+
+    /** The columns of a valid event, from its record. */
+    private static Indexed typed(ReceivedEvent event) {
+        try {
+            return Indexed.of(dev.driftless.events.EventCodec.decode(event.type(), event.json()));
+        } catch (RuntimeException e) {
+            return Indexed.NONE; // it matched its schema, so this is not expected; the event is still kept whole
+        }
+    }
+
+    /** The columns of an event of unknown shape (rejected, but kept), by the field names Driftless's events use. */
+    private static Indexed byName(JsonNode data) {
+        return new Indexed(
+                text(data, "application"),
+                text(data, "repository"),
+                first(text(data, "commit"), text(data, "after")),
+                text(data, "deliveryId"),
+                first(text(data, "pusher"), text(data, "actor")),
+                text(data, "reason"));
     }
 
     private static String text(JsonNode data, String field) {
