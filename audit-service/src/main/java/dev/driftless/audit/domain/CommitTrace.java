@@ -1,10 +1,14 @@
 package dev.driftless.audit.domain;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.driftless.events.CommitPushed;
+import dev.driftless.events.EventCodec;
 import dev.driftless.events.EventType;
+import dev.driftless.events.HealthChanged;
+import dev.driftless.events.RenderFailed;
+import dev.driftless.events.RenderSucceeded;
+import dev.driftless.events.SyncReport;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -85,21 +89,21 @@ public record CommitTrace(
         Instant pushedAt = null;
         Map<String, StoredEvent> renders = new TreeMap<>();
         Map<String, StoredEvent> syncs = new TreeMap<>();
-        Map<String, StoredEvent> healths = new TreeMap<>();
+        Map<String, HealthChanged> healths = new TreeMap<>();
         Map<String, Instant> healthyAt = new TreeMap<>();
         for (StoredEvent event : events) {
             commit = commit == null ? event.commit() : commit;
             repository = repository == null ? event.repository() : repository;
-            JsonNode data = event.data();
-            if (EventType.COMMIT_PUSHED.type().equals(event.type())) {
-                Instant received = instant(data, "receivedAt");
-                List<String> paths = texts(data.path("changedPaths"));
+            Record data = record(event);
+            if (data instanceof CommitPushed push) {
+                Instant received = push.receivedAt();
+                List<String> paths = push.changedPaths();
                 pushedPaths.addAll(paths);
                 deliveries.add(new Delivery(
-                        text(data, "provider"),
-                        text(data, "deliveryId"),
-                        text(data, "ref"),
-                        text(data, "pusher"),
+                        push.provider(),
+                        push.deliveryId(),
+                        push.ref(),
+                        push.pusher(),
                         received,
                         paths,
                         event.traceId()));
@@ -112,10 +116,10 @@ public record CommitTrace(
                 renders.put(event.application(), event);
             } else if (isSync(event.type())) {
                 syncs.put(event.application(), event);
-            } else if (EventType.HEALTH_CHANGED.type().equals(event.type())) {
-                healths.put(event.application(), event);
-                if ("Healthy".equals(text(data, "current"))) {
-                    healthyAt.putIfAbsent(event.application(), instant(data, "changedAt"));
+            } else if (data instanceof HealthChanged changed) {
+                healths.put(event.application(), changed);
+                if ("Healthy".equals(changed.current())) {
+                    healthyAt.putIfAbsent(event.application(), changed.changedAt());
                 }
             }
         }
@@ -123,8 +127,8 @@ public record CommitTrace(
         for (var entry : renders.entrySet()) {
             String name = entry.getKey();
             Render render = render(entry.getValue(), pushedPaths);
-            StoredEvent health = healths.get(name);
-            String healthNow = health == null ? "Unknown" : text(health.data(), "current");
+            HealthChanged health = healths.get(name);
+            String healthNow = health == null ? "Unknown" : health.current();
             Sync sync = sync(syncs.get(name), render, healthNow);
             Long leadTime = SUCCEEDED.equals(sync.status()) ? between(pushedAt, sync.at()) : null;
             applications.add(
@@ -134,18 +138,22 @@ public record CommitTrace(
     }
 
     private static Render render(StoredEvent render, Set<String> pushedPaths) {
-        JsonNode data = render.data();
-        boolean rendered = EventType.RENDER_SUCCEEDED.type().equals(render.type());
-        String path = text(data, "path");
-        String prefix = path == null || path.isEmpty() ? "" : path + "/";
-        return new Render(
-                rendered ? SUCCEEDED : FAILED,
-                text(data, "reason"),
-                text(data, "message"),
-                text(data, "digest"),
-                pushedPaths.stream().filter(p -> p.startsWith(prefix)).toList(),
-                data.hasNonNull("durationMs") ? data.get("durationMs").asLong() : null,
-                instant(data, "renderedAt"));
+        Record data = record(render);
+        if (data instanceof RenderSucceeded r) {
+            String prefix = r.path() == null || r.path().isEmpty() ? "" : r.path() + "/";
+            return new Render(
+                    SUCCEEDED,
+                    null,
+                    null,
+                    r.digest(),
+                    pushedPaths.stream().filter(p -> p.startsWith(prefix)).toList(),
+                    r.durationMs(),
+                    r.renderedAt());
+        }
+        if (data instanceof RenderFailed f) {
+            return new Render(FAILED, f.reason(), f.message(), null, List.copyOf(pushedPaths), null, f.renderedAt());
+        }
+        return new Render(FAILED, null, null, null, List.of(), null, null);
     }
 
     private static Sync sync(StoredEvent sync, Render render, String health) {
@@ -162,18 +170,19 @@ public record CommitTrace(
                             null,
                             null);
         }
-        JsonNode data = sync.data();
-        List<Resource> resources = new ArrayList<>();
-        for (JsonNode r : data.path("resources")) {
-            resources.add(new Resource(
-                    text(r, "kind"), text(r, "namespace"), text(r, "name"), text(r, "action"), text(r, "reason")));
+        if (!(record(sync) instanceof SyncReport report)) {
+            return new Sync(PENDING, null, null, List.of(), List.of(), health, null, null);
         }
-        Instant started = instant(data, "startedAt");
-        Instant finished = instant(data, "finishedAt");
+        List<Resource> resources = new ArrayList<>();
+        for (SyncReport.ResourceResult r : report.resources()) {
+            resources.add(new Resource(r.kind(), r.namespace(), r.name(), r.action(), r.reason()));
+        }
+        Instant started = report.startedAt();
+        Instant finished = report.finishedAt();
         return new Sync(
-                text(data, "status"),
-                text(data, "reason"),
-                text(data, "message"),
+                report.status(),
+                report.reason(),
+                report.message(),
                 resources,
                 resources.stream().filter(r -> "pruned".equals(r.action())).toList(),
                 health,
@@ -197,22 +206,14 @@ public record CommitTrace(
                 || EventType.SYNC_FAILED.type().equals(type);
     }
 
-    private static List<String> texts(JsonNode array) {
-        List<String> values = new ArrayList<>();
-        array.forEach(v -> values.add(v.asText()));
-        return values;
-    }
-
-    private static String text(JsonNode data, String field) {
-        JsonNode value = data == null ? null : data.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static Instant instant(JsonNode data, String field) {
-        String value = text(data, field);
+    /**
+     * The event's data as its record in {@code events/}, decoded with the producers' codec (so the compiler checks the
+     * fields read), or {@code null} for data that does not decode (an event of another version).
+     */
+    private static Record record(StoredEvent event) {
         try {
-            return value == null ? null : Instant.parse(value);
-        } catch (DateTimeParseException e) {
+            return EventCodec.decode(event.type(), event.data().toString());
+        } catch (RuntimeException e) {
             return null;
         }
     }
