@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.driftless.audit.AuditConfig;
+import dev.driftless.audit.domain.ApplicationState;
 import dev.driftless.audit.domain.Canonical;
 import dev.driftless.audit.domain.ChangeEntry;
 import dev.driftless.audit.domain.HashChain;
@@ -292,6 +293,37 @@ public class ChangeLog {
             "event::text",
             "jsonb_build_object('data', jsonb_strip_nulls(jsonb_build_object('message', event->'data'->'message',"
                     + " 'current', event->'data'->'current', 'changedAt', event->'data'->'changedAt')))::text");
+
+    /**
+     * Every application's state, from at most five summarised events each (its last event, last successful sync, last
+     * sync, last health with a state, last failure), folded in log order by {@link ApplicationState#of}, which
+     * gives what folding its whole history would: memory grows with the number of applications, not of events.
+     */
+    public List<ApplicationState> states() throws SQLException {
+        String latest = "SELECT max(seq) FROM change_log WHERE application IS NOT NULL AND NOT rejected";
+        String sql = "SELECT " + SUMMARY_COLUMNS + " FROM change_log WHERE seq IN (" + latest
+                + " GROUP BY application UNION " + latest + " AND type = ? GROUP BY application UNION " + latest
+                + " AND type IN (?, ?) GROUP BY application UNION " + latest
+                + " AND type = ? AND event->'data'->>'current' IS NOT NULL GROUP BY application UNION " + latest
+                + " AND type IN (?, ?) GROUP BY application) ORDER BY seq";
+        List<StoredEvent> rows = query(
+                sql,
+                List.of(
+                        EventType.SYNC_SUCCEEDED.type(),
+                        EventType.SYNC_SUCCEEDED.type(),
+                        EventType.SYNC_FAILED.type(),
+                        EventType.HEALTH_CHANGED.type(),
+                        EventType.SYNC_FAILED.type(),
+                        EventType.RENDER_FAILED.type()),
+                ChangeLog::stored);
+        Map<String, List<StoredEvent>> byApplication = new java.util.TreeMap<>();
+        rows.forEach(e -> byApplication
+                .computeIfAbsent(e.application(), a -> new ArrayList<>())
+                .add(e));
+        List<ApplicationState> states = new ArrayList<>();
+        byApplication.forEach((name, events) -> states.add(ApplicationState.of(name, events)));
+        return states;
+    }
 
     /** Whether the log has any event of an application. */
     public boolean hasApplication(String application) throws SQLException {

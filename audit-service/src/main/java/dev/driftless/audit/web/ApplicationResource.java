@@ -70,9 +70,9 @@ public class ApplicationResource {
         try {
             Visibility visible = visibility(request, changeLog);
             List<ApplicationState> states = new ArrayList<>();
-            for (String name : changeLog.applications()) {
-                if (visible.sees(name)) {
-                    states.add(ApplicationState.of(name, changeLog.summaries(name)));
+            for (ApplicationState state : changeLog.states()) {
+                if (visible.sees(state.name())) {
+                    states.add(state);
                 }
             }
             return Response.ok(Map.of("applications", states)).build();

@@ -130,6 +130,56 @@ class AuditApiIT {
     dev.driftless.audit.store.ChangeLog changeLog;
 
     /**
+     * The list folds at most five events per application, and gives the state folding its whole history gives: after a
+     * deployment, a failed sync of the next commit, a health report and a resync.
+     */
+    @Test
+    void theListsStatesAreWhatTheWholeHistoryGives() throws Exception {
+        String deployed = deploy();
+        String next = UUID.randomUUID().toString().replace("-", "") + "76543210";
+        probe.send(
+                new Envelope(
+                        EventType.SYNC_FAILED,
+                        "f-" + next,
+                        app,
+                        Instant.now(),
+                        Map.of("commit", next, "application", app)),
+                new SyncReport(
+                        app,
+                        next,
+                        "sha256:" + "7".repeat(64),
+                        "Failed",
+                        "ApplyInvalid",
+                        "refused",
+                        List.of(),
+                        "r-" + next,
+                        Instant.now(),
+                        Instant.now()),
+                app,
+                "urn:test");
+        probe.send(
+                new Envelope(
+                        EventType.HEALTH_CHANGED,
+                        "h-" + next,
+                        app,
+                        Instant.now(),
+                        Map.of("commit", deployed, "application", app)),
+                new dev.driftless.events.HealthChanged(app, deployed, "Progressing", "Healthy", Instant.now()),
+                app,
+                "urn:test");
+        resyncEvent(1);
+        awaitRecorded(5);
+
+        var folded = dev.driftless.audit.domain.ApplicationState.of(app, changeLog.summaries(app));
+        assertThat(changeLog.states()).filteredOn(s -> s.name().equals(app)).containsExactly(folded);
+        assertThat(folded.currentCommit()).isEqualTo(deployed);
+        assertThat(folded.syncStatus()).isEqualTo("Failed");
+        assertThat(folded.health()).isEqualTo("Healthy");
+        assertThat(folded.lastFailure().reason()).isEqualTo("ApplyInvalid");
+        assertThat(folded.lastChange().type()).isEqualTo(EventType.COMMAND_RESYNC.type());
+    }
+
+    /**
      * An application's view and rollback read summaries of its events, never their bundles: a render of a 1 MB
      * bundle is summarised without its manifests, and the view and a rollback to that commit still answer.
      */
