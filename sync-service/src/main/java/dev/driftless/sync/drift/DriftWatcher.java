@@ -19,9 +19,11 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,7 +122,11 @@ public class DriftWatcher {
         if (first) {
             registerMeters(application);
         }
+        Set<String> namespaced = new HashSet<>();
         for (ObjectRef ref : wanted.keySet()) {
+            if (ref.namespace() != null) {
+                namespaced.add(namespacedKey(cluster, ref));
+            }
             String everywhere = informerKey(cluster, ref);
             if (informers.containsKey(everywhere) || unwatched.contains(everywhere)) {
                 if (ref.namespace() != null && !informers.containsKey(everywhere)) {
@@ -139,6 +145,42 @@ public class DriftWatcher {
                 watch(namespacedKey(cluster, ref), application, c -> c.actingAs(user)
                         .watchManagedIn(
                                 ref.namespace(), ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
+            }
+        }
+        useNamespaceWatches(application, namespaced);
+    }
+
+    /** The watches running now, by key ({@code cluster apiVersion/kind}, with {@code in namespace} for a namespace's). */
+    public Set<String> watches() {
+        return Set.copyOf(informers.keySet());
+    }
+
+    /** Which per-namespace watches each application's objects use, so the last one out closes a watch. */
+    private final Map<String, Set<String>> namespaceWatchesOf = new ConcurrentHashMap<>();
+
+    /**
+     * Records the per-namespace watches an application uses now, and closes those no followed application uses any
+     * more (a namespace's deployer watching a namespace nothing is deployed to, or one deleted since).
+     */
+    private synchronized void useNamespaceWatches(String application, Set<String> keys) {
+        Set<String> before = keys.isEmpty()
+                ? namespaceWatchesOf.remove(application)
+                : namespaceWatchesOf.put(application, Set.copyOf(keys));
+        if (before == null) {
+            return;
+        }
+        for (String key : before) {
+            if (keys.contains(key)) {
+                continue;
+            }
+            boolean used = namespaceWatchesOf.values().stream().anyMatch(k -> k.contains(key));
+            if (!used) {
+                var informer = informers.remove(key);
+                if (informer != null) {
+                    informer.close();
+                    LOG.debugf("stopped watching %s: no application followed here uses it", key);
+                }
+                unwatched.remove(key);
             }
         }
     }
@@ -264,6 +306,7 @@ public class DriftWatcher {
     public void forget(String application) {
         desired.remove(application);
         results.remove(application);
+        useNamespaceWatches(application, Set.of());
     }
 
     /** The last comparison of an application, if it is followed. */

@@ -142,7 +142,28 @@ class SecretsIT {
                 .satisfies(r -> assertThat(r.value()).contains("/data/password").doesNotContain("tampered"));
 
         assertNoRecordHoldsTheCanary();
+
+        // Secrets are not watched everywhere (deploy/'s RBAC): the namespace's deployer watches them there, until no
+        // application followed here uses that namespace any more
+        String watch = "default v1/Secret in " + app;
+        assertThat(drift.watches()).contains(watch).doesNotContain("default v1/Secret");
+        probe.send(
+                new dev.driftless.events.Envelope(
+                        dev.driftless.events.EventType.APPLICATION_REMOVED,
+                        UUID.randomUUID().toString(),
+                        app,
+                        java.time.Instant.now(),
+                        java.util.Map.of()),
+                new dev.driftless.events.ApplicationRemoved(
+                        app, "https://h/r", target, "catalog", java.time.Instant.now()),
+                app,
+                "urn:test",
+                RenderDriver.RENDER_SERVICE);
+        Awaitility.await().atMost(WAIT).until(() -> !drift.watches().contains(watch));
     }
+
+    @jakarta.inject.Inject
+    dev.driftless.sync.drift.DriftWatcher drift;
 
     @Test
     void duringARotationAnOldBundleStillSyncsAndAfterItIsRefusedNamingTheKeyWithNothingApplied() throws Exception {
