@@ -18,7 +18,7 @@ import java.util.Map;
 public final class Bench {
 
     static final List<Scenario> SCENARIOS =
-            List.of(new Ingest(), new EndToEnd(), new Monorepo(), new ColdSync(), new Faults());
+            List.of(new Ingest(), new EndToEnd(), new Monorepo(), new ColdSync(), new Faults(), new AuditScale());
 
     private Bench() {}
 

@@ -278,6 +278,17 @@ final class Harness implements AutoCloseable {
         return recorded;
     }
 
+    /** How many rows of the audit log match a condition (an SQL expression over change_log's columns). */
+    long auditRows(String condition) throws SQLException {
+        try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "");
+                PreparedStatement q =
+                        c.prepareStatement("SELECT count(*) FROM " + schema + ".change_log WHERE " + condition);
+                ResultSet rows = q.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
     /** Resident memory of each service process in MiB, from {@code /proc}. */
     Map<String, Long> rssMb() {
         Map<String, Long> rss = new LinkedHashMap<>();

@@ -288,11 +288,16 @@ public class ChangeLog {
                 ChangeLog::stored);
     }
 
-    /** {@link #COLUMNS} with the event reduced to the parts of its data a summary needs. */
+    /**
+     * {@link #COLUMNS} with the event reduced to the parts of its data a summary needs; the event of a render, which
+     * holds its bundle and none of those parts, is not even read (so PostgreSQL never fetches its stored bundle).
+     */
     private static final String SUMMARY_COLUMNS = COLUMNS.replace(
             "event::text",
-            "jsonb_build_object('data', jsonb_strip_nulls(jsonb_build_object('message', event->'data'->'message',"
-                    + " 'current', event->'data'->'current', 'changedAt', event->'data'->'changedAt')))::text");
+            "(CASE WHEN type IN ('" + EventType.RENDER_SUCCEEDED.type() + "', '" + EventType.APPLICATION_REMOVED.type()
+                    + "') THEN '{\"data\":{}}'::jsonb ELSE jsonb_build_object('data', jsonb_strip_nulls("
+                    + "jsonb_build_object('message', event->'data'->'message', 'current', event->'data'->'current',"
+                    + " 'changedAt', event->'data'->'changedAt'))) END)::text");
 
     /**
      * Every application's state, from at most five summarised events each (its last event, last successful sync, last
@@ -373,6 +378,27 @@ public class ChangeLog {
                 .stream()
                 .filter(Objects::nonNull)
                 .findFirst();
+    }
+
+    /** {@link #pushedAt} of many commits in one query: those the log has a push of. */
+    public Map<String, Instant> pushedAt(java.util.Collection<String> commits) throws SQLException {
+        Map<String, Instant> pushed = new java.util.HashMap<>();
+        if (commits.isEmpty()) {
+            return pushed;
+        }
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT commit_sha, min(COALESCE(event_time, recorded_at))"
+                        + " FROM change_log WHERE commit_sha = ANY (?) AND type = ? AND NOT rejected"
+                        + " GROUP BY commit_sha")) {
+            s.setArray(1, c.createArrayOf("text", commits.toArray()));
+            s.setString(2, EventType.COMMIT_PUSHED.type());
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    pushed.put(rs.getString(1), rs.getTimestamp(2).toInstant());
+                }
+            }
+        }
+        return pushed;
     }
 
     /** The health state that ends a rollout. */

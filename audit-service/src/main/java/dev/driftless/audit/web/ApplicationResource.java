@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -107,15 +106,15 @@ public class ApplicationResource {
             Instant since = Instant.now().minus(period);
             List<StoredEvent> recent =
                     events.stream().filter(e -> !e.recordedAt().isBefore(since)).toList();
-            Map<String, Instant> pushedAt = new HashMap<>();
+            java.util.Set<String> commits = new java.util.HashSet<>();
             for (StoredEvent e : recent) {
                 if (e.commit() != null
                         && (EventType.SYNC_SUCCEEDED.type().equals(e.type())
-                                || EventType.HEALTH_CHANGED.type().equals(e.type()))
-                        && !pushedAt.containsKey(e.commit())) {
-                    changeLog.pushedAt(e.commit()).ifPresent(p -> pushedAt.put(e.commit(), p));
+                                || EventType.HEALTH_CHANGED.type().equals(e.type()))) {
+                    commits.add(e.commit());
                 }
             }
+            Map<String, Instant> pushedAt = changeLog.pushedAt(commits);
             return Response.ok(new ApplicationView(
                             ApplicationState.of(name, events), Dora.of(events, pushedAt, since, period)))
                     .build();

@@ -73,6 +73,8 @@ final class ServiceProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
         command.add("-XX:+UseSerialGC");
+        // as deploy/ runs them: a service out of memory exits (and is restarted) rather than limping on
+        command.add("-XX:+ExitOnOutOfMemoryError");
         // Six JVMs share a laptop's or CI runner's cores here: C2's compiling took a third of all CPU for minutes under
         // load (cold-sync of 1,000 applications: 97 s with C2, 40 s with C1 only; docs/benchmarks.md). Empty or
         // "-XX:TieredStopAtLevel=4" in DRIFTLESS_SERVICE_JAVA_OPTS restores the full JIT.
