@@ -2,25 +2,18 @@ package dev.driftless.audit.web;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.driftless.audit.AuditDatabase;
 import dev.driftless.audit.store.Checkpoints;
 import dev.driftless.audit.store.Retention;
-import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.events.Envelope;
 import dev.driftless.events.EventSignatures;
-import dev.driftless.events.EventType;
-import dev.driftless.events.ResyncRequested;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -60,40 +53,16 @@ class CheckpointsIT {
     @Inject
     Retention retention;
 
-    /** A superuser: what someone holding the database can do, triggers or not. */
+    dev.driftless.audit.LogFixture log() {
+        return new dev.driftless.audit.LogFixture(bootstrap, schema);
+    }
+
     Connection superuser() throws SQLException {
-        Connection c = DriverManager.getConnection(AuditDatabase.URL, AuditDatabase.USER, "");
-        try (Statement s = c.createStatement()) {
-            s.execute("SET search_path TO " + schema);
-        }
-        return c;
+        return log().superuser();
     }
 
-    long count(String where) throws SQLException {
-        try (Connection c = superuser();
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT count(*) FROM change_log WHERE " + where)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    void record(String app, int entries) throws SQLException {
-        try (EventProbe probe = new EventProbe(bootstrap)) {
-            for (int n = 1; n <= entries; n++) {
-                probe.send(
-                        new Envelope(
-                                EventType.COMMAND_RESYNC,
-                                app + "-" + n,
-                                app,
-                                Instant.now(),
-                                Map.of("application", app)),
-                        new ResyncRequested(app, "tester", "n" + n, Instant.now()),
-                        app,
-                        "urn:test");
-            }
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("application = '" + app + "'") == entries);
+    void record(String app, int entries) {
+        log().record(app, 1, entries);
     }
 
     void asSuperuser(String sql) throws SQLException {

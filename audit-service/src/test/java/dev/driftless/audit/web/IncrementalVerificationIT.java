@@ -1,26 +1,16 @@
 package dev.driftless.audit.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import dev.driftless.audit.AuditDatabase;
 import dev.driftless.audit.store.ChainVerifier;
-import dev.driftless.devstack.kafka.EventProbe;
 import dev.driftless.devstack.kafka.KafkaTestResource;
-import dev.driftless.events.Envelope;
-import dev.driftless.events.EventType;
-import dev.driftless.events.ResyncRequested;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.Map;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
@@ -43,33 +33,8 @@ class IncrementalVerificationIT {
     @Inject
     ChainVerifier verifier;
 
-    long count(String where) throws SQLException {
-        try (Connection c = DriverManager.getConnection(AuditDatabase.URL, AuditDatabase.USER, "");
-                Statement s = c.createStatement()) {
-            s.execute("SET search_path TO " + schema);
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM change_log WHERE " + where)) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
-    void record(String app, int from, int to) throws SQLException {
-        try (EventProbe probe = new EventProbe(bootstrap)) {
-            for (int n = from; n <= to; n++) {
-                probe.send(
-                        new Envelope(
-                                EventType.COMMAND_RESYNC,
-                                app + "-" + n,
-                                app,
-                                Instant.now(),
-                                Map.of("application", app)),
-                        new ResyncRequested(app, "tester", "n" + n, Instant.now()),
-                        app,
-                        "urn:test");
-            }
-        }
-        await().atMost(Duration.ofSeconds(20)).until(() -> count("application = '" + app + "'") == to);
+    void record(String app, int from, int to) {
+        new dev.driftless.audit.LogFixture(bootstrap, schema).record(app, from, to);
     }
 
     @Test
