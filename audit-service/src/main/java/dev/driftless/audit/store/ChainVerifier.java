@@ -113,16 +113,8 @@ public class ChainVerifier {
                     verified.put(chain, walk.last());
                 }
             }
-            broken.addAll(ChangeLog.missingArchives(c));
-            if (latest.isPresent()) {
-                java.util.Set<String> reported = new java.util.HashSet<>();
-                broken.forEach(b -> reported.add(b.chain()));
-                for (var head : latest.get().checkpoint().heads()) {
-                    if (!reported.contains(head.chain())) {
-                        ChangeLog.against(c, head).ifPresent(broken::add);
-                    }
-                }
-            }
+            LogVerification.beyondTheWalks(
+                    c, latest.map(Checkpoints.Signed::checkpoint).orElse(null), broken);
             c.setAutoCommit(true);
         }
         return published(new Report(

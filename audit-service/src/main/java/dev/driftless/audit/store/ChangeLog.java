@@ -452,13 +452,7 @@ public class ChangeLog {
         return found.stream().findFirst();
     }
 
-    public List<String> chains() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return chains(c);
-        }
-    }
-
-    /** Every chain of the live log, over a connection of the caller's. */
+    /** Every chain of the live log. */
     public static List<String> chains(Connection c) throws SQLException {
         return query(c, "SELECT DISTINCT chain FROM change_log ORDER BY chain", List.of(), rs -> {
             try {
@@ -541,17 +535,10 @@ public class ChangeLog {
 
     /**
      * What the log says now of a chain's head that a signed checkpoint saw: empty when it still holds (the same entry
-     * at that seq, or archived since); otherwise the break, with its word ({@code HashMismatch} for an entry with
-     * another hash or removed from the middle, {@code TailMissing} for a chain that now ends before it,
+     * at that seq, or in the archive it went to); otherwise the break, with its word ({@code HashMismatch} for an
+     * entry with another hash or removed from the middle, {@code TailMissing} for a chain that now ends before it,
      * {@code ChainMissing} for a chain that is gone).
      */
-    public Optional<HashChain.Break> against(dev.driftless.events.ChainCheckpoint.Head head) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return against(c, head);
-        }
-    }
-
-    /** {@link #against(dev.driftless.events.ChainCheckpoint.Head)} over a connection of the caller's. */
     public static Optional<HashChain.Break> against(Connection c, dev.driftless.events.ChainCheckpoint.Head head)
             throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT hash FROM change_log WHERE chain = ? AND seq = ?")) {
@@ -667,13 +654,6 @@ public class ChangeLog {
      * Archived months the live log continues from that are gone (dropped), and checkpoint rows that do not match the
      * archive they name (the live log continues from their hash, so a forged one would hide what it replaced).
      */
-    public List<HashChain.Break> missingArchives() throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            return missingArchives(c);
-        }
-    }
-
-    /** {@link #missingArchives()} over a connection of the caller's. */
     public static List<HashChain.Break> missingArchives(Connection c) throws SQLException {
         List<HashChain.Break> broken = new ArrayList<>();
         List<String[]> rows = new ArrayList<>();

@@ -27,6 +27,16 @@ public final class LogVerification {
         for (String chain : ChangeLog.chains(c)) {
             ChangeLog.walk(c, chain, redacted).ifPresent(broken::add);
         }
+        beyondTheWalks(c, checkpoint, broken);
+        return broken;
+    }
+
+    /**
+     * Adds to what the walks found what no walk can see: archived months gone or not matching their checkpoints, and
+     * (given a signed checkpoint) each head it saw that the log no longer holds, for the chains not reported already.
+     */
+    static void beyondTheWalks(Connection c, ChainCheckpoint checkpoint, List<HashChain.Break> broken)
+            throws SQLException {
         broken.addAll(ChangeLog.missingArchives(c));
         if (checkpoint != null) {
             // what a holder of the database removed, or rewrote whole, since the checkpoint was signed
@@ -38,6 +48,5 @@ public final class LogVerification {
                 }
             }
         }
-        return broken;
     }
 }

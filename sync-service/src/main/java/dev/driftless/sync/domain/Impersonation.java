@@ -55,9 +55,4 @@ public final class Impersonation {
         }
         return Optional.of(PREFIX + namespace + ":" + name);
     }
-
-    /** Whether a Kubernetes user name is a ServiceAccount's (so its groups are implied by the API server). */
-    public static boolean isServiceAccount(String user) {
-        return user != null && user.startsWith(PREFIX);
-    }
 }
