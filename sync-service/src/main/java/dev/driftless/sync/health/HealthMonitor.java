@@ -69,8 +69,12 @@ public class HealthMonitor {
             Instant deadline,
             Instant checkedAt) {}
 
-    /** An application followed: its objects on that cluster, read as {@code user} ({@code null}: as itself). */
-    private record Watched(String cluster, String user, List<ObjectRef> objects, Status status) {}
+    /**
+     * An application followed: its objects on that cluster, read as {@code user} ({@code null}: as itself);
+     * {@code unreported}: its health at this commit was not published yet (a new commit's health is published once
+     * even when it is the state of the commit before, so that every commit's trace ends with its health).
+     */
+    private record Watched(String cluster, String user, List<ObjectRef> objects, Status status, boolean unreported) {}
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
@@ -94,13 +98,15 @@ public class HealthMonitor {
                 ? new Health(Health.State.Unknown, "not assessed yet")
                 : previous.status().health();
         Instant since = previous == null ? now : previous.status().since();
+        boolean newCommit = previous == null || !commit.equals(previous.status().commit());
         watched.put(
                 application,
                 new Watched(
                         cluster,
                         user,
                         List.copyOf(objects),
-                        new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null)));
+                        new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
+                        newCommit || previous.unreported()));
         registerGauges(application);
         // first look right away, off the sync's thread: the next sync does not wait for it
         checks.submit(() -> check(application));
@@ -181,6 +187,7 @@ public class HealthMonitor {
                     Duration.between(before.syncedAt(), before.deadline()).toString());
         }
         boolean changed = health.state() != before.health().state();
+        boolean publish = changed || (current.unreported() && health.state() != Health.State.Unknown);
         Status after = new Status(
                 before.commit(),
                 before.digest(),
@@ -192,10 +199,17 @@ public class HealthMonitor {
                 now);
         // a newer sync may have replaced the entry meanwhile: keep it
         if (!watched.replace(
-                application, current, new Watched(current.cluster(), current.user(), current.objects(), after))) {
+                application,
+                current,
+                new Watched(
+                        current.cluster(),
+                        current.user(),
+                        current.objects(),
+                        after,
+                        current.unreported() && !publish))) {
             return health;
         }
-        if (changed) {
+        if (publish) {
             LOG.infof(
                     "%s is %s%s (was %s)",
                     application,

@@ -695,6 +695,22 @@ class SyncPipelineIT {
     }
 
     @Test
+    void everyCommitsHealthIsReportedEvenWhenItIsTheHealthOfTheCommitBefore() {
+        SyncReport first = render(List.of(configMap("one")), false);
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
+                .anySatisfy(h -> assertThat(h.commit() + " " + h.current()).isEqualTo(first.commit() + " Healthy")));
+        // a ConfigMap is healthy as soon as it is there: Healthy before, Healthy after, and still a report of its own,
+        // which the commit's trace (push → healthy) and the DORA lead time to healthy need
+        SyncReport second = render(List.of(configMap("two")), false);
+        assertThat(second.commit()).isNotEqualTo(first.commit());
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
+                .anySatisfy(h -> assertThat(h.commit() + " " + h.current()).isEqualTo(second.commit() + " Healthy")));
+        assertThat(healthChanges())
+                .filteredOn(h -> h.commit().equals(second.commit()))
+                .hasSize(1);
+    }
+
+    @Test
     void aRolloutStuckPastTheApplicationsDeadlineIsDegraded() {
         SyncReport synced = RenderDriver.syncThrough(
                 probe,
