@@ -64,6 +64,9 @@ public class Renderer {
     RenderConfig config;
 
     @Inject
+    RollbackPins pins;
+
+    @Inject
     MeterRegistry metrics;
 
     @Inject
@@ -270,6 +273,14 @@ public class Renderer {
                         ReentrantLock lock = lockOf(app);
                         lock.lock();
                         try {
+                            // a rolled-back application follows its branch again with a push that changes what it
+                            // reads, and only then (a push elsewhere in the repository leaves it where it is)
+                            if (pins.pinned(app.name()).isPresent()) {
+                                if (changed.isEmpty()) {
+                                    return;
+                                }
+                                pins.release(app.name());
+                            }
                             // checked under the application's lock: a catalog render of the same head may just have
                             // finished
                             if (!inputsChanged(app, head)) {
@@ -342,9 +353,13 @@ public class Renderer {
                 if (fetch.isPresent()) {
                     throw fetch.get();
                 }
-                String commit = RevisionMatcher.isCommitSha(app.targetRevision())
-                        ? app.targetRevision()
-                        : mirrors.localHead(app);
+                // a rolled-back application stays at the commit it was rolled back to (RollbackPins)
+                Optional<String> pinned = pins.pinned(app.name());
+                String commit = pinned.isPresent()
+                        ? pinned.get()
+                        : RevisionMatcher.isCommitSha(app.targetRevision())
+                                ? app.targetRevision()
+                                : mirrors.localHead(app);
                 ReentrantLock lock = lockOf(app);
                 lock.lock();
                 try {

@@ -30,6 +30,12 @@ public class CommandConsumer {
     dev.driftless.render.RenderQuarantine quarantine;
 
     @Inject
+    dev.driftless.render.RollbackPins pins;
+
+    /** The actor of the resyncs sync-service asks for itself (after a restart or a rebalance). */
+    static final String SYNC_SERVICE = "sync-service";
+
+    @Inject
     CatalogDirectory catalog;
 
     @Inject
@@ -65,12 +71,21 @@ public class CommandConsumer {
             find(resync.application()).ifPresent(app -> {
                 LOG.infof("resync of %s asked by %s", app.name(), resync.actor());
                 quarantine.lift(app.name());
-                publisher.publish(renderer.render(app, null, event.id()));
+                // sync-service asks after a restart or a rebalance, to rebuild what it follows: a rolled-back
+                // application is rendered where it was rolled back to; a person's resync ends the pin
+                String commit = null;
+                if (SYNC_SERVICE.equals(resync.actor())) {
+                    commit = pins.pinned(app.name()).orElse(null);
+                } else {
+                    pins.release(app.name());
+                }
+                publisher.publish(renderer.render(app, commit, event.id()));
             });
         } else if (command instanceof RollbackRequested rollback) {
             find(rollback.application()).ifPresent(app -> {
                 LOG.infof("rollback of %s to %s asked by %s", app.name(), rollback.commit(), rollback.actor());
                 quarantine.lift(app.name());
+                pins.pin(app.name(), rollback.commit());
                 publisher.publish(renderer.render(app, rollback.commit(), event.id()));
             });
         }

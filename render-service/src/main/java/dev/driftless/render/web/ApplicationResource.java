@@ -23,7 +23,10 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public class ApplicationResource {
 
-    /** An application and its last render, if any. */
+    /**
+     * An application and its last render, if any; {@code pinnedTo}: the commit a rollback keeps it at until its next
+     * push or a resync.
+     */
     public record ApplicationView(
             String name,
             String repository,
@@ -34,7 +37,8 @@ public class ApplicationResource {
             String source,
             Renderer.LastRender lastRender,
             java.time.Instant behindSince,
-            java.time.Duration reconcileInterval) {}
+            java.time.Duration reconcileInterval,
+            String pinnedTo) {}
 
     /** Every application, and the errors in the catalog. */
     public record CatalogView(List<ApplicationView> applications, List<String> errors) {}
@@ -44,6 +48,9 @@ public class ApplicationResource {
 
     @Inject
     Renderer renderer;
+
+    @Inject
+    dev.driftless.render.RollbackPins pins;
 
     /**
      * Every application the caller's token covers, and the catalog's errors (to a token limited to some applications
@@ -93,6 +100,7 @@ public class ApplicationResource {
                 app.source(),
                 renderer.lastRenders().get(app.name()),
                 renderer.behindSince(app.name()).orElse(null),
-                app.reconcileInterval());
+                app.reconcileInterval(),
+                pins.pinned(app.name()).orElse(null));
     }
 }

@@ -154,6 +154,61 @@ class ReconcileIT {
                 .body("errors", org.hamcrest.Matchers.empty());
     }
 
+    @Test
+    void aRolledBackApplicationStaysWhereItWasRolledBackToUntilItsNextPush() throws Exception {
+        String app = "pinned-" + UUID.randomUUID().toString().substring(0, 8);
+        String repoUrl = gitBase + "/" + app + ".git";
+        try (EventProbe probe = new EventProbe(bootstrap);
+                GitFixture repo = GitFixture.create(work.resolve("repo"), repoUrl)) {
+            RevCommit first = repo.commitAndPush(
+                    "first", Map.of("apps/web/config.yaml", RenderPipelineIT.CONFIG_MAP.formatted("first")));
+            declare(app, repoUrl);
+            RevCommit second = repo.commitAndPush(
+                    "second", Map.of("apps/web/config.yaml", RenderPipelineIT.CONFIG_MAP.formatted("second")));
+            assertThat(probe.read(
+                            Topics.RENDERS,
+                            r -> app.equals(r.key()) && second.name().equals(r.ce("commit")),
+                            1,
+                            WAIT))
+                    .as("caught up with the head by the comparison")
+                    .hasSize(1);
+
+            probe.send(
+                    new dev.driftless.events.Envelope(
+                            dev.driftless.events.EventType.COMMAND_ROLLBACK,
+                            "rb-" + app,
+                            app,
+                            java.time.Instant.now(),
+                            Map.of("application", app)),
+                    new dev.driftless.events.RollbackRequested(
+                            app, first.name(), "alice", "bad release", java.time.Instant.now()),
+                    app,
+                    "urn:test",
+                    RenderPipelineIT.COMMAND_SIGNER);
+            assertThat(probe.read(
+                            Topics.RENDERS,
+                            r -> app.equals(r.key())
+                                    && first.name().equals(r.ce("commit"))
+                                    && r.value().contains("\"triggeredBy\":\"rb-" + app + "\""),
+                            1,
+                            WAIT))
+                    .as("rendered for the rollback")
+                    .hasSize(1);
+            // two comparisons with the head (every 10 s) pass and leave it where it was rolled back to
+            org.awaitility.Awaitility.await()
+                    .during(java.time.Duration.ofSeconds(22))
+                    .atMost(java.time.Duration.ofSeconds(40))
+                    .until(() -> probe.read(
+                                            Topics.RENDERS,
+                                            r -> app.equals(r.key())
+                                                    && second.name().equals(r.ce("commit")),
+                                            2,
+                                            java.time.Duration.ofMillis(500))
+                                    .size()
+                            == 1);
+        }
+    }
+
     /** Declares an application of {@code apps/web} in the repository, compared with its source every 10 s. */
     void declare(String app, String repoUrl) throws java.io.IOException {
         Files.writeString(

@@ -496,6 +496,25 @@ class RenderPipelineIT {
         assertThat(EventCodec.decode(RenderSucceeded.class, rolledBack.get(1).value())
                         .triggeredBy())
                 .isEqualTo("rb-" + app);
+        io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
+                .get("/api/applications/{name}", app)
+                .then()
+                .statusCode(200)
+                .body("pinnedTo", org.hamcrest.Matchers.equalTo(first.name()));
+
+        // sync-service's own resync (after a restart or a rebalance) keeps the rollback: the pinned commit again
+        probe.send(
+                new Envelope(EventType.COMMAND_RESYNC, "own-" + app, app, Instant.now(), Map.of("application", app)),
+                new ResyncRequested(app, "sync-service", "rebuilds its state", Instant.now()),
+                app,
+                "urn:test",
+                COMMAND_SIGNER);
+        assertThat(probe.read(
+                        Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit")), 3, WAIT))
+                .as("sync-service's resync renders the commit the application was rolled back to")
+                .hasSize(3);
 
         probe.send(
                 new Envelope(EventType.COMMAND_RESYNC, "rs-" + app, app, Instant.now(), Map.of("application", app)),
