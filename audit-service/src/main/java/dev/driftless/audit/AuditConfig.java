@@ -48,6 +48,15 @@ public interface AuditConfig {
     @WithDefault("1m")
     java.time.Duration checkpointInterval();
 
+    /**
+     * sync-service's API ({@code DRIFTLESS_SYNC_URL}), which audit-service asks for an application's live objects and
+     * its diff with Git, so that the console and the command line need one address. Unset: those two answer 503.
+     */
+    Optional<java.net.URI> syncUrl();
+
+    /** render-service's API ({@code DRIFTLESS_RENDER_URL}), asked for the catalog. Unset: {@code /api/catalog} is 503. */
+    Optional<java.net.URI> renderUrl();
+
     /** API access. */
     Api api();
 

@@ -142,11 +142,13 @@ public final class Launcher {
                     case KUBECONFIG -> "your cluster";
                 };
         System.out.printf(
-                "Driftless is ready in %.1f s (%s): webhook %s · render %s · sync %s · audit %s · git %s · demo repo %s"
+                "Driftless is ready in %.1f s (%s): console %s · webhook %s · render %s · sync %s · audit %s · git %s"
+                        + " · demo repo %s"
                         + " · cluster %s %s · kubeconfig %s · API token (write) %s · env in %s (Ctrl-C stops"
                         + " everything)%n",
                 (System.nanoTime() - started) / 1e9,
                 parts,
+                e.get("DRIFTLESS_CONSOLE_URL"),
                 e.get("DRIFTLESS_WEBHOOK_URL"),
                 e.get("DRIFTLESS_RENDER_URL"),
                 e.get("DRIFTLESS_SYNC_URL"),

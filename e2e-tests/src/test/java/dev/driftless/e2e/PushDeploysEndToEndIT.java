@@ -177,6 +177,7 @@ class PushDeploysEndToEndIT {
             "DRIFTLESS_RENDER_URL",
             "DRIFTLESS_SYNC_URL",
             "DRIFTLESS_AUDIT_URL",
+            "DRIFTLESS_CONSOLE_URL",
             "DRIFTLESS_API_TOKEN"
         }) {
             assertThat(env).contains("export " + name + "='");

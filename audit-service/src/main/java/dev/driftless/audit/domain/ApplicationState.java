@@ -14,9 +14,17 @@ import java.util.List;
  * @param health its last reported health, or {@code Unknown}
  * @param lastChange its most recent event
  * @param lastFailure its most recent failed render or sync, if any
+ * @param drift {@code Drifted} when drift was detected after its last successful sync, {@code InSync} when a sync
+ *     succeeded after any drift, {@code Unknown} before its first sync
  */
 public record ApplicationState(
-        String name, String currentCommit, String syncStatus, String health, Change lastChange, Change lastFailure) {
+        String name,
+        String currentCommit,
+        String syncStatus,
+        String health,
+        Change lastChange,
+        Change lastFailure,
+        String drift) {
 
     /** One event, summarised. */
     public record Change(String type, String commit, String reason, String message, Instant at, String actor) {}
@@ -28,6 +36,7 @@ public record ApplicationState(
         String health = "Unknown";
         Change last = null;
         Change failure = null;
+        String drift = "Unknown";
         for (StoredEvent e : events) {
             Change change = new Change(
                     e.type(),
@@ -40,16 +49,19 @@ public record ApplicationState(
             if (EventType.SYNC_SUCCEEDED.type().equals(e.type())) {
                 commit = e.commit();
                 sync = "Succeeded";
+                drift = "InSync";
             } else if (EventType.SYNC_FAILED.type().equals(e.type())) {
                 sync = "Failed";
                 failure = change;
             } else if (EventType.RENDER_FAILED.type().equals(e.type())) {
                 failure = change;
+            } else if (EventType.DRIFT_DETECTED.type().equals(e.type())) {
+                drift = "Drifted";
             } else if (EventType.HEALTH_CHANGED.type().equals(e.type())
                     && e.data().hasNonNull("current")) {
                 health = e.data().get("current").asText();
             }
         }
-        return new ApplicationState(name, commit, sync, health, last, failure);
+        return new ApplicationState(name, commit, sync, health, last, failure, drift);
     }
 }

@@ -243,9 +243,13 @@ public class ChangeLog {
     public record Filter(
             String application, String repository, String type, Instant since, Instant until, Long beforeSeq) {}
 
-    /** A page of the log, newest first, with {@code limit + 1} rows asked for to tell whether there is more. */
-    public List<StoredEvent> changes(Filter filter, int limit) throws SQLException {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM change_log WHERE true");
+    /**
+     * A page of the log, newest first, with {@code limit + 1} rows asked for to tell whether there is more; with
+     * {@code summary}, each event reduced as {@link #summaries} reduces it (no bundle is read).
+     */
+    public List<StoredEvent> changes(Filter filter, int limit, boolean summary) throws SQLException {
+        StringBuilder sql =
+                new StringBuilder("SELECT " + (summary ? SUMMARY_COLUMNS : COLUMNS) + " FROM change_log WHERE true");
         List<Object> params = new ArrayList<>();
         if (filter.application() != null) {
             sql.append(" AND application = ?");
@@ -297,11 +301,32 @@ public class ChangeLog {
             "(CASE WHEN type IN ('" + EventType.RENDER_SUCCEEDED.type() + "', '" + EventType.APPLICATION_REMOVED.type()
                     + "') THEN '{\"data\":{}}'::jsonb ELSE jsonb_build_object('data', jsonb_strip_nulls("
                     + "jsonb_build_object('message', event->'data'->'message', 'current', event->'data'->'current',"
-                    + " 'changedAt', event->'data'->'changedAt'))) END)::text");
+                    + " 'changedAt', event->'data'->'changedAt', 'startedAt', event->'data'->'startedAt',"
+                    + " 'finishedAt', event->'data'->'finishedAt'))) END)::text");
+
+    /** The position of the newest entry of the log, 0 when it is empty. */
+    public long head() throws SQLException {
+        List<Long> head = query("SELECT coalesce(max(seq), 0) FROM change_log", List.of(), rs -> {
+            try {
+                return rs.getLong(1);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        return head.get(0);
+    }
+
+    /** At most {@code limit} entries recorded after position {@code seq}, oldest first, summarised. */
+    public List<StoredEvent> after(long seq, int limit) throws SQLException {
+        return query(
+                "SELECT " + SUMMARY_COLUMNS + " FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                List.of(seq, limit),
+                ChangeLog::stored);
+    }
 
     /**
-     * Every application's state, from at most five summarised events each (its last event, last successful sync, last
-     * sync, last health with a state, last failure), folded in log order by {@link ApplicationState#of}, which
+     * Every application's state, from at most six summarised events each (its last event, last successful sync, last
+     * sync, last health with a state, last failure, last drift), folded in log order by {@link ApplicationState#of}, which
      * gives what folding its whole history would: memory grows with the number of applications, not of events.
      */
     public List<ApplicationState> states() throws SQLException {
@@ -310,7 +335,8 @@ public class ChangeLog {
                 + " GROUP BY application UNION " + latest + " AND type = ? GROUP BY application UNION " + latest
                 + " AND type IN (?, ?) GROUP BY application UNION " + latest
                 + " AND type = ? AND event->'data'->>'current' IS NOT NULL GROUP BY application UNION " + latest
-                + " AND type IN (?, ?) GROUP BY application) ORDER BY seq";
+                + " AND type IN (?, ?) GROUP BY application UNION " + latest
+                + " AND type = ? GROUP BY application) ORDER BY seq";
         List<StoredEvent> rows = query(
                 sql,
                 List.of(
@@ -319,7 +345,8 @@ public class ChangeLog {
                         EventType.SYNC_FAILED.type(),
                         EventType.HEALTH_CHANGED.type(),
                         EventType.SYNC_FAILED.type(),
-                        EventType.RENDER_FAILED.type()),
+                        EventType.RENDER_FAILED.type(),
+                        EventType.DRIFT_DETECTED.type()),
                 ChangeLog::stored);
         Map<String, List<StoredEvent>> byApplication = new java.util.TreeMap<>();
         rows.forEach(e -> byApplication

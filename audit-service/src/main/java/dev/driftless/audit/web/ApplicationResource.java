@@ -35,7 +35,8 @@ import org.jboss.logging.Logger;
 /**
  * Applications as the change log knows them: {@code GET /api/applications} and {@code /api/applications/{name}}
  * (current commit, sync and health, last change, last failure, DORA figures), and the commands people give:
- * {@code POST /api/applications/{name}/resync} and {@code /rollback}, recorded under the caller's name.
+ * {@code POST /api/applications/{name}/resync} and {@code /rollback}, recorded under the caller's name; and, asked of
+ * sync-service for the caller, its live objects ({@code /status}) and their diff with Git ({@code /diff}).
  */
 @Path("/api/applications")
 @Produces(MediaType.APPLICATION_JSON)
@@ -59,6 +60,9 @@ public class ApplicationResource {
 
     @Inject
     CommandPublisher commands;
+
+    @Inject
+    PeerServices peers;
 
     static Visibility visibility(ContainerRequestContext request, ChangeLog changeLog) {
         return new Visibility((ApiTokens.Caller) request.getProperty(BearerTokenFilter.CALLER), changeLog);
@@ -121,6 +125,20 @@ public class ApplicationResource {
         } catch (SQLException e) {
             return unavailable(e);
         }
+    }
+
+    /** sync-service's status of the application: its objects, what the last sync did to each, their health. */
+    @GET
+    @Path("/{name}/status")
+    public Response status(@PathParam("name") String name, @Context ContainerRequestContext request) {
+        return peers.sync(name, "status", request.getHeaderString("Authorization"));
+    }
+
+    /** sync-service's diff of the application: what in the cluster differs from Git now, field by field. */
+    @GET
+    @Path("/{name}/diff")
+    public Response diff(@PathParam("name") String name, @Context ContainerRequestContext request) {
+        return peers.sync(name, "diff", request.getHeaderString("Authorization"));
     }
 
     @POST

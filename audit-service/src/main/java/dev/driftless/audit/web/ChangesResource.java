@@ -3,11 +3,13 @@ package dev.driftless.audit.web;
 import dev.driftless.audit.domain.StoredEvent;
 import dev.driftless.audit.store.ChangeLog;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.ServiceUnavailableException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
@@ -18,11 +20,13 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * {@code GET /api/changes}: the change log, newest first, filtered by application, repository, type and time, in
  * pages of {@code limit} (default 50, at most 500) with an opaque {@code cursor} to the next page. A cursor marks a
- * position in the log, so pages stay stable while new events arrive.
+ * position in the log, so pages stay stable while new events arrive. With {@code summary=true} each event is reduced to
+ * what a history needs (its message, health, start and end; never a bundle).
  */
 @Path("/api/changes")
 @Produces(MediaType.APPLICATION_JSON)
@@ -31,6 +35,9 @@ public class ChangesResource {
 
     @Inject
     ChangeLog changeLog;
+
+    @Inject
+    ChangeFeed feed;
 
     @GET
     public Response list(
@@ -41,6 +48,7 @@ public class ChangesResource {
             @QueryParam("until") String until,
             @QueryParam("limit") Integer limit,
             @QueryParam("cursor") String cursor,
+            @QueryParam("summary") Boolean summary,
             @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > 500) {
@@ -64,8 +72,10 @@ public class ChangesResource {
             return Errors.of(Response.Status.BAD_REQUEST, "CursorInvalid", "cursor is not one this API gave out");
         }
         try {
-            List<StoredEvent> rows =
-                    changeLog.changes(new ChangeLog.Filter(application, repository, type, from, to, before), size);
+            List<StoredEvent> rows = changeLog.changes(
+                    new ChangeLog.Filter(application, repository, type, from, to, before),
+                    size,
+                    Boolean.TRUE.equals(summary));
             boolean more = rows.size() > size;
             Visibility visible = ApplicationResource.visibility(request, changeLog);
             List<Map<String, Object>> items = new java.util.ArrayList<>();
@@ -80,6 +90,24 @@ public class ChangesResource {
             return Response.ok(page).build();
         } catch (SQLException e) {
             return ApplicationResource.unavailable(e);
+        }
+    }
+
+    /**
+     * {@code GET /api/changes/stream}: server-sent events, one per entry recorded from now on that the caller may see,
+     * summarised as with {@code summary=true}, each with its {@code position} in the log.
+     */
+    @GET
+    @Path("/stream")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    public Multi<Map<String, Object>> stream(
+            @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
+        try {
+            return feed.follow(ApplicationResource.visibility(request, changeLog));
+        } catch (SQLException e) {
+            ApplicationResource.unavailable(e);
+            return Multi.createFrom().failure(new ServiceUnavailableException("the change log cannot be read; retry"));
         }
     }
 

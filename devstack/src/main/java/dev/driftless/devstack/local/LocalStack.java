@@ -127,7 +127,12 @@ public final class LocalStack implements AutoCloseable {
                                         "DRIFTLESS_API_TOKENS",
                                         "local:write:" + apiToken + ",reader:read:" + readToken,
                                         "DRIFTLESS_SIGNING_KEY_FILE",
-                                        keys.auditSigningKey().toString())),
+                                        keys.auditSigningKey().toString(),
+                                        // asked for live objects, diffs and the catalog for the console and CLI
+                                        "DRIFTLESS_SYNC_URL",
+                                        "http://127.0.0.1:" + o.syncPort(),
+                                        "DRIFTLESS_RENDER_URL",
+                                        "http://127.0.0.1:" + o.renderPort())),
                 "sync-service",
                         withEntries(
                                 cluster.syncServiceEnvironment(),
@@ -196,6 +201,7 @@ public final class LocalStack implements AutoCloseable {
         environment.put("DRIFTLESS_RENDER_URL", services.get("render-service").url());
         environment.put("DRIFTLESS_SYNC_URL", services.get("sync-service").url());
         environment.put("DRIFTLESS_AUDIT_URL", services.get("audit-service").url());
+        environment.put("DRIFTLESS_CONSOLE_URL", services.get("audit-service").url() + "/console/");
         environment.put("DRIFTLESS_API_TOKEN", apiToken);
         environment.put("DRIFTLESS_API_READ_TOKEN", readToken);
         environment.put("DRIFTLESS_DB_URL", db.url());
