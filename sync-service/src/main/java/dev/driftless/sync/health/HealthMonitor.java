@@ -108,8 +108,9 @@ public class HealthMonitor {
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported()));
         registerGauges(application);
-        // first look right away, off the sync's thread: the next sync does not wait for it
-        checks.submit(() -> check(application));
+        // first look right away, off the sync's thread: the next sync does not wait for it; in the sync's trace, so
+        // the health this commit is first reported with belongs to its push's trace
+        checks.submit(io.opentelemetry.context.Context.current().wrap((Runnable) () -> check(application)));
     }
 
     private final java.util.concurrent.ExecutorService checks =
