@@ -180,7 +180,7 @@ async function applicationsPage() {
     const q = search.value.trim().toLowerCase();
     const kind = show.value;
     const shown = rows.filter((r) => {
-      const text = [r.name, r.project, r.destination, r.currentCommit].join(' ').toLowerCase();
+      const text = [r.name, r.project, r.destination, r.currentCommit, r.summary?.subject, r.summary?.author].join(' ').toLowerCase();
       if (q && !text.includes(q)) return false;
       if (kind === 'failed') return r.syncStatus === 'Failed';
       if (kind === 'unhealthy') return r.health !== 'Healthy';
@@ -195,7 +195,8 @@ async function applicationsPage() {
       h('td', { class: 'sync' }, badge(r.syncStatus)),
       h('td', { class: 'health' }, badge(r.health)),
       h('td', { class: 'drift' }, badge(r.drift)),
-      h('td', { class: 'commit' }, commitLink(r.currentCommit)),
+      h('td', {}, h('span', { class: 'commit' }, commitLink(r.currentCommit)),
+        r.summary ? h('span', { class: 'summary muted' }, h('br'), r.summary.subject, h('br'), `${r.summary.author} · `, time(r.summary.committedAt)) : null),
       h('td', {}, r.lastChange ? [typeWord(r.lastChange.type), ' · ',
         r.lastChange.actor ? `${r.lastChange.actor} · ` : '', time(r.lastChange.at)] : '—'))));
     count.textContent = `${shown.length} of ${rows.length} applications`;
@@ -214,8 +215,10 @@ async function applicationsPage() {
       const byName = new Map((catalog.applications || []).map((a) => [a.name, a]));
       rows = states.applications.map((s) => {
         const c = byName.get(s.name);
+        const summary = c?.lastRender?.commit === s.currentCommit ? c?.lastRender?.commitSummary : null;
         return {
           ...s,
+          summary,
           project: c?.target?.project?.name || (c ? 'default' : null),
           destination: c?.target ? `${c.target.cluster || 'default'}/${c.target.namespace || ''}` : null,
         };
@@ -263,14 +266,19 @@ async function applicationPage(name) {
   let renderedCommits = [];
   const loadState = async () => {
     try {
-      const view = await api(`/api/applications/${encodeURIComponent(name)}`);
+      const [view, catalog] = await Promise.all([api(`/api/applications/${encodeURIComponent(name)}`), api('/api/catalog').catch(() => null)]);
       const s = view.state;
+      const entry = (catalog?.applications || []).find((c) => c.name === name);
+      const summary = entry?.lastRender?.commit === s.currentCommit ? entry?.lastRender?.commitSummary : null;
       const d = view.dora;
       header.replaceChildren(h('dl', { class: 'facts panel' },
         h('dt', {}, 'Sync'), h('dd', { id: 'sync-status' }, badge(s.syncStatus)),
         h('dt', {}, 'Health'), h('dd', { id: 'health' }, badge(s.health)),
         h('dt', {}, 'Drift'), h('dd', {}, badge(s.drift)),
-        h('dt', {}, 'Current commit'), h('dd', { id: 'current-commit' }, commitLink(s.currentCommit)),
+        h('dt', {}, 'Current commit'), h('dd', {}, h('span', { id: 'current-commit' }, commitLink(s.currentCommit)),
+          summary ? [' ', summary.subject, ` — ${summary.author}, `, time(summary.committedAt)] : null),
+        entry?.pinnedTo ? [h('dt', {}, 'Pinned'), h('dd', { id: 'pinned' }, 'by a rollback to ', commitLink(entry.pinnedTo), ' until its next push or a resync')] : null,
+        entry ? [h('dt', {}, 'Project'), h('dd', {}, entry.target?.project?.name || 'default'), h('dt', {}, 'Destination'), h('dd', {}, `${entry.target?.cluster || 'default'}/${entry.target?.namespace || ''}`), h('dt', {}, 'Source'), h('dd', {}, `${entry.repository} ${entry.targetRevision} ${entry.path}`)] : null,
         h('dt', {}, 'Last change'), h('dd', {}, s.lastChange ? [typeWord(s.lastChange.type), ' · ', time(s.lastChange.at)] : '—'),
         s.lastFailure ? [h('dt', {}, 'Last failure'), h('dd', { class: 'bad' }, `${s.lastFailure.reason || ''} ${s.lastFailure.message || ''}`.trim(), ' · ', time(s.lastFailure.at))] : null,
         d ? [h('dt', {}, 'Deployments (30 d)'), h('dd', {}, `${d.deployments ?? '—'} · change failure rate ${d.changeFailureRate ?? '—'}`)] : null));

@@ -182,6 +182,24 @@ final class Commands {
                     Render.text(state, "health"),
                     Render.text(state, "drift"),
                     Render.shortSha(state.path("currentCommit").asText("")));
+            JsonNode entry = catalogEntry(stack, name);
+            JsonNode summary = entry.path("lastRender").path("commitSummary");
+            if (entry.path("lastRender")
+                            .path("commit")
+                            .asText("")
+                            .equals(state.path("currentCommit").asText())
+                    && summary.isObject()) {
+                out.printf(
+                        "  \"%s\" by %s, %s ago%n",
+                        summary.path("subject").asText(),
+                        summary.path("author").asText(),
+                        Render.age(summary.path("committedAt").asText(null), now));
+            }
+            if (entry.hasNonNull("pinnedTo")) {
+                out.printf(
+                        "  pinned by a rollback to %s until its next push or a sync%n",
+                        Render.shortSha(entry.get("pinnedTo").asText()));
+            }
             if (state.hasNonNull("lastFailure")) {
                 JsonNode f = state.get("lastFailure");
                 out.printf(
@@ -222,6 +240,20 @@ final class Commands {
             out.print(Render.table(List.of("ago", "last syncs", "commit", "actor", "reason"), rows));
             return Exit.OK;
         }
+    }
+
+    /** The application's entry in the catalog, or a missing node when the catalog cannot be read. */
+    static JsonNode catalogEntry(Stack stack, String name) {
+        try {
+            for (JsonNode a : stack.get("api/catalog").path("applications")) {
+                if (name.equals(a.path("name").asText())) {
+                    return a;
+                }
+            }
+        } catch (Stack.Failure e) {
+            // the state alone is still worth showing
+        }
+        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
     }
 
     @Command(

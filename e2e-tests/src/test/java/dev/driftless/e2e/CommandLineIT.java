@@ -110,6 +110,8 @@ class CommandLineIT {
         assertThat(sync.out()).contains("demo is at " + pushed.name().substring(0, 8) + ": Succeeded, Healthy");
         assertThat(sync.err()).contains("sync accepted").contains("requested by local");
 
+        Run app = driftless("app", "demo");
+        assertThat(app.out()).contains("\"The command line's push\" by Ada");
         Run history = driftless("history", "demo", "--limit", "5");
         assertThat(history.out()).contains("command.resync").contains("local");
         Run verify = driftless("verify");

@@ -94,6 +94,12 @@ class ConsoleIT {
                         && text("tr[data-application='demo'] .sync").equals("Succeeded")
                         && text("tr[data-application='demo'] .health").equals("Healthy"));
         assertThat(js("return window.driftlessTestMark;")).isEqualTo("same page");
+        await().atMost(GENEROUS)
+                .ignoreExceptions()
+                .alias("the commit's subject and author beside it")
+                .until(() ->
+                        text("tr[data-application='demo'] .summary").contains("Console: Hello from the console test")
+                                && text("tr[data-application='demo'] .summary").contains("Grace"));
         screenshot("console-applications.png");
 
         browser.findElement(By.cssSelector("tr[data-application='demo'] .commit a"))
@@ -165,6 +171,7 @@ class ConsoleIT {
                 .until(() -> text("#current-commit").equals(first.name().substring(0, 8)));
         assertThat(demoConfig().getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", first.name());
         assertThat(text("#history")).contains("command.rollback").contains("local");
+        assertThat(text("#pinned")).contains(first.name().substring(0, 8));
         assertThat(js("return window.driftlessTestMark;")).isEqualTo("same page");
         screenshot("console-application.png");
 

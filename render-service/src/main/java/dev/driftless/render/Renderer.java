@@ -43,7 +43,8 @@ public class Renderer {
     /**
      * The last outcome of an application's render. {@code inputs} holds the Git object id of every repository path
      * the render read: with the application's definition, the render cache's key (a render that fetched a remote base
-     * or chart has no key: it is never skipped).
+     * or chart has no key: it is never skipped). {@code commitSummary}: the commit's subject, author and time, for
+     * people (the console and the command line show it).
      */
     public record LastRender(
             String commit,
@@ -55,7 +56,8 @@ public class Renderer {
             String renderer,
             java.util.SortedSet<String> reads,
             @com.fasterxml.jackson.annotation.JsonIgnore Map<String, String> inputs,
-            @com.fasterxml.jackson.annotation.JsonIgnore Application application) {}
+            @com.fasterxml.jackson.annotation.JsonIgnore Application application,
+            dev.driftless.render.git.MirrorCache.CommitSummary commitSummary) {}
 
     @Inject
     MirrorCache mirrors;
@@ -156,7 +158,8 @@ public class Renderer {
                             plan.renderer(),
                             plan.inputs(),
                             plan.remoteReferences().isEmpty() ? mirrors.objectIds(app, resolved, plan.inputs()) : null,
-                            app));
+                            app,
+                            mirrors.commitSummary(app, resolved).orElse(null)));
             LOG.infof(
                     "rendered %s at %s: %d object(s), %s in %d ms",
                     app.name(),
@@ -479,7 +482,10 @@ public class Renderer {
                         null,
                         null,
                         null,
-                        app));
+                        app,
+                        resolved == null
+                                ? null
+                                : mirrors.commitSummary(app, resolved).orElse(null)));
         LOG.warnf("render of %s failed: %s: %s", app.name(), failure.reason(), failure.getMessage());
         return new RenderFailed(
                 app.name(),

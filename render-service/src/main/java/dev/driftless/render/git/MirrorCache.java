@@ -403,6 +403,31 @@ public class MirrorCache {
         }
     }
 
+    /**
+     * What people recognise a commit by: the first line of its message (at most 200 characters, control characters
+     * left out: it is a repository's text), its author's name and when it was committed.
+     */
+    public record CommitSummary(String subject, String author, java.time.Instant committedAt) {}
+
+    /** The summary of a commit of the mirror; empty when it cannot be read (the render is not failed for it). */
+    public Optional<CommitSummary> commitSummary(Application app, String commit) {
+        try (Repository repo = open(app);
+                RevWalk walk = new RevWalk(repo)) {
+            RevCommit revCommit = parseCommit(app, walk, commit);
+            return Optional.of(new CommitSummary(
+                    printable(revCommit.getShortMessage(), 200),
+                    printable(revCommit.getAuthorIdent().getName(), 100),
+                    revCommit.getCommitterIdent().getWhenAsInstant()));
+        } catch (IOException | RenderFailure | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static String printable(String text, int max) {
+        String clean = text == null ? "" : text.replaceAll("\\p{Cntrl}", " ").strip();
+        return clean.length() > max ? clean.substring(0, max - 1) + "…" : clean;
+    }
+
     /** The raw commit without its {@code gpgsig} header and that header's continuation lines. */
     static byte[] withoutSignature(byte[] raw) {
         java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(raw.length);
