@@ -301,6 +301,53 @@ class AuditApiIT {
     }
 
     @Test
+    void theLiveFeedSendsEachTokenOnlyTheEntriesItMaySee() throws Exception {
+        String shop = "shop";
+        java.util.concurrent.BlockingQueue<String> all = follow(READ);
+        java.util.concurrent.BlockingQueue<String> limited = follow("shop-ci-token-0123456789");
+        resyncEvent(1); // of another application, first
+        awaitRecorded(1);
+        probe.send(
+                new Envelope(
+                        EventType.COMMAND_RESYNC, shop + "-" + app, shop, Instant.now(), Map.of("application", shop)),
+                new ResyncRequested(shop, "tester", "for the feed", Instant.now()),
+                shop,
+                "urn:test");
+        java.util.List<String> seenByAll = new java.util.ArrayList<>();
+        while (seenByAll.stream().noneMatch(e -> e.contains("\"application\":\"shop\""))) {
+            String entry = all.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(entry).as("an entry for the unlimited token").isNotNull();
+            seenByAll.add(entry);
+        }
+        assertThat(seenByAll).as("an unlimited token sees both").anySatisfy(e -> assertThat(e)
+                .contains("\"application\":\"" + app + "\""));
+        String seen = limited.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(seen)
+                .as("a token limited to shop sees shop's entry first: the other was never sent")
+                .contains("\"application\":\"shop\"");
+    }
+
+    /** Follows GET /api/changes/stream with the token; each entry's JSON arrives in the queue. */
+    java.util.concurrent.BlockingQueue<String> follow(String token) throws Exception {
+        java.util.concurrent.BlockingQueue<String> entries = new java.util.concurrent.LinkedBlockingQueue<>();
+        java.net.http.HttpResponse<java.util.stream.Stream<String>> response = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(io.restassured.RestAssured.baseURI
+                                        + ":" + io.restassured.RestAssured.port + "/api/changes/stream"))
+                                .header("Authorization", "Bearer " + token)
+                                .header("Accept", "text/event-stream")
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofLines());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Thread reader = new Thread(() -> response.body()
+                .filter(line -> line.startsWith("data:"))
+                .forEach(line -> entries.add(line.substring(5).trim())));
+        reader.setDaemon(true);
+        reader.start();
+        return entries;
+    }
+
+    @Test
     void pagesAreStableWhileNewEventsArrive() {
         for (int i = 0; i < 12; i++) {
             resyncEvent(i);
