@@ -67,6 +67,24 @@ final class KafkaAcls {
         return grants;
     }
 
+    /** The grants docker-compose.yml's broker gives each service: the {@code acl} lines of deploy/compose/kafka-init.sh. */
+    static Map<String, Set<Grant>> compose() throws IOException {
+        Map<String, Set<Grant>> grants = new TreeMap<>();
+        java.util.regex.Pattern line =
+                java.util.regex.Pattern.compile("^acl (\\S+) (topic|group) (\\S+) ([A-Za-z,]+)$");
+        for (String text :
+                Files.readAllLines(ControlPlaneBinaries.repositoryRoot().resolve("deploy/compose/kafka-init.sh"))) {
+            java.util.regex.Matcher m = line.matcher(text.strip());
+            if (m.matches()) {
+                for (String operation : m.group(4).split(",")) {
+                    grants.computeIfAbsent(m.group(1), s -> new TreeSet<>())
+                            .add(new Grant(m.group(2), m.group(3), operation));
+                }
+            }
+        }
+        return grants;
+    }
+
     /** What a service's channels (and {@link #OUTSIDE_CHANNELS}) need, from its application.properties. */
     static Set<Grant> needed(String service) throws IOException {
         Properties properties = new Properties();

@@ -29,6 +29,13 @@ class KafkaAclsTest {
     }
 
     @Test
+    void theComposeBrokerGivesEachServiceTheSameAclsAsKubernetes() throws Exception {
+        assertThat(KafkaAcls.compose())
+                .as("deploy/compose/kafka-init.sh against deploy/kubernetes/base/kafka-users.yaml")
+                .isEqualTo(KafkaAcls.shipped());
+    }
+
+    @Test
     void everyTopicReadOrWrittenMayAlsoBeDescribed() throws Exception {
         for (var entry : KafkaAcls.shipped().entrySet()) {
             for (KafkaAcls.Grant grant : entry.getValue()) {
