@@ -18,6 +18,8 @@ inter.broker.listener.name=INTERNAL
 sasl.enabled.mechanisms=SCRAM-SHA-512
 sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
 listener.name.internal.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${DRIFTLESS_KAFKA_ADMIN_PASSWORD}";
+# every SASL listener needs a login module, even one the broker never signs in through itself
+listener.name.external.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
 authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 # the controller listener (the container's loopback, the broker's own traffic) is not authenticated
 super.users=User:admin;User:ANONYMOUS
