@@ -7,14 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.driftless.cli.Driftless;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.jgit.api.Git;
 import org.eclipse.jgit.revwalk.RevCommit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,13 +39,7 @@ class CommandLineIT {
     @BeforeAll
     static void useTheSharedStack(SharedStack shared) {
         stack = shared;
-        await().atMost(GENEROUS)
-                .until(() -> stack.cluster
-                                .configMaps()
-                                .inNamespace("demo")
-                                .withName("demo-config")
-                                .get()
-                        != null);
+        await().atMost(GENEROUS).until(() -> stack.demoConfig() != null);
     }
 
     /** Runs the command line with the stack's state directory as its only configuration (its env file). */
@@ -88,12 +79,7 @@ class CommandLineIT {
     @Test
     void aPushIsTracedAndAWaitedSyncEndsSucceededAndHealthy() throws Exception {
         String message = "Hello from the command line " + UUID.randomUUID();
-        RevCommit pushed;
-        try (Git git = stack.cloneDemo("cli")) {
-            Path file = git.getRepository().getWorkTree().toPath().resolve("apps/demo/configmap.yaml");
-            Files.writeString(file, Files.readString(file).replaceAll("message: .*", "message: \"" + message + "\""));
-            pushed = SharedStack.commitAndPush(git, "The command line's push", "Ada");
-        }
+        RevCommit pushed = stack.pushDemoMessage(message, "The command line's push", "Ada");
         await().atMost(GENEROUS).untilAsserted(() -> {
             Run trace = driftless("trace", pushed.name().substring(0, 10));
             assertThat(trace.code()).isZero();

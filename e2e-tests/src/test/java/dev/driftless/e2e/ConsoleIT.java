@@ -64,7 +64,7 @@ class ConsoleIT {
         browser = new ChromeDriver(service, options);
         await().atMost(GENEROUS)
                 .alias("the demo application is deployed when the stack starts")
-                .until(() -> demoConfig() != null);
+                .until(() -> stack.demoConfig() != null);
     }
 
     @AfterAll
@@ -169,7 +169,8 @@ class ConsoleIT {
                 .ignoreExceptions()
                 .alias("the rollback appears on the page as it happens")
                 .until(() -> text("#current-commit").equals(first.name().substring(0, 8)));
-        assertThat(demoConfig().getMetadata().getAnnotations()).containsEntry("driftless.dev/commit", first.name());
+        assertThat(stack.demoConfig().getMetadata().getAnnotations())
+                .containsEntry("driftless.dev/commit", first.name());
         assertThat(text("#history")).contains("command.rollback").contains("local");
         assertThat(text("#pinned")).contains(first.name().substring(0, 8));
         assertThat(js("return window.driftlessTestMark;")).isEqualTo("same page");
@@ -236,27 +237,15 @@ class ConsoleIT {
     }
 
     static RevCommit pushMessage(String message, String author) throws Exception {
-        try (Git git = stack.cloneDemo("console")) {
-            Path file = git.getRepository().getWorkTree().toPath().resolve("apps/demo/configmap.yaml");
-            Files.writeString(file, Files.readString(file).replaceAll("message: .*", "message: \"" + message + "\""));
-            return SharedStack.commitAndPush(git, "Console: " + message, author);
-        }
+        return stack.pushDemoMessage(message, "Console: " + message, author);
     }
 
     static void awaitDemoAt(RevCommit commit) {
         await().atMost(GENEROUS).until(() -> {
-            var cm = demoConfig();
+            var cm = stack.demoConfig();
             return cm != null
                     && commit.name().equals(cm.getMetadata().getAnnotations().get("driftless.dev/commit"));
         });
-    }
-
-    static io.fabric8.kubernetes.api.model.ConfigMap demoConfig() {
-        return stack.cluster
-                .configMaps()
-                .inNamespace("demo")
-                .withName("demo-config")
-                .get();
     }
 
     /** The visible text of the first element matching the selector, "" when there is none yet. */

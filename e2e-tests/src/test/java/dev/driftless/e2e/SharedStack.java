@@ -132,6 +132,20 @@ final class SharedStack implements ExtensionContext.Store.CloseableResource {
                 .call();
     }
 
+    /** The demo application's ConfigMap as the cluster has it, {@code null} before it is applied. */
+    io.fabric8.kubernetes.api.model.ConfigMap demoConfig() {
+        return cluster.configMaps().inNamespace("demo").withName("demo-config").get();
+    }
+
+    /** Pushes a commit that sets the demo ConfigMap's message, from a fresh clone. */
+    RevCommit pushDemoMessage(String message, String subject, String author) throws Exception {
+        try (Git git = cloneDemo("message")) {
+            Path file = git.getRepository().getWorkTree().toPath().resolve("apps/demo/configmap.yaml");
+            Files.writeString(file, Files.readString(file).replaceAll("message: .*", "message: \"" + message + "\""));
+            return commitAndPush(git, subject, author);
+        }
+    }
+
     /** Commits everything in the work tree, additions and deletions, as the given author, and pushes it. */
     static RevCommit commitAndPush(Git git, String message, String author) throws Exception {
         git.add().addFilepattern(".").call();
