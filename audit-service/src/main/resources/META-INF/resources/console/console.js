@@ -98,11 +98,13 @@ function announce(text) { live.textContent = text; }
 // ---------------------------------------------------------------- the change feed (server-sent events over fetch)
 
 let feedAbort = null;
+let feedGeneration = 0; // a sign-out or a new sign-in ends the loops of before
 
 /** Follows /api/changes/stream while signed in; reconnects with backoff. Each entry goes to the page shown. */
 async function follow() {
+  const generation = ++feedGeneration;
   let backoff = 1000;
-  while (token) {
+  while (token && generation === feedGeneration) {
     feedAbort = new AbortController();
     try {
       const response = await fetch('/api/changes/stream', {
@@ -126,6 +128,7 @@ async function follow() {
           if (!data) continue;
           try {
             const entry = JSON.parse(data);
+            if (entry.type === 'heartbeat') continue;
             for (const listener of feedListeners) listener(entry);
           } catch { /* not an entry */ }
         }
@@ -478,6 +481,7 @@ function signOut(message) {
   token = null;
   caller = null;
   sessionStorage.removeItem(TOKEN_KEY);
+  feedGeneration++;
   feedAbort?.abort();
   showSignIn(message);
 }

@@ -396,10 +396,18 @@ final class Commands {
                 while (outcome.get() == null) {
                     JsonNode health = stack.get("api/applications/" + Stack.segment(application) + "/status")
                             .path("health");
-                    wait.health(
-                                    health.path("commit").asText(null),
-                                    health.path("health").path("state").asText(""))
-                            .ifPresent(outcome::set);
+                    // only a look taken after this sync counts (until then the health of the commit before stands)
+                    boolean looked = health.hasNonNull("checkedAt")
+                            && health.hasNonNull("syncedAt")
+                            && !Instant.parse(health.get("checkedAt").asText())
+                                    .isBefore(
+                                            Instant.parse(health.get("syncedAt").asText()));
+                    if (looked) {
+                        wait.health(
+                                        health.path("commit").asText(null),
+                                        health.path("health").path("state").asText(""))
+                                .ifPresent(outcome::set);
+                    }
                     if (outcome.get() == null) {
                         Thread.sleep(1000);
                     }
@@ -624,8 +632,9 @@ final class Commands {
         public Integer call() {
             int[] seen = {0};
             stack().follow(() -> err().println("following the change log (Ctrl-C stops)…"), entry -> {
-                if (application != null
-                        && !application.equals(entry.path("application").asText())) {
+                if ("heartbeat".equals(entry.path("type").asText())
+                        || (application != null
+                                && !application.equals(entry.path("application").asText()))) {
                     return true;
                 }
                 if (json()) {

@@ -91,7 +91,9 @@ public final class Driftless implements Callable<Integer> {
                 cmd.getErr().println("driftless: " + failure.getMessage());
                 return failure.exitCode;
             }
-            throw e;
+            // not bad news about an application (1): the command could not ask
+            cmd.getErr().println("driftless: " + e);
+            return Exit.UNREACHABLE;
         });
         int code = line.execute(args);
         out.flush();

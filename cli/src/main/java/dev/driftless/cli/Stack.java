@@ -72,11 +72,17 @@ final class Stack {
                     "no API token: ./driftless up writes one to .driftless/env; or pass --token or set"
                             + " DRIFTLESS_API_TOKEN");
         }
+        URI parsed;
         try {
-            return new Stack(URI.create(url.endsWith("/") ? url : url + "/"), token);
+            parsed = URI.create(url.endsWith("/") ? url : url + "/");
         } catch (IllegalArgumentException e) {
             throw new Failure(Exit.USAGE, "the URL " + url + " is not valid: " + e.getMessage());
         }
+        if (!("http".equals(parsed.getScheme()) || "https".equals(parsed.getScheme())) || parsed.getHost() == null) {
+            throw new Failure(
+                    Exit.USAGE, "the URL " + url + " is not an http(s) address such as http://127.0.0.1:8084");
+        }
+        return new Stack(parsed, token);
     }
 
     /** The variables of the env file: {@code $DRIFTLESS_STATE_DIR/env}, else {@code .driftless/env} here or above. */

@@ -73,7 +73,9 @@ final class SyncWait {
                 + entry.path("event").path("data").path("message").asText("");
         switch (type) {
             case "render.failed" -> {
-                return Optional.of(new Outcome(Exit.BAD_NEWS, application + ": render failed: " + why.trim()));
+                if (expectedCommit == null || expectedCommit.equals(at)) { // not a concurrent push's failure
+                    return Optional.of(new Outcome(Exit.BAD_NEWS, application + ": render failed: " + why.trim()));
+                }
             }
             case "render.succeeded" -> {
                 if (expectedCommit == null || expectedCommit.equals(at)) {

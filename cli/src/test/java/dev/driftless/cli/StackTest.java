@@ -48,6 +48,13 @@ class StackTest {
     }
 
     @Test
+    void anAddressThatIsNotHttpIsAUsageError() {
+        assertThatThrownBy(() -> Stack.resolve("localhost:8084", "t", Map.of("DRIFTLESS_HOME", home.toString())))
+                .isInstanceOf(Stack.Failure.class)
+                .hasMessageContaining("http://127.0.0.1:8084");
+    }
+
+    @Test
     void aStackThatDoesNotAnswerIsExitCodeThreeWithAHint() {
         java.io.StringWriter err = new java.io.StringWriter();
         int code = Driftless.run(

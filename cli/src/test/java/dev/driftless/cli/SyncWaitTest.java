@@ -92,6 +92,18 @@ class SyncWaitTest {
     }
 
     @Test
+    void aRollbackIsNotEndedByTheFailedRenderOfAConcurrentPush() {
+        SyncWait wait = new SyncWait("web", B);
+        assertThat(feed(
+                        wait,
+                        entry("web", "render.failed", A, "ManifestInvalid", "{}"),
+                        entry("web", "render.succeeded", B, null, "{}"),
+                        entry("web", "sync.succeeded", B, null, "{}"),
+                        entry("web", "health.changed", B, null, "{\"current\":\"Healthy\"}")))
+                .hasValueSatisfying(o -> assertThat(o.exitCode()).isEqualTo(Exit.OK));
+    }
+
+    @Test
     void aResyncOfAHealthyCommitIsDecidedByItsLiveHealth() {
         SyncWait wait = new SyncWait("web", null);
         assertThat(feed(

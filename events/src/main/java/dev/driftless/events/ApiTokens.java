@@ -78,6 +78,13 @@ public final class ApiTokens {
      *
      * @throws IllegalArgumentException naming the entry (never the token) when one is malformed
      */
+    /**
+     * Names a token may not have: the actor of what the services ask for themselves (sync-service's resyncs after a
+     * restart keep a rollback's pin; a person's resync under that name must not).
+     */
+    public static final Set<String> RESERVED_NAMES =
+            Set.of("webhook-service", "render-service", "sync-service", "audit-service");
+
     public static ApiTokens parse(List<String> specs) {
         List<Entry> entries = new ArrayList<>();
         for (int i = 0; i < specs.size(); i++) {
@@ -89,6 +96,10 @@ public final class ApiTokens {
             if (parts.length != 3 || parts[0].isBlank() || parts[2].length() < 16) {
                 throw new IllegalArgumentException("API token entry " + (i + 1)
                         + " must be name:role:token with a token of at least 16 characters");
+            }
+            if (RESERVED_NAMES.contains(parts[0].trim())) {
+                throw new IllegalArgumentException("API token entry " + (i + 1) + " (" + parts[0]
+                        + "): the name is reserved for the service's own commands; choose another");
             }
             Role role;
             try {

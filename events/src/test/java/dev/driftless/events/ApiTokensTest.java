@@ -22,6 +22,14 @@ class ApiTokensTest {
     }
 
     @Test
+    void aTokenMayNotTakeTheNameOfAServiceWhoseOwnCommandsAreTrustedDifferently() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> ApiTokens.parse(List.of("sync-service:write:0123456789abcdef")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("reserved");
+    }
+
+    @Test
     void missingUnknownOrNonBearerCredentialsIdentifyNobody() {
         assertThat(TOKENS.authenticate(null)).isEmpty();
         assertThat(TOKENS.authenticate("Bearer nope")).isEmpty();

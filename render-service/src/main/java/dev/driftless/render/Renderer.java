@@ -402,6 +402,9 @@ public class Renderer {
                 if (succeeded(app) && commit.equals(previous.commit())) {
                     continue;
                 }
+                if (pins.pinned(app.name()).isPresent()) {
+                    continue; // rolled back: it stays there until someone resyncs it
+                }
                 renders.add(render(app, commit, triggeredBy));
             } catch (RenderFailure failure) {
                 renders.add(failed(app, null, failure, triggeredBy, started));

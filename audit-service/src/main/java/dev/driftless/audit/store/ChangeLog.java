@@ -316,10 +316,10 @@ public class ChangeLog {
         return head.get(0);
     }
 
-    /** At most {@code limit} entries recorded after position {@code seq}, oldest first, summarised. */
+    /** At most {@code limit} valid entries recorded after position {@code seq}, oldest first, summarised. */
     public List<StoredEvent> after(long seq, int limit) throws SQLException {
         return query(
-                "SELECT " + SUMMARY_COLUMNS + " FROM change_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                "SELECT " + SUMMARY_COLUMNS + " FROM change_log WHERE seq > ? AND NOT rejected ORDER BY seq LIMIT ?",
                 List.of(seq, limit),
                 ChangeLog::stored);
     }

@@ -104,7 +104,7 @@ public class ChangesResource {
     public Multi<Map<String, Object>> stream(
             @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
         try {
-            return feed.follow(ApplicationResource.visibility(request, changeLog));
+            return feed.follow(BearerTokenFilter.caller(request));
         } catch (SQLException e) {
             ApplicationResource.unavailable(e);
             return Multi.createFrom().failure(new ServiceUnavailableException("the change log cannot be read; retry"));
