@@ -342,7 +342,7 @@ async function applicationPage(name) {
 
   const loadHistory = async (cursor) => {
     try {
-      const query = new URLSearchParams({ application: name, summary: 'true', limit: '25' });
+      const query = new URLSearchParams({ application: name, summary: 'true', pushes: 'true', limit: '25' });
       if (cursor) query.set('cursor', cursor);
       const page = await api(`/api/changes?${query}`);
       if (!cursor) historyBody.replaceChildren();

@@ -541,7 +541,7 @@ final class Commands {
             String cursor = null;
             do {
                 int page = all ? 500 : Math.min(500, limit - items.size());
-                JsonNode answer = stack.get("api/changes?summary=true&limit=" + page + "&application="
+                JsonNode answer = stack.get("api/changes?summary=true&pushes=true&limit=" + page + "&application="
                         + Stack.segment(name) + (cursor == null ? "" : "&cursor=" + cursor));
                 answer.path("items").forEach(items::add);
                 cursor = answer.path("nextCursor").isTextual()

@@ -98,8 +98,12 @@ class CommandLineIT {
 
         Run app = driftless("app", "demo");
         assertThat(app.out()).contains("\"The command line's push\" by Ada");
-        Run history = driftless("history", "demo", "--limit", "5");
-        assertThat(history.out()).contains("command.resync").contains("local");
+        Run history = driftless("history", "demo", "--limit", "20");
+        assertThat(history.out())
+                .contains("command.resync")
+                .contains("local")
+                .as("the push of the commit, with its pusher")
+                .containsPattern("commit.pushed\\s+" + pushed.name().substring(0, 8) + "\\s+Ada");
         Run verify = driftless("verify");
         assertThat(verify.code()).isZero();
         assertThat(verify.out()).startsWith("intact");

@@ -171,7 +171,10 @@ class ConsoleIT {
                 .until(() -> text("#current-commit").equals(first.name().substring(0, 8)));
         assertThat(stack.demoConfig().getMetadata().getAnnotations())
                 .containsEntry("driftless.dev/commit", first.name());
-        assertThat(text("#history")).contains("command.rollback").contains("local");
+        assertThat(text("#history"))
+                .contains("command.rollback")
+                .contains("local")
+                .contains("commit.pushed");
         assertThat(text("#pinned")).contains(first.name().substring(0, 8));
         assertThat(js("return window.driftlessTestMark;")).isEqualTo("same page");
         screenshot("console-application.png");

@@ -239,9 +239,25 @@ public class ChangeLog {
                 ChangeLog::stored);
     }
 
-    /** A filter of the log; {@code null} fields do not filter. */
+    /**
+     * A filter of the log; {@code null} fields do not filter. {@code withPushes}: with an application, also the pushes
+     * of the commits it was rendered at (a push names a repository, not an application).
+     */
     public record Filter(
-            String application, String repository, String type, Instant since, Instant until, Long beforeSeq) {}
+            String application,
+            String repository,
+            String type,
+            Instant since,
+            Instant until,
+            Long beforeSeq,
+            boolean withPushes) {
+
+        /** A filter without the pushes of an application's commits. */
+        public Filter(
+                String application, String repository, String type, Instant since, Instant until, Long beforeSeq) {
+            this(application, repository, type, since, until, beforeSeq, false);
+        }
+    }
 
     /**
      * A page of the log, newest first, with {@code limit + 1} rows asked for to tell whether there is more; with
@@ -251,7 +267,15 @@ public class ChangeLog {
         StringBuilder sql =
                 new StringBuilder("SELECT " + (summary ? SUMMARY_COLUMNS : COLUMNS) + " FROM change_log WHERE true");
         List<Object> params = new ArrayList<>();
-        if (filter.application() != null) {
+        if (filter.application() != null && filter.withPushes()) {
+            sql.append(" AND (application = ? OR (type = ? AND application IS NULL AND commit_sha IN (SELECT commit_sha"
+                    + " FROM change_log WHERE application = ? AND type IN (?, ?))))");
+            params.add(filter.application());
+            params.add(EventType.COMMIT_PUSHED.type());
+            params.add(filter.application());
+            params.add(EventType.RENDER_SUCCEEDED.type());
+            params.add(EventType.RENDER_FAILED.type());
+        } else if (filter.application() != null) {
             sql.append(" AND application = ?");
             params.add(filter.application());
         }

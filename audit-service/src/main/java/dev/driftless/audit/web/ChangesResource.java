@@ -26,7 +26,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
  * {@code GET /api/changes}: the change log, newest first, filtered by application, repository, type and time, in
  * pages of {@code limit} (default 50, at most 500) with an opaque {@code cursor} to the next page. A cursor marks a
  * position in the log, so pages stay stable while new events arrive. With {@code summary=true} each event is reduced to
- * what a history needs (its message, health, start and end; never a bundle).
+ * what a history needs (its message, health, start and end; never a bundle). With {@code application} and
+ * {@code pushes=true}, the pushes of the commits it was rendered at are in its history too.
  */
 @Path("/api/changes")
 @Produces(MediaType.APPLICATION_JSON)
@@ -49,6 +50,7 @@ public class ChangesResource {
             @QueryParam("limit") Integer limit,
             @QueryParam("cursor") String cursor,
             @QueryParam("summary") Boolean summary,
+            @QueryParam("pushes") Boolean pushes,
             @jakarta.ws.rs.core.Context jakarta.ws.rs.container.ContainerRequestContext request) {
         int size = limit == null ? 50 : limit;
         if (size < 1 || size > 500) {
@@ -73,7 +75,7 @@ public class ChangesResource {
         }
         try {
             List<StoredEvent> rows = changeLog.changes(
-                    new ChangeLog.Filter(application, repository, type, from, to, before),
+                    new ChangeLog.Filter(application, repository, type, from, to, before, Boolean.TRUE.equals(pushes)),
                     size,
                     Boolean.TRUE.equals(summary));
             boolean more = rows.size() > size;
