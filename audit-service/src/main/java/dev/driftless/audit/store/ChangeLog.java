@@ -250,14 +250,7 @@ public class ChangeLog {
             Instant since,
             Instant until,
             Long beforeSeq,
-            boolean withPushes) {
-
-        /** A filter without the pushes of an application's commits. */
-        public Filter(
-                String application, String repository, String type, Instant since, Instant until, Long beforeSeq) {
-            this(application, repository, type, since, until, beforeSeq, false);
-        }
-    }
+            boolean withPushes) {}
 
     /**
      * A page of the log, newest first, with {@code limit + 1} rows asked for to tell whether there is more; with

@@ -66,11 +66,6 @@ public class ChangeFeed {
         });
     }
 
-    /** How many follow now. */
-    public int followers() {
-        return followers.size();
-    }
-
     @Scheduled(every = "0.5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     synchronized void tail() {
         if (followers.isEmpty()) {
