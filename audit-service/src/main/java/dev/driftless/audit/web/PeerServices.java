@@ -6,13 +6,16 @@ import jakarta.inject.Inject;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLEncoder;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -35,15 +38,55 @@ public class PeerServices {
     @Inject
     AuditConfig config;
 
-    /** sync-service's answer to {@code GET /api/applications/{name}/{what}}, for the caller's token. */
+    /**
+     * sync-service's answer to {@code GET /api/applications/{name}/{what}}, for the caller's token. Each replica knows
+     * only the applications it owns, so every address sync-service's name resolves to (a headless Service names each
+     * replica) is asked in turn until one knows the application.
+     */
     public Response sync(String application, String what, String authorization) {
-        return get(
-                "sync-service",
-                "DRIFTLESS_SYNC_URL",
-                config.syncUrl(),
-                "/api/applications/"
-                        + URLEncoder.encode(application, StandardCharsets.UTF_8).replace("+", "%20") + "/" + what,
-                authorization);
+        if (config.syncUrl().isEmpty()) {
+            return notConfigured("sync-service", "DRIFTLESS_SYNC_URL");
+        }
+        String path = "/api/applications/"
+                + URLEncoder.encode(application, StandardCharsets.UTF_8).replace("+", "%20") + "/" + what;
+        return firstThatKnows(replicas(config.syncUrl().get()), path, authorization);
+    }
+
+    /** The first answer but 404 of these replicas, asked in order; the last 404 when none knows. */
+    Response firstThatKnows(List<URI> replicas, String path, String authorization) {
+        Response answer = null;
+        for (URI replica : replicas) {
+            answer = get("sync-service", "DRIFTLESS_SYNC_URL", Optional.of(replica), path, authorization);
+            if (answer.getStatus() != Response.Status.NOT_FOUND.getStatusCode()) {
+                return answer;
+            }
+        }
+        return answer;
+    }
+
+    /** Every address (at most 16) the base URL's host resolves to, as URLs; the base URL itself for one or none. */
+    static List<URI> replicas(URI base) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(base.getHost());
+            if (addresses.length <= 1) {
+                return List.of(base);
+            }
+            List<URI> replicas = new java.util.ArrayList<>();
+            for (InetAddress address : java.util.Arrays.asList(addresses).subList(0, Math.min(16, addresses.length))) {
+                replicas.add(new URI(
+                        base.getScheme(), null, address.getHostAddress(), base.getPort(), base.getPath(), null, null));
+            }
+            return replicas;
+        } catch (UnknownHostException | java.net.URISyntaxException e) {
+            return List.of(base);
+        }
+    }
+
+    private static Response notConfigured(String service, String variable) {
+        return Errors.of(
+                Response.Status.SERVICE_UNAVAILABLE,
+                "PeerNotConfigured",
+                "audit-service does not know where " + service + " is; set " + variable);
     }
 
     /** render-service's catalog ({@code GET /api/applications} there), for the caller's token. */
@@ -53,10 +96,7 @@ public class PeerServices {
 
     private Response get(String service, String variable, Optional<URI> where, String path, String authorization) {
         if (where.isEmpty()) {
-            return Errors.of(
-                    Response.Status.SERVICE_UNAVAILABLE,
-                    "PeerNotConfigured",
-                    "audit-service does not know where " + service + " is; set " + variable);
+            return notConfigured(service, variable);
         }
         URI base = where.get();
         URI uri = base.resolve(path);

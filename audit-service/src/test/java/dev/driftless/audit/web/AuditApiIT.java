@@ -301,6 +301,13 @@ class AuditApiIT {
     }
 
     @Test
+    void onlyAnApplicationsNameIsPassedOnToSyncService() {
+        for (String path : List.of("/api/applications/Not_A_Name/status", "/api/applications/a..b/diff")) {
+            given().auth().oauth2(READ).get(path).then().statusCode(400).body("reason", equalTo("NameInvalid"));
+        }
+    }
+
+    @Test
     void theLiveFeedSendsEachTokenOnlyTheEntriesItMaySee() throws Exception {
         String shop = "shop";
         java.util.concurrent.BlockingQueue<String> all = follow(READ);
