@@ -155,7 +155,7 @@ class ReconcileIT {
     }
 
     @Test
-    void aRolledBackApplicationStaysWhereItWasRolledBackToUntilItsNextPush() throws Exception {
+    void aRolledBackApplicationIsNotTakenBackToTheHeadByTheComparison() throws Exception {
         String app = "pinned-" + UUID.randomUUID().toString().substring(0, 8);
         String repoUrl = gitBase + "/" + app + ".git";
         try (EventProbe probe = new EventProbe(bootstrap);
