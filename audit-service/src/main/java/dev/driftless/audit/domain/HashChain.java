@@ -3,9 +3,11 @@ package dev.driftless.audit.domain;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -31,7 +33,7 @@ public final class HashChain {
 
     /** The version 1 hash of an entry that follows {@code previousHash} in its chain (entries recorded before 2). */
     public static String next(String previousHash, ChangeEntry entry) {
-        return digest(previousHash, canonical(entry));
+        return digest(previousHash, canonicalParts(entry));
     }
 
     /** The version 2 hash of an entry that follows {@code previousHash}, at that position of the log. */
@@ -42,16 +44,41 @@ public final class HashChain {
         position.put("recordedAt", at.recordedAt().toString());
         position.put("chain", at.chain());
         String head = Canonical.value(position);
-        return digest(previousHash, head.substring(0, head.length() - 1) + ",\"entry\":" + canonical(entry) + "}");
+        List<String> parts = new ArrayList<>();
+        parts.add(head.substring(0, head.length() - 1) + ",\"entry\":");
+        parts.addAll(canonicalParts(entry));
+        parts.add("}");
+        return digest(previousHash, parts);
     }
 
-    private static String digest(String previousHash, String canonical) {
+    /**
+     * The hash of {@code previousHash}, a newline and the concatenated parts, each part encoded as UTF-8 a slice at a
+     * time: a large event is hashed where it lies, never copied whole into one more string or byte array.
+     */
+    private static String digest(String previousHash, List<String> canonicalParts) {
+        MessageDigest sha = sha256();
+        sha.update(previousHash.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+        canonicalParts.forEach(part -> update(sha, part));
+        return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static final int SLICE = 16 * 1024;
+
+    private static void update(MessageDigest sha, String text) {
+        for (int start = 0; start < text.length(); ) {
+            int end = Math.min(text.length(), start + SLICE);
+            if (end < text.length() && Character.isHighSurrogate(text.charAt(end - 1))) {
+                end--; // a surrogate pair is encoded whole
+            }
+            sha.update(text.substring(start, end).getBytes(StandardCharsets.UTF_8));
+            start = end;
+        }
+    }
+
+    private static MessageDigest sha256() {
         try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(previousHash.getBytes(StandardCharsets.UTF_8));
-            sha.update((byte) '\n');
-            sha.update(canonical.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(sha.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
@@ -62,17 +89,16 @@ public final class HashChain {
      * verifies with the hash the entry was first linked with.
      */
     public static String contentHash(ChangeEntry entry) {
-        try {
-            return HexFormat.of()
-                    .formatHex(MessageDigest.getInstance("SHA-256")
-                            .digest(canonical(entry).getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        MessageDigest sha = sha256();
+        canonicalParts(entry).forEach(part -> update(sha, part));
+        return HexFormat.of().formatHex(sha.digest());
     }
 
-    /** The canonical form of an entry: every recorded column, the event included, as canonical JSON. */
-    static String canonical(ChangeEntry e) {
+    /**
+     * The canonical form of an entry (every recorded column, the event included, as canonical JSON) in parts whose
+     * concatenation it is, the event's JSON one of them as it is stored.
+     */
+    private static List<String> canonicalParts(ChangeEntry e) {
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("eventId", e.eventId());
         fields.put("type", e.type());
@@ -90,7 +116,7 @@ public final class HashChain {
         fields.put("rejected", e.rejected());
         fields.put("rejectionReason", e.rejectionReason());
         String head = Canonical.value(fields);
-        return head.substring(0, head.length() - 1) + ",\"event\":" + e.eventJson() + "}";
+        return List.of(head.substring(0, head.length() - 1) + ",\"event\":", e.eventJson(), "}");
     }
 
     /**

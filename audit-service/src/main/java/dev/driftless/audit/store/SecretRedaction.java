@@ -96,7 +96,8 @@ public class SecretRedaction {
         List<Long> found = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(CANDIDATES)) {
-            s.setFetchSize(200);
+            c.setAutoCommit(false); // PostgreSQL's driver reads a result in fetches only within a transaction
+            s.setFetchSize(ChangeLog.ROWS_PER_FETCH);
             try (ResultSet rs = s.executeQuery()) {
                 while (rs.next()) {
                     if (redactedEvent(rs.getString(15)) != null) {

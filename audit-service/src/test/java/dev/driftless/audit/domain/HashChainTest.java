@@ -173,4 +173,23 @@ class HashChainTest {
 
         assertThat(HashChain.verify("demo", links.iterator())).isEmpty();
     }
+
+    /**
+     * Hashes already stored must verify for ever: the hash of a large event with characters outside the BMP (whose
+     * UTF-16 pairs straddle the slices a large event is hashed in) is the one every earlier version computed.
+     */
+    @Test
+    void theHashOfAStoredEntryNeverChanges() {
+        // the event's text is hashed in slices of 16,384 UTF-16 units: a rocket (two units) straddles the first end
+        String text = "x".repeat(16_383 - "{\"text\":\"".length()) + "\uD83D\uDE80".repeat(5_000) + "é";
+        ChangeEntry large = entry("large", "{\"text\":\"" + text + "\"}");
+
+        assertThat(HashChain.next("prev", large))
+                .isEqualTo("4d7657cebb5677da436457c00ebdd258032e3c89823cfd3da03122e34fcb3412");
+        assertThat(HashChain.next(
+                        "prev", large, new HashChain.Position(7, Instant.parse("2026-02-03T04:05:06.789Z"), "demo")))
+                .isEqualTo("b65cc882d543c1699482fcadc16cd9f4c9c53f496cf0deb202d4fe1cdbb744cf");
+        assertThat(HashChain.contentHash(large))
+                .isEqualTo("aa0039359fc3182040a0a837417a9dc2f0c3a969f9d1f3ba3445d838415b7c17");
+    }
 }
