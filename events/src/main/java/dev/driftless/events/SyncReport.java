@@ -60,7 +60,8 @@ public record SyncReport(
                                 r.name(),
                                 r.action(),
                                 r.reason(),
-                                clip(r.message(), MAX_OBJECT_MESSAGE)))
+                                clip(r.message(), MAX_OBJECT_MESSAGE),
+                                r.hook()))
                 .toList();
         SyncReport whole = with(clipped, clip(message, MAX_MESSAGE));
         if (whole.bytes() <= maxBytes) {
@@ -109,9 +110,12 @@ public record SyncReport(
      * @param kind the object's kind
      * @param namespace its namespace, {@code null} when cluster-scoped
      * @param name its name
-     * @param action {@code created}, {@code configured}, {@code unchanged}, {@code pruned} or {@code failed}
+     * @param action {@code created}, {@code configured}, {@code unchanged}, {@code pruned} or {@code failed}; for a
+     *     hook {@code completed} or {@code failed}
      * @param reason a stable reason word when failed
-     * @param message what went wrong when failed
+     * @param message what went wrong when failed; for a hook, how it ended and where its logs are
+     * @param hook for a sync hook, the phase it ran in ({@code PreSync}, {@code Sync}, {@code PostSync},
+     *     {@code SyncFail}); {@code null} for an object applied or pruned
      */
     public record ResourceResult(
             String apiVersion,
@@ -120,5 +124,19 @@ public record SyncReport(
             String name,
             String action,
             String reason,
-            String message) {}
+            String message,
+            String hook) {
+
+        /** What happened to an object applied or pruned (no hook). */
+        public ResourceResult(
+                String apiVersion,
+                String kind,
+                String namespace,
+                String name,
+                String action,
+                String reason,
+                String message) {
+            this(apiVersion, kind, namespace, name, action, reason, message, null);
+        }
+    }
 }

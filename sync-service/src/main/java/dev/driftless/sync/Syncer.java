@@ -6,6 +6,7 @@ import dev.driftless.events.SyncReport;
 import dev.driftless.events.SyncReport.ResourceResult;
 import dev.driftless.sync.domain.Adoption;
 import dev.driftless.sync.domain.Health;
+import dev.driftless.sync.domain.Hooks;
 import dev.driftless.sync.domain.Impersonation;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.domain.Reason;
@@ -50,6 +51,9 @@ public class Syncer {
 
     @Inject
     dev.driftless.sync.drift.DriftWatcher drift;
+
+    @Inject
+    HookRunner hooks;
 
     private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, String> projects = new java.util.concurrent.ConcurrentHashMap<>();
@@ -125,7 +129,7 @@ public class Syncer {
                     removed.application());
             return java.util.Optional.empty();
         }
-        SyncPlan plan = new SyncPlan(removed.application(), List.of(), List.of(), removed.target());
+        SyncPlan plan = new SyncPlan(removed.application(), List.of(), List.of(), List.of(), removed.target());
         List<ResourceResult> results = new ArrayList<>();
         String commit = "none";
         String actor;
@@ -249,6 +253,16 @@ public class Syncer {
         Duration deadline = render.target().progressDeadlineSeconds() == null
                 ? config.health().progressDeadline()
                 : Duration.ofSeconds(render.target().progressDeadlineSeconds());
+        java.util.Optional<String> preSync = hooks.run(cluster, plan, Hooks.Phase.PreSync, deadline, results);
+        if (preSync.isPresent()) {
+            return finish(
+                    render,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.HookFailed,
+                    preSync.get() + "; nothing else was applied or pruned");
+        }
         boolean force = render.target().forceConflicts() == null
                 ? config.forceConflicts()
                 : render.target().forceConflicts();
@@ -291,7 +305,10 @@ public class Syncer {
                     return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
                 }
                 if (waveHealth.state() != Health.State.Healthy) {
-                    return finish(
+                    return failedAfterApplying(
+                            cluster,
+                            plan,
+                            deadline,
                             render,
                             triggeredBy,
                             started,
@@ -309,7 +326,10 @@ public class Syncer {
             java.util.Optional<ResourceResult> refused = results.stream()
                     .filter(r -> Reason.Forbidden.name().equals(r.reason()))
                     .findFirst();
-            return finish(
+            return failedAfterApplying(
+                    cluster,
+                    plan,
+                    deadline,
                     render,
                     triggeredBy,
                     started,
@@ -320,6 +340,19 @@ public class Syncer {
                             + refused.map(r -> ", first refused: " + r.message())
                                     .orElse("")
                             + "; nothing was pruned");
+        }
+        java.util.Optional<String> syncHooks = hooks.run(cluster, plan, Hooks.Phase.Sync, deadline, results);
+        if (syncHooks.isPresent()) {
+            return failedAfterApplying(
+                    cluster,
+                    plan,
+                    deadline,
+                    render,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.HookFailed,
+                    syncHooks.get() + "; nothing was pruned");
         }
         try {
             for (ObjectRef gone : plan.toPrune(previous)) {
@@ -348,7 +381,74 @@ public class Syncer {
                 render.digest(),
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
                 render.target().progressDeadlineSeconds());
+        if (!plan.hooks(Hooks.Phase.PostSync).isEmpty()) {
+            return postSync(cluster, plan, deadline, render, triggeredBy, started, results);
+        }
         return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /**
+     * The PostSync phase: once every applied object is healthy, the PostSync hooks; an application that does not
+     * become healthy, or a PostSync hook that fails, fails the sync and runs the SyncFail hooks. What was applied and
+     * pruned stays so.
+     */
+    private SyncReport postSync(
+            Cluster cluster,
+            SyncPlan plan,
+            Duration deadline,
+            RenderSucceeded render,
+            String triggeredBy,
+            Instant started,
+            List<ResourceResult> results) {
+        Health healthy;
+        try {
+            healthy = awaitHealthy(
+                    cluster, plan.apply().stream().map(SyncPlan.Desired::ref).toList(), deadline);
+        } catch (ClusterFailure e) {
+            return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
+        }
+        if (healthy.state() != Health.State.Healthy) {
+            return failedAfterApplying(
+                    cluster,
+                    plan,
+                    deadline,
+                    render,
+                    triggeredBy,
+                    started,
+                    results,
+                    Reason.WaveNotHealthy,
+                    "the application is " + healthy.state() + " (" + healthy.reason()
+                            + ") after applying; its PostSync hooks were not run");
+        }
+        java.util.Optional<String> postSync = hooks.run(cluster, plan, Hooks.Phase.PostSync, deadline, results);
+        if (postSync.isPresent()) {
+            return failedAfterApplying(
+                    cluster, plan, deadline, render, triggeredBy, started, results, Reason.HookFailed, postSync.get());
+        }
+        return finish(render, triggeredBy, started, results, null, null);
+    }
+
+    /** A sync that failed once something was applied: its SyncFail hooks run, then it is reported failed. */
+    private SyncReport failedAfterApplying(
+            Cluster cluster,
+            SyncPlan plan,
+            Duration deadline,
+            RenderSucceeded render,
+            String triggeredBy,
+            Instant started,
+            List<ResourceResult> results,
+            Reason reason,
+            String message) {
+        java.util.Optional<String> syncFail = hooks.run(cluster, plan, Hooks.Phase.SyncFail, deadline, results);
+        return finish(
+                render,
+                triggeredBy,
+                started,
+                results,
+                reason,
+                message
+                        + syncFail.map(f -> "; a SyncFail hook failed too: " + f)
+                                .orElse(""));
     }
 
     /**

@@ -31,13 +31,14 @@ import java.util.function.Consumer;
 
 /**
  * What a kubelet, a cloud load-balancer controller and a volume provisioner would write, for the real control plane
- * that has none of them (as kwok does): a Pod becomes Running and Ready (or Succeeded when a Job owns it), a Service
+ * that has none of them (as kwok does): a Pod becomes Running and Ready (or Succeeded when a Job owns it or its
+ * restartPolicy is not Always), a Service
  * of type LoadBalancer and an Ingress get an address, a pending PersistentVolumeClaim gets a volume made for it, which
  * the real persistent-volume controller then binds. Everything controllers do (Deployment to ReplicaSet to Pods,
  * rollout status, Job completion, namespace finalisation, garbage collection) is left to the real ones.
  *
  * <p>Per object (for Pods: on the Pod template), the annotation {@value SimulatedStatus#SIMULATE} chooses
- * {@code ready} (the default), {@code progressing} (never starts) or {@code failed} (a Job's Pod fails, any other Pod
+ * {@code ready} (the default), {@code progressing} (never starts) or {@code failed} (a Pod that runs to its end fails, any other Pod
  * runs but never becomes Ready, crash-looping); {@value SimulatedStatus#SIMULATE_DELAY} delays it.
  */
 final class SimulatedKubelet implements AutoCloseable {
@@ -100,9 +101,11 @@ final class SimulatedKubelet implements AutoCloseable {
         if ("progressing".equals(mode)) {
             return;
         }
+        // a Job's Pod, or any Pod that is not restarted when its containers exit (a hook's), runs to its end
         boolean ofJob = pod.getMetadata().getOwnerReferences().stream()
-                .map(OwnerReference::getKind)
-                .anyMatch("Job"::equals);
+                        .map(OwnerReference::getKind)
+                        .anyMatch("Job"::equals)
+                || !"Always".equals(pod.getSpec().getRestartPolicy());
         String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
         List<Map<String, Object>> containers = pod.getSpec().getContainers().stream()
                 .map(c -> containerStatus(c.getName(), c.getImage(), mode, ofJob, now))

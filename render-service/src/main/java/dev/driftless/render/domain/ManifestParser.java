@@ -257,10 +257,20 @@ public final class ManifestParser {
         if (!(object.get("kind") instanceof String kind) || kind.isBlank()) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": kind is missing");
         }
-        if (!(object.get("metadata") instanceof Map<?, ?> metadata)
-                || !(metadata.get("name") instanceof String name)
-                || name.isBlank()) {
+        if (!(object.get("metadata") instanceof Map<?, ?> metadata)) {
             throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.name is missing");
+        }
+        if (!(metadata.get("name") instanceof String name) || name.isBlank()) {
+            if (!(metadata.get("generateName") instanceof String prefix) || prefix.isBlank()) {
+                throw new RenderFailure(Reason.ManifestInvalid, where + ": metadata.name is missing");
+            }
+            if (!isHook(metadata)) {
+                throw new RenderFailure(
+                        Reason.ManifestInvalid,
+                        where + ": metadata.name is missing (metadata.generateName is only for sync hooks, which"
+                                + " are created anew at each sync: annotate it driftless.dev/hook, "
+                                + "argocd.argoproj.io/hook or helm.sh/hook)");
+            }
         }
         Object namespace = metadata.get("namespace");
         if (namespace != null && !(namespace instanceof String)) {
@@ -272,6 +282,15 @@ public final class ManifestParser {
             }
         }
         return (Map<String, Object>) object;
+    }
+
+    /** The annotations that make an object a sync hook (sync-service's {@code Hooks} reads their values). */
+    static final List<String> HOOK_ANNOTATIONS =
+            List.of("driftless.dev/hook", "argocd.argoproj.io/hook", "helm.sh/hook");
+
+    private static boolean isHook(Map<?, ?> metadata) {
+        return metadata.get("annotations") instanceof Map<?, ?> annotations
+                && HOOK_ANNOTATIONS.stream().anyMatch(annotations::containsKey);
     }
 
     /** The key under a SOPS file's {@code sops} metadata that names where it was read, for sync-service's messages. */
@@ -299,6 +318,10 @@ public final class ManifestParser {
         for (Located each : located) {
             Map<String, Object> manifest = each.manifest();
             Map<?, ?> metadata = (Map<?, ?>) manifest.get("metadata");
+            if (metadata.get("name") == null) {
+                manifests.add(withSopsSource(manifest, each.where())); // a hook named at each run: never a duplicate
+                continue;
+            }
             String apiVersion = (String) manifest.get("apiVersion");
             String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
             String identity = group + "/" + manifest.get("kind") + "/"

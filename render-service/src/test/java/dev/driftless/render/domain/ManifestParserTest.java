@@ -59,6 +59,20 @@ class ManifestParserTest {
     }
 
     @Test
+    void aSyncHookMayBeNamedByGenerateNameAndNothingElse() throws Exception {
+        String hook = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: migrate-\n"
+                + "  annotations: {argocd.argoproj.io/hook: PreSync}\n";
+        assertThat(ManifestParser.parse(files("hooks.yaml", hook + "---\n" + hook)))
+                .as("two runs of one hook are not duplicates")
+                .hasSize(2);
+        assertThatThrownBy(() -> ManifestParser.parse(
+                        files("x.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: x-}\n")))
+                .isInstanceOf(RenderFailure.class)
+                .hasMessageContaining("x.yaml (document 1): metadata.name is missing")
+                .hasMessageContaining("generateName is only for sync hooks");
+    }
+
+    @Test
     void anchorsAliasesAndMergeKeysAreResolvedAndTimestampsStayStrings() throws Exception {
         var manifests = ManifestParser.parse(
                 files(

@@ -44,6 +44,11 @@ public enum Reason {
     SyncPartiallyFailed,
     /** A sync wave did not become healthy before its deadline, or degraded; later waves were not applied. */
     WaveNotHealthy,
+    /**
+     * A sync hook failed or did not finish before the progress deadline. A PreSync hook's failure leaves everything
+     * else unapplied; a Sync or PostSync hook's failure runs the SyncFail hooks.
+     */
+    HookFailed,
     /** A CustomResourceDefinition was not established in time; its custom resources could not be applied. */
     CrdNotEstablished,
     /**

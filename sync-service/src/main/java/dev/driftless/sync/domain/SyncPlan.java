@@ -19,9 +19,11 @@ import java.util.stream.Collectors;
  * @param application application name
  * @param apply objects to apply, in apply order
  * @param refused objects that will not be applied, each with a reason
+ * @param hooks objects run as sync hooks ({@link Hooks}), in the order they run within a phase
  * @param target destination and sync policy
  */
-public record SyncPlan(String application, List<Desired> apply, List<Refused> refused, Target target) {
+public record SyncPlan(
+        String application, List<Desired> apply, List<Refused> refused, List<HookObject> hooks, Target target) {
 
     /** Label naming the tool that manages an object. */
     public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
@@ -72,6 +74,17 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
         return List.copyOf(waves.values());
     }
 
+    /**
+     * A hook to run: its identity (for a hook named by {@code generateName}, that prefix as its name), the manifest to
+     * create, and when and how it runs.
+     */
+    public record HookObject(ObjectRef ref, Map<String, Object> manifest, Hooks.Hook hook, boolean generatedName) {}
+
+    /** The hooks of one phase, lowest weight first, then in apply order. */
+    public List<HookObject> hooks(Hooks.Phase phase) {
+        return hooks.stream().filter(h -> h.hook().phases().contains(phase)).toList();
+    }
+
     /** An object that will not be applied, and why. */
     public record Refused(ObjectRef ref, Reason reason, String message) {}
 
@@ -87,14 +100,27 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
         Map<String, KindScopes.Scope> bundleKinds = definedInBundle(render.manifests());
         List<Desired> apply = new ArrayList<>();
         List<Refused> refused = new ArrayList<>();
+        List<HookObject> hooks = new ArrayList<>();
         for (Map<String, Object> manifest : render.manifests()) {
             Map<String, Object> object = deepCopy(manifest);
             String apiVersion = String.valueOf(object.get("apiVersion"));
             String kind = String.valueOf(object.get("kind"));
             String group = ProjectRules.groupOf(apiVersion);
             Map<String, Object> metadata = child(object, "metadata");
-            String name = String.valueOf(metadata.get("name"));
+            boolean generatedName = metadata.get("name") == null && metadata.get("generateName") instanceof String;
+            String name = String.valueOf(generatedName ? metadata.get("generateName") : metadata.get("name"));
             String namespace = (String) metadata.get("namespace");
+            Hooks.Role role;
+            try {
+                role = Hooks.roleOf(child(metadata, "annotations"));
+            } catch (IllegalArgumentException e) {
+                refused.add(new Refused(
+                        new ObjectRef(apiVersion, kind, namespace, name), Reason.ApplyInvalid, e.getMessage()));
+                continue;
+            }
+            if (role instanceof Hooks.Skipped) {
+                continue;
+            }
             KindScopes.Scope scope = scopes.of(apiVersion, kind).orElse(bundleKinds.get(group + "/" + kind));
             if (scope == null) {
                 refused.add(new Refused(
@@ -138,24 +164,40 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
                                 + " nor one of its syncPolicy.allowedNamespaces"));
                 continue;
             }
-            child(metadata, "labels").put(MANAGED_BY, "driftless");
             child(metadata, "labels").put(APPLICATION, render.application());
             child(metadata, "annotations").put(COMMIT, render.commit());
             child(metadata, "annotations").put(DIGEST, render.digest());
-            Object wave = child(metadata, "annotations").get(SYNC_WAVE);
+            if (role instanceof Hooks.Hook hook) {
+                // not managed-by: a hook is no part of the inventory, never pruned, watched or healed
+                child(metadata, "labels").put(Hooks.HOOK_LABEL, "true");
+                if (generatedName) {
+                    child(metadata, "annotations").put(Hooks.GENERATE_NAME, name);
+                }
+                hooks.add(new HookObject(ref, object, hook, generatedName));
+                continue;
+            }
+            if (generatedName) {
+                refused.add(new Refused(
+                        ref,
+                        Reason.ApplyInvalid,
+                        "metadata.generateName is only for hooks: an applied object needs metadata.name"));
+                continue;
+            }
+            child(metadata, "labels").put(MANAGED_BY, "driftless");
             int waveNumber;
             try {
-                waveNumber =
-                        wave == null ? 0 : Integer.parseInt(String.valueOf(wave).trim());
-            } catch (NumberFormatException e) {
-                refused.add(new Refused(ref, Reason.ApplyInvalid, SYNC_WAVE + " must be an integer, not " + wave));
+                waveNumber = Hooks.weight(child(metadata, "annotations"));
+            } catch (IllegalArgumentException e) {
+                refused.add(new Refused(ref, Reason.ApplyInvalid, e.getMessage()));
                 continue;
             }
             apply.add(new Desired(ref, object, waveNumber));
         }
         apply.sort(Comparator.<Desired>comparingInt(Desired::wave)
                 .thenComparingInt(d -> rank(d.ref().kind())));
-        return new SyncPlan(render.application(), List.copyOf(apply), List.copyOf(refused), target);
+        hooks.sort(Comparator.<HookObject>comparingInt(h -> h.hook().weight())
+                .thenComparingInt(h -> rank(h.ref().kind())));
+        return new SyncPlan(render.application(), List.copyOf(apply), List.copyOf(refused), List.copyOf(hooks), target);
     }
 
     /**
@@ -187,10 +229,10 @@ public record SyncPlan(String application, List<Desired> apply, List<Refused> re
 
     /** Whether the plan may run at all: an empty render is refused unless the application allows it. */
     public boolean refusedAsEmpty() {
-        return apply.isEmpty() && refused.isEmpty() && !target.allowEmpty();
+        return apply.isEmpty() && refused.isEmpty() && hooks.isEmpty() && !target.allowEmpty();
     }
 
-    /** Every object this plan wants in the cluster, applied or refused. */
+    /** Every object this plan wants in the cluster, applied or refused (hooks are not kept: they are run). */
     public List<ObjectRef> wanted() {
         List<ObjectRef> refs = new ArrayList<>();
         apply.forEach(d -> refs.add(d.ref()));

@@ -381,6 +381,77 @@ public class Cluster {
     }
 
     /**
+     * Creates a hook object as it is (its {@code generateName} filled in by the API server), as the user this view
+     * acts as, and returns its identity as created. Not a server-side apply: each run of a hook is a new object.
+     */
+    public ObjectRef createHook(ObjectRef ref, Map<String, Object> manifest) throws ClusterFailure {
+        GenericKubernetesResource object = JSON.convertValue(manifest, GenericKubernetesResource.class);
+        GenericKubernetesResource created = withRetries("create hook " + ref, () -> {
+            var type = acting.genericKubernetesResources(ref.apiVersion(), ref.kind());
+            return ref.namespace() == null
+                    ? type.resource(object).create()
+                    : type.inNamespace(ref.namespace()).resource(object).create();
+        });
+        return new ObjectRef(
+                ref.apiVersion(),
+                ref.kind(),
+                ref.namespace(),
+                created.getMetadata().getName());
+    }
+
+    /**
+     * The earlier runs of an application's hook named by {@code generateName}: the objects of its kind in its
+     * namespace with the application's and the hook's labels and that prefix.
+     */
+    public List<ObjectRef> hookRuns(ObjectRef hook, String application) throws ClusterFailure {
+        return withRetries("list runs of hook " + hook, () -> {
+            var type = acting.genericKubernetesResources(hook.apiVersion(), hook.kind());
+            var listed = (hook.namespace() == null ? type : type.inNamespace(hook.namespace()))
+                    .withLabel(SyncPlan.APPLICATION, application)
+                    .withLabel(dev.driftless.sync.domain.Hooks.HOOK_LABEL, "true")
+                    .list();
+            return listed.getItems().stream()
+                    .filter(o -> o.getMetadata().getAnnotations() != null
+                            && hook.name()
+                                    .equals(o.getMetadata()
+                                            .getAnnotations()
+                                            .get(dev.driftless.sync.domain.Hooks.GENERATE_NAME)))
+                    .map(o -> new ObjectRef(
+                            hook.apiVersion(),
+                            hook.kind(),
+                            hook.namespace(),
+                            o.getMetadata().getName()))
+                    .toList();
+        });
+    }
+
+    /**
+     * Deletes a hook object of the application (its Pods with it, in the background) and says whether it was there.
+     * An object of that name that is not this application's hook is left alone: {@link Reason#OwnedByOtherApplication}.
+     */
+    public boolean deleteHook(ObjectRef ref, String application) throws ClusterFailure {
+        GenericKubernetesResource current =
+                withRetries("read " + ref, () -> resource(ref).get());
+        if (current == null) {
+            return false;
+        }
+        Map<String, String> labels = current.getMetadata().getLabels();
+        if (labels == null
+                || !application.equals(labels.get(SyncPlan.APPLICATION))
+                || !"true".equals(labels.get(dev.driftless.sync.domain.Hooks.HOOK_LABEL))) {
+            throw new ClusterFailure(
+                    Reason.OwnedByOtherApplication,
+                    ref + " exists and is not a hook of " + application + "; it was left alone");
+        }
+        return withRetries("delete hook " + ref, () -> {
+            resource(ref)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+                    .delete();
+            return true;
+        });
+    }
+
+    /**
      * Creates a namespace if it does not exist, and waits for one that is being deleted to be gone first (an apply
      * into a terminating namespace would be accepted for objects that exist and then lost with the namespace). What
      * namespaces exist is known from a watch of them (no read per sync); where RBAC allows no such watch (a

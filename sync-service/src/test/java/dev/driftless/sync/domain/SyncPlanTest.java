@@ -256,4 +256,92 @@ class SyncPlanTest {
         assertThat(ApplyError.reason(404, "the server could not find the requested resource"))
                 .isEqualTo(Reason.KindUnknown);
     }
+
+    static Map<String, Object> annotated(String kind, Map<String, Object> metadata) {
+        return Map.of("apiVersion", "v1", "kind", kind, "metadata", metadata);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void hooksAreRunNotAppliedNorKeptAndCarryNoManagedByLabel() {
+        SyncPlan plan = plan(render(
+                PRUNING,
+                List.of(
+                        annotated(
+                                "ConfigMap",
+                                Map.of(
+                                        "generateName",
+                                        "seed-",
+                                        "annotations",
+                                        Map.of("argocd.argoproj.io/hook", "PreSync"))),
+                        annotated(
+                                "ConfigMap",
+                                Map.of("name", "skipped", "annotations", Map.of("argocd.argoproj.io/hook", "Skip"))),
+                        object("v1", "ConfigMap", "settings", null))));
+
+        assertThat(plan.apply()).extracting(d -> d.ref().name()).containsExactly("settings");
+        assertThat(plan.wanted()).extracting(ObjectRef::name).containsExactly("settings");
+        assertThat(plan.hooks(Hooks.Phase.PreSync)).singleElement().satisfies(hook -> {
+            assertThat(hook.generatedName()).isTrue();
+            assertThat(hook.ref().name()).isEqualTo("seed-");
+            assertThat(hook.ref().namespace()).as("filled in like any object's").isEqualTo("shop");
+            Map<?, ?> metadata = (Map<?, ?>) hook.manifest().get("metadata");
+            assertThat((Map<String, Object>) metadata.get("labels"))
+                    .containsEntry(SyncPlan.APPLICATION, "shop")
+                    .containsEntry(Hooks.HOOK_LABEL, "true")
+                    .doesNotContainKey(SyncPlan.MANAGED_BY);
+            assertThat((Map<String, Object>) metadata.get("annotations")).containsEntry(Hooks.GENERATE_NAME, "seed-");
+        });
+        assertThat(plan.hooks(Hooks.Phase.PostSync)).isEmpty();
+    }
+
+    @Test
+    void generateNameIsOnlyForHooks() {
+        SyncPlan plan = plan(render(PRUNING, List.of(annotated("ConfigMap", Map.of("generateName", "x-")))));
+
+        assertThat(plan.apply()).isEmpty();
+        assertThat(plan.refused()).singleElement().satisfies(r -> {
+            assertThat(r.reason()).isEqualTo(Reason.ApplyInvalid);
+            assertThat(r.message()).contains("generateName is only for hooks");
+        });
+    }
+
+    @Test
+    void argoCdSyncWavesOrderTheApply() {
+        SyncPlan plan = plan(render(
+                PRUNING,
+                List.of(
+                        annotated(
+                                "ConfigMap",
+                                Map.of("name", "late", "annotations", Map.of("argocd.argoproj.io/sync-wave", "2"))),
+                        annotated(
+                                "ConfigMap",
+                                Map.of(
+                                        "name",
+                                        "early",
+                                        "annotations",
+                                        Map.of("argocd.argoproj.io/sync-wave", "-1"))))));
+
+        assertThat(plan.waves()).hasSize(2);
+        assertThat(plan.apply()).extracting(d -> d.ref().name()).containsExactly("early", "late");
+    }
+
+    @Test
+    void aHookBeyondItsProjectForbidsThePlanLikeAnyObject() {
+        SyncPlan plan = plan(render(
+                PRUNING,
+                List.of(annotated(
+                        "ConfigMap",
+                        Map.of(
+                                "name",
+                                "elsewhere",
+                                "namespace",
+                                "kube-system",
+                                "annotations",
+                                Map.of("driftless.dev/hook", "PreSync"))))));
+
+        assertThat(plan.forbidden()).singleElement().satisfies(r -> assertThat(r.reason())
+                .isEqualTo(Reason.NamespaceNotAllowed));
+        assertThat(plan.hooks()).isEmpty();
+    }
 }
