@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the Kubernetes control plane that tests and ./driftless up run (kube-apiserver, kube-controller-manager,
-# etcd) and the tools beside it (kubectl, kustomize), from the Go module proxy, once per version, into a cache:
+# etcd) and the tools beside it (kubectl, kustomize, helm), from the Go module proxy, once per version, into a cache:
 #
 #   ${DRIFTLESS_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/driftless}/controlplane/<version>-<hash>/bin
 #
@@ -13,13 +13,15 @@
 set -euo pipefail
 
 KUSTOMIZE_VERSION=v5.8.1
+# render-service runs helm template out of its process (a timed-out render is killed, Go's heap is not the JVM's)
+HELM_VERSION=v3.22.0
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # the release go.mod requires: one place to bump
 KUBERNETES_VERSION="$(awk '$1 == "k8s.io/kubernetes" { print $2 }' "$HERE/go.mod")"
 CACHE_ROOT="${DRIFTLESS_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/driftless}/controlplane"
 HASH="$(cat "$HERE/go.mod" "$HERE/go.sum" "$HERE/etcd/main.go" "$0" | sha256sum | cut -c1-12)"
 TARGET="$CACHE_ROOT/$KUBERNETES_VERSION-$HASH"
-BINARIES=(kube-apiserver kube-controller-manager etcd kubectl kustomize)
+BINARIES=(kube-apiserver kube-controller-manager etcd kubectl kustomize helm)
 
 built() {
   local b
@@ -68,7 +70,7 @@ progress() {
 }
 
 echo "▸ controlplane: building Kubernetes $KUBERNETES_VERSION (kube-apiserver, kube-controller-manager, kubectl)," \
-  "etcd and kustomize $KUSTOMIZE_VERSION from the Go module proxy, once; about 5 min on 2 cores, then cached in" \
+  "etcd, kustomize $KUSTOMIZE_VERSION and helm $HELM_VERSION from the Go module proxy, once; about 5 min on 2 cores, then cached in" \
   "$TARGET (log: $LOG)" >&2
 (
   # a progress line every 30 s while the compiler runs
@@ -92,6 +94,10 @@ progress "modules downloaded"
 progress "kube-apiserver, kube-controller-manager, kubectl and etcd built"
 (cd "$PARTIAL" && GOBIN="$PARTIAL/bin" GOFLAGS="-trimpath" go install "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION" \
   >>"$LOG" 2>&1) || fail "building kustomize $KUSTOMIZE_VERSION"
+progress "kustomize built"
+(cd "$PARTIAL" && GOBIN="$PARTIAL/bin" GOFLAGS="-trimpath" go install \
+  -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" \
+  >>"$LOG" 2>&1) || fail "building helm $HELM_VERSION"
 kill $ticker 2>/dev/null || true
 
 rm -rf "$TARGET"

@@ -183,6 +183,13 @@ public interface RenderConfig {
     /** Helm settings, under {@code driftless.render.helm}. */
     interface Helm {
         /**
+         * The {@code helm} program (and any leading arguments) render-service runs {@code helm template} with, out of
+         * its own process; by default {@code helm} on the PATH ({@code ./driftless up} and CI build it with the
+         * control plane). Without one, Helm applications fail with {@code RendererUnavailable}.
+         */
+        java.util.Optional<java.util.List<String>> command();
+
+        /**
          * Chart repository URL prefixes dependencies may be fetched from; a dependency from any other repository
          * must be vendored under the chart's {@code charts/} or the render fails with {@code ChartDependencyRefused}.
          */

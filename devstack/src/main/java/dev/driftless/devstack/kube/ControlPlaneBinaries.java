@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Where the control plane's programs are: {@code kube-apiserver}, {@code kube-controller-manager}, {@code etcd},
- * {@code kubectl} and {@code kustomize}, built from Kubernetes' own Go modules by {@code devstack/controlplane/build.sh}
+ * {@code kubectl}, {@code kustomize} and {@code helm}, built from Go modules by {@code devstack/controlplane/build.sh}
  * and cached per version. The directory comes from {@value #BIN_VARIABLE} when set, otherwise from the build script,
  * which builds once (minutes, with progress lines) and afterwards only prints where the binaries are.
  */
@@ -22,7 +22,7 @@ public final class ControlPlaneBinaries {
 
     static final String SCRIPT = "devstack/controlplane/build.sh";
     private static final List<String> PROGRAMS =
-            List.of("kube-apiserver", "kube-controller-manager", "etcd", "kubectl", "kustomize");
+            List.of("kube-apiserver", "kube-controller-manager", "etcd", "kubectl", "kustomize", "helm");
 
     private static volatile Path resolved;
 

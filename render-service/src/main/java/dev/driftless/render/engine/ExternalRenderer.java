@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an external renderer (kustomize) in a working directory with a bounded output and time: the process and its
+ * Runs an external renderer (kustomize, helm) in a working directory with a bounded output and time: the process and its
  * children are killed when the time is up ({@link Reason#RenderTimedOut}), output beyond the limit fails the render
  * ({@link Reason#BundleTooLarge}), a non-zero exit fails it with the tool's own error
  * ({@link Reason#RenderToolFailed}). The environment is emptied but for {@code PATH}, so no credential of this service
@@ -51,10 +51,23 @@ final class ExternalRenderer {
     /** Runs a command with {@code stdin} as its standard input. */
     static byte[] run(List<String> command, Path workDir, Duration timeout, int maxOutputBytes, byte[] stdin)
             throws RenderFailure {
+        return run(command, workDir, timeout, maxOutputBytes, stdin, Map.of());
+    }
+
+    /** Runs a command with {@code stdin} as its standard input and these variables added to its environment. */
+    static byte[] run(
+            List<String> command,
+            Path workDir,
+            Duration timeout,
+            int maxOutputBytes,
+            byte[] stdin,
+            Map<String, String> environment)
+            throws RenderFailure {
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
         Map<String, String> env = builder.environment();
         String path = env.get("PATH");
         env.clear();
+        env.putAll(environment);
         env.put("PATH", path == null ? "/usr/local/bin:/usr/bin:/bin" : path);
         env.put("HOME", "/nonexistent");
         env.put("GIT_CONFIG_GLOBAL", "/dev/null");

@@ -1,8 +1,6 @@
 package dev.driftless.render.engine;
 
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import com.marcnuri.helm.Helm;
-import com.marcnuri.helm.TemplateCommand;
 import dev.driftless.render.RenderConfig;
 import dev.driftless.render.domain.Application;
 import dev.driftless.render.domain.Kustomization;
@@ -19,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,20 +29,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * Renders an application at a commit with its renderer: {@code directory} (every manifest under the path, read
  * straight from the object database), {@code kustomize} ({@code kustomize build} or {@code kubectl kustomize} over
- * the files it reads, written to a private temporary directory) or {@code helm} (the chart rendered in-process by
- * helm-java, with value files from the repository and inline values); {@code auto} picks kustomize for a
+ * the files it reads, written to a private temporary directory) or {@code helm} ({@code helm template} of the chart
+ * in such a directory, hooks included, with value files from the repository and inline values); {@code auto} picks kustomize for a
  * {@code kustomization.yaml}, helm for a {@code Chart.yaml}, else directory. {@link #plan} says first what a render
  * reads, so that a push that changed none of it renders nothing.
  */
@@ -58,12 +51,6 @@ public class RenderEngine {
 
     @Inject
     RenderConfig config;
-
-    private final ExecutorService helmThreads = Executors.newCachedThreadPool(runnable -> {
-        Thread thread = new Thread(runnable, "helm-render");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     /**
      * What rendering the application at this commit takes: its renderer and every repository path it reads.
@@ -227,57 +214,73 @@ public class RenderEngine {
         return names.contains(chart) || names.stream().anyMatch(n -> n.startsWith(chart + "-") && n.endsWith(".tgz"));
     }
 
+    /**
+     * Runs {@code helm template} on the chart in the workspace, out of this process (killed when the render's time is
+     * up; its memory is not this JVM's), hooks included (sync-service runs them in their phase) and CRDs from the
+     * chart's {@code crds/} too. Chart dependencies from allowed repositories are fetched first with
+     * {@code helm dependency build}. Helm's cache, configuration and data live in a private directory beside the
+     * workspace, never the repository's files, and are removed with it.
+     */
     private byte[] helmTemplate(Application app, RenderPlan plan, Path dir) throws RenderFailure {
         Path chart = dir.resolve(app.path().isEmpty() ? "." : app.path());
-        Future<String> rendered = helmThreads.submit(() -> {
-            Helm helm = new Helm(chart);
+        List<String> helm = helmCommand();
+        Path home;
+        try {
+            home = Files.createTempDirectory(
+                    "driftless-helm-",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RenderError, "cannot create a directory for helm", e);
+        }
+        Map<String, String> environment = Map.of(
+                "HELM_CACHE_HOME", home.resolve("cache").toString(),
+                "HELM_CONFIG_HOME", home.resolve("config").toString(),
+                "HELM_DATA_HOME", home.resolve("data").toString());
+        try {
+            Duration timeout = config.renderLimits().renderTimeout();
             if (plan.buildDependencies()) {
-                helm.dependency().build().call();
+                List<String> build = new ArrayList<>(helm);
+                build.addAll(List.of("dependency", "build", chart.toString()));
+                ExternalRenderer.run(build, dir, timeout, 64 * 1024, new byte[0], environment);
             }
-            TemplateCommand template = helm.template()
-                    .withName(
-                            app.helm().releaseName() == null
-                                    ? app.name()
-                                    : app.helm().releaseName())
-                    .withNamespace(app.target().namespace());
+            List<String> template = new ArrayList<>(helm);
+            template.addAll(List.of(
+                    "template",
+                    app.helm().releaseName() == null ? app.name() : app.helm().releaseName(),
+                    chart.toString(),
+                    "--namespace",
+                    app.target().namespace(),
+                    "--include-crds"));
             for (String valueFile : app.helm().valueFiles()) {
-                template = template.withValuesFile(dir.resolve(RepositoryPaths.resolve(app.path(), valueFile)));
+                template.add("--values");
+                template.add(dir.resolve(RepositoryPaths.resolve(app.path(), valueFile))
+                        .toString());
             }
             if (!app.helm().values().isEmpty()) {
-                Path inline = Files.createTempFile(dir, "inline-values", ".yaml");
+                Path inline = home.resolve("inline-values.yaml");
                 YAML.writeValue(inline.toFile(), app.helm().values());
-                template = template.withValuesFile(inline);
+                template.add("--values");
+                template.add(inline.toString());
             }
-            return template.call();
-        });
-        try {
-            String out = rendered.get(config.renderLimits().renderTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            byte[] bytes = out.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-            if (bytes.length > 2 * config.renderLimits().maxBundleBytes()) {
-                throw new RenderFailure(
-                        Reason.BundleTooLarge,
-                        "helm template of " + app.name() + " is larger than "
-                                + 2 * config.renderLimits().maxBundleBytes() + " bytes");
-            }
-            return bytes;
-        } catch (TimeoutException e) {
-            rendered.cancel(true); // the chart's Go code cannot be stopped; its result is dropped
-            throw new RenderFailure(
-                    Reason.RenderTimedOut,
-                    "helm template of " + app.name() + " took longer than "
-                            + config.renderLimits().renderTimeout().toSeconds() + " s");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RenderFailure failure) {
-                throw failure;
-            }
-            throw new RenderFailure(
-                    Reason.RenderToolFailed,
-                    "helm failed: " + String.valueOf(cause.getMessage()).replace(dir.toString() + "/", ""));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RenderFailure(Reason.RenderTimedOut, "interrupted while rendering " + app.name());
+            return ExternalRenderer.run(
+                    template, dir, timeout, 2 * config.renderLimits().maxBundleBytes(), new byte[0], environment);
+        } catch (IOException e) {
+            throw new RenderFailure(Reason.RenderError, "cannot write the inline values of " + app.name(), e);
+        } finally {
+            deleteQuietly(home);
         }
+    }
+
+    private List<String> helmCommand() throws RenderFailure {
+        Optional<List<String>> configured = config.helm().command();
+        if (configured.isPresent() && !configured.get().isEmpty()) {
+            return configured.get();
+        }
+        return ExternalRenderer.onPath("helm")
+                .map(helm -> List.of(helm.toString()))
+                .orElseThrow(() -> new RenderFailure(
+                        Reason.RendererUnavailable,
+                        "helm is not installed (put it on the PATH or set driftless.render.helm.command)"));
     }
 
     /** Something to do in a private temporary directory holding the files a render reads. */

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kustomize, Helm, semver revisions and the safety limits, on real Git repositories over a real Git transport and a
- * real broker. Kustomize is the one built with the control plane ({@link GitAndCatalog}: devstack's
- * build.sh, cached), so the Kustomize renderer is tested wherever the tests run; Helm is bundled (helm-java).
+ * real broker. Kustomize and Helm are the ones built with the control plane ({@link GitAndCatalog}: devstack's
+ * build.sh, cached), so both renderers are tested wherever the tests run.
  */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
@@ -139,18 +139,40 @@ class RenderersIT {
                 .containsExactlyInAnyOrder("a@" + base.name(), "b@" + base.name(), "b@" + patch.name());
     }
 
+    static final String HELM_HOOK =
+            """
+            apiVersion: batch/v1
+            kind: Job
+            metadata:
+              generateName: {{ .Release.Name }}-migrate-
+              annotations:
+                helm.sh/hook: pre-install,pre-upgrade
+            spec:
+              template:
+                spec:
+                  restartPolicy: Never
+                  containers: [{name: migrate, image: "{{ .Values.image }}"}]
+            """;
+
     @Test
+    @SuppressWarnings("unchecked")
     void aHelmChartRendersWithValueFilesFromTheRepositoryAndInlineValues() throws Exception {
         RevCommit first = repo.commitAndPush(
                 "a chart and the production values beside it",
                 Map.of(
-                        "charts/web/Chart.yaml", "apiVersion: v2\nname: web\nversion: 0.1.0\n",
-                        "charts/web/values.yaml", "replicas: 1\nimage: nginx:1\n",
-                        "charts/web/templates/deployment.yaml", HELM_DEPLOYMENT,
-                        "environments/prod/values.yaml", "replicas: 3\n",
+                        "charts/web/Chart.yaml",
+                        "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+                        "charts/web/values.yaml",
+                        "replicas: 1\nimage: nginx:1\n",
+                        "charts/web/templates/deployment.yaml",
+                        HELM_DEPLOYMENT,
+                        "charts/web/templates/migrate.yaml",
+                        HELM_HOOK,
+                        "environments/prod/values.yaml",
+                        "replicas: 3\n",
                         "charts/needs-remote/Chart.yaml",
-                                "apiVersion: v2\nname: needs-remote\nversion: 0.1.0\ndependencies:\n"
-                                        + "- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n"));
+                        "apiVersion: v2\nname: needs-remote\nversion: 0.1.0\ndependencies:\n"
+                                + "- {name: redis, version: 1.0.0, repository: https://charts.example.com}\n"));
         declare(
                 "web",
                 """
@@ -165,10 +187,20 @@ class RenderersIT {
         declare("remote", "path: charts/needs-remote", "helm");
 
         RenderSucceeded web = succeeded("web", first);
-        assertThat(web.manifests()).singleElement().satisfies(d -> {
-            assertThat(name(d)).isEqualTo("shop-web");
-            assertThat(spec(d)).containsEntry("replicas", 3);
-        });
+        assertThat(web.manifests())
+                .as("the chart's hooks are rendered with it (sync-service runs them in their phase)")
+                .filteredOn(d -> "Job".equals(d.get("kind")))
+                .singleElement()
+                .satisfies(hook -> assertThat((Map<String, Object>) hook.get("metadata"))
+                        .containsEntry("generateName", "shop-migrate-")
+                        .containsEntry("annotations", Map.of("helm.sh/hook", "pre-install,pre-upgrade")));
+        assertThat(web.manifests())
+                .filteredOn(d -> "Deployment".equals(d.get("kind")))
+                .singleElement()
+                .satisfies(d -> {
+                    assertThat(name(d)).isEqualTo("shop-web");
+                    assertThat(spec(d)).containsEntry("replicas", 3);
+                });
         assertThat(image(web)).isEqualTo("nginx:2");
         assertThat(failed("remote", first))
                 .satisfies(f -> assertThat(f.reason()).isEqualTo("ChartDependencyRefused"))
@@ -177,7 +209,10 @@ class RenderersIT {
         RevCommit values =
                 repo.commitAndPush("production scales out", Map.of("environments/prod/values.yaml", "replicas: 4\n"));
         GitAndCatalog.sendPush(probe, repoUrl, first.name(), values.name(), "d-values");
-        assertThat(spec(succeeded("web", values).manifests().get(0)))
+        assertThat(spec(succeeded("web", values).manifests().stream()
+                        .filter(d -> "Deployment".equals(d.get("kind")))
+                        .findFirst()
+                        .orElseThrow()))
                 .as("a value file outside the chart is an input of its render")
                 .containsEntry("replicas", 4);
     }
