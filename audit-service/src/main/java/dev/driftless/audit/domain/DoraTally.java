@@ -62,6 +62,32 @@ public final class DoraTally {
     private String deployed;
     private Instant brokenSince;
     private final Set<String> healthyCommits = new HashSet<>();
+    private final java.util.function.Predicate<String> healthyBefore;
+
+    /** A tally of an application's whole history, from its first event. */
+    public DoraTally() {
+        this(null, null, commit -> false);
+    }
+
+    private DoraTally(String deployed, Instant brokenSince, java.util.function.Predicate<String> healthyBefore) {
+        this.deployed = deployed;
+        this.brokenSince = brokenSince;
+        this.healthyBefore = healthyBefore;
+    }
+
+    /**
+     * A tally picked up where the events before it left one, counting from there exactly as a tally of the whole
+     * history would: what that history left is all it needs (no event is replayed).
+     *
+     * @param deployed the commit of the last successful sync before, if any
+     * @param brokenSince when the first failure after the last good state (a successful sync or Healthy) was, if the
+     *     application was still failing
+     * @param healthyBefore whether a commit was reported Healthy before (asked once per commit, when it first is again)
+     */
+    public static DoraTally resumed(
+            String deployed, Instant brokenSince, java.util.function.Predicate<String> healthyBefore) {
+        return new DoraTally(deployed, brokenSince, healthyBefore);
+    }
 
     /**
      * Counts one event.
@@ -85,7 +111,7 @@ public final class DoraTally {
                     .map(pushed -> Duration.between(pushed, e.at()))
                     .orElse(null);
         }
-        if (healthy && e.commit() != null && healthyCommits.add(e.commit())) {
+        if (healthy && e.commit() != null && healthyCommits.add(e.commit()) && !healthyBefore.test(e.commit())) {
             Instant healthyAt = e.changedAt() == null ? e.at() : e.changedAt();
             healthyLeadTime = pushedAt.apply(e.commit())
                     .filter(pushed -> !healthyAt.isBefore(pushed))

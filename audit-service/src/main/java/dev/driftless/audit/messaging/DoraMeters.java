@@ -110,23 +110,18 @@ public class DoraMeters {
     private static final Set<String> OUTCOMES =
             Set.of(EventType.SYNC_SUCCEEDED.type(), EventType.SYNC_FAILED.type(), EventType.HEALTH_CHANGED.type());
 
-    /** How many of an application's last outcome events are replayed to resume its tally after a restart. */
-    static final int RESUME_FROM = 500;
-
     /**
-     * An application's tally, picked up where it was: its last outcome events (this one excepted) replayed uncounted,
-     * so a restart neither counts a resync of the deployed commit as a deployment nor forgets a failure in progress.
+     * An application's tally, picked up exactly where its history left it (ChangeLog#doraTally), so a restart neither
+     * counts a resync of the deployed commit as a deployment, nor a commit Healthy long ago as newly Healthy, nor
+     * forgets a failure in progress, however long the history.
      */
-    private DoraTally resumed(String application, String exceptEventId) {
-        DoraTally tally = new DoraTally();
+    private DoraTally resumed(String application, String eventId) {
         try {
-            for (DoraTally.Event past : changeLog.outcomes(application, exceptEventId, RESUME_FROM)) {
-                tally.add(past, commit -> Optional.empty());
-            }
+            return changeLog.doraTally(application, eventId);
         } catch (SQLException e) {
             LOG.warnf("DORA tally of %s starts afresh: its history cannot be read (%s)", application, e.getMessage());
+            return new DoraTally();
         }
-        return tally;
     }
 
     /** When a commit's push was received; unknown when the log cannot say now (the count itself goes on). */

@@ -515,44 +515,73 @@ public class ChangeLog {
     }
 
     /**
-     * The last {@code limit} outcome events of an application (syncs, health), oldest first, but one: what the DORA
-     * meters replay to pick up where they were before a restart. Only the columns the count needs are read.
+     * An application's DORA tally picked up after the events recorded before {@code eventId} (that event and later
+     * ones excepted), exactly where a tally of its whole live history would be, from three indexed lookups instead of
+     * its history: the commit last synced, since when it has been failing (the first failure after its last good
+     * state), and, asked per commit as new Healthy reports come, whether a commit was Healthy before.
      */
-    public List<dev.driftless.audit.domain.DoraTally.Event> outcomes(
-            String application, String exceptEventId, int limit) throws SQLException {
-        List<dev.driftless.audit.domain.DoraTally.Event> newestFirst = query(
-                "SELECT type, commit_sha, coalesce(event_time, recorded_at), event->'data'->>'current',"
-                        + " event->'data'->>'changedAt' FROM change_log WHERE application = ? AND NOT rejected"
-                        + " AND type IN (?, ?, ?) AND event_id <> ? ORDER BY seq DESC LIMIT ?",
-                List.of(
-                        application,
-                        EventType.SYNC_SUCCEEDED.type(),
-                        EventType.SYNC_FAILED.type(),
-                        EventType.HEALTH_CHANGED.type(),
-                        exceptEventId,
-                        limit),
-                rs -> {
-                    try {
-                        String changedAt = rs.getString(5);
-                        Instant changed = null;
-                        try {
-                            changed = changedAt == null ? null : Instant.parse(changedAt);
-                        } catch (java.time.format.DateTimeParseException e) {
-                            // as the API reads it: no time of change
-                        }
-                        return new dev.driftless.audit.domain.DoraTally.Event(
-                                rs.getString(1),
-                                rs.getString(2),
-                                rs.getString(4),
-                                rs.getTimestamp(3).toInstant(),
-                                changed);
-                    } catch (SQLException e) {
-                        throw new IllegalStateException(e);
-                    }
-                });
-        List<dev.driftless.audit.domain.DoraTally.Event> oldestFirst = new ArrayList<>(newestFirst);
-        java.util.Collections.reverse(oldestFirst);
-        return oldestFirst;
+    public dev.driftless.audit.domain.DoraTally doraTally(String application, String eventId) throws SQLException {
+        String succeeded = EventType.SYNC_SUCCEEDED.type();
+        String failed = EventType.SYNC_FAILED.type();
+        String health = EventType.HEALTH_CHANGED.type();
+        long before = query(
+                        // the event was just recorded: the newest of its application's (through its index)
+                        "SELECT coalesce((SELECT seq FROM change_log WHERE application = ? AND event_id = ? ORDER BY"
+                                + " seq DESC LIMIT 1), (SELECT max(seq) + 1 FROM change_log), 0)",
+                        List.of(application, eventId),
+                        rs -> {
+                            try {
+                                return rs.getLong(1);
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        })
+                .get(0);
+        String deployed = query(
+                        "SELECT commit_sha FROM change_log WHERE application = ? AND type = ? AND NOT rejected"
+                                + " AND seq < ? ORDER BY seq DESC LIMIT 1",
+                        List.of(application, succeeded, before),
+                        rs -> {
+                            try {
+                                return rs.getString(1);
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        })
+                .stream()
+                .findFirst()
+                .orElse(null);
+        Instant brokenSince = query(
+                        "SELECT coalesce(event_time, recorded_at) FROM change_log WHERE application = ? AND NOT"
+                                + " rejected AND seq < ? AND (type = ? OR (type = ? AND"
+                                + " event->'data'->>'current' = 'Degraded')) AND seq > coalesce((SELECT max(seq)"
+                                + " FROM change_log WHERE application = ? AND NOT rejected AND seq < ? AND (type = ?"
+                                + " OR (type = ? AND event->'data'->>'current' = 'Healthy'))), -1) ORDER BY seq"
+                                + " LIMIT 1",
+                        List.of(application, before, failed, health, application, before, succeeded, health),
+                        rs -> {
+                            try {
+                                return rs.getTimestamp(1).toInstant();
+                            } catch (SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        })
+                .stream()
+                .findFirst()
+                .orElse(null);
+        return dev.driftless.audit.domain.DoraTally.resumed(deployed, brokenSince, commit -> {
+            try {
+                return !query(
+                                "SELECT 1 FROM change_log WHERE application = ? AND type = ? AND commit_sha = ? AND"
+                                        + " NOT rejected AND seq < ? AND event->'data'->>'current' = 'Healthy'"
+                                        + " LIMIT 1",
+                                List.of(application, health, commit, before),
+                                rs -> Boolean.TRUE)
+                        .isEmpty();
+            } catch (SQLException e) {
+                throw new IllegalStateException("cannot read whether " + commit + " was Healthy before", e);
+            }
+        });
     }
 
     /**
