@@ -503,9 +503,11 @@ public class ChangeLog {
         return found.stream().findFirst();
     }
 
-    /** Every chain of the live log. */
+    /** Every chain of the log: those of the live log and those whose entries are all archived. */
     public static List<String> chains(Connection c) throws SQLException {
-        return query(c, "SELECT DISTINCT chain FROM change_log ORDER BY chain", List.of(), rs -> {
+        // a chain whose entries are all archived is still walked: its archived months hold its history
+        String sql = "SELECT chain FROM change_log UNION SELECT chain FROM chain_checkpoints ORDER BY chain";
+        return query(c, sql, List.of(), rs -> {
             try {
                 return rs.getString(1);
             } catch (SQLException e) {
@@ -841,8 +843,91 @@ public class ChangeLog {
                 }
             }
         }
-        try (PreparedStatement s =
-                c.prepareStatement("SELECT " + COLUMNS + " FROM change_log WHERE chain = ? AND seq > ? ORDER BY seq")) {
+        if (from == null) {
+            // a whole walk starts at genesis: each archived month of the chain, in order, must end at its checkpoint
+            Optional<HashChain.Break> archives = walkArchives(c, chain, redacted);
+            if (archives.isPresent()) {
+                c.commit();
+                return new Walked(archives, null, 0);
+            }
+        }
+        Walked walked = walkRows(c, "change_log", chain, after, start, redacted, from);
+        c.commit();
+        return walked;
+    }
+
+    /**
+     * Walks the chain's entries in each archived month it has a checkpoint in, oldest first, from genesis: each
+     * month's entries must link on from the month before and end at the checkpoint recorded when it was archived. A
+     * month that is gone is skipped here (missingArchives reports it); the walk goes on from its checkpoint.
+     */
+    private static Optional<HashChain.Break> walkArchives(Connection c, String chain, Map<Long, String> redacted)
+            throws SQLException {
+        List<String[]> checkpoints = query(
+                c,
+                "SELECT partition, seq, hash FROM chain_checkpoints WHERE chain = ? ORDER BY seq",
+                List.of(chain),
+                rs -> {
+                    try {
+                        return new String[] {rs.getString(1), rs.getString(2), rs.getString(3)};
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+        String start = HashChain.GENESIS;
+        long after = Long.MIN_VALUE;
+        for (String[] checkpoint : checkpoints) {
+            String partition = checkpoint[0];
+            long seq = Long.parseLong(checkpoint[1]);
+            if (ARCHIVED_MONTH.matcher(partition).matches() && tableExists(c, partition)) {
+                Walked month = walkRows(c, partition, chain, after, start, redacted, null);
+                if (month.broken().isPresent()) {
+                    return month.broken();
+                }
+                if (month.last() == null
+                        || month.last().seq() != seq
+                        || !month.last().hash().equals(checkpoint[2])) {
+                    return Optional.of(new HashChain.Break(
+                            chain,
+                            seq,
+                            null,
+                            "the archived month " + partition + " does not end at the checkpoint recorded when it was"
+                                    + " archived (seq " + seq + ")",
+                            HashChain.Problem.HashMismatch));
+                }
+            }
+            start = checkpoint[2];
+            after = seq;
+        }
+        return Optional.empty();
+    }
+
+    private static boolean tableExists(Connection c, String table) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT to_regclass(quote_ident(current_schema()) || '.' || quote_ident(?)) IS NOT NULL")) {
+            s.setString(1, table);
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Verifies the chain's rows of one table (the live log, or an archived month, its name checked by the caller)
+     * after {@code after}, linked on from {@code start}, reading them in fetches.
+     */
+    private static Walked walkRows(
+            Connection c,
+            String table,
+            String chain,
+            long after,
+            String start,
+            Map<Long, String> redacted,
+            HashChain.Mark from)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "SELECT " + COLUMNS + " FROM " + table + " WHERE chain = ? AND seq > ? ORDER BY seq")) {
             s.setFetchSize(ROWS_PER_FETCH);
             s.setString(1, chain);
             s.setLong(2, after);
@@ -892,7 +977,6 @@ public class ChangeLog {
                             }
                         },
                         redacted);
-                c.commit();
                 HashChain.Mark end = last[0] == null ? from : new HashChain.Mark(last[0].seq(), last[0].hash());
                 return new Walked(result, result.isPresent() ? null : end, links[0]);
             }

@@ -241,4 +241,29 @@ class CheckpointsIT {
         assertThat(result.getList("broken.findAll { it.reason == 'ArchiveMissing' }.problem", String.class))
                 .anyMatch(problem -> problem.contains(archived.get(0)));
     }
+
+    @Test
+    @Order(5)
+    void anEntryEditedInsideAnArchivedMonthIsFoundByTheFullWalk() throws Exception {
+        String app = "edited-archive-" + UUID.randomUUID().toString().substring(0, 8);
+        record(app, 3);
+        List<String> archived = retention.archive(Instant.now().plus(Duration.ofDays(62)));
+        assertThat(archived).isNotEmpty();
+        assertThat(verify().getList("broken.findAll { it.chain == '" + app + "' }"))
+                .isEmpty();
+
+        // behind the archive's append-only trigger, the middle entry is rewritten; the month's last entry, which its
+        // checkpoint names, is left as it was
+        try (Connection c = superuser();
+                Statement s = c.createStatement()) {
+            s.execute("ALTER TABLE " + archived.get(0) + " DISABLE TRIGGER USER");
+            s.execute("UPDATE " + archived.get(0) + " SET actor = 'someone-else' WHERE event_id = '" + app + "-2'");
+            s.execute("ALTER TABLE " + archived.get(0) + " ENABLE TRIGGER USER");
+        }
+
+        JsonPath result = verify();
+        assertThat(result.getBoolean("intact")).isFalse();
+        assertThat(result.getString("broken.find { it.chain == '" + app + "' }.reason"))
+                .isEqualTo("HashMismatch");
+    }
 }
