@@ -72,6 +72,10 @@ final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + heap);
+        // as in deploy/'s containers (384 Mi: the JVM starts with 1/64 of it): the heap starts small, grows as needed
+        // and is given back after a full collection; starting at -Xmx (a 24 GB machine's 1/64 is more), the serial
+        // collector never shrinks below it, and a burst leaves the whole heap resident
+        command.add("-Xms16m");
         command.add("-XX:+UseSerialGC");
         // as deploy/ runs them: a service out of memory exits (and is restarted) rather than limping on
         command.add("-XX:+ExitOnOutOfMemoryError");
@@ -94,6 +98,8 @@ final class ServiceProcess implements AutoCloseable {
                 .directory(home.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+        // glibc keeps an arena per thread that allocates: tens of MB resident in a JVM of many threads, for nothing
+        builder.environment().put("MALLOC_ARENA_MAX", "2");
         builder.environment().putAll(environment);
         return new ServiceProcess(name, builder, log, "http://127.0.0.1:" + port);
     }
