@@ -19,6 +19,7 @@ package dev.driftless.events;
  * @param project what the application's project lets it apply; {@code null} for {@link ProjectRules#DEFAULT}
  * @param adopt whether the application takes over existing objects no application manages ({@code syncPolicy.adopt});
  *     {@code null} for no
+ * @param ignoreDifferences fields of its objects the application leaves to others ({@code spec.ignoreDifferences})
  */
 public record Target(
         String cluster,
@@ -31,12 +32,42 @@ public record Target(
         Boolean forceConflicts,
         java.util.List<String> allowedNamespaces,
         ProjectRules project,
-        Boolean adopt) {
+        Boolean adopt,
+        java.util.List<IgnoreDifference> ignoreDifferences) {
 
     public Target {
         allowedNamespaces = allowedNamespaces == null ? java.util.List.of() : java.util.List.copyOf(allowedNamespaces);
         project = project == null ? ProjectRules.DEFAULT : project;
         adopt = Boolean.TRUE.equals(adopt);
+        ignoreDifferences = ignoreDifferences == null ? java.util.List.of() : java.util.List.copyOf(ignoreDifferences);
+    }
+
+    /** A target that leaves no field to others. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace,
+            Integer progressDeadlineSeconds,
+            Boolean forceConflicts,
+            java.util.List<String> allowedNamespaces,
+            ProjectRules project,
+            Boolean adopt) {
+        this(
+                cluster,
+                namespace,
+                prune,
+                selfHeal,
+                allowEmpty,
+                createNamespace,
+                progressDeadlineSeconds,
+                forceConflicts,
+                allowedNamespaces,
+                project,
+                adopt,
+                null);
     }
 
     /** A target that adopts no existing object. */

@@ -372,7 +372,8 @@ public class Syncer {
                 render.commit(),
                 plan.apply(),
                 render.target().selfHeal(),
-                force);
+                force,
+                render.target().ignoreDifferences());
         health.synced(
                 render.application(),
                 cluster.name(),
@@ -502,13 +503,16 @@ public class Syncer {
             boolean force,
             Adoption.Claim claim)
             throws ClusterFailure {
+        var ignored =
+                dev.driftless.sync.domain.IgnoredFields.matching(plan.target().ignoreDifferences(), desired.ref());
+        // fields left to others are applied as they are live: read the object first, only then
+        java.util.Map<String, Object> manifest = ignored.isEmpty()
+                ? desired.manifest()
+                : dev.driftless.sync.domain.IgnoredFields.keepLive(
+                        desired.manifest(), ignored, cluster.get(desired.ref()).orElse(null));
         try {
             return cluster.apply(
-                    desired.ref(),
-                    desired.manifest(),
-                    force,
-                    drift.prior(cluster.name(), application, desired.ref()),
-                    claim);
+                    desired.ref(), manifest, force, drift.prior(cluster.name(), application, desired.ref()), claim);
         } catch (ClusterFailure e) {
             String namespace = desired.ref().namespace();
             if (!Cluster.namespaceGone(e)
@@ -518,7 +522,7 @@ public class Syncer {
             }
             LOG.infof("namespace %s is gone or being deleted; creating it again for %s", namespace, application);
             cluster.recreateNamespace(namespace);
-            return cluster.apply(desired.ref(), desired.manifest(), force, Cluster.Prior.UNKNOWN, claim);
+            return cluster.apply(desired.ref(), manifest, force, Cluster.Prior.UNKNOWN, claim);
         }
     }
 

@@ -139,7 +139,8 @@ public final class CatalogParser {
                 target.forceConflicts(),
                 target.allowedNamespaces(),
                 project.rules(destination, target.namespace()),
-                target.adopt());
+                target.adopt(),
+                target.ignoreDifferences());
         return new Application(
                 app.name(),
                 app.repository(),
@@ -264,7 +265,8 @@ public final class CatalogParser {
                 policy.hasNonNull("forceConflicts") ? flag(policy, "forceConflicts", true) : null,
                 namespaces(policy, "allowedNamespaces"),
                 null,
-                flag(policy, "adopt", false));
+                flag(policy, "adopt", false),
+                ignoreDifferences(spec.get("ignoreDifferences")));
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()
@@ -382,6 +384,86 @@ public final class CatalogParser {
                 releaseName.isEmpty() ? null : releaseName,
                 List.copyOf(valueFiles),
                 java.util.Collections.unmodifiableMap(new LinkedHashMap<>(inline)));
+    }
+
+    private static final Set<String> IGNORE_FIELDS =
+            Set.of("group", "kind", "name", "namespace", "jsonPointers", "managedFieldsManagers");
+
+    /**
+     * {@code spec.ignoreDifferences}, as Argo CD users write it: per kind (and optionally group, name, namespace), JSON
+     * pointers and field managers whose fields the application leaves to others. Argo CD's
+     * {@code jqPathExpressions} are refused by name rather than ignored.
+     */
+    private static List<dev.driftless.events.IgnoreDifference> ignoreDifferences(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new IllegalArgumentException("spec.ignoreDifferences: must be a list");
+        }
+        List<dev.driftless.events.IgnoreDifference> rules = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            String at = "spec.ignoreDifferences[" + i + "]";
+            JsonNode rule = value.get(i);
+            if (!rule.isObject()) {
+                throw new IllegalArgumentException(at + ": must be an object with a kind");
+            }
+            if (rule.has("jqPathExpressions")) {
+                throw new IllegalArgumentException(at + ".jqPathExpressions: not supported; name the fields with"
+                        + " jsonPointers (/spec/replicas) or managedFieldsManagers");
+            }
+            rule.fieldNames().forEachRemaining(field -> {
+                if (!IGNORE_FIELDS.contains(field)) {
+                    throw new IllegalArgumentException(at + "." + field + ": unknown (supported: "
+                            + String.join(", ", IGNORE_FIELDS.stream().sorted().toList()) + ")");
+                }
+            });
+            if (!rule.path("kind").isTextual() || rule.path("kind").asText().isBlank()) {
+                throw new IllegalArgumentException(at + ".kind: is missing");
+            }
+            List<String> pointers = texts(rule.get("jsonPointers"), at + ".jsonPointers");
+            for (String pointer : pointers) {
+                try {
+                    if (!pointer.startsWith("/")) {
+                        throw new IllegalArgumentException("does not start with /");
+                    }
+                    com.fasterxml.jackson.core.JsonPointer.compile(pointer);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(at + ".jsonPointers: " + pointer
+                            + " is not a JSON pointer (RFC 6901, e.g. /spec/replicas)");
+                }
+            }
+            List<String> managers = texts(rule.get("managedFieldsManagers"), at + ".managedFieldsManagers");
+            if (pointers.isEmpty() && managers.isEmpty()) {
+                throw new IllegalArgumentException(
+                        at + ": names no field (give jsonPointers or managedFieldsManagers)");
+            }
+            rules.add(new dev.driftless.events.IgnoreDifference(
+                    rule.path("group").asText(""),
+                    rule.path("kind").asText(),
+                    rule.path("name").isTextual() ? rule.path("name").asText() : null,
+                    rule.path("namespace").isTextual() ? rule.path("namespace").asText() : null,
+                    pointers,
+                    managers));
+        }
+        return List.copyOf(rules);
+    }
+
+    private static List<String> texts(JsonNode value, String at) {
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new IllegalArgumentException(at + ": must be a list");
+        }
+        List<String> texts = new ArrayList<>();
+        for (JsonNode each : value) {
+            if (!each.isTextual() || each.asText().isBlank()) {
+                throw new IllegalArgumentException(at + ": " + each + " is not a non-empty string");
+            }
+            texts.add(each.asText());
+        }
+        return texts;
     }
 
     private static List<String> namespaces(JsonNode policy, String field) {

@@ -130,6 +130,51 @@ class CatalogParserTest {
     }
 
     @Test
+    void ignoreDifferencesAreReadAsArgoCdUsersWriteThemAndNonsenseIsRefusedByName() {
+        var result = CatalogParser.parse(Map.of(
+                "a.yaml",
+                app(
+                        "scaled",
+                        "  ignoreDifferences:\n"
+                                + "    - { group: apps, kind: Deployment, managedFieldsManagers: [kube-controller-manager] }\n"
+                                + "    - { kind: ConfigMap, name: settings, jsonPointers: [/data/tuned] }"),
+                "b.yaml",
+                app("jq", "  ignoreDifferences: [{ kind: Deployment, jqPathExpressions: [.spec.replicas] }]"),
+                "c.yaml",
+                app("relative", "  ignoreDifferences: [{ kind: Deployment, jsonPointers: [spec/replicas] }]"),
+                "d.yaml",
+                app("empty", "  ignoreDifferences: [{ kind: Deployment }]"),
+                "e.yaml",
+                app("typo", "  ignoreDifferences: [{ kind: Deployment, jsonPointer: [/spec/replicas] }]")));
+
+        assertThat(result.applications()).singleElement().satisfies(a -> assertThat(
+                        a.target().ignoreDifferences())
+                .containsExactly(
+                        new dev.driftless.events.IgnoreDifference(
+                                "apps",
+                                "Deployment",
+                                null,
+                                null,
+                                java.util.List.of(),
+                                java.util.List.of("kube-controller-manager")),
+                        new dev.driftless.events.IgnoreDifference(
+                                "",
+                                "ConfigMap",
+                                "settings",
+                                null,
+                                java.util.List.of("/data/tuned"),
+                                java.util.List.of())));
+        assertThat(result.errors())
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("b.yaml: spec.ignoreDifferences[0].jqPathExpressions: not" + " supported"))
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("c.yaml: spec.ignoreDifferences[0].jsonPointers:"
+                                + " spec/replicas is not a JSON pointer"))
+                .anySatisfy(e -> assertThat(e).startsWith("d.yaml: spec.ignoreDifferences[0]: names no field"))
+                .anySatisfy(e -> assertThat(e).startsWith("e.yaml: spec.ignoreDifferences[0].jsonPointer: unknown"));
+    }
+
+    @Test
     void anApplicationItsProjectDoesNotAllowIsReportedAndLeftOut() {
         var result = CatalogParser.parse(Map.of(
                 "projects.yaml", TEAMS,

@@ -4,6 +4,7 @@ import dev.driftless.events.DriftDetected;
 import dev.driftless.events.DriftDetected.Difference;
 import dev.driftless.sync.SyncConfig;
 import dev.driftless.sync.domain.Drift;
+import dev.driftless.sync.domain.IgnoredFields;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.domain.SyncPlan;
 import dev.driftless.sync.kube.Cluster;
@@ -65,7 +66,14 @@ public class DriftWatcher {
             String commit,
             Map<ObjectRef, Map<String, Object>> objects,
             boolean selfHeal,
-            boolean force) {}
+            boolean force,
+            List<dev.driftless.events.IgnoreDifference> ignore) {
+
+        /** What applying an object means now: Git's version, with the fields left to others as they are live. */
+        Map<String, Object> toApply(ObjectRef ref, Map<String, Object> live) {
+            return IgnoredFields.keepLive(objects.get(ref), IgnoredFields.matching(ignore, ref), live);
+        }
+    }
 
     /** Applications being synced right now: what Git wants is changing under them, so no drift is judged. */
     private final java.util.Set<String> syncing = ConcurrentHashMap.newKeySet();
@@ -114,10 +122,13 @@ public class DriftWatcher {
             String commit,
             List<SyncPlan.Desired> objects,
             boolean selfHeal,
-            boolean force) {
+            boolean force,
+            List<dev.driftless.events.IgnoreDifference> ignore) {
         Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
         objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
-        boolean first = desired.put(application, new Desired(cluster, user, commit, wanted, selfHeal, force)) == null;
+        boolean first = desired.put(
+                        application, new Desired(cluster, user, commit, wanted, selfHeal, force, List.copyOf(ignore)))
+                == null;
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
         if (first) {
             registerMeters(application);
@@ -334,7 +345,9 @@ public class DriftWatcher {
                 continue;
             }
             differences.addAll(Drift.between(
-                    ref.toString(), live.get(), cluster.dryRunApply(ref, object.getValue(), wanted.force())));
+                    ref.toString(),
+                    live.get(),
+                    cluster.dryRunApply(ref, wanted.toApply(ref, live.get()), wanted.force())));
         }
         return differences;
     }
@@ -415,14 +428,15 @@ public class DriftWatcher {
             for (var object : wanted.objects().entrySet()) {
                 if (resources.contains(object.getKey().toString())) {
                     try {
-                        clusters.named(wanted.cluster())
-                                .actingAs(wanted.user())
-                                .apply(
+                        Cluster acting = clusters.named(wanted.cluster()).actingAs(wanted.user());
+                        acting.apply(
+                                object.getKey(),
+                                wanted.toApply(
                                         object.getKey(),
-                                        object.getValue(),
-                                        wanted.force(),
-                                        prior(wanted.cluster(), application, object.getKey()),
-                                        dev.driftless.sync.domain.Adoption.Claim.own(application));
+                                        acting.get(object.getKey()).orElse(null)),
+                                wanted.force(),
+                                prior(wanted.cluster(), application, object.getKey()),
+                                dev.driftless.sync.domain.Adoption.Claim.own(application));
                     } catch (ClusterFailure e) {
                         LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
                     }
