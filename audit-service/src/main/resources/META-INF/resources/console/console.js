@@ -281,6 +281,8 @@ async function applicationPage(name) {
         h('dt', {}, 'Current commit'), h('dd', {}, h('span', { id: 'current-commit' }, commitLink(s.currentCommit)),
           summary ? [' ', summary.subject, ` — ${summary.author}, `, time(summary.committedAt)] : null),
         entry?.pinnedTo ? [h('dt', {}, 'Pinned'), h('dd', { id: 'pinned' }, 'by a rollback to ', commitLink(entry.pinnedTo), ' until its next push or a resync')] : null,
+        entry?.target?.suspended ? [h('dt', {}, 'Suspended'), h('dd', { id: 'suspended', class: 'bad' }, 'spec.suspend: nothing is rendered, applied or healed until it is resumed')] : null,
+        entry?.target?.automated === false ? [h('dt', {}, 'Syncs'), h('dd', { id: 'by-hand' }, 'by hand (syncPolicy.automated: false): a push is rendered and waits; Resync applies the head')] : null,
         entry ? [h('dt', {}, 'Project'), h('dd', {}, entry.target?.project?.name || 'default'), h('dt', {}, 'Destination'), h('dd', {}, `${entry.target?.cluster || 'default'}/${entry.target?.namespace || ''}`), h('dt', {}, 'Source'), h('dd', {}, `${entry.repository} ${entry.targetRevision} ${entry.path}`)] : null,
         h('dt', {}, 'Last change'), h('dd', {}, s.lastChange ? [typeWord(s.lastChange.type), ' · ', time(s.lastChange.at)] : '—'),
         s.lastFailure ? [h('dt', {}, 'Last failure'), h('dd', { class: 'bad' }, `${s.lastFailure.reason || ''} ${s.lastFailure.message || ''}`.trim(), ' · ', time(s.lastFailure.at))] : null,
@@ -295,7 +297,8 @@ async function applicationPage(name) {
       const status = await api(`/api/applications/${encodeURIComponent(name)}/status`);
       const health = status.health?.objects || {};
       const resources = status.lastSync?.resources || [];
-      objects.replaceChildren(resources.length === 0 ? h('p', { class: 'muted' }, 'No objects.') :
+      const waiting = status.waiting ? h('p', { id: 'waiting' }, 'Waiting for a sync by hand: ', commitLink(status.waiting.commit), ', rendered ', time(status.waiting.renderedAt), '.') : null;
+      objects.replaceChildren(...(waiting ? [waiting] : []), resources.length === 0 ? h('p', { class: 'muted' }, 'No objects.') :
         h('table', { id: 'objects' },
           h('thead', {}, h('tr', {}, ['Kind', 'Namespace', 'Name', 'Last action', 'Health', 'Message'].map((t) => h('th', { scope: 'col' }, t)))),
           h('tbody', {}, resources.map((r) => {

@@ -200,6 +200,12 @@ final class Commands {
                         "  pinned by a rollback to %s until its next push or a sync%n",
                         Render.shortSha(entry.get("pinnedTo").asText()));
             }
+            if (entry.path("target").path("suspended").asBoolean(false)) {
+                out.println("  suspended (spec.suspend): nothing is rendered, applied or healed until it is resumed");
+            }
+            if (!entry.path("target").path("automated").asBoolean(true)) {
+                out.printf("  syncs by hand (syncPolicy.automated: false): driftless sync %s applies its head%n", name);
+            }
             if (state.hasNonNull("lastFailure")) {
                 JsonNode f = state.get("lastFailure");
                 out.printf(
@@ -209,6 +215,12 @@ final class Commands {
                         Render.age(f.path("at").asText(null), now));
             }
             out.println();
+            if (status != null && status.hasNonNull("waiting")) {
+                out.printf(
+                        "waiting for a sync by hand: %s, rendered %s ago%n",
+                        Render.shortSha(status.path("waiting").path("commit").asText()),
+                        Render.age(status.path("waiting").path("renderedAt").asText(null), now));
+            }
             if (status == null) {
                 out.println("objects: " + statusProblem);
             } else {

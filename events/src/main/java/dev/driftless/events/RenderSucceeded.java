@@ -21,6 +21,9 @@ import java.util.Map;
  * @param durationMs how long rendering took
  * @param manifestsGzip the objects as a gzip-compressed JSON array, base64: a bundle too large to travel as it is
  *     (CRDs of several MB) travels so; {@code null} otherwise
+ * @param requestedBy who asked for this render by name (a resync or rollback through the API, the CLI or the console);
+ *     {@code null} for a push, a reconcile or a catalog change. An application synced by hand
+ *     ({@code syncPolicy.automated: false}) applies only such renders.
  */
 public record RenderSucceeded(
         String application,
@@ -34,13 +37,62 @@ public record RenderSucceeded(
         String triggeredBy,
         Instant renderedAt,
         long durationMs,
-        String manifestsGzip) {
+        String manifestsGzip,
+        String requestedBy) {
 
     /** The most a compressed bundle may expand to: more is refused as a compression bomb. */
     public static final int MAX_EXPANDED_BYTES = 64_000_000;
 
     public RenderSucceeded {
         manifests = manifests == null ? List.of() : List.copyOf(manifests);
+    }
+
+    /** A render nobody asked for by name (a push, a reconcile, a catalog change). */
+    public RenderSucceeded(
+            String application,
+            String repository,
+            String revision,
+            String commit,
+            String path,
+            String digest,
+            List<Map<String, Object>> manifests,
+            Target target,
+            String triggeredBy,
+            Instant renderedAt,
+            long durationMs,
+            String manifestsGzip) {
+        this(
+                application,
+                repository,
+                revision,
+                commit,
+                path,
+                digest,
+                manifests,
+                target,
+                triggeredBy,
+                renderedAt,
+                durationMs,
+                manifestsGzip,
+                null);
+    }
+
+    /** This render with these objects, travelling as they are; everything else as it was. */
+    public RenderSucceeded withManifests(List<Map<String, Object>> objects) {
+        return new RenderSucceeded(
+                application,
+                repository,
+                revision,
+                commit,
+                path,
+                digest,
+                objects,
+                target,
+                triggeredBy,
+                renderedAt,
+                durationMs,
+                null,
+                requestedBy);
     }
 
     /** A render whose objects travel as they are. */

@@ -20,6 +20,10 @@ package dev.driftless.events;
  * @param adopt whether the application takes over existing objects no application manages ({@code syncPolicy.adopt});
  *     {@code null} for no
  * @param ignoreDifferences fields of its objects the application leaves to others ({@code spec.ignoreDifferences})
+ * @param automated whether every render is applied ({@code syncPolicy.automated}); {@code false}: only the renders a
+ *     person asks for (a resync or a rollback), and drift is reported but not healed; {@code null} for {@code true}
+ * @param suspended whether nothing is done for the application ({@code spec.suspend}): nothing rendered, applied or
+ *     healed until it is resumed; {@code null} for {@code false}
  */
 public record Target(
         String cluster,
@@ -33,13 +37,48 @@ public record Target(
         java.util.List<String> allowedNamespaces,
         ProjectRules project,
         Boolean adopt,
-        java.util.List<IgnoreDifference> ignoreDifferences) {
+        java.util.List<IgnoreDifference> ignoreDifferences,
+        Boolean automated,
+        Boolean suspended) {
 
     public Target {
         allowedNamespaces = allowedNamespaces == null ? java.util.List.of() : java.util.List.copyOf(allowedNamespaces);
         project = project == null ? ProjectRules.DEFAULT : project;
         adopt = Boolean.TRUE.equals(adopt);
         ignoreDifferences = ignoreDifferences == null ? java.util.List.of() : java.util.List.copyOf(ignoreDifferences);
+        automated = !Boolean.FALSE.equals(automated);
+        suspended = Boolean.TRUE.equals(suspended);
+    }
+
+    /** An automated target that is not suspended. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace,
+            Integer progressDeadlineSeconds,
+            Boolean forceConflicts,
+            java.util.List<String> allowedNamespaces,
+            ProjectRules project,
+            Boolean adopt,
+            java.util.List<IgnoreDifference> ignoreDifferences) {
+        this(
+                cluster,
+                namespace,
+                prune,
+                selfHeal,
+                allowEmpty,
+                createNamespace,
+                progressDeadlineSeconds,
+                forceConflicts,
+                allowedNamespaces,
+                project,
+                adopt,
+                ignoreDifferences,
+                null,
+                null);
     }
 
     /** A target that leaves no field to others. */

@@ -123,12 +123,28 @@ public class Renderer {
      * @return a {@link RenderSucceeded} or a {@link RenderFailed}
      */
     public Record render(Application app, String commit, String triggeredBy) {
+        return render(app, commit, triggeredBy, null);
+    }
+
+    /**
+     * Renders an application because someone asked for it by name (a resync or a rollback): an application synced by
+     * hand applies only such renders; a suspended one renders nothing ({@link Reason#ApplicationSuspended}).
+     *
+     * @param requestedBy who asked, or {@code null} for a push, a reconcile or a catalog change
+     */
+    public Record render(Application app, String commit, String triggeredBy, String requestedBy) {
         long started = System.nanoTime();
         String resolved = commit;
         boolean marked = false;
         boolean succeeded = false;
         try {
             resolved = mirrors.resolve(app, commit);
+            if (app.target().suspended() && requestedBy != null) {
+                throw new RenderFailure(
+                        Reason.ApplicationSuspended,
+                        app.name() + " is suspended (spec.suspend): nothing is rendered, applied or healed until it"
+                                + " is resumed");
+            }
             var quarantined = quarantine.quarantined(app.name(), resolved);
             if (quarantined.isPresent()) {
                 throw new RenderFailure(
@@ -180,7 +196,8 @@ public class Renderer {
                     triggeredBy,
                     Instant.now(),
                     took.toMillis(),
-                    compressed);
+                    compressed,
+                    requestedBy);
         } catch (RuntimeException e) {
             LOG.errorf(e, "unexpected error rendering %s at %s", app.name(), resolved);
             return failed(app, resolved, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);

@@ -74,9 +74,29 @@ public class Syncer {
      */
     public void release(String application) {
         lastReports.remove(application);
+        waiting.remove(application);
         projects.remove(application);
         drift.forget(application);
         health.forget(application);
+    }
+
+    private final java.util.Map<String, RenderSucceeded> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Keeps a render of an application that syncs by hand ({@code syncPolicy.automated: false}) without applying it:
+     * what its next sync by hand would apply, newest first.
+     */
+    public void hold(RenderSucceeded render) {
+        projects.put(render.application(), render.target().project().name());
+        waiting.merge(
+                render.application(),
+                render,
+                (held, next) -> next.renderedAt().isBefore(held.renderedAt()) ? held : next);
+    }
+
+    /** The render of an application that syncs by hand waiting for a sync, if any (since this replica started). */
+    public java.util.Optional<RenderSucceeded> waiting(String application) {
+        return java.util.Optional.ofNullable(waiting.get(application));
     }
 
     /** The last sync report of an application since start, if any. */
@@ -170,6 +190,8 @@ public class Syncer {
 
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
         projects.put(render.application(), render.target().project().name());
+        waiting.computeIfPresent(
+                render.application(), (app, held) -> held.renderedAt().isAfter(render.renderedAt()) ? held : null);
         drift.syncing(render.application());
         try {
             return syncPlannedUnwatched(render, triggeredBy, started);
@@ -371,7 +393,8 @@ public class Syncer {
                 cluster.user().orElse(null),
                 render.commit(),
                 plan.apply(),
-                render.target().selfHeal(),
+                // an application synced by hand is not healed either: its drift is reported
+                render.target().selfHeal() && render.target().automated(),
                 force,
                 render.target().ignoreDifferences());
         health.synced(
@@ -466,18 +489,7 @@ public class Syncer {
         if (render.manifestsGzip() == null) {
             return render;
         }
-        return new RenderSucceeded(
-                render.application(),
-                render.repository(),
-                render.revision(),
-                render.commit(),
-                render.path(),
-                render.digest(),
-                render.objects(),
-                render.target(),
-                render.triggeredBy(),
-                render.renderedAt(),
-                render.durationMs());
+        return render.withManifests(render.objects());
     }
 
     /** The kinds of a render's objects, by {@code apiVersion}. */

@@ -140,7 +140,9 @@ public final class CatalogParser {
                 target.allowedNamespaces(),
                 project.rules(destination, target.namespace()),
                 target.adopt(),
-                target.ignoreDifferences());
+                target.ignoreDifferences(),
+                target.automated(),
+                target.suspended());
         return new Application(
                 app.name(),
                 app.repository(),
@@ -266,7 +268,9 @@ public final class CatalogParser {
                 namespaces(policy, "allowedNamespaces"),
                 null,
                 flag(policy, "adopt", false),
-                ignoreDifferences(spec.get("ignoreDifferences")));
+                ignoreDifferences(spec.get("ignoreDifferences")),
+                flag(policy, "automated", true),
+                suspend(spec.get("suspend")));
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()
@@ -495,6 +499,16 @@ public final class CatalogParser {
                     "spec.syncPolicy." + field + ": must be a whole number of seconds, 1 or more");
         }
         return value.asInt();
+    }
+
+    private static boolean suspend(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return false;
+        }
+        if (!value.isBoolean()) {
+            throw new IllegalArgumentException("spec.suspend: must be true or false");
+        }
+        return value.asBoolean();
     }
 
     private static boolean flag(JsonNode policy, String field, boolean fallback) {

@@ -47,6 +47,8 @@ public enum Reason {
      * rendered at that commit again until a new commit or a resync.
      */
     RenderQuarantined,
+    /** A person asked for a render (a resync or a rollback) of an application that is suspended ({@code spec.suspend}). */
+    ApplicationSuspended,
     /**
      * The files one render reads from the repository (or writes to its workspace for kustomize or Helm) exceed
      * {@code driftless.render.limits.max-render-bytes}.

@@ -93,8 +93,13 @@ public class CatalogWatcher {
                 intervals.put(app.name(), app.reconcileInterval());
             }
         });
+        // a suspended application is not reconciled; a change of its catalog entry (suspending or resuming it) is
+        // rendered, so sync-service learns of it
         List<String> behind = schedule.due(
-                catalog.applications().stream().map(Application::name).toList(),
+                catalog.applications().stream()
+                        .filter(app -> !app.target().suspended())
+                        .map(Application::name)
+                        .toList(),
                 intervals::get,
                 java.time.Instant.now());
         behind.stream().filter(pending::add).forEach(reconciling::add);

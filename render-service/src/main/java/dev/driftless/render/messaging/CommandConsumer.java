@@ -79,14 +79,16 @@ public class CommandConsumer {
                 } else {
                     pins.release(app.name());
                 }
-                publisher.publish(renderer.render(app, commit, event.id()));
+                // a person's resync is a sync by hand, which an application that syncs only by hand applies
+                publisher.publish(renderer.render(
+                        app, commit, event.id(), SYNC_SERVICE.equals(resync.actor()) ? null : resync.actor()));
             });
         } else if (command instanceof RollbackRequested rollback) {
             find(rollback.application()).ifPresent(app -> {
                 LOG.infof("rollback of %s to %s asked by %s", app.name(), rollback.commit(), rollback.actor());
                 quarantine.lift(app.name());
                 pins.pin(app.name(), rollback.commit());
-                publisher.publish(renderer.render(app, rollback.commit(), event.id()));
+                publisher.publish(renderer.render(app, rollback.commit(), event.id(), rollback.actor()));
             });
         }
     }

@@ -61,11 +61,15 @@ public class CommitConsumer {
             publisher.deadLetter(event.deadLetter("render-service", PUSH_UNSIGNED, "not rendered: " + unsigned.get()));
             return;
         }
-        List<Application> affected = RevisionMatcher.affected(catalog.applications(), push);
+        // a suspended application (spec.suspend) renders nothing until it is resumed
+        List<Application> active = catalog.applications().stream()
+                .filter(app -> !app.target().suspended())
+                .toList();
+        List<Application> affected = RevisionMatcher.affected(active, push);
         if (!affected.isEmpty()) {
             renderer.renderPush(affected, push, event.id(), publisher::publish);
         }
-        List<Application> followingTags = RevisionMatcher.followingTags(catalog.applications(), push);
+        List<Application> followingTags = RevisionMatcher.followingTags(active, push);
         if (!followingTags.isEmpty()) {
             renderer.renderTagFollowers(followingTags, event.id()).forEach(publisher::publish);
         }

@@ -175,6 +175,25 @@ class CatalogParserTest {
     }
 
     @Test
+    void anApplicationMaySyncByHandOrBeSuspended() {
+        var result = CatalogParser.parse(Map.of(
+                "a.yaml", app("default", ""),
+                "b.yaml", app("byhand", "  syncPolicy: { automated: false }"),
+                "c.yaml", app("paused", "  suspend: true"),
+                "d.yaml", app("unclear", "  suspend: \"yes please\"")));
+
+        assertThat(result.applications())
+                .extracting(a -> a.name(), a -> a.target().automated(), a -> a.target()
+                        .suspended())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("default", true, false),
+                        org.assertj.core.groups.Tuple.tuple("byhand", false, false),
+                        org.assertj.core.groups.Tuple.tuple("paused", true, true));
+        assertThat(result.errors()).singleElement().satisfies(e -> assertThat(e)
+                .startsWith("d.yaml: spec.suspend: must be true or false"));
+    }
+
+    @Test
     void anApplicationItsProjectDoesNotAllowIsReportedAndLeftOut() {
         var result = CatalogParser.parse(Map.of(
                 "projects.yaml", TEAMS,

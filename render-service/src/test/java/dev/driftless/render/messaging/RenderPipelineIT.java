@@ -493,9 +493,16 @@ class RenderPipelineIT {
         assertThat(rolledBack)
                 .as("the first commit rendered again, for the rollback")
                 .hasSize(2);
-        assertThat(EventCodec.decode(RenderSucceeded.class, rolledBack.get(1).value())
-                        .triggeredBy())
-                .isEqualTo("rb-" + app);
+        RenderSucceeded rollbackRender =
+                EventCodec.decode(RenderSucceeded.class, rolledBack.get(1).value());
+        assertThat(rollbackRender.triggeredBy()).isEqualTo("rb-" + app);
+        assertThat(rollbackRender.requestedBy())
+                .as("a person's rollback is a sync by hand")
+                .isEqualTo("alice");
+        assertThat(EventCodec.decode(RenderSucceeded.class, rolledBack.get(0).value())
+                        .requestedBy())
+                .as("the first commit's push render")
+                .isNull();
         io.restassured.RestAssured.given()
                 .auth()
                 .oauth2("test-token-0123456789")
@@ -511,10 +518,14 @@ class RenderPipelineIT {
                 app,
                 "urn:test",
                 COMMAND_SIGNER);
-        assertThat(probe.read(
-                        Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit")), 3, WAIT))
+        List<EventProbe.Received> own = probe.read(
+                Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit")), 3, WAIT);
+        assertThat(own)
                 .as("sync-service's resync renders the commit the application was rolled back to")
                 .hasSize(3);
+        assertThat(EventCodec.decode(RenderSucceeded.class, own.get(2).value()).requestedBy())
+                .as("sync-service's own resync is no person's")
+                .isNull();
 
         probe.send(
                 new Envelope(EventType.COMMAND_RESYNC, "rs-" + app, app, Instant.now(), Map.of("application", app)),
@@ -522,13 +533,70 @@ class RenderPipelineIT {
                 app,
                 "urn:test",
                 COMMAND_SIGNER);
+        List<EventProbe.Received> resynced = probe.read(
+                Topics.RENDERS, r -> app.equals(r.key()) && second.name().equals(r.ce("commit")), 2, WAIT);
+        assertThat(resynced).as("the head rendered again, for the resync").hasSize(2);
+        assertThat(EventCodec.decode(RenderSucceeded.class, resynced.get(1).value())
+                        .requestedBy())
+                .isEqualTo("bob");
+    }
+
+    @Test
+    void aSuspendedApplicationRendersOnlyTheChangeThatSuspendedItAndRefusesAResync() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v1")));
+        declare();
+        render(first.name());
+        // a twin of it, never suspended: a push renders it, which shows the push was handled
+        String twin = app + "-twin";
+        Files.writeString(
+                config.catalogDir().resolve(twin + ".yaml"),
+                Files.readString(config.catalogDir().resolve(app + ".yaml")).replace("name: " + app, "name: " + twin));
         assertThat(probe.read(
                         Topics.RENDERS,
-                        r -> app.equals(r.key()) && second.name().equals(r.ce("commit")),
-                        2,
+                        r -> twin.equals(r.key()) && first.name().equals(r.ce("commit")),
+                        1,
                         WAIT))
-                .as("the head rendered again, for the resync")
-                .hasSize(2);
+                .hasSize(1);
+        Files.writeString(
+                config.catalogDir().resolve(app + ".yaml"),
+                Files.readString(config.catalogDir().resolve(app + ".yaml"))
+                        .replace("spec:\n", "spec:\n  suspend: true\n"));
+        List<EventProbe.Received> suspending = probe.read(
+                Topics.RENDERS, r -> app.equals(r.key()) && first.name().equals(r.ce("commit")), 2, WAIT);
+        assertThat(suspending).hasSize(2);
+        assertThat(EventCodec.decode(RenderSucceeded.class, suspending.get(1).value())
+                        .target()
+                        .suspended())
+                .as("the catalog change is rendered, so sync-service lets go of the application")
+                .isTrue();
+
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("v2")));
+        pushed(first, second, "d-" + UUID.randomUUID());
+        assertThat(probe.read(
+                        Topics.RENDERS,
+                        r -> twin.equals(r.key()) && second.name().equals(r.ce("commit")),
+                        1,
+                        WAIT))
+                .as("the push rendered the twin")
+                .hasSize(1);
+        assertThat(probe.readToEnd(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key()) && second.name().equals(r.ce("commit"))))
+                .as("and not the suspended application")
+                .isEmpty();
+
+        probe.send(
+                new Envelope(EventType.COMMAND_RESYNC, "rs-" + app, app, Instant.now(), Map.of("application", app)),
+                new ResyncRequested(app, "bob", null, Instant.now()),
+                app,
+                "urn:test",
+                COMMAND_SIGNER);
+        EventProbe.Received refused = render(second.name());
+        assertThat(refused.ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+        assertThat(EventCodec.decode(dev.driftless.events.RenderFailed.class, refused.value())
+                        .reason())
+                .isEqualTo("ApplicationSuspended");
+        Files.delete(config.catalogDir().resolve(twin + ".yaml"));
     }
 
     @Test

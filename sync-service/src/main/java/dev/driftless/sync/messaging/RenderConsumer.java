@@ -141,6 +141,21 @@ public class RenderConsumer {
         if (data instanceof RenderFailed failed) {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
+            if (render.target().suspended()) {
+                syncer.release(render.application());
+                LOG.infof(
+                        "%s is suspended (spec.suspend): nothing is applied, healed or followed until it is resumed",
+                        render.application());
+                return;
+            }
+            if (!render.target().automated() && render.requestedBy() == null) {
+                syncer.hold(render);
+                LOG.infof(
+                        "%s syncs by hand (syncPolicy.automated: false): its render at %s waits for a sync"
+                                + " (driftless sync %s)",
+                        render.application(), render.commit().substring(0, 7), render.application());
+                return;
+            }
             java.time.Instant newest = newestSynced.get(render.application());
             if (newest == null || !render.renderedAt().isBefore(newest)) {
                 // what this replica applied is the freshest knowledge; the inventory knows what others (or this one

@@ -61,18 +61,7 @@ public class SecretOpener {
                     opened.add(manifest);
                 }
             }
-            return new RenderSucceeded(
-                    render.application(),
-                    render.repository(),
-                    render.revision(),
-                    render.commit(),
-                    render.path(),
-                    render.digest(),
-                    opened,
-                    render.target(),
-                    render.triggeredBy(),
-                    render.renderedAt(),
-                    render.durationMs());
+            return render.withManifests(opened);
         } catch (SealedSecrets.SecretException e) {
             throw new Undecryptable(e.getMessage());
         }

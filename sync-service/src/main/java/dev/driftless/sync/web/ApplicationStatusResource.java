@@ -26,8 +26,13 @@ public class ApplicationStatusResource {
      * @param application its name
      * @param lastSync the last sync report (per-object results), if any
      * @param health the health of the application and its objects since the last successful sync, if any
+     * @param waiting for an application synced by hand, the render its next sync would apply, if one is newer
      */
-    public record ApplicationStatus(String application, SyncReport lastSync, HealthMonitor.Status health) {}
+    public record ApplicationStatus(
+            String application, SyncReport lastSync, HealthMonitor.Status health, Waiting waiting) {}
+
+    /** A render waiting for a sync by hand: its commit and when it was made. */
+    public record Waiting(String commit, java.time.Instant renderedAt) {}
 
     @Inject
     Syncer syncer;
@@ -45,10 +50,12 @@ public class ApplicationStatusResource {
         }
         var report = syncer.lastReport(name);
         var status = health.status(name);
-        if (report.isEmpty() && status.isEmpty()) {
+        var waiting = syncer.waiting(name).map(r -> new Waiting(r.commit(), r.renderedAt()));
+        if (report.isEmpty() && status.isEmpty() && waiting.isEmpty()) {
             throw new NotFoundException("sync-service has not synced an application " + name + " since it started");
         }
-        return jakarta.ws.rs.core.Response.ok(new ApplicationStatus(name, report.orElse(null), status.orElse(null)))
+        return jakarta.ws.rs.core.Response.ok(
+                        new ApplicationStatus(name, report.orElse(null), status.orElse(null), waiting.orElse(null)))
                 .build();
     }
 }

@@ -61,6 +61,18 @@ final class RenderDriver {
             Target target,
             Instant renderedAt,
             dev.driftless.events.EventSignatures.Signer signer) {
+        return send(probe, app, manifests, target, renderedAt, signer, null);
+    }
+
+    /** Sends a render someone asked for by name ({@code requestedBy}; {@code null}: a push's) without waiting. */
+    static String send(
+            EventProbe probe,
+            String app,
+            List<Map<String, Object>> manifests,
+            Target target,
+            Instant renderedAt,
+            dev.driftless.events.EventSignatures.Signer signer,
+            String requestedBy) {
         String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
         RenderSucceeded render = new RenderSucceeded(
                 app,
@@ -73,7 +85,9 @@ final class RenderDriver {
                 target,
                 "push",
                 renderedAt,
-                3);
+                3,
+                null,
+                requestedBy);
         probe.send(
                 new Envelope(
                         EventType.RENDER_SUCCEEDED,
