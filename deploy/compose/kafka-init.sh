@@ -67,4 +67,5 @@ acl audit-service group audit-service Read
 acl audit-service topic driftless.checkpoints Read,Write,Describe
 acl audit-service topic driftless.leadership Read,Describe
 acl audit-service group audit-service-leadership Read
+acl audit-service group audit-service-notifications Read
 echo "topics, users and ACLs are in place"
