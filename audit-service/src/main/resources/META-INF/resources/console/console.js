@@ -297,7 +297,7 @@ async function applicationPage(name) {
       const status = await api(`/api/applications/${encodeURIComponent(name)}/status`);
       const health = status.health?.objects || {};
       const resources = status.lastSync?.resources || [];
-      const waiting = status.waiting ? h('p', { id: 'waiting' }, 'Waiting for a sync by hand: ', commitLink(status.waiting.commit), ', rendered ', time(status.waiting.renderedAt), '.') : null;
+      const waiting = status.waiting ? h('p', { id: 'waiting' }, 'Waiting: ', commitLink(status.waiting.commit), ', rendered ', time(status.waiting.renderedAt), `, ${status.waiting.reason || 'waits'}.`) : null;
       objects.replaceChildren(...(waiting ? [waiting] : []), resources.length === 0 ? h('p', { class: 'muted' }, 'No objects.') :
         h('table', { id: 'objects' },
           h('thead', {}, h('tr', {}, ['Kind', 'Namespace', 'Name', 'Last action', 'Health', 'Message'].map((t) => h('th', { scope: 'col' }, t)))),

@@ -217,9 +217,10 @@ final class Commands {
             out.println();
             if (status != null && status.hasNonNull("waiting")) {
                 out.printf(
-                        "waiting for a sync by hand: %s, rendered %s ago%n",
+                        "waiting: %s, rendered %s ago, %s%n",
                         Render.shortSha(status.path("waiting").path("commit").asText()),
-                        Render.age(status.path("waiting").path("renderedAt").asText(null), now));
+                        Render.age(status.path("waiting").path("renderedAt").asText(null), now),
+                        status.path("waiting").path("reason").asText("waits"));
             }
             if (status == null) {
                 out.println("objects: " + statusProblem);

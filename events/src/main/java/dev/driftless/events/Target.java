@@ -24,6 +24,8 @@ package dev.driftless.events;
  *     person asks for (a resync or a rollback), and drift is reported but not healed; {@code null} for {@code true}
  * @param suspended whether nothing is done for the application ({@code spec.suspend}): nothing rendered, applied or
  *     healed until it is resumed; {@code null} for {@code false}
+ * @param dependsOn applications (on the same cluster) that must be Healthy at the commit they last applied before
+ *     this one syncs ({@code spec.dependsOn}); the catalog refuses cycles
  */
 public record Target(
         String cluster,
@@ -39,7 +41,8 @@ public record Target(
         Boolean adopt,
         java.util.List<IgnoreDifference> ignoreDifferences,
         Boolean automated,
-        Boolean suspended) {
+        Boolean suspended,
+        java.util.List<String> dependsOn) {
 
     public Target {
         allowedNamespaces = allowedNamespaces == null ? java.util.List.of() : java.util.List.copyOf(allowedNamespaces);
@@ -48,6 +51,41 @@ public record Target(
         ignoreDifferences = ignoreDifferences == null ? java.util.List.of() : java.util.List.copyOf(ignoreDifferences);
         automated = !Boolean.FALSE.equals(automated);
         suspended = Boolean.TRUE.equals(suspended);
+        dependsOn = dependsOn == null ? java.util.List.of() : java.util.List.copyOf(dependsOn);
+    }
+
+    /** A target that depends on no other application. */
+    public Target(
+            String cluster,
+            String namespace,
+            boolean prune,
+            boolean selfHeal,
+            boolean allowEmpty,
+            boolean createNamespace,
+            Integer progressDeadlineSeconds,
+            Boolean forceConflicts,
+            java.util.List<String> allowedNamespaces,
+            ProjectRules project,
+            Boolean adopt,
+            java.util.List<IgnoreDifference> ignoreDifferences,
+            Boolean automated,
+            Boolean suspended) {
+        this(
+                cluster,
+                namespace,
+                prune,
+                selfHeal,
+                allowEmpty,
+                createNamespace,
+                progressDeadlineSeconds,
+                forceConflicts,
+                allowedNamespaces,
+                project,
+                adopt,
+                ignoreDifferences,
+                automated,
+                suspended,
+                null);
     }
 
     /** An automated target that is not suspended. */

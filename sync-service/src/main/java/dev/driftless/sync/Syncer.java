@@ -80,22 +80,37 @@ public class Syncer {
         health.forget(application);
     }
 
-    private final java.util.Map<String, RenderSucceeded> waiting = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * A render not applied yet: what it waits for (a sync by hand, another application), for people, its event's id,
+     * and whether it waits for its dependencies (looked at again until they are ready).
+     */
+    public record Held(RenderSucceeded render, String reason, String eventId, boolean dependency) {}
+
+    private final java.util.Map<String, Held> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
-     * Keeps a render of an application that syncs by hand ({@code syncPolicy.automated: false}) without applying it:
-     * what its next sync by hand would apply, newest first.
+     * Keeps a render without applying it: one of an application that syncs by hand ({@code syncPolicy.automated:
+     * false}), what its next sync by hand would apply, or one waiting for its dependencies. The newest is kept.
      */
-    public void hold(RenderSucceeded render) {
+    public void hold(RenderSucceeded render, String reason, String eventId, boolean dependency) {
         projects.put(render.application(), render.target().project().name());
         waiting.merge(
                 render.application(),
-                render,
-                (held, next) -> next.renderedAt().isBefore(held.renderedAt()) ? held : next);
+                new Held(render, reason, eventId, dependency),
+                (held, next) ->
+                        next.render().renderedAt().isBefore(held.render().renderedAt()) ? held : next);
     }
 
-    /** The render of an application that syncs by hand waiting for a sync, if any (since this replica started). */
-    public java.util.Optional<RenderSucceeded> waiting(String application) {
+    /** The applications whose newest render waits for its dependencies. */
+    public java.util.List<String> waitingForDependencies() {
+        return waiting.values().stream()
+                .filter(Held::dependency)
+                .map(h -> h.render().application())
+                .toList();
+    }
+
+    /** The render of an application waiting to be applied, if any (since this replica started). */
+    public java.util.Optional<Held> waiting(String application) {
         return java.util.Optional.ofNullable(waiting.get(application));
     }
 
@@ -140,6 +155,7 @@ public class Syncer {
      */
     public java.util.Optional<SyncReport> remove(ApplicationRemoved removed, String triggeredBy) {
         Instant started = Instant.now();
+        waiting.remove(removed.application());
         // no longer followed for health or drift (nor healed), pruned or not
         health.forget(removed.application());
         drift.forget(removed.application());
@@ -191,7 +207,8 @@ public class Syncer {
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
         projects.put(render.application(), render.target().project().name());
         waiting.computeIfPresent(
-                render.application(), (app, held) -> held.renderedAt().isAfter(render.renderedAt()) ? held : null);
+                render.application(),
+                (app, held) -> held.render().renderedAt().isAfter(render.renderedAt()) ? held : null);
         drift.syncing(render.application());
         try {
             return syncPlannedUnwatched(render, triggeredBy, started);

@@ -86,7 +86,8 @@ public final class CatalogParser {
                 errors.add(each.application().source() + ": " + e.getMessage());
             }
         }
-        return new Result(List.copyOf(applications), List.copyOf(errors));
+        List<Application> resolvable = Dependencies.resolvable(applications, errors);
+        return new Result(resolvable, List.copyOf(errors));
     }
 
     /**
@@ -142,7 +143,8 @@ public final class CatalogParser {
                 target.adopt(),
                 target.ignoreDifferences(),
                 target.automated(),
-                target.suspended());
+                target.suspended(),
+                target.dependsOn());
         return new Application(
                 app.name(),
                 app.repository(),
@@ -270,7 +272,8 @@ public final class CatalogParser {
                 flag(policy, "adopt", false),
                 ignoreDifferences(spec.get("ignoreDifferences")),
                 flag(policy, "automated", true),
-                suspend(spec.get("suspend")));
+                suspend(spec.get("suspend")),
+                dependsOn(spec.get("dependsOn")));
         JsonNode verify = spec.path("source").path("verifySignature");
         if (!verify.isMissingNode()
                 && !verify.isNull()
@@ -499,6 +502,23 @@ public final class CatalogParser {
                     "spec.syncPolicy." + field + ": must be a whole number of seconds, 1 or more");
         }
         return value.asInt();
+    }
+
+    private static List<String> dependsOn(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new IllegalArgumentException("spec.dependsOn: must be a list of application names");
+        }
+        List<String> names = new ArrayList<>();
+        for (JsonNode each : value) {
+            if (!each.isTextual() || !DNS_LABEL.matcher(each.asText()).matches()) {
+                throw new IllegalArgumentException("spec.dependsOn: " + each + " is not an application name");
+            }
+            names.add(each.asText());
+        }
+        return List.copyOf(names);
     }
 
     private static boolean suspend(JsonNode value) {

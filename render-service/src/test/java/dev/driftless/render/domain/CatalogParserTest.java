@@ -194,6 +194,35 @@ class CatalogParserTest {
     }
 
     @Test
+    void dependenciesMustBeDeclaredAndACycleIsRefusedNamedInFull() {
+        var result = CatalogParser.parse(Map.of(
+                "a.yaml", app("database", ""),
+                "b.yaml", app("backend", "  dependsOn: [database]"),
+                "c.yaml", app("frontend", "  dependsOn: [backend, database]"),
+                "d.yaml", app("orphan", "  dependsOn: [nowhere]"),
+                "e.yaml", app("chicken", "  dependsOn: [egg]"),
+                "f.yaml", app("egg", "  dependsOn: [hen]"),
+                "g.yaml", app("hen", "  dependsOn: [chicken]"),
+                "h.yaml", app("farmer", "  dependsOn: [hen]")));
+
+        assertThat(result.applications())
+                .extracting(Application::name)
+                .containsExactlyInAnyOrder("database", "backend", "frontend");
+        assertThat(result.applications())
+                .filteredOn(a -> a.name().equals("frontend"))
+                .singleElement()
+                .satisfies(a -> assertThat(a.target().dependsOn()).containsExactly("backend", "database"));
+        assertThat(result.errors())
+                .contains(
+                        "d.yaml: spec.dependsOn: nowhere is not in the catalog (or is declared with errors); orphan is"
+                                + " not rendered",
+                        "e.yaml: spec.dependsOn: a cycle (chicken → egg → hen → chicken); none of them is rendered",
+                        "f.yaml: spec.dependsOn: a cycle (chicken → egg → hen → chicken); none of them is rendered",
+                        "g.yaml: spec.dependsOn: a cycle (chicken → egg → hen → chicken); none of them is rendered",
+                        "h.yaml: spec.dependsOn: hen is in a dependency cycle; farmer is not rendered");
+    }
+
+    @Test
     void anApplicationItsProjectDoesNotAllowIsReportedAndLeftOut() {
         var result = CatalogParser.parse(Map.of(
                 "projects.yaml", TEAMS,

@@ -141,39 +141,69 @@ public class RenderConsumer {
         if (data instanceof RenderFailed failed) {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
-            if (render.target().suspended()) {
-                syncer.release(render.application());
-                LOG.infof(
-                        "%s is suspended (spec.suspend): nothing is applied, healed or followed until it is resumed",
-                        render.application());
-                return;
-            }
-            if (!render.target().automated() && render.requestedBy() == null) {
-                syncer.hold(render);
-                LOG.infof(
-                        "%s syncs by hand (syncPolicy.automated: false): its render at %s waits for a sync"
-                                + " (driftless sync %s)",
-                        render.application(), render.commit().substring(0, 7), render.application());
-                return;
-            }
-            java.time.Instant newest = newestSynced.get(render.application());
-            if (newest == null || !render.renderedAt().isBefore(newest)) {
-                // what this replica applied is the freshest knowledge; the inventory knows what others (or this one
-                // before a restart) applied
-                newest = syncer.newerApplied(render).orElse(newest);
-            }
-            if (newest != null && render.renderedAt().isBefore(newest)) {
-                // a newer render of this application was synced already: never go back to an older one
-                LOG.infof(
-                        "not syncing %s at %s: a newer render (%s) was synced",
-                        render.application(), render.commit().substring(0, 7), newest);
-                return;
-            }
-            newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
-            publish(syncer.sync(render, event.id()), event.id(), render.repository());
+            syncRender(render, event.id());
         } else if (data instanceof ApplicationRemoved removed) {
             syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));
         }
+    }
+
+    @Inject
+    dev.driftless.sync.DependencyGate dependencies;
+
+    /** Looks again at every render waiting for its dependencies, each on its application's lane. */
+    @io.quarkus.scheduler.Scheduled(
+            every = "${driftless.sync.dependency-check-interval:2s}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void recheckBlocked() {
+        for (String application : syncer.waitingForDependencies()) {
+            try {
+                lanes.submit(application, () -> syncer.waiting(application)
+                        .filter(Syncer.Held::dependency)
+                        .ifPresent(held -> syncRender(held.render(), held.eventId())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void syncRender(RenderSucceeded render, String eventId) {
+        if (render.target().suspended()) {
+            syncer.release(render.application());
+            LOG.infof(
+                    "%s is suspended (spec.suspend): nothing is applied, healed or followed until it is resumed",
+                    render.application());
+            return;
+        }
+        if (!render.target().automated() && render.requestedBy() == null) {
+            syncer.hold(render, "a sync by hand", eventId, false);
+            LOG.infof(
+                    "%s syncs by hand (syncPolicy.automated: false): its render at %s waits for a sync"
+                            + " (driftless sync %s)",
+                    render.application(), render.commit().substring(0, 7), render.application());
+            return;
+        }
+        java.time.Instant newest = newestSynced.get(render.application());
+        if (newest == null || !render.renderedAt().isBefore(newest)) {
+            // what this replica applied is the freshest knowledge; the inventory knows what others (or this one
+            // before a restart) applied
+            newest = syncer.newerApplied(render).orElse(newest);
+        }
+        if (newest != null && render.renderedAt().isBefore(newest)) {
+            // a newer render of this application was synced already: never go back to an older one
+            LOG.infof(
+                    "not syncing %s at %s: a newer render (%s) was synced",
+                    render.application(), render.commit().substring(0, 7), newest);
+            return;
+        }
+        java.util.Optional<String> dependency = dependencies.notReady(render);
+        if (dependency.isPresent()) {
+            syncer.hold(render, "waits for " + dependency.get(), eventId, true);
+            LOG.debugf("%s at %s waits for %s", render.application(), render.commit(), dependency.get());
+            return;
+        }
+        newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
+        publish(syncer.sync(render, eventId), eventId, render.repository());
     }
 
     private void publish(SyncReport report, String renderEventId, String repository) {

@@ -31,8 +31,8 @@ public class ApplicationStatusResource {
     public record ApplicationStatus(
             String application, SyncReport lastSync, HealthMonitor.Status health, Waiting waiting) {}
 
-    /** A render waiting for a sync by hand: its commit and when it was made. */
-    public record Waiting(String commit, java.time.Instant renderedAt) {}
+    /** A render waiting to be applied: its commit, when it was made, and what it waits for. */
+    public record Waiting(String commit, java.time.Instant renderedAt, String reason) {}
 
     @Inject
     Syncer syncer;
@@ -50,7 +50,8 @@ public class ApplicationStatusResource {
         }
         var report = syncer.lastReport(name);
         var status = health.status(name);
-        var waiting = syncer.waiting(name).map(r -> new Waiting(r.commit(), r.renderedAt()));
+        var waiting = syncer.waiting(name)
+                .map(h -> new Waiting(h.render().commit(), h.render().renderedAt(), h.reason()));
         if (report.isEmpty() && status.isEmpty() && waiting.isEmpty()) {
             throw new NotFoundException("sync-service has not synced an application " + name + " since it started");
         }
