@@ -22,6 +22,23 @@ public class DependencyGate {
     @Inject
     dev.driftless.sync.kube.Clusters clusters;
 
+    /** Kinds that are Healthy once they exist: configuration and access, nothing that rolls out. */
+    static final java.util.Set<String> WITHOUT_HEALTH = java.util.Set.of(
+            "Secret",
+            "ConfigMap",
+            "ServiceAccount",
+            "Role",
+            "RoleBinding",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "NetworkPolicy",
+            "LimitRange",
+            "ResourceQuota",
+            "PriorityClass",
+            "StorageClass",
+            "IngressClass",
+            "Namespace");
+
     /** What the render's application waits for, or empty when every dependency is Healthy at its applied commit. */
     public Optional<String> notReady(RenderSucceeded render) {
         for (String dependency : render.target().dependsOn()) {
@@ -34,6 +51,9 @@ public class DependencyGate {
                 }
                 List<Health> healths = new ArrayList<>();
                 for (ObjectRef ref : cluster.inventory(dependency)) {
+                    if (WITHOUT_HEALTH.contains(ref.kind())) {
+                        continue; // nothing to wait for, and not read (sync-service may not read Secrets)
+                    }
                     healths.add(cluster.get(ref).map(Health::of).orElseGet(() -> Health.missing(ref)));
                 }
                 Health worst = Health.worst(healths);
