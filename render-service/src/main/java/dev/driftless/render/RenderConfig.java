@@ -115,6 +115,13 @@ public interface RenderConfig {
          */
         @WithDefault("64000000")
         long maxRenderBytes();
+
+        /**
+         * Bytes one fetch may bring over HTTP (the pack a Git server sends; {@code FetchTooLarge}), so a repository
+         * cannot fill the mirror cache's disk in one push. 1 GB by default: big monorepos' first fetch fits.
+         */
+        @WithDefault("1000000000")
+        long maxFetchBytes();
     }
 
     /** Kustomize settings, under {@code driftless.render.kustomize}. */

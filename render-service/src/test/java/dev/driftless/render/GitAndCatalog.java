@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * A real devstack Git server, an empty catalog directory and a mirror cache directory for render-service tests, and
- * the kustomize built with the control plane (devstack's build.sh, cached), so the Kustomize renderer runs the real
- * binary wherever the tests run.
+ * the kustomize and helm built with the control plane (devstack's build.sh, cached), so the Kustomize and Helm
+ * renderers run the real binaries wherever the tests run.
  */
 public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
 
@@ -40,6 +40,11 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
                                     .resolve("kustomize")
                                     .toString()
                             + ",build");
+            config.put(
+                    "driftless.render.helm.command",
+                    dev.driftless.devstack.kube.ControlPlaneBinaries.resolve()
+                            .resolve("helm")
+                            .toString());
             // only private/allowed-* repositories have a credential; other private ones are refused
             config.put("driftless.render.git.credentials.ci.url-prefix", git.baseUrl() + "/private/allowed-");
             config.put("driftless.render.git.credentials.ci.username", GitServer.PRIVATE_USER);

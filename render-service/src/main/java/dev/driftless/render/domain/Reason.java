@@ -59,6 +59,11 @@ public enum Reason {
      * twice): refused at fetch, nothing of it stored.
      */
     RepositoryInvalid,
+    /**
+     * One fetch of the repository brought more than {@code driftless.render.limits.max-fetch-bytes} (a pack of huge or
+     * countless objects): nothing of it stored or rendered, and it is not tried again until the next push or reconcile.
+     */
+    FetchTooLarge,
     /** A Secret's {@code data} value is not base64, or a value is not a string (the message names the key only). */
     SecretInvalid,
     /**

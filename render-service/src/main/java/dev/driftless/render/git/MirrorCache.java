@@ -78,6 +78,11 @@ public class MirrorCache {
         caches.install();
     }
 
+    /** At start, before any fetch: every HTTP answer a fetch reads goes through {@code max-fetch-bytes}. */
+    void installFetchLimit(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        FetchLimit.install(config.limits().maxFetchBytes());
+    }
+
     @PreDestroy
     void closeRepositories() {
         open.values().forEach(Repository::close);
@@ -676,6 +681,15 @@ public class MirrorCache {
                 fetch.call();
                 return;
             } catch (GitAPIException e) {
+                var tooLarge = FetchLimit.exceeded(e);
+                if (tooLarge.isPresent()) {
+                    throw new RenderFailure(
+                            Reason.FetchTooLarge,
+                            app.repository() + " sent more than "
+                                    + tooLarge.get().limit()
+                                    + " bytes in one fetch (driftless.render.limits.max-fetch-bytes); nothing of it"
+                                    + " was stored or rendered");
+                }
                 Throwable corrupt = corruptObject(e);
                 if (corrupt != null) {
                     throw new RenderFailure(

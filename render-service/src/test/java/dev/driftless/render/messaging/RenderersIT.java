@@ -91,6 +91,36 @@ class RenderersIT {
         repo.close();
     }
 
+    /**
+     * A repository whose one fetch brings more than {@code max-fetch-bytes} fails {@code FetchTooLarge} with nothing
+     * stored. The limit is set low for this test alone (the same limit the service installs at start from its
+     * configuration), then set back.
+     */
+    @Test
+    void aFetchPastItsByteBudgetFailsBeforeAnythingIsStored() throws Exception {
+        repo.commitAndPush(
+                "a 3 MB blob nothing compresses",
+                Map.of(
+                        "apps/huge/blob.txt",
+                        randomText(3_000_000),
+                        "apps/huge/cm.yaml",
+                        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: huge}\n"));
+        dev.driftless.render.git.FetchLimit.install(1_000_000);
+        try {
+            declare("huge", "path: apps/huge", "directory");
+            List<EventProbe.Received> found =
+                    probe.read(Topics.RENDERS, r -> (prefix + "huge").equals(r.key()), 1, WAIT);
+            assertThat(found).hasSize(1);
+            assertThat(found.get(0).ce("type")).isEqualTo(EventType.RENDER_FAILED.type());
+            RenderFailed failed =
+                    EventCodec.decode(RenderFailed.class, found.get(0).value());
+            assertThat(failed.reason()).isEqualTo("FetchTooLarge");
+            assertThat(failed.message()).contains("more than 1000000 bytes in one fetch");
+        } finally {
+            dev.driftless.render.git.FetchLimit.install(config.limits().maxFetchBytes());
+        }
+    }
+
     @Test
     void aSharedKustomizeBaseRendersEveryApplicationUsingItAndNothingElse() throws Exception {
         RevCommit first = repo.commitAndPush(
