@@ -93,7 +93,7 @@ public interface RenderConfig {
         @WithDefault("256000")
         int compressAbove();
 
-        /** Longest render; kustomize is killed after it, a Helm render abandoned. */
+        /** Longest render; kustomize and helm are killed after it, with the processes they started. */
         @WithDefault("60s")
         Duration renderTimeout();
 
