@@ -13,9 +13,14 @@ import java.util.Locale;
  * @param deniedResources namespaced kinds the applications may not apply
  * @param serviceAccount the ServiceAccount ({@code namespace/name}) sync-service acts as for this application, or
  *     {@code null} for its own identity
+ * @param syncWindows when the project's applications may sync on their own ({@link SyncWindow}); always when empty
  */
 public record ProjectRules(
-        String name, List<KindRule> clusterResources, List<KindRule> deniedResources, String serviceAccount) {
+        String name,
+        List<KindRule> clusterResources,
+        List<KindRule> deniedResources,
+        String serviceAccount,
+        List<SyncWindow> syncWindows) {
 
     /** The project of applications that name none: no cluster-scoped kinds, every namespaced kind. */
     public static final ProjectRules DEFAULT = new ProjectRules("default", List.of(), List.of(), null);
@@ -24,6 +29,13 @@ public record ProjectRules(
         name = name == null || name.isBlank() ? "default" : name;
         clusterResources = clusterResources == null ? List.of() : List.copyOf(clusterResources);
         deniedResources = deniedResources == null ? List.of() : List.copyOf(deniedResources);
+        syncWindows = syncWindows == null ? List.of() : List.copyOf(syncWindows);
+    }
+
+    /** A project without sync windows. */
+    public ProjectRules(
+            String name, List<KindRule> clusterResources, List<KindRule> deniedResources, String serviceAccount) {
+        this(name, clusterResources, deniedResources, serviceAccount, null);
     }
 
     /** Whether a cluster-scoped kind of that API group ({@code ""} for the core group) may be applied. */

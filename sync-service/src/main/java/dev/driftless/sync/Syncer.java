@@ -81,10 +81,10 @@ public class Syncer {
     }
 
     /**
-     * A render not applied yet: what it waits for (a sync by hand, another application), for people, its event's id,
-     * and whether it waits for its dependencies (looked at again until they are ready).
+     * A render not applied yet: what it waits for (a sync by hand, another application, a sync window), for people,
+     * its event's id, and whether it is looked at again until it may go (dependencies, windows) or waits for a person.
      */
-    public record Held(RenderSucceeded render, String reason, String eventId, boolean dependency) {}
+    public record Held(RenderSucceeded render, String reason, String eventId, boolean recheck) {}
 
     private final java.util.Map<String, Held> waiting = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -92,19 +92,19 @@ public class Syncer {
      * Keeps a render without applying it: one of an application that syncs by hand ({@code syncPolicy.automated:
      * false}), what its next sync by hand would apply, or one waiting for its dependencies. The newest is kept.
      */
-    public void hold(RenderSucceeded render, String reason, String eventId, boolean dependency) {
+    public void hold(RenderSucceeded render, String reason, String eventId, boolean recheck) {
         projects.put(render.application(), render.target().project().name());
         waiting.merge(
                 render.application(),
-                new Held(render, reason, eventId, dependency),
+                new Held(render, reason, eventId, recheck),
                 (held, next) ->
                         next.render().renderedAt().isBefore(held.render().renderedAt()) ? held : next);
     }
 
-    /** The applications whose newest render waits for its dependencies. */
-    public java.util.List<String> waitingForDependencies() {
+    /** The applications whose newest render waits to be looked at again (its dependencies, a sync window). */
+    public java.util.List<String> waitingToRecheck() {
         return waiting.values().stream()
-                .filter(Held::dependency)
+                .filter(Held::recheck)
                 .map(h -> h.render().application())
                 .toList();
     }
@@ -413,7 +413,8 @@ public class Syncer {
                 // an application synced by hand is not healed either: its drift is reported
                 render.target().selfHeal() && render.target().automated(),
                 force,
-                render.target().ignoreDifferences());
+                render.target().ignoreDifferences(),
+                render.target().project().syncWindows());
         health.synced(
                 render.application(),
                 cluster.name(),

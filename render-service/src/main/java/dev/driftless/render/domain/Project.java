@@ -25,7 +25,8 @@ public record Project(
         List<String> sourceRepos,
         List<Destination> destinations,
         List<ProjectRules.KindRule> clusterResources,
-        List<ProjectRules.KindRule> deniedResources) {
+        List<ProjectRules.KindRule> deniedResources,
+        List<dev.driftless.events.SyncWindow> syncWindows) {
 
     /** The name of the project of applications that name none. */
     public static final String DEFAULT_NAME = "default";
@@ -34,7 +35,8 @@ public record Project(
      * The built-in default project: any source; for destinations, only an application's own destination namespace
      * (checked in {@link #destinationFor}); no cluster-scoped kinds.
      */
-    public static final Project DEFAULT = new Project(DEFAULT_NAME, List.of("*"), null, List.of(), List.of());
+    public static final Project DEFAULT =
+            new Project(DEFAULT_NAME, List.of("*"), null, List.of(), List.of(), List.of());
 
     private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern GLOB = Pattern.compile("^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$");
@@ -44,6 +46,7 @@ public record Project(
         destinations = destinations == null ? null : List.copyOf(destinations);
         clusterResources = List.copyOf(clusterResources);
         deniedResources = List.copyOf(deniedResources);
+        syncWindows = syncWindows == null ? List.of() : List.copyOf(syncWindows);
     }
 
     /**
@@ -95,7 +98,7 @@ public record Project(
     public ProjectRules rules(Destination destination, String destinationNamespace) {
         String serviceAccount =
                 destination.serviceAccount() == null ? null : destinationNamespace + "/" + destination.serviceAccount();
-        return new ProjectRules(name, clusterResources, deniedResources, serviceAccount);
+        return new ProjectRules(name, clusterResources, deniedResources, serviceAccount, syncWindows);
     }
 
     /**
@@ -149,7 +152,65 @@ public record Project(
                 sources,
                 destinations,
                 kinds(spec, "clusterResourceWhitelist"),
-                kinds(spec, "namespaceResourceBlacklist"));
+                kinds(spec, "namespaceResourceBlacklist"),
+                windows(spec));
+    }
+
+    private static final com.cronutils.parser.CronParser CRON = new com.cronutils.parser.CronParser(
+            com.cronutils.model.definition.CronDefinitionBuilder.instanceDefinitionFor(
+                    com.cronutils.model.CronType.UNIX));
+
+    /** {@code spec.syncWindows}, as Argo CD users write them, each checked as sync-service will read it. */
+    private static List<dev.driftless.events.SyncWindow> windows(JsonNode spec) {
+        List<dev.driftless.events.SyncWindow> windows = new ArrayList<>();
+        int i = 0;
+        for (JsonNode each : list(spec, "syncWindows")) {
+            String at = "spec.syncWindows[" + i++ + "]";
+            String kind = each.path("kind").asText("");
+            if (!kind.equals("allow") && !kind.equals("deny")) {
+                throw new IllegalArgumentException(at + ".kind: must be allow or deny");
+            }
+            String schedule = each.path("schedule").asText("");
+            try {
+                CRON.parse(schedule).validate();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(at + ".schedule: " + schedule
+                        + " is not a five-field cron expression (minute hour day month weekday): " + e.getMessage());
+            }
+            List<String> applications = new ArrayList<>();
+            for (JsonNode app : list(each, "applications")) {
+                if (!app.isTextual() || !GLOB.matcher(app.asText()).matches()) {
+                    throw new IllegalArgumentException(at + ".applications: " + app + " is not a name or pattern");
+                }
+                applications.add(app.asText());
+            }
+            String zone =
+                    each.path("timeZone").isTextual() ? each.path("timeZone").asText() : null;
+            if (zone != null) {
+                try {
+                    java.time.ZoneId.of(zone);
+                } catch (java.time.DateTimeException e) {
+                    throw new IllegalArgumentException(at + ".timeZone: " + zone + " is not a time zone");
+                }
+            }
+            if (each.has("manualSync") && !each.path("manualSync").isBoolean()) {
+                throw new IllegalArgumentException(at + ".manualSync: must be true or false");
+            }
+            dev.driftless.events.SyncWindow window = new dev.driftless.events.SyncWindow(
+                    kind,
+                    schedule,
+                    each.path("duration").asText(""),
+                    applications,
+                    each.path("manualSync").asBoolean(false),
+                    zone);
+            try {
+                window.length();
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(at + ".duration: " + e.getMessage());
+            }
+            windows.add(window);
+        }
+        return List.copyOf(windows);
     }
 
     private static Iterable<JsonNode> list(JsonNode spec, String field) {

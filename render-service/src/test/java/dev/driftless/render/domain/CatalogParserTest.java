@@ -223,6 +223,45 @@ class CatalogParserTest {
     }
 
     @Test
+    void aProjectsSyncWindowsTravelWithItsApplicationsAndBadOnesAreRefusedByName() {
+        String windows = TEAMS.replace(
+                "  namespaceResourceBlacklist",
+                "  syncWindows:\n"
+                        + "    - { kind: deny, schedule: \"0 22 * * *\", duration: 1h, manualSync: true,"
+                        + " applications: [\"front*\"], timeZone: Europe/Paris }\n"
+                        + "  namespaceResourceBlacklist");
+        var result = CatalogParser.parse(
+                Map.of("projects.yaml", windows, "a.yaml", app("frontend", "  project: shop-team")));
+        assertThat(result.errors()).isEmpty();
+        assertThat(result.applications().get(0).target().project().syncWindows())
+                .containsExactly(new dev.driftless.events.SyncWindow(
+                        "deny", "0 22 * * *", "1h", java.util.List.of("front*"), true, "Europe/Paris"));
+
+        for (String[] bad : new String[][] {
+            {
+                "{ kind: maybe, schedule: \"0 22 * * *\", duration: 1h }",
+                "spec.syncWindows[0].kind: must be allow or deny"
+            },
+            {"{ kind: deny, schedule: \"at ten\", duration: 1h }", "spec.syncWindows[0].schedule: at ten is not a"},
+            {"{ kind: deny, schedule: \"0 22 * * *\", duration: soon }", "spec.syncWindows[0].duration: duration soon"},
+            {
+                "{ kind: deny, schedule: \"0 22 * * *\", duration: 1h, timeZone: Mars/Olympus }",
+                "spec.syncWindows[0].timeZone: Mars/Olympus is not a time zone"
+            }
+        }) {
+            var refused = CatalogParser.parse(Map.of(
+                    "projects.yaml",
+                    TEAMS.replace(
+                            "  namespaceResourceBlacklist",
+                            "  syncWindows: [" + bad[0] + "]\n  namespaceResourceBlacklist"),
+                    "a.yaml",
+                    app("frontend", "  project: shop-team")));
+            assertThat(refused.errors()).as(bad[0]).anySatisfy(e -> assertThat(e)
+                    .contains(bad[1]));
+        }
+    }
+
+    @Test
     void anApplicationItsProjectDoesNotAllowIsReportedAndLeftOut() {
         var result = CatalogParser.parse(Map.of(
                 "projects.yaml", TEAMS,

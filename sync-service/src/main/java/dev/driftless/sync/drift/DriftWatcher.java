@@ -67,7 +67,8 @@ public class DriftWatcher {
             Map<ObjectRef, Map<String, Object>> objects,
             boolean selfHeal,
             boolean force,
-            List<dev.driftless.events.IgnoreDifference> ignore) {
+            List<dev.driftless.events.IgnoreDifference> ignore,
+            List<dev.driftless.events.SyncWindow> windows) {
 
         /** What applying an object means now: Git's version, with the fields left to others as they are live. */
         Map<String, Object> toApply(ObjectRef ref, Map<String, Object> live) {
@@ -123,11 +124,21 @@ public class DriftWatcher {
             List<SyncPlan.Desired> objects,
             boolean selfHeal,
             boolean force,
-            List<dev.driftless.events.IgnoreDifference> ignore) {
+            List<dev.driftless.events.IgnoreDifference> ignore,
+            List<dev.driftless.events.SyncWindow> windows) {
         Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
         objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
         boolean first = desired.put(
-                        application, new Desired(cluster, user, commit, wanted, selfHeal, force, List.copyOf(ignore)))
+                        application,
+                        new Desired(
+                                cluster,
+                                user,
+                                commit,
+                                wanted,
+                                selfHeal,
+                                force,
+                                List.copyOf(ignore),
+                                List.copyOf(windows)))
                 == null;
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
         if (first) {
@@ -410,20 +421,24 @@ public class DriftWatcher {
         }
         List<String> resources =
                 differences.stream().map(Difference::resource).distinct().toList();
+        // a closed sync window holds self-heal as it holds syncs: the drift is reported, and healed once it opens
+        boolean healing = wanted.selfHeal()
+                && dev.driftless.sync.domain.SyncWindows.decide(wanted.windows(), application, Instant.now(), false)
+                        .allowed();
         LOG.infof("%s drifted from %s: %s", application, wanted.commit().substring(0, 7), resources);
         metrics.counter("driftless.sync.drift.detected", "application", application)
                 .increment();
         try {
-            publisher.driftDetected(new DriftDetected(
-                    application, wanted.commit(), resources, Instant.now(), differences, wanted.selfHeal()));
+            publisher.driftDetected(
+                    new DriftDetected(application, wanted.commit(), resources, Instant.now(), differences, healing));
         } catch (RuntimeException e) {
             LOG.warnf("could not publish the drift of %s: %s", application, e.toString());
         }
         int heals = before.heals();
-        if (wanted.selfHeal() && (desired.get(application) != wanted || syncing.contains(application))) {
+        if (healing && (desired.get(application) != wanted || syncing.contains(application))) {
             return; // a sync or a removal came meanwhile: what was compared is no longer what Git wants
         }
-        if (wanted.selfHeal()) {
+        if (healing) {
             heals++;
             for (var object : wanted.objects().entrySet()) {
                 if (resources.contains(object.getKey().toString())) {
@@ -447,7 +462,7 @@ public class DriftWatcher {
                     application, resources.size(), heals);
         }
         results.put(application, new Result(List.copyOf(differences), Instant.now(), heals));
-        if (wanted.selfHeal()) {
+        if (healing) {
             schedule(application); // check the heal held, after the backoff
         }
     }

@@ -150,15 +150,15 @@ public class RenderConsumer {
     @Inject
     dev.driftless.sync.DependencyGate dependencies;
 
-    /** Looks again at every render waiting for its dependencies, each on its application's lane. */
+    /** Looks again at every render waiting for its dependencies or a sync window, each on its application's lane. */
     @io.quarkus.scheduler.Scheduled(
             every = "${driftless.sync.dependency-check-interval:2s}",
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     void recheckBlocked() {
-        for (String application : syncer.waitingForDependencies()) {
+        for (String application : syncer.waitingToRecheck()) {
             try {
                 lanes.submit(application, () -> syncer.waiting(application)
-                        .filter(Syncer.Held::dependency)
+                        .filter(Syncer.Held::recheck)
                         .ifPresent(held -> syncRender(held.render(), held.eventId())));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -194,6 +194,16 @@ public class RenderConsumer {
             LOG.infof(
                     "not syncing %s at %s: a newer render (%s) was synced",
                     render.application(), render.commit().substring(0, 7), newest);
+            return;
+        }
+        var window = dev.driftless.sync.domain.SyncWindows.decide(
+                render.target().project().syncWindows(),
+                render.application(),
+                java.time.Instant.now(),
+                render.requestedBy() != null);
+        if (!window.allowed()) {
+            syncer.hold(render, window.reason(), eventId, true);
+            LOG.debugf("%s at %s waits: %s", render.application(), render.commit(), window.reason());
             return;
         }
         java.util.Optional<String> dependency = dependencies.notReady(render);
