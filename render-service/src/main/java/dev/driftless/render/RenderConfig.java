@@ -13,6 +13,23 @@ public interface RenderConfig {
     @WithDefault("catalog")
     Path catalogDir();
 
+    /** Application and Project resources in the cluster, read beside the catalog directory. */
+    ClusterCatalog clusterCatalog();
+
+    /** Where the catalog's cluster resources are read, under {@code driftless.render.cluster-catalog}. */
+    interface ClusterCatalog {
+        /** Whether Application and Project resources ({@code driftless.dev/v1alpha1}) are read; off by default. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The namespace they are read in. */
+        @WithDefault("driftless-system")
+        String namespace();
+
+        /** A kubeconfig to reach the cluster with; in-cluster configuration (or {@code KUBECONFIG}) when unset. */
+        java.util.Optional<Path> kubeconfig();
+    }
+
     /** How often the catalog directory is checked for added, changed or removed files. */
     @WithDefault("2s")
     Duration catalogPollInterval();

@@ -48,6 +48,8 @@ public final class ControlPlane implements AutoCloseable {
 
     /** The user sync-service's restricted kubeconfig authenticates as: deploy/'s ServiceAccount. */
     public static final String SYNC_SERVICE_USER = "system:serviceaccount:driftless-system:sync-service";
+    /** The user render-service signs in as: its ServiceAccount, as a token in-cluster would make it. */
+    public static final String RENDER_SERVICE_USER = "system:serviceaccount:driftless-system:render-service";
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(90);
     private static final String CONTROLLERS = String.join(
@@ -82,6 +84,7 @@ public final class ControlPlane implements AutoCloseable {
     private String adminToken = token();
     private final String controllerManagerToken = token();
     private String syncServiceToken = token();
+    private String renderServiceToken = token();
     private int apiPort;
     private String caPem;
     private SimulatedKubelet kubelet;
@@ -112,6 +115,8 @@ public final class ControlPlane implements AutoCloseable {
                     plane.adminToken = fields[0];
                 } else if (fields[1].equals(SYNC_SERVICE_USER)) {
                     plane.syncServiceToken = fields[0];
+                } else if (fields[1].equals(RENDER_SERVICE_USER)) {
+                    plane.renderServiceToken = fields[0];
                 }
             }
             return plane;
@@ -153,6 +158,8 @@ public final class ControlPlane implements AutoCloseable {
                 adminToken + ",admin,admin,\"system:masters\"\n"
                         + controllerManagerToken + ",system:kube-controller-manager,kube-controller-manager\n"
                         + syncServiceToken + "," + SYNC_SERVICE_USER + ",sync-service,"
+                        + "\"system:serviceaccounts,system:serviceaccounts:driftless-system\"\n"
+                        + renderServiceToken + "," + RENDER_SERVICE_USER + ",render-service,"
                         + "\"system:serviceaccounts,system:serviceaccounts:driftless-system\"\n");
         writePrivate(
                 state.resolve("audit-policy.yaml"),
@@ -374,6 +381,11 @@ public final class ControlPlane implements AutoCloseable {
     /** Writes the administrator's kubeconfig (mode 600), for kubectl and for people. */
     public Path writeAdminKubeconfig(Path file) {
         return writePrivate(file, kubeconfig("admin", adminToken, "default"));
+    }
+
+    /** Writes render-service's restricted kubeconfig (mode 600): the catalog's resources, read-only. */
+    public Path writeRenderServiceKubeconfig(Path file) {
+        return writePrivate(file, kubeconfig("render-service", renderServiceToken, "driftless-system"));
     }
 
     /** Writes sync-service's restricted kubeconfig (mode 600). */

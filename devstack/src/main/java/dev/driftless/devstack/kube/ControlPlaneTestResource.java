@@ -25,6 +25,10 @@ import java.util.stream.Stream;
 public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleManager {
 
     static final String RBAC = "deploy/kubernetes/base/sync-service-rbac.yaml";
+    /** The Application and Project CRDs, and what render-service may read of them. */
+    static final String CRDS = "deploy/kubernetes/base/crds.yaml";
+
+    static final String RENDER_RBAC = "deploy/kubernetes/base/render-service-rbac.yaml";
     /** The single deployer ServiceAccount sync-service impersonates for applications whose project names none. */
     static final String DEPLOYER = "deploy/kubernetes/local/deployer.yaml";
     /** The value of {@code driftless.sync.impersonation.default-service-account} that names {@link #DEPLOYER}. */
@@ -53,7 +57,9 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
             ControlPlane plane = ControlPlane.start(state, 0, System.out);
             try {
                 plane.grantSyncServiceRbac(
+                        ControlPlaneBinaries.repositoryRoot().resolve(CRDS),
                         ControlPlaneBinaries.repositoryRoot().resolve(RBAC),
+                        ControlPlaneBinaries.repositoryRoot().resolve(RENDER_RBAC),
                         ControlPlaneBinaries.repositoryRoot().resolve(DEPLOYER));
             } catch (RuntimeException e) {
                 plane.close();
@@ -83,7 +89,9 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
     public Map<String, String> start() {
         ControlPlane plane = controlPlane();
         Path adminKubeconfig = plane.writeAdminKubeconfig(state.resolve("admin.kubeconfig"));
+        Path renderKubeconfig = plane.writeRenderServiceKubeconfig(state.resolve("render-service.kubeconfig"));
         return Map.of(
+                "test.cluster.render-kubeconfig", renderKubeconfig.toString(),
                 "driftless.sync.impersonation.default-service-account", DEPLOYER_ACCOUNT,
                 "quarkus.kubernetes-client.api-server-url", plane.url(),
                 "quarkus.kubernetes-client.token", plane.syncServiceToken(),

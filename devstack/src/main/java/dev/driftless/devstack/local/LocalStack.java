@@ -144,21 +144,25 @@ public final class LocalStack implements AutoCloseable {
                                         "DRIFTLESS_SIGNING_KEY_FILE",
                                                 keys.syncSigningKey().toString())),
                 "render-service",
-                        Map.of(
-                                "DRIFTLESS_CATALOG_DIR", catalog.toString(),
-                                "DRIFTLESS_RENDER_CACHE_DIR",
-                                        state.resolve("render-cache").toString(),
-                                "DRIFTLESS_SECRETS_RECIPIENTS_FILE",
-                                        keys.recipients().toString(),
-                                "DRIFTLESS_SECRETS_DIGEST_KEY_FILE",
-                                        keys.digestKey().toString(),
-                                "DRIFTLESS_SIGNING_KEY_FILE", keys.signingKey().toString(),
-                                "DRIFTLESS_TRUSTED_COMMAND_KEYS_FILE",
-                                        keys.commandSigners().toString(),
-                                "DRIFTLESS_TRUSTED_PUSH_KEYS_FILE",
-                                        keys.pushSigners().toString(),
-                                // kustomize and kubectl for Kustomize applications, where the control plane's are built
-                                "PATH", withTools(System.getenv("PATH"))),
+                        withEntries(
+                                cluster.renderServiceEnvironment(),
+                                Map.of(
+                                        "DRIFTLESS_CATALOG_DIR", catalog.toString(),
+                                        "DRIFTLESS_RENDER_CACHE_DIR",
+                                                state.resolve("render-cache").toString(),
+                                        "DRIFTLESS_SECRETS_RECIPIENTS_FILE",
+                                                keys.recipients().toString(),
+                                        "DRIFTLESS_SECRETS_DIGEST_KEY_FILE",
+                                                keys.digestKey().toString(),
+                                        "DRIFTLESS_SIGNING_KEY_FILE",
+                                                keys.signingKey().toString(),
+                                        "DRIFTLESS_TRUSTED_COMMAND_KEYS_FILE",
+                                                keys.commandSigners().toString(),
+                                        "DRIFTLESS_TRUSTED_PUSH_KEYS_FILE",
+                                                keys.pushSigners().toString(),
+                                        // kustomize and kubectl for Kustomize applications, where the control plane's
+                                        // are built
+                                        "PATH", withTools(System.getenv("PATH")))),
                 "webhook-service",
                         Map.of(
                                 "DRIFTLESS_WEBHOOK_SECRET",
@@ -209,7 +213,11 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** How the services and the user reach the cluster the stack deploys to. */
-    private record ClusterAccess(String url, Path kubeconfig, Map<String, String> syncServiceEnvironment) {}
+    private record ClusterAccess(
+            String url,
+            Path kubeconfig,
+            Map<String, String> syncServiceEnvironment,
+            Map<String, String> renderServiceEnvironment) {}
 
     private ClusterAccess startCluster(StackOptions o, Path state) throws IOException {
         switch (o.cluster().kind()) {
@@ -220,7 +228,9 @@ public final class LocalStack implements AutoCloseable {
                 controlPlane = ControlPlane.start(state.resolve("cluster"), o.clusterPort(), out);
                 started.add(controlPlane);
                 controlPlane.grantSyncServiceRbac(
+                        o.home().resolve("deploy/kubernetes/base/crds.yaml"),
                         o.home().resolve("deploy/kubernetes/base/sync-service-rbac.yaml"),
+                        o.home().resolve("deploy/kubernetes/base/render-service-rbac.yaml"),
                         o.home().resolve("deploy/kubernetes/local/deployer.yaml"));
                 Path admin = controlPlane.writeAdminKubeconfig(state.resolve("kubeconfig"));
                 // sync-service signs in as its own ServiceAccount, with deploy/'s RBAC, as in production, and applies
@@ -233,7 +243,17 @@ public final class LocalStack implements AutoCloseable {
                                 "KUBECONFIG",
                                 own.toString(),
                                 "DRIFTLESS_SYNC_IMPERSONATION_DEFAULT_SERVICE_ACCOUNT",
-                                "driftless-system/driftless-deployer"));
+                                "driftless-system/driftless-deployer"),
+                        // render-service reads Application and Project resources in driftless-system too, as its
+                        // own ServiceAccount (deploy/'s render-service-rbac.yaml)
+                        Map.of(
+                                "DRIFTLESS_RENDER_CLUSTER_CATALOG_ENABLED",
+                                "true",
+                                "DRIFTLESS_RENDER_CLUSTER_CATALOG_KUBECONFIG",
+                                controlPlane
+                                        .writeRenderServiceKubeconfig(
+                                                state.resolve("cluster/render-service.kubeconfig"))
+                                        .toString()));
             }
             case SANDBOX -> {
                 step("sandbox Kubernetes API (stand-in: fabric8 mock server with server-side apply)");
@@ -247,14 +267,15 @@ public final class LocalStack implements AutoCloseable {
                                 "KUBECONFIG",
                                 kubeconfig.toString(),
                                 "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL",
-                                sandbox.url()));
+                                sandbox.url()),
+                        Map.of());
             }
             case KUBECONFIG -> {
                 Path kubeconfig = o.cluster().kubeconfig().toAbsolutePath();
                 String url = io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(kubeconfig))
                         .getMasterUrl();
                 step("your cluster " + url + " (from " + kubeconfig + ")");
-                return new ClusterAccess(url, kubeconfig, Map.of("KUBECONFIG", kubeconfig.toString()));
+                return new ClusterAccess(url, kubeconfig, Map.of("KUBECONFIG", kubeconfig.toString()), Map.of());
             }
             default ->
                 throw new IllegalStateException(

@@ -33,6 +33,9 @@ public class CatalogDirectory {
     @Inject
     RenderConfig config;
 
+    @Inject
+    ClusterCatalog cluster;
+
     private volatile List<Application> applications = List.of();
     private volatile List<String> errors = List.of();
     private Map<String, String> lastFiles = Map.of();
@@ -60,7 +63,12 @@ public class CatalogDirectory {
 
     /** Rereads the directory and says what changed. */
     public synchronized Scan rescan() {
-        Map<String, String> files = read(config.catalogDir());
+        Map<String, String> directory = read(config.catalogDir());
+        Map<String, String> files = null;
+        if (directory != null) {
+            files = new java.util.TreeMap<>(directory);
+            files.putAll(cluster.files());
+        }
         if (files == null || files.equals(lastFiles)) {
             return Scan.NOTHING;
         }

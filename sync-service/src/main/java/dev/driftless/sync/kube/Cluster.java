@@ -381,6 +381,38 @@ public class Cluster {
     }
 
     /**
+     * Merges {@code status} into the status of the Application resource {@code name} in {@code namespace}, as
+     * sync-service itself, and says whether there was one (an application of the catalog directory has none).
+     */
+    public boolean patchApplicationStatus(String namespace, String name, Map<String, Object> status)
+            throws ClusterFailure {
+        String patch;
+        try {
+            patch = JSON.writeValueAsString(Map.of("status", status));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+        return withRetries("patch the status of Application " + namespace + "/" + name, () -> {
+            try {
+                client.genericKubernetesResources("driftless.dev/v1alpha1", "Application")
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .subresource("status")
+                        .patch(
+                                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                                        io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                                patch);
+                return true;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 404) {
+                    return false; // no such resource, or no such kind (the CRD is not installed)
+                }
+                throw e;
+            }
+        });
+    }
+
+    /**
      * Creates a hook object as it is (its {@code generateName} filled in by the API server), as the user this view
      * acts as, and returns its identity as created. Not a server-side apply: each run of a hook is a new object.
      */

@@ -49,7 +49,11 @@ public class SyncPublisher {
         Envelope envelope = new Envelope(
                 type, Envelope.stableId("sync", causeEventId), report.application(), report.finishedAt(), extensions);
         syncs.sendMessageAndAwait(envelope.toMessage(report, report.application(), SOURCE));
+        statuses.synced(report);
     }
+
+    @jakarta.inject.Inject
+    dev.driftless.sync.kube.ApplicationStatusWriter statuses;
 
     /** Publishes {@code drift.detected}. */
     public void driftDetected(dev.driftless.events.DriftDetected drift) {
@@ -86,5 +90,6 @@ public class SyncPublisher {
                 change.changedAt(),
                 extensions);
         syncs.sendMessageAndAwait(envelope.toMessage(change, change.application(), SOURCE));
+        statuses.health(change);
     }
 }

@@ -1,0 +1,102 @@
+package dev.driftless.render.catalog;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.render.RenderConfig;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * The catalog's Application and Project resources ({@code driftless.dev/v1alpha1}) in one namespace of the cluster,
+ * watched: each is handed to the catalog as a file of its own ({@code cluster/<namespace>/<kind>/<name>}), read by
+ * the same parser as the directory's files, with the same errors. An application an application's render applied
+ * there (app of apps) is read the same way, within what its project allowed it to apply. Off unless
+ * {@code driftless.render.cluster-catalog.enabled}.
+ */
+@ApplicationScoped
+public class ClusterCatalog {
+
+    private static final Logger LOG = Logger.getLogger(ClusterCatalog.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    static final String API_VERSION = "driftless.dev/v1alpha1";
+
+    @Inject
+    RenderConfig config;
+
+    private KubernetesClient client;
+    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+
+    void start(@Observes StartupEvent start) throws IOException {
+        if (!config.clusterCatalog().enabled()) {
+            return;
+        }
+        Config kube = config.clusterCatalog().kubeconfig().isPresent()
+                ? Config.fromKubeconfig(
+                        Files.readString(config.clusterCatalog().kubeconfig().get()))
+                : Config.autoConfigure(null);
+        client = new KubernetesClientBuilder().withConfig(kube).build();
+        String namespace = config.clusterCatalog().namespace();
+        for (String kind : List.of("Project", "Application")) {
+            informers.add(client.genericKubernetesResources(API_VERSION, kind)
+                    .inNamespace(namespace)
+                    .runnableInformer(0));
+        }
+        informers.forEach(informer -> informer.start().whenComplete((done, failure) -> {
+            if (failure != null) {
+                LOG.warnf(
+                        "the catalog's resources in %s cannot be watched (is the CRD installed, may render-service"
+                                + " list them?): %s",
+                        namespace, failure.getMessage());
+            }
+        }));
+        LOG.infof("catalog: reading Applications and Projects in namespace %s too", namespace);
+    }
+
+    @PreDestroy
+    void stop() {
+        informers.forEach(SharedIndexInformer::stop);
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    /** Each resource as a catalog file (JSON, which is YAML), by a name that says where it came from. */
+    public Map<String, String> files() {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
+            for (GenericKubernetesResource resource : informer.getStore().list()) {
+                Map<String, Object> declaration = new LinkedHashMap<>();
+                declaration.put("apiVersion", API_VERSION);
+                declaration.put("kind", resource.getKind());
+                declaration.put(
+                        "metadata", Map.of("name", resource.getMetadata().getName()));
+                declaration.put("spec", resource.getAdditionalProperties().getOrDefault("spec", Map.of()));
+                try {
+                    files.put(
+                            "cluster/" + resource.getMetadata().getNamespace() + "/" + resource.getKind() + "/"
+                                    + resource.getMetadata().getName(),
+                            JSON.writeValueAsString(declaration));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    LOG.warnf(
+                            "cannot read %s %s: %s",
+                            resource.getKind(), resource.getMetadata().getName(), e);
+                }
+            }
+        }
+        return files;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.driftless.sync.kube;
+
+import dev.driftless.events.HealthChanged;
+import dev.driftless.events.SyncReport;
+import dev.driftless.sync.SyncConfig;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the status of each Application resource ({@code driftless.dev/v1alpha1}, in {@code inventory-namespace}) what
+ * Driftless knows: the last sync's outcome, commit, time and condition, and the health. Written from a queue of its own
+ * (the newest kept when it fills), so a slow API server never holds up a sync; an application of the catalog directory
+ * has no resource and nothing is written for it.
+ */
+@ApplicationScoped
+public class ApplicationStatusWriter {
+
+    private static final Logger LOG = Logger.getLogger(ApplicationStatusWriter.class);
+
+    @Inject
+    Clusters clusters;
+
+    @Inject
+    SyncConfig config;
+
+    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(
+            1,
+            1,
+            0,
+            TimeUnit.MILLISECONDS,
+            new ArrayBlockingQueue<>(1_000),
+            r -> {
+                Thread thread = new Thread(r, "application-status");
+                thread.setDaemon(true);
+                return thread;
+            },
+            new ThreadPoolExecutor.DiscardOldestPolicy());
+
+    @PreDestroy
+    void stop() {
+        writer.shutdownNow();
+    }
+
+    /** After a sync: its outcome, commit and time, and a {@code Synced} condition with its reason word. */
+    public void synced(SyncReport report) {
+        Map<String, Object> status = new LinkedHashMap<>();
+        boolean succeeded = SyncReport.SUCCEEDED.equals(report.status());
+        status.put("sync", succeeded ? "Synced" : "Failed");
+        status.put("commit", report.commit());
+        status.put("shortCommit", report.commit().length() > 7 ? report.commit().substring(0, 7) : report.commit());
+        if (succeeded) {
+            status.put("lastAppliedCommit", report.commit());
+        }
+        status.put("lastSyncAt", report.finishedAt().toString());
+        Map<String, Object> condition = new LinkedHashMap<>();
+        condition.put("type", "Synced");
+        condition.put("status", succeeded ? "True" : "False");
+        condition.put("reason", succeeded ? "Succeeded" : report.reason());
+        if (report.message() != null) {
+            condition.put(
+                    "message",
+                    report.message().length() > 1_000 ? report.message().substring(0, 1_000) : report.message());
+        }
+        condition.put("lastTransitionTime", report.finishedAt().toString());
+        status.put("conditions", List.of(condition));
+        write(report.application(), status);
+    }
+
+    /** After a health change. */
+    public void health(HealthChanged change) {
+        write(change.application(), Map.of("health", change.current()));
+    }
+
+    private void write(String application, Map<String, Object> status) {
+        writer.execute(() -> {
+            try {
+                clusters.named("default").patchApplicationStatus(config.inventoryNamespace(), application, status);
+            } catch (ClusterFailure | RuntimeException e) {
+                LOG.debugf("the status of Application %s was not written: %s", application, e.getMessage());
+            }
+        });
+    }
+}

@@ -1,0 +1,139 @@
+package dev.driftless.sync.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.devstack.kube.ControlPlaneBinaries;
+import dev.driftless.devstack.kube.ControlPlaneTestResource;
+import dev.driftless.events.Target;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Application resources ({@code driftless.dev/v1alpha1}, deploy/'s CRD) on the real control plane: sync-service keeps
+ * each one's status current, and {@code kubectl get applications} shows it in its printer columns.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(ControlPlaneTestResource.class)
+class ApplicationResourceIT {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.cluster.admin-kubeconfig", defaultValue = "unset: only with the control plane")
+    Path adminKubeconfig;
+
+    KubernetesClient cluster;
+    EventProbe probe;
+    String app;
+
+    @BeforeEach
+    void setUp() throws java.io.IOException {
+        probe = new EventProbe(bootstrap);
+        app = "resource-" + UUID.randomUUID().toString().substring(0, 8);
+        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
+                .build();
+    }
+
+    @AfterEach
+    void tearDown() {
+        probe.close();
+        cluster.close();
+    }
+
+    Map<String, Object> status() {
+        GenericKubernetesResource resource = cluster.genericKubernetesResources("driftless.dev/v1alpha1", "Application")
+                .inNamespace("driftless-system")
+                .withName(app)
+                .get();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> status =
+                (Map<String, Object>) resource.getAdditionalProperties().get("status");
+        return status == null ? Map.of() : status;
+    }
+
+    String kubectl(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                ControlPlaneBinaries.resolve().resolve("kubectl").toString(),
+                "--kubeconfig",
+                adminKubeconfig.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(out).isZero();
+        return out;
+    }
+
+    @Test
+    void anApplicationResourceShowsItsSyncHealthAndCommitInKubectlGet() throws Exception {
+        GenericKubernetesResource resource = new GenericKubernetesResource();
+        resource.setApiVersion("driftless.dev/v1alpha1");
+        resource.setKind("Application");
+        resource.setMetadata(new ObjectMetaBuilder()
+                .withName(app)
+                .withNamespace("driftless-system")
+                .build());
+        resource.setAdditionalProperty("spec", Map.of("project", "default", "destination", Map.of("namespace", app)));
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
+                .create());
+
+        String commit = RenderDriver.send(
+                probe,
+                app,
+                List.of(Map.of(
+                        "apiVersion",
+                        "v1",
+                        "kind",
+                        "ConfigMap",
+                        "metadata",
+                        Map.of("name", "settings"),
+                        "data",
+                        Map.of("a", "b"))),
+                new Target("default", app, true, true, false, true),
+                Instant.now());
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status())
+                .containsEntry("sync", "Synced")
+                .containsEntry("commit", commit)
+                .containsEntry("lastAppliedCommit", commit)
+                .containsEntry("health", "Healthy"));
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> conditions = (List<Map<String, Object>>) status().get("conditions");
+        assertThat(conditions)
+                .singleElement()
+                .satisfies(c -> assertThat(c).containsEntry("type", "Synced").containsEntry("status", "True"));
+
+        String table = kubectl("get", "applications", "-n", "driftless-system", app);
+        assertThat(table.lines().findFirst().orElseThrow())
+                .contains("NAME", "PROJECT", "SYNC", "HEALTH", "COMMIT", "LAST SYNC", "AGE");
+        assertThat(table)
+                .contains(app)
+                .contains("default")
+                .contains("Synced")
+                .contains("Healthy")
+                .contains(commit.substring(0, 7));
+    }
+}
