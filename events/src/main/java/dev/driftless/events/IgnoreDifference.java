@@ -14,6 +14,8 @@ import java.util.List;
  * @param namespace namespace of the objects it matches; {@code null} for any
  * @param jsonPointers RFC 6901 pointers into the object ({@code /spec/replicas})
  * @param managedFieldsManagers field managers whose fields are theirs ({@code kube-controller-manager})
+ * @param jsonPaths JSONPath expressions naming fields, several at once
+ *     ({@code $.spec.template.spec.containers[*].image})
  */
 public record IgnoreDifference(
         String group,
@@ -21,12 +23,25 @@ public record IgnoreDifference(
         String name,
         String namespace,
         List<String> jsonPointers,
-        List<String> managedFieldsManagers) {
+        List<String> managedFieldsManagers,
+        List<String> jsonPaths) {
 
     public IgnoreDifference {
         group = group == null ? "" : group;
         jsonPointers = jsonPointers == null ? List.of() : List.copyOf(jsonPointers);
         managedFieldsManagers = managedFieldsManagers == null ? List.of() : List.copyOf(managedFieldsManagers);
+        jsonPaths = jsonPaths == null ? List.of() : List.copyOf(jsonPaths);
+    }
+
+    /** A rule by JSON pointer and field manager only. */
+    public IgnoreDifference(
+            String group,
+            String kind,
+            String name,
+            String namespace,
+            List<String> jsonPointers,
+            List<String> managedFieldsManagers) {
+        this(group, kind, name, namespace, jsonPointers, managedFieldsManagers, null);
     }
 
     /** Whether it applies to an object of this API group, kind, namespace and name. */

@@ -394,7 +394,7 @@ public final class CatalogParser {
     }
 
     private static final Set<String> IGNORE_FIELDS =
-            Set.of("group", "kind", "name", "namespace", "jsonPointers", "managedFieldsManagers");
+            Set.of("group", "kind", "name", "namespace", "jsonPointers", "jsonPaths", "managedFieldsManagers");
 
     /**
      * {@code spec.ignoreDifferences}, as Argo CD users write it: per kind (and optionally group, name, namespace), JSON
@@ -417,7 +417,8 @@ public final class CatalogParser {
             }
             if (rule.has("jqPathExpressions")) {
                 throw new IllegalArgumentException(at + ".jqPathExpressions: not supported; name the fields with"
-                        + " jsonPointers (/spec/replicas) or managedFieldsManagers");
+                        + " jsonPaths ($.spec.template.spec.containers[*].image), jsonPointers (/spec/replicas) or"
+                        + " managedFieldsManagers");
             }
             rule.fieldNames().forEachRemaining(field -> {
                 if (!IGNORE_FIELDS.contains(field)) {
@@ -441,9 +442,21 @@ public final class CatalogParser {
                 }
             }
             List<String> managers = texts(rule.get("managedFieldsManagers"), at + ".managedFieldsManagers");
-            if (pointers.isEmpty() && managers.isEmpty()) {
+            List<String> paths = texts(rule.get("jsonPaths"), at + ".jsonPaths");
+            for (String path : paths) {
+                try {
+                    if (!path.startsWith("$")) {
+                        throw new IllegalArgumentException("does not start with $");
+                    }
+                    com.jayway.jsonpath.JsonPath.compile(path);
+                } catch (RuntimeException e) {
+                    throw new IllegalArgumentException(
+                            at + ".jsonPaths: " + path + " is not a JSONPath ($.spec.replicas, $..image)");
+                }
+            }
+            if (pointers.isEmpty() && managers.isEmpty() && paths.isEmpty()) {
                 throw new IllegalArgumentException(
-                        at + ": names no field (give jsonPointers or managedFieldsManagers)");
+                        at + ": names no field (give jsonPointers, jsonPaths or managedFieldsManagers)");
             }
             rules.add(new dev.driftless.events.IgnoreDifference(
                     rule.path("group").asText(""),
@@ -451,7 +464,8 @@ public final class CatalogParser {
                     rule.path("name").isTextual() ? rule.path("name").asText() : null,
                     rule.path("namespace").isTextual() ? rule.path("namespace").asText() : null,
                     pointers,
-                    managers));
+                    managers,
+                    paths));
         }
         return List.copyOf(rules);
     }

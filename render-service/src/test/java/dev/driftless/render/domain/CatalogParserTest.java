@@ -145,25 +145,38 @@ class CatalogParserTest {
                 "d.yaml",
                 app("empty", "  ignoreDifferences: [{ kind: Deployment }]"),
                 "e.yaml",
-                app("typo", "  ignoreDifferences: [{ kind: Deployment, jsonPointer: [/spec/replicas] }]")));
+                app("typo", "  ignoreDifferences: [{ kind: Deployment, jsonPointer: [/spec/replicas] }]"),
+                "f.yaml",
+                app("badpath", "  ignoreDifferences: [{ kind: Deployment, jsonPaths: [\"$.spec[?(\"] }]"),
+                "g.yaml",
+                app("images", "  ignoreDifferences: [{ kind: Deployment, jsonPaths: [\"$..image\"] }]")));
 
-        assertThat(result.applications()).singleElement().satisfies(a -> assertThat(
-                        a.target().ignoreDifferences())
-                .containsExactly(
-                        new dev.driftless.events.IgnoreDifference(
-                                "apps",
-                                "Deployment",
-                                null,
-                                null,
-                                java.util.List.of(),
-                                java.util.List.of("kube-controller-manager")),
-                        new dev.driftless.events.IgnoreDifference(
-                                "",
-                                "ConfigMap",
-                                "settings",
-                                null,
-                                java.util.List.of("/data/tuned"),
-                                java.util.List.of())));
+        assertThat(result.applications())
+                .filteredOn(a -> a.name().equals("images"))
+                .singleElement()
+                .satisfies(a -> assertThat(a.target().ignoreDifferences().get(0).jsonPaths())
+                        .containsExactly("$..image"));
+        assertThat(result.errors()).anySatisfy(e -> assertThat(e)
+                .startsWith("f.yaml: spec.ignoreDifferences[0].jsonPaths: $.spec[?( is not"));
+        assertThat(result.applications())
+                .filteredOn(a -> a.name().equals("scaled"))
+                .singleElement()
+                .satisfies(a -> assertThat(a.target().ignoreDifferences())
+                        .containsExactly(
+                                new dev.driftless.events.IgnoreDifference(
+                                        "apps",
+                                        "Deployment",
+                                        null,
+                                        null,
+                                        java.util.List.of(),
+                                        java.util.List.of("kube-controller-manager")),
+                                new dev.driftless.events.IgnoreDifference(
+                                        "",
+                                        "ConfigMap",
+                                        "settings",
+                                        null,
+                                        java.util.List.of("/data/tuned"),
+                                        java.util.List.of())));
         assertThat(result.errors())
                 .anySatisfy(e -> assertThat(e)
                         .startsWith("b.yaml: spec.ignoreDifferences[0].jqPathExpressions: not" + " supported"))

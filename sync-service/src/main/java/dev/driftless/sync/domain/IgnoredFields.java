@@ -45,6 +45,11 @@ public final class IgnoredFields {
         List<List<Segment>> paths = new ArrayList<>();
         for (IgnoreDifference rule : rules) {
             rule.jsonPointers().forEach(pointer -> paths.add(pointerPath(pointer)));
+            for (String expression : rule.jsonPaths()) {
+                // the fields it names in either object: kept as they are live, or left out where live has none
+                paths.addAll(jsonPathPaths(expression, live));
+                paths.addAll(jsonPathPaths(expression, desired));
+            }
             if (!rule.managedFieldsManagers().isEmpty()) {
                 paths.addAll(ownedBy(live, rule.managedFieldsManagers()));
             }
@@ -80,6 +85,37 @@ public final class IgnoredFields {
             path.add(p.mayMatchElement() ? new Index(p.getMatchingIndex()) : new Field(p.getMatchingProperty()));
         }
         return path;
+    }
+
+    private static final com.jayway.jsonpath.Configuration PATHS = com.jayway.jsonpath.Configuration.builder()
+            .jsonProvider(new com.jayway.jsonpath.spi.json.JacksonJsonProvider())
+            .mappingProvider(new com.jayway.jsonpath.spi.mapper.JacksonMappingProvider())
+            .options(
+                    com.jayway.jsonpath.Option.AS_PATH_LIST,
+                    com.jayway.jsonpath.Option.SUPPRESS_EXCEPTIONS,
+                    com.jayway.jsonpath.Option.ALWAYS_RETURN_LIST)
+            .build();
+
+    private static final java.util.regex.Pattern PATH_STEP =
+            java.util.regex.Pattern.compile("\\['((?:[^'\\\\]|\\\\.)*)'\\]|\\[(\\d+)\\]");
+
+    /** The concrete paths a JSONPath expression names in an object ({@code $['spec']['replicas']}, as segments). */
+    static List<List<Segment>> jsonPathPaths(String expression, Map<String, Object> object) {
+        List<List<Segment>> paths = new ArrayList<>();
+        List<String> found =
+                com.jayway.jsonpath.JsonPath.using(PATHS).parse(object).read(expression);
+        for (String concrete : found == null ? List.<String>of() : found) {
+            List<Segment> path = new ArrayList<>();
+            java.util.regex.Matcher m = PATH_STEP.matcher(concrete);
+            while (m.find()) {
+                path.add(
+                        m.group(1) != null
+                                ? new Field(m.group(1).replace("\\'", "'"))
+                                : new Index(Integer.parseInt(m.group(2))));
+            }
+            paths.add(path);
+        }
+        return paths;
     }
 
     /**

@@ -145,6 +145,28 @@ class IgnoredFieldsTest {
     }
 
     @Test
+    void aJsonPathNamesSeveralFieldsAtOnce() {
+        IgnoreDifference rule = new IgnoreDifference(
+                "apps",
+                "Deployment",
+                null,
+                null,
+                List.of(),
+                List.of(),
+                List.of("$.spec.template.spec.containers[*].image"));
+        Map<String, Object> desired = deployment(2, "web:2", Map.of("name", "web"));
+        Map<String, Object> live = deployment(2, "web:9", Map.of("name", "web"));
+
+        Map<String, Object> applied = IgnoredFields.keepLive(desired, List.of(rule), live);
+
+        assertThat(at(applied, "spec", "template", "spec", "containers", "0", "image"))
+                .isEqualTo("web:9");
+        assertThat(at(applied, "spec", "template", "spec", "containers", "1", "image"))
+                .isEqualTo("envoy:1");
+        assertThat(at(applied, "spec", "replicas")).isEqualTo(2);
+    }
+
+    @Test
     void rulesMatchByGroupKindNameAndNamespace() {
         List<IgnoreDifference> rules = List.of(
                 new IgnoreDifference("apps", "Deployment", "web", "shop", List.of("/spec/replicas"), List.of()),

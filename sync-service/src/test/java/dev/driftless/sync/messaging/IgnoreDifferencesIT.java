@@ -135,6 +135,14 @@ class IgnoreDifferencesIT {
                 null,
                 List.of(
                         new IgnoreDifference("apps", "Deployment", null, null, List.of(), List.of("autoscaler")),
+                        new IgnoreDifference(
+                                "apps",
+                                "Deployment",
+                                "web",
+                                null,
+                                List.of(),
+                                List.of(),
+                                List.of("$.spec.template.spec.containers[*].image")),
                         new IgnoreDifference("", "ConfigMap", "settings", null, List.of("/data/tuned"), List.of())));
         SyncReport first = RenderDriver.syncThrough(probe, app, GIT, target, WAIT);
         assertThat(first.status()).as(first.message()).isEqualTo("Succeeded");
@@ -153,6 +161,10 @@ class IgnoreDifferencesIT {
         cluster.configMaps().inNamespace(app).withName("settings").edit(cm -> {
             cm.getData().put("tuned", "by-hand");
             return cm;
+        });
+        cluster.apps().deployments().inNamespace(app).withName("web").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:1.28-patched");
+            return d;
         });
         // then something that is drift: the watch compares the whole application and heals what it finds
         cluster.configMaps().inNamespace(app).withName("other").edit(cm -> {
@@ -176,6 +188,19 @@ class IgnoreDifferencesIT {
         SyncReport again = RenderDriver.syncThrough(probe, app, GIT, target, WAIT);
         assertThat(again.status()).as(again.message()).isEqualTo("Succeeded");
         assertThat(replicas()).as("nor overwritten by the next sync").isEqualTo(5);
+        assertThat(cluster.apps()
+                        .deployments()
+                        .inNamespace(app)
+                        .withName("web")
+                        .get()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .as("an image named by JSONPath")
+                .isEqualTo("nginx:1.28-patched");
         assertThat(settings()).containsEntry("tuned", "by-hand").containsEntry("message", "hello");
     }
 }
