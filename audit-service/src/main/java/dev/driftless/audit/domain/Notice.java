@@ -31,7 +31,9 @@ public record Notice(
         /** The application's health became Degraded. */
         HealthDegraded("health-degraded"),
         /** The cluster differs from Git. */
-        DriftDetected("drift-detected");
+        DriftDetected("drift-detected"),
+        /** A commit was rendered and has not been applied for longer than {@code out-of-sync-after}. */
+        OutOfSync("out-of-sync");
 
         private final String word;
 
@@ -79,6 +81,22 @@ public record Notice(
                     drift.detectedAt() == null ? at : drift.detectedAt()));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The notice of an application whose newest render, made {@code since}, is still not applied at {@code now}: one
+     * per such stretch (its id names the application and since when).
+     */
+    public static Notice outOfSync(String application, String commit, Instant since, Instant now) {
+        long minutes = java.time.Duration.between(since, now).toMinutes();
+        return new Notice(
+                "out-of-sync-" + application + "-" + since.toEpochMilli(),
+                Kind.OutOfSync,
+                application,
+                commit,
+                application + " has been out of sync for " + minutes + " min",
+                shortSha(commit) + " was rendered at " + since + " and is not applied",
+                now);
     }
 
     /** The address of this notice's commit trace in the console at {@code consoleUrl}, if both are known. */

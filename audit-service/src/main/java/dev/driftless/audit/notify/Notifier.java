@@ -90,8 +90,8 @@ public class Notifier {
             for (String kind : endpoint.events().orElse(List.of())) {
                 if (java.util.Arrays.stream(Notice.Kind.values())
                         .noneMatch(k -> k.word().equals(kind))) {
-                    throw new IllegalArgumentException(
-                            at + ".events: " + kind + " is none of sync-failed, health-degraded, drift-detected");
+                    throw new IllegalArgumentException(at + ".events: " + kind
+                            + " is none of sync-failed, health-degraded, drift-detected, out-of-sync");
                 }
             }
         });
@@ -105,18 +105,65 @@ public class Notifier {
         deliveries.shutdownNow();
     }
 
+    /** A rendered commit not applied yet: since when, and whether its notice went out. */
+    private record Unapplied(String commit, Instant since, boolean told) {}
+
+    /** Per application, its newest render while it is not applied (from both topics, in each one's order). */
+    private final Map<String, Unapplied> unapplied = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final Map<String, String> lastApplied = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Incoming("notifications")
     @Blocking
     public CompletionStage<Void> onEvent(Message<String> message) {
         if (!config.endpoints().isEmpty()) {
             try {
                 ReceivedEvent event = ReceivedEvent.of(message);
-                Notice.of(event.id(), event.data(), Instant.now()).ifPresent(this::route);
+                if (dev.driftless.events.EventType.RENDER_SUCCEEDED.type().equals(event.type())) {
+                    rendered(event); // from its headers: a bundle is never decoded here
+                    return message.ack();
+                }
+                Record data = event.data();
+                if (data instanceof dev.driftless.events.SyncReport report
+                        && dev.driftless.events.SyncReport.SUCCEEDED.equals(report.status())) {
+                    lastApplied.put(report.application(), report.commit());
+                    unapplied.computeIfPresent(
+                            report.application(), (app, u) -> u.commit().equals(report.commit()) ? null : u);
+                }
+                Notice.of(event.id(), data, Instant.now()).ifPresent(this::route);
             } catch (RuntimeException e) { // not an event of ours, or malformed: the change log records it
                 LOG.debugf("no notice for a record of %s: %s", "driftless.syncs", e.getMessage());
             }
         }
         return message.ack();
+    }
+
+    private void rendered(ReceivedEvent event) {
+        Object commit = event.extensions().get("commit");
+        String application = event.key();
+        if (commit == null || application == null || String.valueOf(commit).equals(lastApplied.get(application))) {
+            return;
+        }
+        Instant at = event.time() == null ? Instant.now() : event.time();
+        unapplied.merge(
+                application,
+                new Unapplied(String.valueOf(commit), at, false),
+                (before, next) -> new Unapplied(next.commit(), before.since(), before.told()));
+    }
+
+    /** Tells of every application whose newest render has waited longer than {@code out-of-sync-after}, once. */
+    @io.quarkus.scheduler.Scheduled(
+            every = "${driftless.notify.check-interval:30s}",
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+    void tellOutOfSync() {
+        Instant now = Instant.now();
+        unapplied.forEach((application, waiting) -> {
+            if (!waiting.told() && waiting.since().plus(config.outOfSyncAfter()).isBefore(now)) {
+                unapplied.computeIfPresent(
+                        application, (app, u) -> u == waiting ? new Unapplied(u.commit(), u.since(), true) : u);
+                route(Notice.outOfSync(application, waiting.commit(), waiting.since(), now));
+            }
+        });
     }
 
     private void route(Notice notice) {

@@ -33,6 +33,14 @@ public interface NotifyConfig {
     @WithDefault("10s")
     Duration timeout();
 
+    /** How long a rendered commit may stay unapplied before an {@code out-of-sync} notice is sent. */
+    @WithDefault("10m")
+    Duration outOfSyncAfter();
+
+    /** How often the out-of-sync check runs ({@code @Scheduled} reads it by name). */
+    @WithDefault("30s")
+    Duration checkInterval();
+
     /** One endpoint. */
     interface Endpoint {
         /** Its address ({@code https://hooks.slack.com/services/…}); never logged, it is often a secret. */
@@ -43,8 +51,8 @@ public interface NotifyConfig {
         String format();
 
         /**
-         * What it is told about: {@code sync-failed}, {@code health-degraded}, {@code drift-detected}; every kind when
-         * unset.
+         * What it is told about: {@code sync-failed}, {@code health-degraded}, {@code drift-detected},
+         * {@code out-of-sync}; every kind when unset.
          */
         Optional<List<String>> events();
 

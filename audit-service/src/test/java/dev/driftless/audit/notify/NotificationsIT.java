@@ -12,6 +12,7 @@ import dev.driftless.events.DriftDetected;
 import dev.driftless.events.Envelope;
 import dev.driftless.events.EventType;
 import dev.driftless.events.HealthChanged;
+import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -164,5 +165,71 @@ class NotificationsIT {
                 .as("three refusals before it")
                 .isZero();
         assertThat(at("/generic", id)).hasSize(1);
+    }
+
+    RenderSucceeded render(String application, String at) {
+        return new RenderSucceeded(
+                application,
+                "https://h/r",
+                "refs/heads/main",
+                at,
+                "apps/x",
+                "sha256:" + "0".repeat(64),
+                List.of(),
+                new dev.driftless.events.Target("default", application, true, true, true, true),
+                "push",
+                Instant.now(),
+                1);
+    }
+
+    @Test
+    void aCommitRenderedAndNotAppliedForTooLongIsToldOnceAndOneAppliedInTimeIsNot() {
+        String applied = app + "-applied";
+        String appliedCommit = UUID.randomUUID().toString().replace("-", "") + "01234567";
+        probe.send(
+                new Envelope(
+                        EventType.RENDER_SUCCEEDED,
+                        UUID.randomUUID().toString(),
+                        applied,
+                        Instant.now(),
+                        Map.of("application", applied, "commit", appliedCommit)),
+                render(applied, appliedCommit),
+                applied,
+                "urn:driftless:render-service");
+        probe.send(
+                new Envelope(
+                        EventType.SYNC_SUCCEEDED,
+                        UUID.randomUUID().toString(),
+                        applied,
+                        Instant.now(),
+                        Map.of("application", applied, "commit", appliedCommit)),
+                new SyncReport(
+                        applied,
+                        appliedCommit,
+                        null,
+                        SyncReport.SUCCEEDED,
+                        null,
+                        null,
+                        List.of(),
+                        "r",
+                        Instant.now(),
+                        Instant.now()),
+                applied,
+                "urn:driftless:sync-service");
+        send(EventType.RENDER_SUCCEEDED, render(app, commit));
+
+        await().atMost(WAIT).until(() -> !at("/generic", "\"kind\":\"out-of-sync\"").stream()
+                .filter(r -> r.body().contains("\"application\":\"" + app + "\""))
+                .toList()
+                .isEmpty());
+        await().during(Duration.ofSeconds(2))
+                .atMost(Duration.ofSeconds(4))
+                .until(() -> at("/generic", "\"kind\":\"out-of-sync\"").stream()
+                                .filter(r -> r.body().contains("\"application\":\"" + app + "\""))
+                                .count()
+                        == 1);
+        assertThat(at("/generic", "\"kind\":\"out-of-sync\""))
+                .as("the application whose render was applied in time")
+                .noneMatch(r -> r.body().contains("\"application\":\"" + applied + "\""));
     }
 }

@@ -47,17 +47,19 @@ public class WebhookReceiver implements QuarkusTestResourceLifecycleManager {
         });
         server.start();
         String base = "http://127.0.0.1:" + server.getAddress().getPort();
-        return Map.of(
-                "driftless.notify.endpoints.generic.url", base + "/generic",
-                "driftless.notify.endpoints.generic.authorization", "Bearer hook-secret",
-                "driftless.notify.endpoints.slack.url", base + "/slack",
-                "driftless.notify.endpoints.slack.format", "slack",
-                "driftless.notify.endpoints.slack.events", "health-degraded",
-                "driftless.notify.endpoints.teams.url", base + "/teams",
-                "driftless.notify.endpoints.teams.format", "teams",
-                "driftless.notify.endpoints.teams.events", "drift-detected",
-                "driftless.notify.console-url", "https://driftless.example.com/console/",
-                "driftless.notify.backoff", "100ms");
+        return Map.ofEntries(
+                Map.entry("driftless.notify.endpoints.generic.url", base + "/generic"),
+                Map.entry("driftless.notify.endpoints.generic.authorization", "Bearer hook-secret"),
+                Map.entry("driftless.notify.endpoints.slack.url", base + "/slack"),
+                Map.entry("driftless.notify.endpoints.slack.format", "slack"),
+                Map.entry("driftless.notify.endpoints.slack.events", "health-degraded"),
+                Map.entry("driftless.notify.endpoints.teams.url", base + "/teams"),
+                Map.entry("driftless.notify.endpoints.teams.format", "teams"),
+                Map.entry("driftless.notify.endpoints.teams.events", "drift-detected"),
+                Map.entry("driftless.notify.console-url", "https://driftless.example.com/console/"),
+                Map.entry("driftless.notify.backoff", "100ms"),
+                Map.entry("driftless.notify.out-of-sync-after", "2s"),
+                Map.entry("driftless.notify.check-interval", "1s"));
     }
 
     @Override
