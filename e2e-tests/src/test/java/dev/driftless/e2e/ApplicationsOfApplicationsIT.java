@@ -20,7 +20,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * rights points at a directory of Application manifests; syncing it applies them in driftless-system, render-service
  * reads them from the cluster and renders them, sync-service applies them and writes their status.
  */
-@Order(5)
+@Order(Integer.MAX_VALUE) // last: the applications it adds would show in the others' lists
 @ExtendWith(SharedStack.Extension.class)
 class ApplicationsOfApplicationsIT {
 

@@ -120,7 +120,13 @@ public class Notifier {
             try {
                 ReceivedEvent event = ReceivedEvent.of(message);
                 if (dev.driftless.events.EventType.RENDER_SUCCEEDED.type().equals(event.type())) {
-                    rendered(event); // from its headers: a bundle is never decoded here
+                    rendered(event); // from its headers and target: a bundle is never decoded here
+                    return message.ack();
+                }
+                if (dev.driftless.events.EventType.APPLICATION_REMOVED.type().equals(event.type())
+                        && event.key() != null) {
+                    unapplied.remove(event.key());
+                    lastApplied.remove(event.key());
                     return message.ack();
                 }
                 Record data = event.data();
@@ -144,12 +150,48 @@ public class Notifier {
         if (commit == null || application == null || String.valueOf(commit).equals(lastApplied.get(application))) {
             return;
         }
-        Instant at = event.time() == null ? Instant.now() : event.time();
+        if (suspended(event.json())) {
+            unapplied.remove(application); // nothing is applied while suspended: nothing to tell
+            return;
+        }
+        // since it was read here, not made: a notifier that lags behind does not tell of what is being applied
+        Instant at = Instant.now();
         unapplied.merge(
                 application,
                 new Unapplied(String.valueOf(commit), at, false),
                 (before, next) -> new Unapplied(next.commit(), before.since(), before.told()));
     }
+
+    /**
+     * Whether a render's target says {@code suspended}, read by streaming past everything else (the manifests are
+     * skipped, never built).
+     */
+    static boolean suspended(String json) {
+        if (json == null) {
+            return false;
+        }
+        try (com.fasterxml.jackson.core.JsonParser parser = JSON_FACTORY.createParser(json)) {
+            if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+                return false;
+            }
+            while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                parser.nextToken();
+                if ("target".equals(field)) {
+                    com.fasterxml.jackson.databind.JsonNode target = MAPPER.readTree(parser);
+                    return target.path("suspended").asBoolean(false);
+                }
+                parser.skipChildren();
+            }
+        } catch (java.io.IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final com.fasterxml.jackson.core.JsonFactory JSON_FACTORY = MAPPER.getFactory();
 
     /** Tells of every application whose newest render has waited longer than {@code out-of-sync-after}, once. */
     @io.quarkus.scheduler.Scheduled(

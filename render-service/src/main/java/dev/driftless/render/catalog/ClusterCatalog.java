@@ -23,9 +23,9 @@ import org.jboss.logging.Logger;
 /**
  * The catalog's Application and Project resources ({@code driftless.dev/v1alpha1}) in one namespace of the cluster,
  * watched: each is handed to the catalog as a file of its own ({@code cluster/<namespace>/<kind>/<name>}), read by
- * the same parser as the directory's files, with the same errors. An application an application's render applied
- * there (app of apps) is read the same way, within what its project allowed it to apply. Off unless
- * {@code driftless.render.cluster-catalog.enabled}.
+ * the same parser as the directory's files, with the same errors; a name the directory declares stays the
+ * directory's. An Application an application's render applied there (app of apps) must be in that application's
+ * project, and a Project a render applied is not read. Off unless {@code driftless.render.cluster-catalog.enabled}.
  */
 @ApplicationScoped
 public class ClusterCatalog {
@@ -79,11 +79,26 @@ public class ClusterCatalog {
         Map<String, String> files = new LinkedHashMap<>();
         for (SharedIndexInformer<GenericKubernetesResource> informer : informers) {
             for (GenericKubernetesResource resource : informer.getStore().list()) {
+                Map<String, String> labels = resource.getMetadata().getLabels() == null
+                        ? Map.of()
+                        : resource.getMetadata().getLabels();
+                String appliedBy = labels.get(dev.driftless.render.domain.CatalogParser.APPLIED_BY);
+                if ("Project".equals(resource.getKind()) && appliedBy != null) {
+                    // a render never widens what an application may do: only people declare projects
+                    LOG.warnf(
+                            "catalog: Project %s was applied by application %s and is not read",
+                            resource.getMetadata().getName(), appliedBy);
+                    continue;
+                }
+                Map<String, Object> metadata = new LinkedHashMap<>();
+                metadata.put("name", resource.getMetadata().getName());
+                if (appliedBy != null) {
+                    metadata.put("labels", Map.of(dev.driftless.render.domain.CatalogParser.APPLIED_BY, appliedBy));
+                }
                 Map<String, Object> declaration = new LinkedHashMap<>();
                 declaration.put("apiVersion", API_VERSION);
                 declaration.put("kind", resource.getKind());
-                declaration.put(
-                        "metadata", Map.of("name", resource.getMetadata().getName()));
+                declaration.put("metadata", metadata);
                 declaration.put("spec", resource.getAdditionalProperties().getOrDefault("spec", Map.of()));
                 try {
                     files.put(

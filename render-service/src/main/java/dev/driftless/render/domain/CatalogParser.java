@@ -37,7 +37,16 @@ public final class CatalogParser {
     private CatalogParser() {}
 
     /** An application as declared, before its project is checked. */
-    private record Declared(Application application, String project) {}
+    private record Declared(Application application, String project, String appliedBy) {}
+
+    /**
+     * The label an application's render puts on every object it applies: on an Application resource, the application
+     * that applied it (app of apps), whose project it must stay in.
+     */
+    public static final String APPLIED_BY = "driftless.dev/application";
+
+    /** Where resources read from the cluster are named from ({@code cluster/<namespace>/<kind>/<name>}). */
+    public static final String CLUSTER_PREFIX = "cluster/";
 
     /** A project as declared, and where. */
     private record DeclaredProject(Project project, String where) {}
@@ -52,38 +61,62 @@ public final class CatalogParser {
         Map<String, DeclaredProject> projects = new LinkedHashMap<>();
         java.util.Set<String> invalidProjects = new java.util.HashSet<>();
         Map<String, String> seen = new LinkedHashMap<>();
-        files.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(file -> {
-            for (Object parsed : parseFile(file.getKey(), file.getValue())) {
-                if (parsed instanceof Invalid invalid) {
-                    errors.add(invalid.where() + ": " + invalid.error());
-                    if ("Project".equals(invalid.kind()) && invalid.name() != null) {
-                        invalidProjects.add(invalid.name());
+        // the directory's files first: a resource in the cluster never takes the name of a declaration there
+        files.entrySet().stream()
+                .sorted(java.util.Comparator.comparing(
+                                (Map.Entry<String, String> f) -> f.getKey().startsWith(CLUSTER_PREFIX))
+                        .thenComparing(Map.Entry::getKey))
+                .forEach(file -> {
+                    for (Object parsed : parseFile(file.getKey(), file.getValue())) {
+                        if (parsed instanceof Invalid invalid) {
+                            errors.add(invalid.where() + ": " + invalid.error());
+                            if ("Project".equals(invalid.kind()) && invalid.name() != null) {
+                                invalidProjects.add(invalid.name());
+                            }
+                        } else if (parsed instanceof DeclaredProject project) {
+                            DeclaredProject first =
+                                    projects.putIfAbsent(project.project().name(), project);
+                            if (first != null) {
+                                errors.add(project.where() + ": metadata.name: project "
+                                        + project.project().name() + " is already declared in " + first.where());
+                            }
+                        } else if (parsed instanceof Declared each) {
+                            Application app = each.application();
+                            String first = seen.putIfAbsent(app.name(), app.source());
+                            if (first != null) {
+                                errors.add(app.source() + ": metadata.name: application " + app.name()
+                                        + " is already declared in " + first);
+                            } else {
+                                declared.add(each);
+                            }
+                        }
                     }
-                } else if (parsed instanceof DeclaredProject project) {
-                    DeclaredProject first =
-                            projects.putIfAbsent(project.project().name(), project);
-                    if (first != null) {
-                        errors.add(project.where() + ": metadata.name: project "
-                                + project.project().name() + " is already declared in " + first.where());
-                    }
-                } else if (parsed instanceof Declared each) {
-                    Application app = each.application();
-                    String first = seen.putIfAbsent(app.name(), app.source());
-                    if (first != null) {
-                        errors.add(app.source() + ": metadata.name: application " + app.name()
-                                + " is already declared in " + first);
-                    } else {
-                        declared.add(each);
-                    }
-                }
-            }
-        });
+                });
         List<Application> applications = new ArrayList<>();
         for (Declared each : declared) {
             try {
                 applications.add(inProject(each, projects, invalidProjects));
             } catch (IllegalArgumentException e) {
                 errors.add(each.application().source() + ": " + e.getMessage());
+            }
+        }
+        Map<String, String> projectOf = new LinkedHashMap<>();
+        declared.forEach(d -> projectOf.put(d.application().name(), d.project()));
+        java.util.Set<String> kept = new java.util.HashSet<>();
+        applications.forEach(a -> kept.add(a.name()));
+        for (Declared each : declared) {
+            String parent = each.appliedBy();
+            if (parent != null && kept.contains(each.application().name())) {
+                // app of apps: an application's render may register applications only in its own project
+                if (!kept.contains(parent) || !each.project().equals(projectOf.get(parent))) {
+                    errors.add(each.application().source() + ": spec.project: "
+                            + each.application().name()
+                            + " was applied by " + parent + " and may only be in its project "
+                            + projectOf.getOrDefault(parent, "(" + parent + " is not in the catalog)")
+                            + ", not " + each.project());
+                    applications.removeIf(
+                            a -> a.name().equals(each.application().name()));
+                }
             }
         }
         List<Application> resolvable = Dependencies.resolvable(applications, errors);
@@ -294,7 +327,10 @@ public final class CatalogParser {
                         helm,
                         verify.isTextual() ? verify.asText() : null,
                         interval(policy)),
-                projectName.isTextual() ? projectName.asText() : Project.DEFAULT_NAME);
+                projectName.isTextual() ? projectName.asText() : Project.DEFAULT_NAME,
+                where.startsWith(CLUSTER_PREFIX)
+                        ? node.path("metadata").path("labels").path(APPLIED_BY).asText(null)
+                        : null);
     }
 
     /**

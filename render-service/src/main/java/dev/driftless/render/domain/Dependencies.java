@@ -43,6 +43,17 @@ public final class Dependencies {
             changed = false;
             for (Application app : List.copyOf(byName.values())) {
                 for (String dependency : app.target().dependsOn()) {
+                    Application other = byName.get(dependency);
+                    if (other != null
+                            && !other.target().cluster().equals(app.target().cluster())) {
+                        errors.add(app.source() + ": spec.dependsOn: " + dependency + " deploys to cluster "
+                                + other.target().cluster() + ", not "
+                                + app.target().cluster()
+                                + " (dependencies are on the same cluster); " + app.name() + " is not rendered");
+                        byName.remove(app.name());
+                        changed = true;
+                        break;
+                    }
                     if (!byName.containsKey(dependency)) {
                         errors.add(app.source() + ": spec.dependsOn: " + dependency
                                 + (inCycle.contains(dependency)

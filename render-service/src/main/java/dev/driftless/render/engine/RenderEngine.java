@@ -237,11 +237,13 @@ public class RenderEngine {
                 "HELM_CONFIG_HOME", home.resolve("config").toString(),
                 "HELM_DATA_HOME", home.resolve("data").toString());
         try {
-            Duration timeout = config.renderLimits().renderTimeout();
+            // one deadline for the whole render: what the dependencies took is not given again to the template
+            java.time.Instant deadline =
+                    java.time.Instant.now().plus(config.renderLimits().renderTimeout());
             if (plan.buildDependencies()) {
                 List<String> build = new ArrayList<>(helm);
                 build.addAll(List.of("dependency", "build", chart.toString()));
-                ExternalRenderer.run(build, dir, timeout, 64 * 1024, new byte[0], environment);
+                ExternalRenderer.run(build, dir, left(deadline), 64 * 1024, new byte[0], environment);
             }
             List<String> template = new ArrayList<>(helm);
             template.addAll(List.of(
@@ -263,12 +265,23 @@ public class RenderEngine {
                 template.add(inline.toString());
             }
             return ExternalRenderer.run(
-                    template, dir, timeout, 2 * config.renderLimits().maxBundleBytes(), new byte[0], environment);
+                    template,
+                    dir,
+                    left(deadline),
+                    2 * config.renderLimits().maxBundleBytes(),
+                    new byte[0],
+                    environment);
         } catch (IOException e) {
             throw new RenderFailure(Reason.RenderError, "cannot write the inline values of " + app.name(), e);
         } finally {
             deleteQuietly(home);
         }
+    }
+
+    /** The time left before a deadline, at least a millisecond (a render past it is stopped at once). */
+    private static Duration left(java.time.Instant deadline) {
+        Duration left = Duration.between(java.time.Instant.now(), deadline);
+        return left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
     }
 
     private List<String> helmCommand() throws RenderFailure {

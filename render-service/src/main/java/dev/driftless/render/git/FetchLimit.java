@@ -113,14 +113,28 @@ public final class FetchLimit implements HttpConnectionFactory2 {
             this.inner = inner;
         }
 
+        /**
+         * The answer through the limit, counted after decompression: a gzip answer is expanded here (and its
+         * {@code Content-Encoding} hidden from JGit, which would expand it again), so a small compressed pack cannot
+         * write past the limit.
+         */
         @Override
         public InputStream getInputStream() throws IOException {
-            return new LimitedInputStream(inner.getInputStream(), limit) {
+            InputStream in = inner.getInputStream();
+            if (gzip()) {
+                in = new java.util.zip.GZIPInputStream(in);
+            }
+            return new LimitedInputStream(in, limit) {
                 @Override
                 protected void limitExceeded() throws IOException {
                     throw new TooLarge(limit);
                 }
             };
+        }
+
+        private boolean gzip() {
+            String encoding = inner.getHeaderField("Content-Encoding");
+            return encoding != null && (encoding.equalsIgnoreCase("gzip") || encoding.equalsIgnoreCase("x-gzip"));
         }
 
         @Override
@@ -140,7 +154,9 @@ public final class FetchLimit implements HttpConnectionFactory2 {
 
         @Override
         public Map<String, List<String>> getHeaderFields() {
-            return inner.getHeaderFields();
+            Map<String, List<String>> fields = new java.util.LinkedHashMap<>(inner.getHeaderFields());
+            fields.keySet().removeIf(name -> "Content-Encoding".equalsIgnoreCase(name));
+            return fields;
         }
 
         @Override
@@ -175,12 +191,12 @@ public final class FetchLimit implements HttpConnectionFactory2 {
 
         @Override
         public String getHeaderField(String name) {
-            return inner.getHeaderField(name);
+            return "Content-Encoding".equalsIgnoreCase(name) ? null : inner.getHeaderField(name);
         }
 
         @Override
         public List<String> getHeaderFields(String name) {
-            return inner.getHeaderFields(name);
+            return "Content-Encoding".equalsIgnoreCase(name) ? List.of() : inner.getHeaderFields(name);
         }
 
         @Override

@@ -76,11 +76,13 @@ public class MirrorCache {
         caches.setDeltaBaseCacheLimit((int) config.git().deltaBaseCacheLimit().asLongValue());
         caches.setPackedGitOpenFiles(config.git().packedGitOpenFiles());
         caches.install();
+        // before this cache fetches anything: every HTTP answer a fetch reads goes through max-fetch-bytes
+        FetchLimit.install(config.limits().maxFetchBytes());
     }
 
-    /** At start, before any fetch: every HTTP answer a fetch reads goes through {@code max-fetch-bytes}. */
-    void installFetchLimit(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
-        FetchLimit.install(config.limits().maxFetchBytes());
+    /** Made at start, so the limit is in place before any consumer can ask for a fetch. */
+    void createAtStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        LOG.debugf("mirror cache in %s", config.cacheDir());
     }
 
     @PreDestroy

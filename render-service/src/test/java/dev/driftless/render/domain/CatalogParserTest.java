@@ -274,6 +274,51 @@ class CatalogParserTest {
         }
     }
 
+    static String fromCluster(String name, String project, String appliedBy) {
+        return "{\"apiVersion\": \"driftless.dev/v1alpha1\", \"kind\": \"Application\", \"metadata\": {\"name\": \""
+                + name + "\""
+                + (appliedBy == null ? "" : ", \"labels\": {\"driftless.dev/application\": \"" + appliedBy + "\"}")
+                + "}, \"spec\": {\"project\": \"" + project + "\", \"source\": {\"repoURL\":"
+                + " \"https://git.example.com/shop/deploy.git\", \"path\": \"apps/x\"}, \"destination\":"
+                + " {\"namespace\": \"shop\"}}}";
+    }
+
+    @Test
+    void aClusterResourceNeverTakesADirectoryNameNorLeavesItsParentsProject() {
+        var result = CatalogParser.parse(Map.of(
+                "projects.yaml", TEAMS,
+                "z-shop.yaml", app("shop", "  project: shop-team"),
+                "cluster/driftless-system/Application/shop", fromCluster("shop", "default", null),
+                "cluster/driftless-system/Application/parent", fromCluster("parent", "shop-team", null),
+                "cluster/driftless-system/Application/same", fromCluster("same", "shop-team", "parent"),
+                "cluster/driftless-system/Application/wider", fromCluster("wider", "default", "parent")));
+
+        assertThat(result.applications())
+                .extracting(Application::name, Application::source)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("shop", "z-shop.yaml"),
+                        org.assertj.core.groups.Tuple.tuple("parent", "cluster/driftless-system/Application/parent"),
+                        org.assertj.core.groups.Tuple.tuple("same", "cluster/driftless-system/Application/same"));
+        assertThat(result.errors())
+                .anySatisfy(e -> assertThat(e)
+                        .startsWith("cluster/driftless-system/Application/shop")
+                        .contains("already declared in z-shop.yaml"))
+                .anySatisfy(e -> assertThat(e)
+                        .isEqualTo("cluster/driftless-system/Application/wider: spec.project: wider was applied by"
+                                + " parent and may only be in its project shop-team, not default"));
+    }
+
+    @Test
+    void aDependencyOnAnotherClusterIsRefused() {
+        var result = CatalogParser.parse(Map.of(
+                "a.yaml", app("database", "").replace("namespace: shop }", "namespace: shop, cluster: edge }"),
+                "b.yaml", app("backend", "  dependsOn: [database]")));
+
+        assertThat(result.applications()).extracting(Application::name).containsExactly("database");
+        assertThat(result.errors()).singleElement().satisfies(e -> assertThat(e)
+                .contains("database deploys to cluster edge, not default"));
+    }
+
     @Test
     void anApplicationItsProjectDoesNotAllowIsReportedAndLeftOut() {
         var result = CatalogParser.parse(Map.of(

@@ -464,6 +464,9 @@ public class DriftWatcher {
         results.put(application, new Result(List.copyOf(differences), Instant.now(), heals));
         if (healing) {
             schedule(application); // check the heal held, after the backoff
+        } else if (wanted.selfHeal()) {
+            // a sync window holds the heal: look again in a minute, and heal once the window lets it
+            pending.computeIfAbsent(application, app -> comparisons.schedule(() -> compare(app), 1, TimeUnit.MINUTES));
         }
     }
 

@@ -150,17 +150,31 @@ public class RenderConsumer {
     @Inject
     dev.driftless.sync.DependencyGate dependencies;
 
+    private final java.util.Set<String> rechecking = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** Looks again at every render waiting for its dependencies or a sync window, each on its application's lane. */
     @io.quarkus.scheduler.Scheduled(
             every = "${driftless.sync.dependency-check-interval:2s}",
             concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
     void recheckBlocked() {
         for (String application : syncer.waitingToRecheck()) {
+            if (!rechecking.add(application)) {
+                continue; // one look at a time per application: slow reads never pile up in its lane
+            }
             try {
-                lanes.submit(application, () -> syncer.waiting(application)
-                        .filter(Syncer.Held::recheck)
-                        .ifPresent(held -> syncRender(held.render(), held.eventId())));
+                lanes.submit(application, () -> {
+                    try {
+                        syncer.waiting(application)
+                                .filter(Syncer.Held::recheck)
+                                .ifPresent(held -> syncRender(held.render(), held.eventId()));
+                    } catch (RuntimeException e) {
+                        LOG.warnf("looking again at %s failed: %s", application, e.toString());
+                    } finally {
+                        rechecking.remove(application);
+                    }
+                });
             } catch (InterruptedException e) {
+                rechecking.remove(application);
                 Thread.currentThread().interrupt();
                 return;
             }
