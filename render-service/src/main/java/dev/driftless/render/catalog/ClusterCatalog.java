@@ -51,18 +51,21 @@ public class ClusterCatalog {
         client = new KubernetesClientBuilder().withConfig(kube).build();
         String namespace = config.clusterCatalog().namespace();
         for (String kind : List.of("Project", "Application")) {
-            informers.add(client.genericKubernetesResources(API_VERSION, kind)
+            SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(
+                            API_VERSION, kind)
                     .inNamespace(namespace)
-                    .runnableInformer(0));
-        }
-        informers.forEach(informer -> informer.start().whenComplete((done, failure) -> {
-            if (failure != null) {
+                    .runnableInformer(0);
+            // a failed list or watch (the API server away, the CRD not installed yet) is tried again, never given up
+            informer.exceptionHandler((started, failure) -> {
                 LOG.warnf(
-                        "the catalog's resources in %s cannot be watched (is the CRD installed, may render-service"
-                                + " list them?): %s",
-                        namespace, failure.getMessage());
-            }
-        }));
+                        "the catalog's %s resources in %s cannot be read now (is the CRD installed, may"
+                                + " render-service list them?), trying again: %s",
+                        kind, namespace, failure.getMessage());
+                return true;
+            });
+            informers.add(informer);
+        }
+        informers.forEach(SharedIndexInformer::start);
         LOG.infof("catalog: reading Applications and Projects in namespace %s too", namespace);
     }
 

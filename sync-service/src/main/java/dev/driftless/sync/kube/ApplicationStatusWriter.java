@@ -9,16 +9,14 @@ import jakarta.inject.Inject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps the status of each Application resource ({@code driftless.dev/v1alpha1}, in {@code inventory-namespace}) what
- * Driftless knows: the last sync's outcome, commit, time and condition, and the health. Written from a queue of its own
- * (the newest kept when it fills), so a slow API server never holds up a sync; an application of the catalog directory
- * has no resource and nothing is written for it.
+ * Driftless knows: the last sync's outcome, commit, time and condition, and the health. Written from a thread of its
+ * own, what waits merged per application (one entry each, the newest values), so a slow API server never holds up a
+ * sync and no application's status is dropped; an application of the catalog directory has no resource and nothing
+ * is written for it.
  */
 @ApplicationScoped
 public class ApplicationStatusWriter {
@@ -31,18 +29,15 @@ public class ApplicationStatusWriter {
     @Inject
     SyncConfig config;
 
-    private final ThreadPoolExecutor writer = new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.MILLISECONDS,
-            new ArrayBlockingQueue<>(1_000),
-            r -> {
+    private final java.util.concurrent.ExecutorService writer =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
                 Thread thread = new Thread(r, "application-status");
                 thread.setDaemon(true);
                 return thread;
-            },
-            new ThreadPoolExecutor.DiscardOldestPolicy());
+            });
+
+    /** What waits to be written, per application, merged: a later write of a field replaces an earlier one. */
+    private final Map<String, Map<String, Object>> queued = new java.util.concurrent.ConcurrentHashMap<>();
 
     @PreDestroy
     void stop() {
@@ -80,12 +75,24 @@ public class ApplicationStatusWriter {
     }
 
     private void write(String application, Map<String, Object> status) {
-        writer.execute(() -> {
-            try {
-                clusters.named("default").patchApplicationStatus(config.inventoryNamespace(), application, status);
-            } catch (ClusterFailure | RuntimeException e) {
-                LOG.debugf("the status of Application %s was not written: %s", application, e.getMessage());
-            }
-        });
+        boolean first = queued.merge(application, status, (waiting, next) -> {
+                    Map<String, Object> merged = new LinkedHashMap<>(waiting);
+                    merged.putAll(next);
+                    return merged;
+                })
+                == status;
+        if (first) {
+            writer.execute(() -> {
+                Map<String, Object> latest = queued.remove(application);
+                if (latest == null) {
+                    return;
+                }
+                try {
+                    clusters.named("default").patchApplicationStatus(config.inventoryNamespace(), application, latest);
+                } catch (ClusterFailure | RuntimeException e) {
+                    LOG.debugf("the status of Application %s was not written: %s", application, e.getMessage());
+                }
+            });
+        }
     }
 }
