@@ -52,7 +52,7 @@ public final class Bench {
         boolean failed = false;
         for (Scenario scenario : chosen) {
             out.printf("▸ %s%s — target: %s%n", scenario.name(), quick ? " (quick)" : "", scenario.target());
-            try (Harness harness = Harness.start(home, quick, out, scenario.databaseBehindProxy())) {
+            try (Harness harness = Harness.start(home, quick, out, scenario)) {
                 Result result = scenario.run(harness);
                 results.add(result);
                 json.writeValue(reports.resolve(scenario.name() + ".json").toFile(), result.json());

@@ -22,19 +22,22 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Faults under a steady stream of pushes: twenty applications (five with {@code --quick}), each its own repository and
- * its own reconcile interval of 10 s, take two pushes a second while each service in turn is killed with
- * {@code kill -9} (the stack restarts it, as Kubernetes would), the broker is stopped for ten seconds and started
- * again, and PostgreSQL is taken from audit-service for 30 s (a {@code TcpProxy} between them, cut: what a database
- * stop looks like to the service, while other users of the machine's PostgreSQL keep it). A sampler reads every application's ConfigMap in the cluster every half second throughout. Reported: per
- * fault, the seconds from the fault to a push made right after it being in the cluster and its sync in the audit log
- * ({@code max_recovery_s}); at
- * the end, applications not at their newest commit once the load stops ({@code lost}), ConfigMaps seen going back to
- * an older push ({@code regressions}), consumer groups still behind their topics a minute later
- * ({@code stuck_consumers}) and records on the dead-letter topic ({@code deadlettered}). Kills and the broker restart
- * also lose webhooks (the Git server's sender gives up after five tries); the applications' own reconcile interval is
- * what brings those pushes in. Not covered here: two replicas of each service, and the API server answering 503 or
- * 429 or going away (integration tests cover those: {@code ClusterOutageIT}, {@code SyncFaultsIT}).
+ * Faults under a steady stream of pushes, with two replicas of each service (as production's overlay runs them; a
+ * balancer spreads the Git server's webhooks over webhook-service's two): twenty applications (five with
+ * {@code --quick}), each its own repository and its own reconcile interval of 10 s, take two pushes a second while, in
+ * turn, one replica of each service is killed with {@code kill -9} (the stack restarts it, as Kubernetes would), a
+ * replica of sync-service is stopped and restarted gracefully (its partitions move to the other and back), the broker
+ * is stopped for ten seconds and started again, PostgreSQL is taken from audit-service for 30 s (a {@code TcpProxy}
+ * between them, cut: what a database stop looks like to the service, while other users of the machine's PostgreSQL
+ * keep it), the Kubernetes API answers sync-service 503 for 20 s, then 429 for 20 s, then nothing at all for 20 s (an
+ * {@code ApiServerFaults} proxy before the real API server), and a push's webhook is dropped on the floor. A sampler
+ * reads every application's ConfigMap in the cluster every half second throughout. Reported: per fault, the seconds
+ * from the fault's end to a push made then being in the cluster and its sync in the audit log
+ * ({@code max_recovery_s_*}); at the end, applications not at their newest commit once the load stops
+ * ({@code lost}), ConfigMaps seen going back to an older push ({@code regressions}), consumer groups still behind
+ * their topics a minute later ({@code stuck_consumers}) and records on the dead-letter topic ({@code deadlettered}).
+ * Kills and the broker restart also lose webhooks (the Git server's sender gives up after five tries); the
+ * applications' own reconcile interval is what brings those pushes in, as it does the dropped one.
  */
 final class Faults implements Scenario {
 
@@ -52,6 +55,16 @@ final class Faults implements Scenario {
 
     @Override
     public boolean databaseBehindProxy() {
+        return true;
+    }
+
+    @Override
+    public int replicas() {
+        return 2;
+    }
+
+    @Override
+    public boolean apiServerFaults() {
         return true;
     }
 
@@ -117,13 +130,16 @@ final class Faults implements Scenario {
 
             Map<String, Object> recovery = new LinkedHashMap<>();
             for (String service : List.of("webhook-service", "render-service", "sync-service", "audit-service")) {
-                h.progress("kill -9 %s", service);
+                h.progress("kill -9 %s (one of its two replicas)", service);
                 long pid = h.stack.pids().get(service);
                 ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 recovery.put(
                         "max_recovery_s_kill_" + service.replace("-service", ""),
                         recover(h, cluster, probe, seq, probeNewest));
             }
+            h.progress("sync-service-2 stopped gracefully and restarted: its partitions move to the other and back");
+            ProcessHandle.of(h.stack.pids().get("sync-service-2")).ifPresent(ProcessHandle::destroy);
+            recovery.put("max_recovery_s_replica_restart", recover(h, cluster, probe, seq, probeNewest));
             h.progress("broker stopped for 10 s");
             h.stack.kafka().stop();
             Harness.pause(Duration.ofSeconds(10));
@@ -134,6 +150,22 @@ final class Faults implements Scenario {
             Harness.pause(Duration.ofSeconds(30));
             h.database.restore();
             recovery.put("max_recovery_s_database_outage", recover(h, cluster, probe, seq, probeNewest));
+            var api = h.stack.apiServerFaults();
+            for (int status : List.of(503, 429)) {
+                h.progress("the Kubernetes API answers sync-service %d for 20 s", status);
+                api.answer(status);
+                Harness.pause(Duration.ofSeconds(20));
+                api.restore();
+                recovery.put("max_recovery_s_api_" + status, recover(h, cluster, probe, seq, probeNewest));
+            }
+            h.progress("the Kubernetes API answers sync-service nothing for 20 s (requests time out)");
+            api.stall();
+            Harness.pause(Duration.ofSeconds(20));
+            api.restore();
+            recovery.put("max_recovery_s_api_timeout", recover(h, cluster, probe, seq, probeNewest));
+            h.progress("a push whose webhook is dropped on the floor (the reconcile interval must find it)");
+            h.stack.webhooks().dropNext("faults-probe");
+            recovery.put("max_recovery_s_webhook_dropped", recover(h, cluster, probe, seq, probeNewest));
 
             load.shutdownNow();
             load.awaitTermination(30, TimeUnit.SECONDS);

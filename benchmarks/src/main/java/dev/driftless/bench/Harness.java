@@ -71,7 +71,8 @@ final class Harness implements AutoCloseable {
         this.out = out;
     }
 
-    static Harness start(Path home, boolean quick, PrintStream out, boolean databaseBehindProxy) throws IOException {
+    static Harness start(Path home, boolean quick, PrintStream out, Scenario scenario) throws IOException {
+        boolean databaseBehindProxy = scenario.databaseBehindProxy();
         Path state = Files.createTempDirectory("driftless-bench");
         String schema = "bench_" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
         dev.driftless.devstack.faults.TcpProxy proxy = null;
@@ -93,7 +94,15 @@ final class Harness implements AutoCloseable {
         // DRIFTLESS_CLUSTER=sandbox measures against the stand-in, as the numbers before the real control plane were
         options = options.withCluster(StackOptions.Cluster.fromEnvironment(
                 System.getenv(), state, dev.driftless.devstack.kube.ControlPlaneBinaries::available));
-        out.println("cluster: " + options.cluster().kind().name().toLowerCase(java.util.Locale.ROOT));
+        options = options.withReplicas(scenario.replicas());
+        if (scenario.apiServerFaults()) {
+            if (options.cluster().kind() != StackOptions.Cluster.Kind.REAL) {
+                throw new IllegalStateException("this scenario needs the real control plane (DRIFTLESS_CLUSTER=real)");
+            }
+            options = options.withApiServerFaults();
+        }
+        out.println("cluster: " + options.cluster().kind().name().toLowerCase(java.util.Locale.ROOT)
+                + (options.replicas() > 1 ? ", " + options.replicas() + " replicas of each service" : ""));
         LocalStack stack = LocalStack.start(options, out);
         String direct = proxy == null
                 ? stack.environment().get("DRIFTLESS_DB_URL")

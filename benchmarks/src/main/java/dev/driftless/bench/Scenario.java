@@ -17,6 +17,19 @@ interface Scenario {
         return false;
     }
 
+    /** How many processes of each service its stack runs (production's overlay runs two). */
+    default int replicas() {
+        return 1;
+    }
+
+    /**
+     * Whether sync-service reaches the control plane through a {@link dev.driftless.devstack.faults.ApiServerFaults}
+     * proxy, so the scenario can make the API answer 503 or 429 or time out.
+     */
+    default boolean apiServerFaults() {
+        return false;
+    }
+
     /** Runs it; with {@code harness.quick} at a tenth of its size. */
     Result run(Harness harness) throws Exception;
 }

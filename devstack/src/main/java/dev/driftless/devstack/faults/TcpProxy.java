@@ -9,10 +9,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP forwarder on 127.0.0.1 between a service and a real part (PostgreSQL, a Kubernetes API server), so that a test
@@ -23,7 +25,8 @@ import java.util.concurrent.Executors;
  */
 public final class TcpProxy implements AutoCloseable {
 
-    private final InetSocketAddress target;
+    private final List<InetSocketAddress> targets;
+    private final AtomicInteger next = new AtomicInteger();
     private final ServerSocket server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "tcp-proxy");
@@ -34,8 +37,8 @@ public final class TcpProxy implements AutoCloseable {
     private volatile boolean cut;
     private volatile boolean closed;
 
-    private TcpProxy(InetSocketAddress target) throws IOException {
-        this.target = target;
+    private TcpProxy(List<InetSocketAddress> targets) throws IOException {
+        this.targets = List.copyOf(targets);
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         threads.execute(this::accept);
     }
@@ -43,7 +46,22 @@ public final class TcpProxy implements AutoCloseable {
     /** Starts forwarding a free port on 127.0.0.1 to {@code host:port}. */
     public static TcpProxy to(String host, int port) {
         try {
-            return new TcpProxy(new InetSocketAddress(host, port));
+            return new TcpProxy(List.of(new InetSocketAddress(host, port)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open a proxy port", e);
+        }
+    }
+
+    /**
+     * Starts a balancer on a free port of 127.0.0.1 that hands each new connection to the next of {@code ports} on
+     * 127.0.0.1 in turn, skipping one that refuses it, as a Kubernetes Service spreads connections over the pods that
+     * are up.
+     */
+    public static TcpProxy across(List<Integer> ports) {
+        try {
+            return new TcpProxy(ports.stream()
+                    .map(port -> new InetSocketAddress("127.0.0.1", port))
+                    .toList());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open a proxy port", e);
         }
@@ -74,12 +92,9 @@ public final class TcpProxy implements AutoCloseable {
                     reset(client);
                     continue;
                 }
-                Socket upstream = new Socket();
-                try {
-                    upstream.connect(target, 5_000);
-                } catch (IOException e) {
+                Socket upstream = connectToNext();
+                if (upstream == null) {
                     reset(client);
-                    upstream.close();
                     continue;
                 }
                 open.add(client);
@@ -93,6 +108,21 @@ public final class TcpProxy implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** A connection to the next target that takes one, trying each once; {@code null} if none does. */
+    private Socket connectToNext() {
+        for (int tried = 0; tried < targets.size(); tried++) {
+            InetSocketAddress target = targets.get(Math.floorMod(next.getAndIncrement(), targets.size()));
+            Socket upstream = new Socket();
+            try {
+                upstream.connect(target, 5_000);
+                return upstream;
+            } catch (IOException e) {
+                reset(upstream);
+            }
+        }
+        return null;
     }
 
     private void pump(Socket from, Socket to) {

@@ -59,6 +59,7 @@ public final class PushWebhookSender implements AutoCloseable {
             .toList();
 
     private final List<Delivery> deliveries = new CopyOnWriteArrayList<>();
+    private final java.util.Set<String> dropNext = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile String baseUrl = "";
 
     /**
@@ -87,6 +88,17 @@ public final class PushWebhookSender implements AutoCloseable {
                 continue;
             }
             String deliveryId = UUID.randomUUID().toString();
+            if (dropNext.remove(name)) {
+                LOG.info("push webhook " + deliveryId + " for " + name + " dropped on purpose (a fault)");
+                deliveries.add(new Delivery(
+                        deliveryId,
+                        name,
+                        command.getRefName(),
+                        command.getNewId().name(),
+                        0,
+                        System.currentTimeMillis()));
+                continue;
+            }
             lanes.get(Math.floorMod(name.hashCode(), LANES)).execute(() -> deliver(deliveryId, name, command, payload));
         }
     }
@@ -139,6 +151,14 @@ public final class PushWebhookSender implements AutoCloseable {
         }
         deliveries.add(new Delivery(
                 deliveryId, name, command.getRefName(), command.getNewId().name(), status, System.currentTimeMillis()));
+    }
+
+    /**
+     * The next push to {@code repository} sends no webhook at all (recorded as a delivery with status 0), as a
+     * provider's lost or never-retried delivery: a fault for benchmarks and tests.
+     */
+    public void dropNext(String repository) {
+        dropNext.add(repository);
     }
 
     /** Every delivery made so far, oldest first. */

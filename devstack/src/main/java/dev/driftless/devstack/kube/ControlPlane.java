@@ -390,7 +390,25 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Writes sync-service's restricted kubeconfig (mode 600). */
     public Path writeSyncServiceKubeconfig(Path file) {
-        return writePrivate(file, kubeconfig("sync-service", syncServiceToken, "default"));
+        return writeSyncServiceKubeconfig(file, url());
+    }
+
+    /**
+     * Writes sync-service's restricted kubeconfig (mode 600) naming another server, one that presents this server's
+     * certificate (a fault proxy before it).
+     */
+    public Path writeSyncServiceKubeconfig(Path file, String server) {
+        return writePrivate(file, kubeconfig(server, "sync-service", syncServiceToken, "default"));
+    }
+
+    /** The API server's serving certificate (PEM), which its own kubeconfigs trust. */
+    public Path servingCertificate() {
+        return state.resolve("pki/apiserver.crt");
+    }
+
+    /** The API server's serving key (PEM). */
+    public Path servingKey() {
+        return state.resolve("pki/apiserver.key");
     }
 
     private Config config(String bearer) {
@@ -404,6 +422,10 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private String kubeconfig(String user, String bearer, String namespace) {
+        return kubeconfig(url(), user, bearer, namespace);
+    }
+
+    private String kubeconfig(String server, String user, String bearer, String namespace) {
         String ca = Base64.getEncoder().encodeToString(caPem.getBytes(StandardCharsets.UTF_8));
         return """
                 apiVersion: v1
@@ -425,7 +447,7 @@ public final class ControlPlane implements AutoCloseable {
                   user:
                     token: %s
                 """
-                .formatted(url(), ca, user, user, namespace, user, user, bearer);
+                .formatted(server, ca, user, user, namespace, user, user, bearer);
     }
 
     private Part launch(String name, List<String> command) throws IOException {

@@ -46,11 +46,13 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedKafka kafka;
     private SandboxKubernetes sandbox;
     private ControlPlane controlPlane;
+    private dev.driftless.devstack.faults.ApiServerFaults apiServerFaults;
     private volatile boolean stopping;
     private java.util.concurrent.ScheduledExecutorService supervisor;
     private final Map<String, Long> timings = new LinkedHashMap<>();
     private Path tools;
     private GitServer git;
+    private PushWebhookSender webhooks;
     private final Map<String, ServiceProcess> services = new LinkedHashMap<>();
 
     private LocalStack(PrintStream out) {
@@ -92,8 +94,19 @@ public final class LocalStack implements AutoCloseable {
         mark = took("cluster", mark);
 
         step("Git server");
-        PushWebhookSender webhooks =
-                new PushWebhookSender(URI.create("http://127.0.0.1:" + o.webhookPort() + "/hooks/github"), secret);
+        // with replicas, the Git server's webhooks go through a balancer that spreads them over webhook-service's
+        List<Integer> webhookPorts = new ArrayList<>(List.of(o.webhookPort()));
+        for (int replica = 2; replica <= o.replicas(); replica++) {
+            webhookPorts.add(StackOptions.freePort());
+        }
+        int webhookEntry = o.webhookPort();
+        if (o.replicas() > 1) {
+            dev.driftless.devstack.faults.TcpProxy balancer =
+                    dev.driftless.devstack.faults.TcpProxy.across(webhookPorts);
+            started.add(balancer);
+            webhookEntry = balancer.port();
+        }
+        webhooks = new PushWebhookSender(URI.create("http://127.0.0.1:" + webhookEntry + "/hooks/github"), secret);
         started.add(webhooks);
         git = GitServer.start(o.gitPort(), state.resolve("git"), webhooks);
         started.add(git);
@@ -175,13 +188,25 @@ public final class LocalStack implements AutoCloseable {
                 "sync-service", o.syncPort(),
                 "audit-service", o.auditPort());
         for (String name : SERVICES) {
-            step(name);
-            Map<String, String> vars = new LinkedHashMap<>(common);
-            vars.putAll(env.get(name));
-            ServiceProcess process =
-                    ServiceProcess.start(name, o.home(), state.resolve("logs"), ports.get(name), o.serviceHeap(), vars);
-            services.put(name, process);
-            started.add(process);
+            for (int replica = 1; replica <= o.replicas(); replica++) {
+                String process = replica == 1 ? name : name + "-" + replica;
+                step(process);
+                Map<String, String> vars = new LinkedHashMap<>(common);
+                vars.putAll(env.get(name));
+                if (replica > 1 && name.equals("render-service")) {
+                    // each replica its own mirror cache, as each pod has its own volume
+                    vars.put(
+                            "DRIFTLESS_RENDER_CACHE_DIR",
+                            state.resolve("render-cache-" + replica).toString());
+                }
+                int port = replica == 1
+                        ? ports.get(name)
+                        : name.equals("webhook-service") ? webhookPorts.get(replica - 1) : StackOptions.freePort();
+                ServiceProcess running = ServiceProcess.start(
+                        name, process, o.home(), state.resolve("logs"), port, o.serviceHeap(), vars);
+                services.put(process, running);
+                started.add(running);
+            }
         }
         awaitReady();
         supervise();
@@ -201,7 +226,11 @@ public final class LocalStack implements AutoCloseable {
         environment.put("DRIFTLESS_DEMO_REPO", demoRepo);
         environment.put("DRIFTLESS_CATALOG_DIR", catalog.toString());
         environment.put("DRIFTLESS_WEBHOOK_SECRET", secret);
-        environment.put("DRIFTLESS_WEBHOOK_URL", services.get("webhook-service").url());
+        environment.put(
+                "DRIFTLESS_WEBHOOK_URL",
+                o.replicas() > 1
+                        ? "http://127.0.0.1:" + webhookEntry
+                        : services.get("webhook-service").url());
         environment.put("DRIFTLESS_RENDER_URL", services.get("render-service").url());
         environment.put("DRIFTLESS_SYNC_URL", services.get("sync-service").url());
         environment.put("DRIFTLESS_AUDIT_URL", services.get("audit-service").url());
@@ -234,8 +263,19 @@ public final class LocalStack implements AutoCloseable {
                         o.home().resolve("deploy/kubernetes/local/deployer.yaml"));
                 Path admin = controlPlane.writeAdminKubeconfig(state.resolve("kubeconfig"));
                 // sync-service signs in as its own ServiceAccount, with deploy/'s RBAC, as in production, and applies
-                // as the one deployer of this single-team cluster, which it impersonates
-                Path own = controlPlane.writeSyncServiceKubeconfig(state.resolve("cluster/sync-service.kubeconfig"));
+                // as the one deployer of this single-team cluster, which it impersonates; through a fault proxy when
+                // a benchmark asked for one
+                String server = controlPlane.url();
+                if (o.apiServerFaults()) {
+                    apiServerFaults = dev.driftless.devstack.faults.ApiServerFaults.before(
+                            URI.create(controlPlane.url()).getPort(),
+                            controlPlane.servingCertificate(),
+                            controlPlane.servingKey());
+                    started.add(apiServerFaults);
+                    server = apiServerFaults.url();
+                }
+                Path own = controlPlane.writeSyncServiceKubeconfig(
+                        state.resolve("cluster/sync-service.kubeconfig"), server);
                 return new ClusterAccess(
                         controlPlane.url(),
                         admin,
@@ -545,6 +585,14 @@ public final class LocalStack implements AutoCloseable {
         return sandbox;
     }
 
+    /**
+     * The fault proxy between sync-service and the control plane, when {@link StackOptions#apiServerFaults()} asked
+     * for one; else {@code null}.
+     */
+    public dev.driftless.devstack.faults.ApiServerFaults apiServerFaults() {
+        return apiServerFaults;
+    }
+
     /** The real control plane, when the stack runs one. */
     public ControlPlane controlPlane() {
         return controlPlane;
@@ -565,6 +613,11 @@ public final class LocalStack implements AutoCloseable {
     /** The Git server. */
     public GitServer git() {
         return git;
+    }
+
+    /** What sends the Git server's push webhooks (to drop one, as a fault). */
+    public PushWebhookSender webhooks() {
+        return webhooks;
     }
 
     /** The broker. */

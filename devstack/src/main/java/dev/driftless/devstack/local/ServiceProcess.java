@@ -62,10 +62,17 @@ final class ServiceProcess implements AutoCloseable {
     static ServiceProcess start(
             String name, Path home, Path logDir, int port, String heap, Map<String, String> environment)
             throws IOException {
-        Path jar = home.resolve(name).resolve("target/quarkus-app/quarkus-run.jar");
+        return start(name, name, home, logDir, port, heap, environment);
+    }
+
+    /** Starts a process named {@code name} (a replica's, e.g. {@code sync-service-2}) of the service {@code module}. */
+    static ServiceProcess start(
+            String module, String name, Path home, Path logDir, int port, String heap, Map<String, String> environment)
+            throws IOException {
+        Path jar = home.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(
-                    name + " is not built (" + jar + " is missing): run ./mvnw -DskipTests install first");
+                    module + " is not built (" + jar + " is missing): run ./mvnw -DskipTests install first");
         }
         Files.createDirectories(logDir);
         Path log = logDir.resolve(name + ".log");

@@ -21,6 +21,11 @@ import java.util.function.BooleanSupplier;
  * @param database where the audit log goes
  * @param serviceHeap {@code -Xmx} of each service process
  * @param cluster which Kubernetes the stack deploys to
+ * @param replicas how many processes of each service run (1; the {@code faults} benchmark runs 2, as production's
+ *     overlay does): the replicas share work through their consumer groups, and a balancer before webhook-service's
+ *     replicas takes the Git server's webhooks in turn, as a Kubernetes Service would
+ * @param apiServerFaults whether sync-service reaches a real control plane through a {@link
+ *     dev.driftless.devstack.faults.ApiServerFaults} proxy that a benchmark can make answer 503 or 429 or time out
  */
 public record StackOptions(
         Path home,
@@ -35,7 +40,49 @@ public record StackOptions(
         String webhookSecret,
         Database database,
         String serviceHeap,
-        Cluster cluster) {
+        Cluster cluster,
+        int replicas,
+        boolean apiServerFaults) {
+
+    /** Checks the replica count. */
+    public StackOptions {
+        if (replicas < 1 || replicas > 3) {
+            throw new IllegalArgumentException("replicas must be 1, 2 or 3, not " + replicas);
+        }
+    }
+
+    /** The options this record had before replicas and API server faults: one of each service, no fault proxy. */
+    public StackOptions(
+            Path home,
+            Path stateDir,
+            int kafkaPort,
+            int gitPort,
+            int clusterPort,
+            int webhookPort,
+            int renderPort,
+            int syncPort,
+            int auditPort,
+            String webhookSecret,
+            Database database,
+            String serviceHeap,
+            Cluster cluster) {
+        this(
+                home,
+                stateDir,
+                kafkaPort,
+                gitPort,
+                clusterPort,
+                webhookPort,
+                renderPort,
+                syncPort,
+                auditPort,
+                webhookSecret,
+                database,
+                serviceHeap,
+                cluster,
+                1,
+                false);
+    }
 
     /**
      * The audit database.
@@ -154,7 +201,49 @@ public record StackOptions(
                 webhookSecret,
                 database,
                 serviceHeap,
-                other);
+                other,
+                replicas,
+                apiServerFaults);
+    }
+
+    /** The same options with {@code count} processes of each service. */
+    public StackOptions withReplicas(int count) {
+        return new StackOptions(
+                home,
+                stateDir,
+                kafkaPort,
+                gitPort,
+                clusterPort,
+                webhookPort,
+                renderPort,
+                syncPort,
+                auditPort,
+                webhookSecret,
+                database,
+                serviceHeap,
+                cluster,
+                count,
+                apiServerFaults);
+    }
+
+    /** The same options with sync-service reaching the control plane through a fault proxy. */
+    public StackOptions withApiServerFaults() {
+        return new StackOptions(
+                home,
+                stateDir,
+                kafkaPort,
+                gitPort,
+                clusterPort,
+                webhookPort,
+                renderPort,
+                syncPort,
+                auditPort,
+                webhookSecret,
+                database,
+                serviceHeap,
+                cluster,
+                replicas,
+                true);
     }
 
     /**
@@ -179,7 +268,7 @@ public record StackOptions(
                 Cluster.real());
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (java.io.IOException e) {
