@@ -24,6 +24,8 @@ import java.util.Map;
  * @param requestedBy who asked for this render by name (a resync or rollback through the API, the CLI or the console);
  *     {@code null} for a push, a reconcile or a catalog change. An application synced by hand
  *     ({@code syncPolicy.automated: false}) applies only such renders.
+ * @param declaredIn the namespace of the Application resource ({@code driftless.dev/v1alpha1}) that declares the
+ *     application, whose status sync-service keeps; {@code null} for one of the catalog directory
  */
 public record RenderSucceeded(
         String application,
@@ -38,13 +40,46 @@ public record RenderSucceeded(
         Instant renderedAt,
         long durationMs,
         String manifestsGzip,
-        String requestedBy) {
+        String requestedBy,
+        String declaredIn) {
 
     /** The most a compressed bundle may expand to: more is refused as a compression bomb. */
     public static final int MAX_EXPANDED_BYTES = 64_000_000;
 
     public RenderSucceeded {
         manifests = manifests == null ? List.of() : List.copyOf(manifests);
+    }
+
+    /** A render of an application of the catalog directory. */
+    public RenderSucceeded(
+            String application,
+            String repository,
+            String revision,
+            String commit,
+            String path,
+            String digest,
+            List<Map<String, Object>> manifests,
+            Target target,
+            String triggeredBy,
+            Instant renderedAt,
+            long durationMs,
+            String manifestsGzip,
+            String requestedBy) {
+        this(
+                application,
+                repository,
+                revision,
+                commit,
+                path,
+                digest,
+                manifests,
+                target,
+                triggeredBy,
+                renderedAt,
+                durationMs,
+                manifestsGzip,
+                requestedBy,
+                null);
     }
 
     /** A render nobody asked for by name (a push, a reconcile, a catalog change). */
@@ -92,7 +127,8 @@ public record RenderSucceeded(
                 renderedAt,
                 durationMs,
                 null,
-                requestedBy);
+                requestedBy,
+                declaredIn);
     }
 
     /** A render whose objects travel as they are. */

@@ -26,6 +26,13 @@ public interface RenderConfig {
         @WithDefault("driftless-system")
         String namespace();
 
+        /**
+         * Other namespaces whose Application resources are read too ({@code *} for every namespace): an Application
+         * there is accepted only when its project's {@code spec.sourceNamespaces} names that namespace. Projects are
+         * read in {@link #namespace()} only. None by default.
+         */
+        java.util.Optional<java.util.List<String>> applicationNamespaces();
+
         /** A kubeconfig to reach the cluster with; in-cluster configuration (or {@code KUBECONFIG}) when unset. */
         java.util.Optional<Path> kubeconfig();
     }

@@ -197,7 +197,8 @@ public class Renderer {
                     Instant.now(),
                     took.toMillis(),
                     compressed,
-                    requestedBy);
+                    requestedBy,
+                    app.declaredIn());
         } catch (RuntimeException e) {
             LOG.errorf(e, "unexpected error rendering %s at %s", app.name(), resolved);
             return failed(app, resolved, new RenderFailure(Reason.RenderError, e.toString()), triggeredBy, started);

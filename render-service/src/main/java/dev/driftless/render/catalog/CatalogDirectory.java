@@ -73,7 +73,8 @@ public class CatalogDirectory {
             return Scan.NOTHING;
         }
         lastFiles = files;
-        CatalogParser.Result result = CatalogParser.parse(files);
+        CatalogParser.Result result =
+                CatalogParser.parse(files, config.clusterCatalog().namespace());
         Map<String, Application> before = new HashMap<>();
         applications.forEach(app -> before.put(app.name(), app));
         List<Application> changed = result.applications().stream()

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The catalog's Application and Project resources ({@code driftless.dev/v1alpha1}) in one namespace of the cluster,
- * watched: each is handed to the catalog as a file of its own ({@code cluster/<namespace>/<kind>/<name>}), read by
+ * and Application resources in the other namespaces {@code application-namespaces} names (each allowed by its
+ * project's {@code sourceNamespaces}, which the parser checks), watched: each is handed to the catalog as a file of its own ({@code cluster/<namespace>/<kind>/<name>}), read by
  * the same parser as the directory's files, with the same errors; a name the directory declares stays the
  * directory's. An Application an application's render applied there (app of apps) must be in that application's
  * project, and a Project a render applied is not read. Off unless {@code driftless.render.cluster-catalog.enabled}.
@@ -50,23 +51,60 @@ public class ClusterCatalog {
                 : Config.autoConfigure(null);
         client = new KubernetesClientBuilder().withConfig(kube).build();
         String namespace = config.clusterCatalog().namespace();
-        for (String kind : List.of("Project", "Application")) {
-            SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(
-                            API_VERSION, kind)
-                    .inNamespace(namespace)
-                    .runnableInformer(0);
-            // a failed list or watch (the API server away, the CRD not installed yet) is tried again, never given up
-            informer.exceptionHandler((started, failure) -> {
-                LOG.warnf(
-                        "the catalog's %s resources in %s cannot be read now (is the CRD installed, may"
-                                + " render-service list them?), trying again: %s",
-                        kind, namespace, failure.getMessage());
-                return true;
-            });
-            informers.add(informer);
+        List<String> others = applicationNamespaces(
+                config.clusterCatalog().applicationNamespaces().orElse(List.of()), namespace);
+        // Projects only where Driftless runs: a team that may create Applications in its namespace never declares
+        // what they may do
+        informers.add(informer("Project", namespace));
+        if (others.contains("*")) {
+            informers.add(informer("Application", null));
+        } else {
+            informers.add(informer("Application", namespace));
+            others.forEach(other -> informers.add(informer("Application", other)));
         }
         informers.forEach(SharedIndexInformer::start);
-        LOG.infof("catalog: reading Applications and Projects in namespace %s too", namespace);
+        LOG.infof(
+                "catalog: reading Applications and Projects in namespace %s too%s",
+                namespace, others.isEmpty() ? "" : ", and Applications in " + String.join(", ", others));
+    }
+
+    /**
+     * The other namespaces to read Applications in, checked: names or {@code *}, without the home namespace.
+     *
+     * @throws IllegalArgumentException naming an entry that is neither
+     */
+    static List<String> applicationNamespaces(List<String> configured, String home) {
+        List<String> namespaces = new ArrayList<>();
+        for (String each : configured) {
+            String namespace = each.strip();
+            if (namespace.isEmpty() || namespace.equals(home) || namespaces.contains(namespace)) {
+                continue;
+            }
+            if (!namespace.equals("*") && !namespace.matches("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")) {
+                throw new IllegalArgumentException("driftless.render.cluster-catalog.application-namespaces: "
+                        + namespace + " is not a namespace name (or * for every namespace)");
+            }
+            namespaces.add(namespace);
+        }
+        return namespaces.contains("*") ? List.of("*") : List.copyOf(namespaces);
+    }
+
+    /** A watch of {@code kind} in {@code namespace} ({@code null}: every namespace), retried when it fails. */
+    private SharedIndexInformer<GenericKubernetesResource> informer(String kind, String namespace) {
+        var resources = client.genericKubernetesResources(API_VERSION, kind);
+        SharedIndexInformer<GenericKubernetesResource> informer = namespace == null
+                ? resources.inAnyNamespace().runnableInformer(0)
+                : resources.inNamespace(namespace).runnableInformer(0);
+        String where = namespace == null ? "every namespace" : namespace;
+        // a failed list or watch (the API server away, the CRD not installed yet) is tried again, never given up
+        informer.exceptionHandler((started, failure) -> {
+            LOG.warnf(
+                    "the catalog's %s resources in %s cannot be read now (is the CRD installed, may"
+                            + " render-service list them?), trying again: %s",
+                    kind, where, failure.getMessage());
+            return true;
+        });
+        return informer;
     }
 
     @PreDestroy

@@ -33,6 +33,35 @@ public record Application(
         String verifySignature,
         java.time.Duration reconcileInterval) {
 
+    /**
+     * The namespace of the Application resource that declares it ({@code cluster/<namespace>/Application/<name>}),
+     * or {@code null} when the catalog directory does.
+     */
+    public String declaredIn() {
+        if (source == null || !source.startsWith(CatalogParser.CLUSTER_PREFIX)) {
+            return null;
+        }
+        String rest = source.substring(CatalogParser.CLUSTER_PREFIX.length());
+        int slash = rest.indexOf('/');
+        return slash > 0 ? rest.substring(0, slash) : null;
+    }
+
+    /** This application under another name; everything else as it is. */
+    public Application named(String other) {
+        return new Application(
+                other,
+                repository,
+                cloneUrl,
+                targetRevision,
+                path,
+                renderType,
+                target,
+                source,
+                helm,
+                verifySignature,
+                reconcileInterval);
+    }
+
     /** An application compared with its source on the service's interval. */
     public Application(
             String name,

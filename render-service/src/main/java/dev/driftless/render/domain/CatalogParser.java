@@ -29,6 +29,11 @@ public final class CatalogParser {
 
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
+    /** An application's name: a DNS label, or {@code <namespace>.<name>} for one declared in a team's namespace. */
+    private static final Pattern APPLICATION_NAME =
+            Pattern.compile("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
+
     private static final Set<String> RENDER_TYPES = Set.of("auto", "directory", "kustomize", "helm");
 
     /** The applications of a catalog, and what was wrong with the declarations that were left out. */
@@ -56,6 +61,16 @@ public final class CatalogParser {
 
     /** Parses every file (name → content) and checks names are unique across them, in file-name order. */
     public static Result parse(Map<String, String> files) {
+        return parse(files, null);
+    }
+
+    /**
+     * Parses every file (name → content) and checks names are unique across them, in file-name order; an Application
+     * resource in another namespace than {@code homeNamespace} (render-service's, where Projects are read) is kept
+     * only when its project's {@code spec.sourceNamespaces} allows that namespace ({@code null}: every namespace is
+     * home).
+     */
+    public static Result parse(Map<String, String> files, String homeNamespace) {
         List<Declared> declared = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         Map<String, DeclaredProject> projects = new LinkedHashMap<>();
@@ -80,7 +95,15 @@ public final class CatalogParser {
                                 errors.add(project.where() + ": metadata.name: project "
                                         + project.project().name() + " is already declared in " + first.where());
                             }
-                        } else if (parsed instanceof Declared each) {
+                        } else if (parsed instanceof Declared found) {
+                            Declared each = qualified(found, homeNamespace);
+                            if (each == null) {
+                                errors.add(found.application().source() + ": metadata.name: "
+                                        + found.application().declaredIn() + "."
+                                        + found.application().name()
+                                        + " (its name in Driftless, namespace first) is longer than 63 characters");
+                                continue;
+                            }
                             Application app = each.application();
                             String first = seen.putIfAbsent(app.name(), app.source());
                             if (first != null) {
@@ -95,7 +118,7 @@ public final class CatalogParser {
         List<Application> applications = new ArrayList<>();
         for (Declared each : declared) {
             try {
-                applications.add(inProject(each, projects, invalidProjects));
+                applications.add(inProject(each, projects, invalidProjects, homeNamespace));
             } catch (IllegalArgumentException e) {
                 errors.add(each.application().source() + ": " + e.getMessage());
             }
@@ -124,13 +147,34 @@ public final class CatalogParser {
     }
 
     /**
+     * The declaration named as Driftless knows it: an Application resource in a team's namespace (not
+     * {@code homeNamespace}) is {@code <namespace>.<name>}, so it can never take the name of one declared where
+     * Driftless runs nor of another team's; {@code null} when that name is longer than a label value may be.
+     */
+    private static Declared qualified(Declared declared, String homeNamespace) {
+        Application app = declared.application();
+        String namespace = app.declaredIn();
+        if (namespace == null || homeNamespace == null || namespace.equals(homeNamespace)) {
+            return declared;
+        }
+        String name = namespace + "." + app.name();
+        if (name.length() > 63) {
+            return null;
+        }
+        return new Declared(app.named(name), declared.project(), declared.appliedBy());
+    }
+
+    /**
      * The application with what its project lets it do, when the project allows its source, its destination and
      * every namespace it names.
      *
      * @throws IllegalArgumentException naming the field the project does not allow
      */
     private static Application inProject(
-            Declared declared, Map<String, DeclaredProject> projects, java.util.Set<String> invalidProjects) {
+            Declared declared,
+            Map<String, DeclaredProject> projects,
+            java.util.Set<String> invalidProjects,
+            String homeNamespace) {
         Application app = declared.application();
         String name = declared.project();
         DeclaredProject found = projects.get(name);
@@ -141,6 +185,15 @@ public final class CatalogParser {
             throw new IllegalArgumentException("spec.project: project " + name
                     + (invalidProjects.contains(name) ? " is declared with errors" : " is not declared in the catalog")
                     + "; the application is not rendered");
+        }
+        String declaredIn = app.declaredIn();
+        if (declaredIn != null
+                && homeNamespace != null
+                && !declaredIn.equals(homeNamespace)
+                && !project.allowsApplicationsIn(declaredIn)) {
+            throw new IllegalArgumentException("metadata.namespace: project " + name
+                    + " does not allow Application resources in namespace " + declaredIn
+                    + " (see its spec.sourceNamespaces)");
         }
         if (!project.allowsSource(app.repository())) {
             throw new IllegalArgumentException("spec.source.repoURL: project " + name + " does not allow repository "
@@ -563,7 +616,9 @@ public final class CatalogParser {
         }
         List<String> names = new ArrayList<>();
         for (JsonNode each : value) {
-            if (!each.isTextual() || !DNS_LABEL.matcher(each.asText()).matches()) {
+            if (!each.isTextual()
+                    || each.asText().length() > 63
+                    || !APPLICATION_NAME.matcher(each.asText()).matches()) {
                 throw new IllegalArgumentException("spec.dependsOn: " + each + " is not an application name");
             }
             names.add(each.asText());

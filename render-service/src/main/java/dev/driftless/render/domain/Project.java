@@ -19,6 +19,9 @@ import java.util.regex.Pattern;
  * @param destinations where its applications may apply, each with the ServiceAccount to act as there
  * @param clusterResources the cluster-scoped kinds its applications may apply (none when empty)
  * @param deniedResources the namespaced kinds its applications may not apply
+ * @param syncWindows when its applications may sync automatically
+ * @param sourceNamespaces the namespaces (names or {@code *} patterns) besides render-service's own whose Application
+ *     resources may name this project (Argo CD's {@code sourceNamespaces}); none when empty
  */
 public record Project(
         String name,
@@ -26,7 +29,8 @@ public record Project(
         List<Destination> destinations,
         List<ProjectRules.KindRule> clusterResources,
         List<ProjectRules.KindRule> deniedResources,
-        List<dev.driftless.events.SyncWindow> syncWindows) {
+        List<dev.driftless.events.SyncWindow> syncWindows,
+        List<String> sourceNamespaces) {
 
     /** The name of the project of applications that name none. */
     public static final String DEFAULT_NAME = "default";
@@ -36,7 +40,7 @@ public record Project(
      * (checked in {@link #destinationFor}); no cluster-scoped kinds.
      */
     public static final Project DEFAULT =
-            new Project(DEFAULT_NAME, List.of("*"), null, List.of(), List.of(), List.of());
+            new Project(DEFAULT_NAME, List.of("*"), null, List.of(), List.of(), List.of(), List.of());
 
     private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
     private static final Pattern GLOB = Pattern.compile("^[a-z0-9*]([-a-z0-9*]{0,61}[a-z0-9*])?$");
@@ -47,6 +51,12 @@ public record Project(
         clusterResources = List.copyOf(clusterResources);
         deniedResources = List.copyOf(deniedResources);
         syncWindows = syncWindows == null ? List.of() : List.copyOf(syncWindows);
+        sourceNamespaces = sourceNamespaces == null ? List.of() : List.copyOf(sourceNamespaces);
+    }
+
+    /** Whether an Application resource in {@code namespace} (not render-service's own) may name this project. */
+    public boolean allowsApplicationsIn(String namespace) {
+        return sourceNamespaces.stream().anyMatch(pattern -> glob(pattern, namespace));
     }
 
     /**
@@ -153,7 +163,21 @@ public record Project(
                 destinations,
                 kinds(spec, "clusterResourceWhitelist"),
                 kinds(spec, "namespaceResourceBlacklist"),
-                windows(spec));
+                windows(spec),
+                sourceNamespaces(spec));
+    }
+
+    /** {@code spec.sourceNamespaces}: namespace names or patterns. */
+    private static List<String> sourceNamespaces(JsonNode spec) {
+        List<String> namespaces = new ArrayList<>();
+        for (JsonNode each : list(spec, "sourceNamespaces")) {
+            if (!each.isTextual() || !GLOB.matcher(each.asText()).matches()) {
+                throw new IllegalArgumentException(
+                        "spec.sourceNamespaces: " + each + " is not a namespace name or pattern (a-z, 0-9, -, *)");
+            }
+            namespaces.add(each.asText());
+        }
+        return namespaces;
     }
 
     private static final com.cronutils.parser.CronParser CRON = new com.cronutils.parser.CronParser(

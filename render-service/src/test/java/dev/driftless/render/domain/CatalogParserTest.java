@@ -309,6 +309,41 @@ class CatalogParserTest {
     }
 
     @Test
+    void anApplicationResourceInATeamsNamespaceIsReadOnlyWhereItsProjectAllowsThatNamespaceNamedNamespaceFirst() {
+        String teams = TEAMS.replace("  sourceRepos:", "  sourceNamespaces: [\"shop-*\"]\n  sourceRepos:");
+        var result = CatalogParser.parse(
+                Map.of(
+                        "projects.yaml", teams,
+                        "cluster/shop-apps/Application/allowed", fromCluster("allowed", "shop-team", null),
+                        "cluster/shop-apps/Application/home", fromCluster("home", "shop-team", null),
+                        "cluster/billing/Application/elsewhere", fromCluster("elsewhere", "shop-team", null),
+                        "cluster/shop-apps/Application/defaulted", fromCluster("defaulted", "default", null),
+                        "cluster/driftless-system/Application/home", fromCluster("home", "default", null)),
+                "driftless-system");
+
+        assertThat(result.applications())
+                .extracting(Application::name, Application::declaredIn)
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("shop-apps.allowed", "shop-apps"),
+                        // a team's resource never takes the name of one where Driftless runs
+                        org.assertj.core.groups.Tuple.tuple("shop-apps.home", "shop-apps"),
+                        org.assertj.core.groups.Tuple.tuple("home", "driftless-system"));
+        assertThat(result.errors())
+                .containsExactlyInAnyOrder(
+                        "cluster/billing/Application/elsewhere: metadata.namespace: project shop-team does not allow"
+                                + " Application resources in namespace billing (see its spec.sourceNamespaces)",
+                        "cluster/shop-apps/Application/defaulted: metadata.namespace: project default does not allow"
+                                + " Application resources in namespace shop-apps (see its spec.sourceNamespaces)");
+        assertThat(CatalogParser.parse(Map.of("projects.yaml", teams)).errors()).isEmpty();
+        assertThat(CatalogParser.parse(Map.of(
+                                "projects.yaml",
+                                TEAMS.replace("  sourceRepos:", "  sourceNamespaces: [\"Shop/Apps\"]\n  sourceRepos:")))
+                        .errors())
+                .singleElement()
+                .satisfies(e -> assertThat(e).contains("spec.sourceNamespaces: \"Shop/Apps\" is not a namespace"));
+    }
+
+    @Test
     void aDependencyOnAnotherClusterIsRefused() {
         var result = CatalogParser.parse(Map.of(
                 "a.yaml", app("database", "").replace("namespace: shop }", "namespace: shop, cluster: edge }"),

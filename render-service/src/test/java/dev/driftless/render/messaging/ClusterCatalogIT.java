@@ -50,11 +50,18 @@ class ClusterCatalogIT {
         public Map<String, String> getConfigOverrides() {
             return Map.of(
                     "driftless.render.cluster-catalog.enabled", "true",
-                    "driftless.render.cluster-catalog.kubeconfig", "${test.cluster.render-kubeconfig}");
+                    "driftless.render.cluster-catalog.kubeconfig", "${test.cluster.render-kubeconfig}",
+                    "driftless.render.cluster-catalog.application-namespaces", TEAM_NAMESPACE);
         }
     }
 
     static final Duration WAIT = Duration.ofSeconds(60);
+
+    /** A team's namespace whose Application resources render-service reads (tenant/'s applications.yaml binds it). */
+    static final String TEAM_NAMESPACE = "crd-team-apps";
+
+    @jakarta.inject.Inject
+    dev.driftless.render.catalog.CatalogDirectory catalog;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -93,16 +100,20 @@ class ClusterCatalogIT {
     }
 
     GenericKubernetesResource application(String path) {
+        return application(path, "driftless-system", "default");
+    }
+
+    GenericKubernetesResource application(String path, String namespace, String project) {
         GenericKubernetesResource resource = new GenericKubernetesResource();
         resource.setApiVersion("driftless.dev/v1alpha1");
         resource.setKind("Application");
-        resource.setMetadata(new ObjectMetaBuilder()
-                .withName(app)
-                .withNamespace("driftless-system")
-                .build());
+        resource.setMetadata(
+                new ObjectMetaBuilder().withName(app).withNamespace(namespace).build());
         resource.setAdditionalProperty(
                 "spec",
                 Map.of(
+                        "project",
+                        project,
                         "source",
                         Map.of("repoURL", repoUrl, "targetRevision", "main", "path", path),
                         "destination",
@@ -135,5 +146,73 @@ class ClusterCatalogIT {
         cluster.resource(application("apps/b")).update();
         assertThat(rendered(first, 2).manifests()).singleElement().satisfies(m -> assertThat(m.toString())
                 .contains("name=b"));
+    }
+
+    @Test
+    void anApplicationInATeamsNamespaceIsRenderedOnlyOnceItsProjectAllowsThatNamespace() {
+        RevCommit first = repo.commitAndPush(
+                "one directory", Map.of("apps/a/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n"));
+        String project = app + "-team";
+        // as deploy/kubernetes/tenant/ onboards a team: its namespace, and render-service may read Applications there
+        cluster.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(TEAM_NAMESPACE)
+                        .endMetadata()
+                        .build())
+                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        cluster.rbac()
+                .roleBindings()
+                .inNamespace(TEAM_NAMESPACE)
+                .resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("driftless-application-reader")
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "driftless-application-reader")
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName("render-service")
+                        .withNamespace("driftless-system")
+                        .endSubject()
+                        .build())
+                .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        GenericKubernetesResource declared = new GenericKubernetesResource();
+        declared.setApiVersion("driftless.dev/v1alpha1");
+        declared.setKind("Project");
+        declared.setMetadata(new ObjectMetaBuilder()
+                .withName(project)
+                .withNamespace("driftless-system")
+                .build());
+        declared.setAdditionalProperty(
+                "spec", Map.of("sourceRepos", List.of("*"), "destinations", List.of(Map.of("namespace", app))));
+        cluster.resource(declared).create();
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(
+                        application("apps/a", TEAM_NAMESPACE, project))
+                .create());
+
+        // read, and refused by name: the project does not list the team's namespace
+        await().atMost(WAIT).untilAsserted(() -> assertThat(catalog.errors())
+                .contains("cluster/" + TEAM_NAMESPACE + "/Application/" + app + ": metadata.namespace: project "
+                        + project + " does not allow Application resources in namespace " + TEAM_NAMESPACE
+                        + " (see its spec.sourceNamespaces)"));
+
+        declared.setAdditionalProperty(
+                "spec",
+                Map.of(
+                        "sourceRepos",
+                        List.of("*"),
+                        "destinations",
+                        List.of(Map.of("namespace", app)),
+                        "sourceNamespaces",
+                        List.of("crd-team-*")));
+        cluster.resource(declared).update();
+
+        // named namespace first in Driftless: never the name of an application declared elsewhere
+        app = TEAM_NAMESPACE + "." + app;
+        RenderSucceeded render = rendered(first, 1);
+        assertThat(render.application()).isEqualTo(app);
+        assertThat(render.declaredIn()).isEqualTo(TEAM_NAMESPACE);
+        assertThat(render.manifests()).singleElement().satisfies(m -> assertThat(m.toString())
+                .contains("name=a"));
     }
 }

@@ -12,8 +12,8 @@ import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
- * Keeps the status of each Application resource ({@code driftless.dev/v1alpha1}, in {@code inventory-namespace}) what
- * Driftless knows: the last sync's outcome, commit, time and condition, and the health. Written from a thread of its
+ * Keeps the status of each Application resource ({@code driftless.dev/v1alpha1}, in the namespace its renders say it
+ * is declared in, {@code inventory-namespace} until one has said) what Driftless knows: the last sync's outcome, commit, time and condition, and the health. Written from a thread of its
  * own, what waits merged per application (one entry each, the newest values), so a slow API server never holds up a
  * sync and no application's status is dropped; an application of the catalog directory has no resource and nothing
  * is written for it.
@@ -35,6 +35,29 @@ public class ApplicationStatusWriter {
                 thread.setDaemon(true);
                 return thread;
             });
+
+    /** Where each application's resource is, as its latest render said. */
+    private final Map<String, String> namespaces = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Where the application's Application resource is, from its render ({@code declaredIn}); {@code null} (the
+     * catalog directory's, or a render of an older render-service) leaves {@code inventory-namespace}.
+     */
+    public void declaredIn(String application, String namespace) {
+        if (namespace == null) {
+            namespaces.remove(application);
+        } else {
+            namespaces.put(application, namespace);
+        }
+    }
+
+    /**
+     * The name of the resource in {@code namespace} that declares {@code application}: an application of a team's
+     * namespace is {@code <namespace>.<name>} in Driftless, its resource {@code <name>}.
+     */
+    static String resourceName(String application, String namespace) {
+        return application.startsWith(namespace + ".") ? application.substring(namespace.length() + 1) : application;
+    }
 
     /** What waits to be written, per application, merged: a later write of a field replaces an earlier one. */
     private final Map<String, Map<String, Object>> queued = new java.util.concurrent.ConcurrentHashMap<>();
@@ -88,7 +111,9 @@ public class ApplicationStatusWriter {
                     return;
                 }
                 try {
-                    clusters.named("default").patchApplicationStatus(config.inventoryNamespace(), application, latest);
+                    String namespace = namespaces.getOrDefault(application, config.inventoryNamespace());
+                    clusters.named("default")
+                            .patchApplicationStatus(namespace, resourceName(application, namespace), latest);
                 } catch (ClusterFailure | RuntimeException e) {
                     LOG.debugf("the status of Application %s was not written: %s", application, e.getMessage());
                 }

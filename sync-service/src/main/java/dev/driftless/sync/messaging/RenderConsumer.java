@@ -141,14 +141,19 @@ public class RenderConsumer {
         if (data instanceof RenderFailed failed) {
             LOG.infof("not syncing %s: its render failed (%s)", failed.application(), failed.reason());
         } else if (data instanceof RenderSucceeded render) {
+            statuses.declaredIn(render.application(), render.declaredIn());
             syncRender(render, event.id());
         } else if (data instanceof ApplicationRemoved removed) {
+            statuses.declaredIn(removed.application(), null);
             syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));
         }
     }
 
     @Inject
     dev.driftless.sync.DependencyGate dependencies;
+
+    @Inject
+    dev.driftless.sync.kube.ApplicationStatusWriter statuses;
 
     private final java.util.Set<String> rechecking = java.util.concurrent.ConcurrentHashMap.newKeySet();
 

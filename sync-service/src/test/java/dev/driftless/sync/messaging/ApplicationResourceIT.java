@@ -64,8 +64,12 @@ class ApplicationResourceIT {
     }
 
     Map<String, Object> status() {
+        return status("driftless-system");
+    }
+
+    Map<String, Object> status(String namespace) {
         GenericKubernetesResource resource = cluster.genericKubernetesResources("driftless.dev/v1alpha1", "Application")
-                .inNamespace("driftless-system")
+                .inNamespace(namespace)
                 .withName(app)
                 .get();
         @SuppressWarnings("unchecked")
@@ -135,5 +139,64 @@ class ApplicationResourceIT {
                 .contains("Synced")
                 .contains("Healthy")
                 .contains(commit.substring(0, 7));
+    }
+
+    @Test
+    void theStatusGoesToTheNamespaceTheApplicationIsDeclaredIn() {
+        String team = "team-" + app;
+        cluster.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(team)
+                        .endMetadata()
+                        .build())
+                .create();
+        // as deploy/kubernetes/tenant/applications.yaml onboards a team's namespace
+        cluster.rbac()
+                .roleBindings()
+                .inNamespace(team)
+                .resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("driftless-application-status")
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "driftless-application-status")
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName("sync-service")
+                        .withNamespace("driftless-system")
+                        .endSubject()
+                        .build())
+                .create();
+        for (String namespace : List.of(team, "driftless-system")) {
+            GenericKubernetesResource resource = new GenericKubernetesResource();
+            resource.setApiVersion("driftless.dev/v1alpha1");
+            resource.setKind("Application");
+            resource.setMetadata(new ObjectMetaBuilder()
+                    .withName(app)
+                    .withNamespace(namespace)
+                    .build());
+            resource.setAdditionalProperty(
+                    "spec", Map.of("project", "default", "destination", Map.of("namespace", app)));
+            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
+                    .create());
+        }
+
+        // in Driftless it is <namespace>.<name>; its resource is <name> in the team's namespace
+        String commit = RenderDriver.send(
+                probe,
+                team + "." + app,
+                List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings"))),
+                new Target("default", app, true, true, false, true),
+                Instant.now(),
+                RenderDriver.RENDER_SERVICE,
+                null,
+                team);
+
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status(team))
+                .containsEntry("sync", "Synced")
+                .containsEntry("commit", commit)
+                .containsEntry("health", "Healthy"));
+        // the resource of the same name where Driftless runs is not the one that declares the application
+        assertThat(status("driftless-system")).isEmpty();
     }
 }

@@ -73,6 +73,19 @@ final class RenderDriver {
             Instant renderedAt,
             dev.driftless.events.EventSignatures.Signer signer,
             String requestedBy) {
+        return send(probe, app, manifests, target, renderedAt, signer, requestedBy, null);
+    }
+
+    /** Sends a render of an application an Application resource in namespace {@code declaredIn} declares. */
+    static String send(
+            EventProbe probe,
+            String app,
+            List<Map<String, Object>> manifests,
+            Target target,
+            Instant renderedAt,
+            dev.driftless.events.EventSignatures.Signer signer,
+            String requestedBy,
+            String declaredIn) {
         String commit = UUID.randomUUID().toString().replace("-", "") + "01234567";
         RenderSucceeded render = new RenderSucceeded(
                 app,
@@ -87,7 +100,8 @@ final class RenderDriver {
                 renderedAt,
                 3,
                 null,
-                requestedBy);
+                requestedBy,
+                declaredIn);
         probe.send(
                 new Envelope(
                         EventType.RENDER_SUCCEEDED,
