@@ -173,6 +173,17 @@ final class Faults implements Scenario {
             long lost = awaitConverged(h, cluster, names, newest, Duration.ofMinutes(3));
             int stuck = stuckConsumers(h, Duration.ofSeconds(60));
             long deadLettered = h.records(Topics.DEADLETTER, r -> true).size() - deadLettersBefore;
+            // every push webhook-service acknowledged (202: after the broker's acknowledgement) is in the audit log,
+            // once
+            List<String> accepted = h.stack.webhooks().deliveries().stream()
+                    .filter(d -> d.status() == 202)
+                    .map(dev.driftless.devstack.git.PushWebhookSender.Delivery::id)
+                    .toList();
+            long notAudited = h.deliveriesNotAudited(accepted, Duration.ofSeconds(60));
+            long auditedTwice = h.auditedMoreThanOnce();
+            h.progress(
+                    "%d pushes answered 202: %d not in the audit log, %d audit rows of events recorded twice",
+                    accepted.size(), notAudited, auditedTwice);
             regressionLines.stream().limit(10).forEach(line -> h.progress("regression: %s", line));
 
             Map<String, Object> extra = new LinkedHashMap<>(recovery);
@@ -180,6 +191,9 @@ final class Faults implements Scenario {
             extra.put("regressions", regressions.get());
             extra.put("stuck_consumers", stuck);
             extra.put("deadlettered", deadLettered);
+            extra.put("accepted_pushes", accepted.size());
+            extra.put("accepted_not_audited", notAudited);
+            extra.put("audited_twice", auditedTwice);
             return Result.of(name(), h.quick, new Latencies(), 0, lost, 0, h.rssMb(), extra);
         } finally {
             load.shutdownNow();

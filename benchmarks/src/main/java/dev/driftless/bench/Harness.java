@@ -287,6 +287,40 @@ final class Harness implements AutoCloseable {
         return recorded;
     }
 
+    /**
+     * Of these webhook deliveries, how many have no {@code commit.pushed} in the audit log when the time is up (the
+     * audit log may lag the load a little).
+     */
+    long deliveriesNotAudited(Collection<String> deliveryIds, Duration timeout) throws SQLException {
+        Set<String> wanted = Set.copyOf(deliveryIds);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<String> found = new java.util.HashSet<>();
+        try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "")) {
+            do {
+                try (PreparedStatement q = c.prepareStatement("SELECT DISTINCT delivery_id FROM " + schema
+                        + ".change_log WHERE type = ? AND delivery_id = ANY (?)")) {
+                    q.setString(1, EventType.COMMIT_PUSHED.type());
+                    q.setArray(2, c.createArrayOf("text", wanted.toArray()));
+                    try (ResultSet rows = q.executeQuery()) {
+                        while (rows.next()) {
+                            found.add(rows.getString(1));
+                        }
+                    }
+                }
+                if (found.size() < wanted.size()) {
+                    pause(Duration.ofMillis(500));
+                }
+            } while (found.size() < wanted.size() && System.nanoTime() < deadline);
+        }
+        return wanted.size() - found.size();
+    }
+
+    /** How many events the audit log holds more than once (by event id): none, when it records each exactly once. */
+    long auditedMoreThanOnce() throws SQLException {
+        return auditRows(
+                "event_id IN (SELECT event_id FROM " + schema + ".change_log GROUP BY event_id HAVING count(*) > 1)");
+    }
+
     /** How many rows of the audit log match a condition (an SQL expression over change_log's columns). */
     long auditRows(String condition) throws SQLException {
         try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "");

@@ -65,7 +65,9 @@ public class Syncer {
 
     /** The applications this replica synced since it started and follows now. */
     public java.util.Set<String> followed() {
-        return java.util.Set.copyOf(lastReports.keySet());
+        java.util.Set<String> followed = new java.util.HashSet<>(lastReports.keySet());
+        followed.addAll(waiting.keySet());
+        return java.util.Set.copyOf(followed);
     }
 
     /**
@@ -94,11 +96,24 @@ public class Syncer {
      */
     public void hold(RenderSucceeded render, String reason, String eventId, boolean recheck) {
         projects.put(render.application(), render.target().project().name());
+        boolean first = !waiting.containsKey(render.application()) && !lastReports.containsKey(render.application());
         waiting.merge(
                 render.application(),
                 new Held(render, reason, eventId, recheck),
                 (held, next) ->
                         next.render().renderedAt().isBefore(held.render().renderedAt()) ? held : next);
+        if (first) {
+            // what waits is in memory: an inventory (empty when nothing was ever applied) makes whoever owns the
+            // application after a restart or a rebalance ask for its render again (RendersOwnership)
+            try {
+                clusters.named(render.target().cluster()).claimInventory(render.application());
+            } catch (ClusterFailure | RuntimeException e) {
+                LOG.warnf(
+                        "%s waits, and cannot be recorded as Driftless's in its cluster now (after a restart it waits"
+                                + " for its next render): %s",
+                        render.application(), e.getMessage());
+            }
+        }
     }
 
     /** The applications whose newest render waits to be looked at again (its dependencies, a sync window). */
@@ -159,6 +174,15 @@ public class Syncer {
         // no longer followed for health or drift (nor healed), pruned or not
         health.forget(removed.application());
         drift.forget(removed.application());
+        try {
+            // an application that only ever waited leaves no claim behind (its inventory has no commit)
+            Cluster own = clusters.named(removed.target().cluster());
+            if (own.inventoryCommit(removed.application()).isEmpty()) {
+                own.deleteInventory(removed.application());
+            }
+        } catch (ClusterFailure | RuntimeException e) {
+            LOG.debugf("the claim of %s was not looked at: %s", removed.application(), e.getMessage());
+        }
         if (!removed.target().prune()) {
             LOG.infof(
                     "%s left the catalog; its objects stay in the cluster (its sync policy does not prune)",

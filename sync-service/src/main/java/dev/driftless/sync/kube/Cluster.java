@@ -687,6 +687,36 @@ public class Cluster {
         });
     }
 
+    /**
+     * Records that an application is Driftless's before anything of it is applied (its first render is held for a
+     * window, its dependencies or a sync by hand): an inventory with no objects and no commit, created only where none
+     * exists, so that a replica that owns the application after a restart or a rebalance finds it and asks for its
+     * render again. An existing inventory is never touched.
+     */
+    public void claimInventory(String application) throws ClusterFailure {
+        root.ensureNamespace(config.inventoryNamespace());
+        withRetries("claim inventory of " + application, () -> {
+            try {
+                client.configMaps()
+                        .resource(new ConfigMapBuilder()
+                                .withNewMetadata()
+                                .withName(inventoryName(application))
+                                .withNamespace(config.inventoryNamespace())
+                                .addToLabels(SyncPlan.MANAGED_BY, "driftless")
+                                .addToLabels(SyncPlan.APPLICATION, application)
+                                .endMetadata()
+                                .addToData("objects", "[]")
+                                .build())
+                        .create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
+            return null;
+        });
+    }
+
     /** The reference of an application's inventory ConfigMap, e.g. to look it up in a watch's cache. */
     public ObjectRef inventoryRef(String application) {
         return new ObjectRef("v1", "ConfigMap", config.inventoryNamespace(), inventoryName(application));

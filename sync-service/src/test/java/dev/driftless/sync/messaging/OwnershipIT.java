@@ -59,6 +59,7 @@ class OwnershipIT {
     void applicationsOfAPartitionThatMovesAwayAreLetGoAndWhenItComesBackTheyAreResynced() throws Exception {
         String ours = onPartitionZero("owned-");
         String elsewhere = onPartitionZero("elsewhere-");
+        String waiting = onPartitionZero("waiting-");
         try (EventProbe probe = new EventProbe(bootstrap);
                 KubernetesClient admin = new KubernetesClientBuilder()
                         .withConfig(
@@ -79,6 +80,22 @@ class OwnershipIT {
                     .get("/api/applications/{name}/status", ours)
                     .then()
                     .statusCode(200);
+            // an application whose first render waits (for a sync by hand): nothing of it is in the cluster yet, and
+            // what waits is in this replica's memory only
+            RenderDriver.send(
+                    probe,
+                    waiting,
+                    List.of(configMap),
+                    new Target(
+                            "default", waiting, true, true, false, true, null, null, null, null, null, null, false,
+                            false),
+                    java.time.Instant.now());
+            await().atMost(WAIT).untilAsserted(() -> given().auth()
+                    .oauth2("test-token-0123456789")
+                    .get("/api/applications/{name}/status", waiting)
+                    .then()
+                    .statusCode(200)
+                    .body("waiting.reason", org.hamcrest.Matchers.equalTo("a sync by hand")));
             // an application another replica applied: its inventory is in the cluster, this replica never synced it
             admin.resource(new ConfigMapBuilder()
                             .withNewMetadata()
@@ -95,23 +112,27 @@ class OwnershipIT {
                 await().atMost(WAIT)
                         .alias("the other member holds partition 0")
                         .until(() -> other.assigned.get().contains(new TopicPartition(Topics.RENDERS, 0)));
-                await().atMost(WAIT).alias("this replica let go of " + ours).untilAsserted(() -> given().auth()
-                        .oauth2("test-token-0123456789")
-                        .get("/api/applications/{name}/status", ours)
-                        .then()
-                        .statusCode(404));
+                for (String application : List.of(ours, waiting)) {
+                    await().atMost(WAIT)
+                            .alias("this replica let go of " + application)
+                            .untilAsserted(() -> given().auth()
+                                    .oauth2("test-token-0123456789")
+                                    .get("/api/applications/{name}/status", application)
+                                    .then()
+                                    .statusCode(404));
+                }
             }
 
-            await().atMost(WAIT).untilAsserted(() -> assertThat(
-                            probe
-                                    .readToEnd(Topics.COMMANDS, r -> Set.of(ours, elsewhere)
+            await().atMost(WAIT)
+                    .untilAsserted(() -> assertThat(probe
+                                    .readToEnd(Topics.COMMANDS, r -> Set.of(ours, elsewhere, waiting)
                                             .contains(r.key()))
                                     .stream()
                                     .map(r -> EventCodec.decode(ResyncRequested.class, r.value()))
                                     .filter(resync -> "sync-service".equals(resync.actor()))
                                     .map(ResyncRequested::application))
-                    .as("resyncs asked for by sync-service")
-                    .contains(ours, elsewhere));
+                            .as("resyncs asked for by sync-service")
+                            .contains(ours, elsewhere, waiting));
         }
     }
 
