@@ -422,9 +422,10 @@ public class DriftWatcher {
         List<String> resources =
                 differences.stream().map(Difference::resource).distinct().toList();
         // a closed sync window holds self-heal as it holds syncs: the drift is reported, and healed once it opens
-        boolean healing = wanted.selfHeal()
-                && dev.driftless.sync.domain.SyncWindows.decide(wanted.windows(), application, Instant.now(), false)
-                        .allowed();
+        dev.driftless.sync.domain.NextStep.ForDrift step = dev.driftless.sync.domain.NextStep.forDrift(
+                wanted.selfHeal(),
+                dev.driftless.sync.domain.SyncWindows.decide(wanted.windows(), application, Instant.now(), false));
+        boolean healing = step == dev.driftless.sync.domain.NextStep.ForDrift.HEAL;
         LOG.infof("%s drifted from %s: %s", application, wanted.commit().substring(0, 7), resources);
         metrics.counter("driftless.sync.drift.detected", "application", application)
                 .increment();
@@ -464,7 +465,7 @@ public class DriftWatcher {
         results.put(application, new Result(List.copyOf(differences), Instant.now(), heals));
         if (healing) {
             schedule(application); // check the heal held, after the backoff
-        } else if (wanted.selfHeal()) {
+        } else if (step == dev.driftless.sync.domain.NextStep.ForDrift.REPORT_AND_WAIT) {
             // a sync window holds the heal: look again in a minute, and heal once the window lets it
             pending.computeIfAbsent(application, app -> comparisons.schedule(() -> compare(app), 1, TimeUnit.MINUTES));
         }

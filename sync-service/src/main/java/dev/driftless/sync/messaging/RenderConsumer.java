@@ -8,6 +8,7 @@ import dev.driftless.events.RenderFailed;
 import dev.driftless.events.RenderSucceeded;
 import dev.driftless.events.SyncReport;
 import dev.driftless.sync.Syncer;
+import dev.driftless.sync.domain.NextStep;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -186,53 +187,45 @@ public class RenderConsumer {
         }
     }
 
+    /** Does what {@link NextStep#forRender} decides for a render; the facts it asks for are read here. */
     private void syncRender(RenderSucceeded render, String eventId) {
-        if (render.target().suspended()) {
+        NextStep.ForRender step = NextStep.forRender(
+                render, () -> newestApplied(render), java.time.Instant.now(), () -> dependencies.notReady(render));
+        if (step instanceof NextStep.LetGo) {
             syncer.release(render.application());
             LOG.infof(
                     "%s is suspended (spec.suspend): nothing is applied, healed or followed until it is resumed",
                     render.application());
-            return;
-        }
-        if (!render.target().automated() && render.requestedBy() == null) {
-            syncer.hold(render, "a sync by hand", eventId, false);
-            LOG.infof(
-                    "%s syncs by hand (syncPolicy.automated: false): its render at %s waits for a sync"
-                            + " (driftless sync %s)",
-                    render.application(), render.commit().substring(0, 7), render.application());
-            return;
-        }
-        java.time.Instant newest = newestSynced.get(render.application());
-        if (newest == null || !render.renderedAt().isBefore(newest)) {
-            // what this replica applied is the freshest knowledge; the inventory knows what others (or this one
-            // before a restart) applied
-            newest = syncer.newerApplied(render).orElse(newest);
-        }
-        if (newest != null && render.renderedAt().isBefore(newest)) {
-            // a newer render of this application was synced already: never go back to an older one
+        } else if (step instanceof NextStep.Hold hold) {
+            syncer.hold(render, hold.reason(), eventId, hold.recheck());
+            if (hold.recheck()) {
+                LOG.debugf("%s at %s waits: %s", render.application(), render.commit(), hold.reason());
+            } else {
+                LOG.infof(
+                        "%s syncs by hand (syncPolicy.automated: false): its render at %s waits for a sync"
+                                + " (driftless sync %s)",
+                        render.application(), render.commit().substring(0, 7), render.application());
+            }
+        } else if (step instanceof NextStep.Skip skip) {
             LOG.infof(
                     "not syncing %s at %s: a newer render (%s) was synced",
-                    render.application(), render.commit().substring(0, 7), newest);
-            return;
+                    render.application(), render.commit().substring(0, 7), skip.newer());
+        } else {
+            newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
+            publish(syncer.sync(render, eventId), eventId, render.repository());
         }
-        var window = dev.driftless.sync.domain.SyncWindows.decide(
-                render.target().project().syncWindows(),
-                render.application(),
-                java.time.Instant.now(),
-                render.requestedBy() != null);
-        if (!window.allowed()) {
-            syncer.hold(render, window.reason(), eventId, true);
-            LOG.debugf("%s at %s waits: %s", render.application(), render.commit(), window.reason());
-            return;
+    }
+
+    /**
+     * The newest render applied to the application: what this replica applied is the freshest knowledge; the
+     * inventory knows what others (or this one before a restart) applied.
+     */
+    private java.util.Optional<java.time.Instant> newestApplied(RenderSucceeded render) {
+        java.time.Instant newest = newestSynced.get(render.application());
+        if (newest == null || !render.renderedAt().isBefore(newest)) {
+            newest = syncer.newerApplied(render).orElse(newest);
         }
-        java.util.Optional<String> dependency = dependencies.notReady(render);
-        if (dependency.isPresent()) {
-            syncer.hold(render, "waits for " + dependency.get(), eventId, true);
-            LOG.debugf("%s at %s waits for %s", render.application(), render.commit(), dependency.get());
-            return;
-        }
-        newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
-        publish(syncer.sync(render, eventId), eventId, render.repository());
+        return java.util.Optional.ofNullable(newest);
     }
 
     private void publish(SyncReport report, String renderEventId, String repository) {
