@@ -233,11 +233,11 @@ public class Syncer {
         waiting.computeIfPresent(
                 render.application(),
                 (app, held) -> held.render().renderedAt().isAfter(render.renderedAt()) ? held : null);
-        drift.syncing(render.application());
+        drift.syncStarted(render.application());
         try {
             return syncPlannedUnwatched(render, triggeredBy, started);
         } finally {
-            drift.synced(render.application());
+            drift.syncEnded(render.application());
         }
     }
 
@@ -428,7 +428,7 @@ public class Syncer {
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());
         }
-        drift.synced(
+        drift.watch(
                 render.application(),
                 cluster.name(),
                 cluster.user().orElse(null),
@@ -439,7 +439,7 @@ public class Syncer {
                 force,
                 render.target().ignoreDifferences(),
                 render.target().project().syncWindows());
-        health.synced(
+        health.follow(
                 render.application(),
                 cluster.name(),
                 cluster.user().orElse(null),

@@ -80,12 +80,12 @@ public class DriftWatcher {
     private final java.util.Set<String> syncing = ConcurrentHashMap.newKeySet();
 
     /** A sync of the application starts: compare nothing (and heal nothing) until it ends. */
-    public void syncing(String application) {
+    public void syncStarted(String application) {
         syncing.add(application);
     }
 
     /** The sync of an application ended (successfully or not): comparisons resume. */
-    public void synced(String application) {
+    public void syncEnded(String application) {
         syncing.remove(application);
     }
 
@@ -116,7 +116,7 @@ public class DriftWatcher {
      * Follows an application after a successful sync: these objects, as applied, are what Git wants. They are compared
      * and healed as {@code user} (the user its sync impersonated; {@code null} for sync-service's own identity).
      */
-    public void synced(
+    public void watch(
             String application,
             String cluster,
             String user,

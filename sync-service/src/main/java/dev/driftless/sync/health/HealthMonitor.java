@@ -82,7 +82,7 @@ public class HealthMonitor {
      * Starts following an application after a sync applied these objects at this commit, reading them as
      * {@code user} (the user its sync impersonated; {@code null} for sync-service's own identity).
      */
-    public void synced(
+    public void follow(
             String application,
             String cluster,
             String user,
