@@ -26,7 +26,8 @@ final class ColdSync implements Scenario {
 
     @Override
     public String target() {
-        return "1,000 applications x 4 objects all applied and healthy <= 60 s";
+        return "1,000 applications x 4 objects all applied and healthy <= 60 s; 10,000 <= 5 min, every service <= 300"
+                + " MB resident (DRIFTLESS_BENCH_APPS)";
     }
 
     static String objects(String name) {
@@ -65,27 +66,54 @@ final class ColdSync implements Scenario {
                 .formatted(name);
     }
 
+    /**
+     * How many applications: {@code DRIFTLESS_BENCH_APPS} (1 to 20,000) to measure the curve at 1k, 3k, 10k, else
+     * 1,000 (100 with {@code --quick}).
+     *
+     * @throws IllegalArgumentException for a count that is not a number in range
+     */
+    static int applications(boolean quick, String wanted) {
+        if (wanted == null || wanted.isBlank()) {
+            return quick ? 100 : 1000;
+        }
+        int count;
+        try {
+            count = Integer.parseInt(wanted.strip().replace("_", "").replace(",", ""));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("DRIFTLESS_BENCH_APPS must be a number of applications, not " + wanted);
+        }
+        if (count < 1 || count > 20_000) {
+            throw new IllegalArgumentException("DRIFTLESS_BENCH_APPS must be 1 to 20,000, not " + count);
+        }
+        return count;
+    }
+
+    /** Ten minutes for 1,000 applications, and as much more again per thousand beyond. */
+    static Duration deadline(int applications) {
+        return Duration.ofMinutes(Math.max(10, 10L * ((applications + 999) / 1000)));
+    }
+
     @Override
     public Result run(Harness h) throws Exception {
-        int applications = h.quick ? 100 : 1000;
+        int applications = applications(h.quick, System.getenv("DRIFTLESS_BENCH_APPS"));
         String url = h.stack.git().repositoryUrl("fleet");
         try (GitFixture repo = h.repository("fleet")) {
             Map<String, String> files = new HashMap<>();
             for (int i = 0; i < applications; i++) {
-                files.put("apps/app-%04d/objects.yaml".formatted(i), objects("app-%04d".formatted(i)));
+                files.put("apps/app-%05d/objects.yaml".formatted(i), objects("app-%05d".formatted(i)));
             }
             String commit = repo.commitAndPush("a fleet", files).name();
             Instant registered = Instant.now();
             for (int i = 0; i < applications; i++) {
-                h.declare("app-%04d".formatted(i), url, "apps/app-%04d".formatted(i), "cold");
+                h.declare("app-%05d".formatted(i), url, "apps/app-%05d".formatted(i), "cold");
             }
             h.progress("%d applications registered", applications);
             List<SyncReport> applied =
-                    h.awaitSyncs("cold sync", r -> commit.equals(r.commit()), applications, Duration.ofMinutes(10));
+                    h.awaitSyncs("cold sync", r -> commit.equals(r.commit()), applications, deadline(applications));
             Latencies appliedLatencies = new Latencies();
             Map<String, Instant> byApplication = Harness.firstApplied(applied, SyncReport::application);
             byApplication.values().forEach(at -> appliedLatencies.add(Harness.millisBetween(registered, at)));
-            Map<String, Instant> healthy = h.awaitHealthy("cold sync", commit, applications, Duration.ofMinutes(10));
+            Map<String, Instant> healthy = h.awaitHealthy("cold sync", commit, applications, deadline(applications));
             Latencies latencies = new Latencies();
             healthy.values().forEach(at -> latencies.add(Harness.millisBetween(registered, at)));
             double seconds = latencies.percentile(100) / 1000;
