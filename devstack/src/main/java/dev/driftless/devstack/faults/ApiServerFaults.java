@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,7 +130,7 @@ public final class ApiServerFaults implements AutoCloseable {
 
     private void switchTo(Mode next) {
         mode = next;
-        open.forEach(ApiServerFaults::reset);
+        open.forEach(Sockets::reset);
         open.clear();
     }
 
@@ -162,12 +161,12 @@ public final class ApiServerFaults implements AutoCloseable {
             server = upstream.createSocket("127.0.0.1", upstreamPort);
         } catch (IOException e) {
             open.remove(client);
-            reset(client);
+            Sockets.reset(client);
             return;
         }
         open.add(server);
-        threads.execute(() -> pump(client, server));
-        pump(server, client);
+        threads.execute(() -> Sockets.pump(client, server, open));
+        Sockets.pump(server, client, open);
     }
 
     /** Answers each request on the connection with the fault's status and closes it. */
@@ -195,7 +194,7 @@ public final class ApiServerFaults implements AutoCloseable {
             out.flush();
             client.close();
         } catch (IOException e) {
-            reset(client);
+            Sockets.reset(client);
         } finally {
             open.remove(client);
         }
@@ -226,38 +225,6 @@ public final class ApiServerFaults implements AutoCloseable {
                         line.substring("content-length:".length()).trim());
                 in.skipNBytes(Math.min(length, 64L * 1024 * 1024));
             }
-        }
-    }
-
-    private void pump(Socket from, Socket to) {
-        byte[] buffer = new byte[16 * 1024];
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // one side went, or a switch reset it: both are closed below
-        } finally {
-            open.remove(from);
-            open.remove(to);
-            reset(from);
-            reset(to);
-        }
-    }
-
-    private static void reset(Socket socket) {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (SocketException e) {
-            // already closed
-        }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
         }
     }
 

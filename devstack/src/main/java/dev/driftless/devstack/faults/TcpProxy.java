@@ -1,14 +1,11 @@
 package dev.driftless.devstack.faults;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -75,7 +72,7 @@ public final class TcpProxy implements AutoCloseable {
     /** Resets every open connection and refuses (accepts and at once resets) new ones until {@link #restore()}. */
     public void cut() {
         cut = true;
-        open.forEach(TcpProxy::reset);
+        open.forEach(Sockets::reset);
         open.clear();
     }
 
@@ -89,18 +86,18 @@ public final class TcpProxy implements AutoCloseable {
             try {
                 Socket client = server.accept();
                 if (cut) {
-                    reset(client);
+                    Sockets.reset(client);
                     continue;
                 }
                 Socket upstream = connectToNext();
                 if (upstream == null) {
-                    reset(client);
+                    Sockets.reset(client);
                     continue;
                 }
                 open.add(client);
                 open.add(upstream);
-                threads.execute(() -> pump(client, upstream));
-                threads.execute(() -> pump(upstream, client));
+                threads.execute(() -> Sockets.pump(client, upstream, open));
+                threads.execute(() -> Sockets.pump(upstream, client, open));
             } catch (IOException e) {
                 if (!closed) {
                     continue;
@@ -119,42 +116,10 @@ public final class TcpProxy implements AutoCloseable {
                 upstream.connect(target, 5_000);
                 return upstream;
             } catch (IOException e) {
-                reset(upstream);
+                Sockets.reset(upstream);
             }
         }
         return null;
-    }
-
-    private void pump(Socket from, Socket to) {
-        byte[] buffer = new byte[16 * 1024];
-        try (InputStream in = from.getInputStream();
-                OutputStream out = to.getOutputStream()) {
-            for (int n; (n = in.read(buffer)) >= 0; ) {
-                out.write(buffer, 0, n);
-                out.flush();
-            }
-        } catch (IOException e) {
-            // the other side went, or the proxy cut it: close both below
-        } finally {
-            open.remove(from);
-            open.remove(to);
-            reset(from);
-            reset(to);
-        }
-    }
-
-    /** Closes with a TCP reset rather than a clean close, as a dead server or a broken path looks to a client. */
-    private static void reset(Socket socket) {
-        try {
-            socket.setSoLinger(true, 0);
-        } catch (SocketException e) {
-            // already closed
-        }
-        try {
-            socket.close();
-        } catch (IOException e) {
-            // already closed
-        }
     }
 
     @Override
