@@ -43,6 +43,45 @@ class EventSignaturesTest {
                 .hasValueSatisfying(p -> assertThat(p).contains("not trusted"));
     }
 
+    /**
+     * The signatures are RFC 8032 Ed25519, the JDK's byte for byte: events signed before signing moved to Bouncy Castle
+     * (and by any other Ed25519 tool) still verify, and the JDK checks what Driftless signs.
+     */
+    @Test
+    void signaturesAreTheJdksEd25519ByteForByte(@TempDir Path dir) throws Exception {
+        java.security.KeyPair pair =
+                java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + java.util.Base64.getMimeEncoder()
+                        .encodeToString(pair.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n-----BEGIN PUBLIC KEY-----\n"
+                + java.util.Base64.getMimeEncoder()
+                        .encodeToString(pair.getPublic().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
+        Path keyFile = Files.writeString(dir.resolve("key.pem"), pem);
+        byte[] content = EventSignatures.signed("id-1", TYPE, "{\"a\":1}");
+
+        java.security.Signature jdk = java.security.Signature.getInstance("Ed25519");
+        jdk.initSign(pair.getPrivate());
+        jdk.update(content);
+        String byJdk = java.util.Base64.getEncoder().encodeToString(jdk.sign());
+        Map<String, String> ours = EventSignatures.Signer.read(keyFile).sign("id-1", TYPE, "{\"a\":1}");
+        assertThat(ours.get(EventSignatures.SIGNATURE)).isEqualTo(byJdk);
+
+        java.security.Signature check = java.security.Signature.getInstance("Ed25519");
+        check.initVerify(pair.getPublic());
+        check.update(content);
+        assertThat(check.verify(java.util.Base64.getDecoder().decode(ours.get(EventSignatures.SIGNATURE))))
+                .isTrue();
+        Map<String, Object> signedByJdk = new HashMap<>(Map.of(
+                EventSignatures.SIGNATURE, byJdk, EventSignatures.KEY_ID, EventSignatures.keyId(pair.getPublic())));
+        assertThat(EventSignatures.Verifier.read(keyFile).problem("id-1", TYPE, "{\"a\":1}", signedByJdk))
+                .isEmpty();
+        signedByJdk.put(EventSignatures.SIGNATURE, "not base64 at all!");
+        assertThat(EventSignatures.Verifier.read(keyFile).problem("id-1", TYPE, "{\"a\":1}", signedByJdk))
+                .hasValueSatisfying(p -> assertThat(p).contains("cannot be read"));
+    }
+
     @Test
     void keyFilesWithoutTheRightKeysAreRefusedNamingTheFile(@TempDir Path dir) throws Exception {
         Path publicOnly =
