@@ -258,7 +258,11 @@ public class Renderer {
         Application first = candidates.get(0);
         String head;
         try {
-            head = mirrors.resolve(first, null);
+            // pushes of one repository come one after another: one that an earlier fetch brought shares it
+            head = push.ref().equals(first.ref())
+                            && mirrors.alreadyFetched(first, push.ref(), push.before(), push.after())
+                    ? mirrors.localHead(first)
+                    : mirrors.resolve(first, null);
         } catch (RenderFailure failure) {
             return publishAll(failedAll(candidates, push, failure, triggeredBy, started), publish);
         } catch (RuntimeException e) {

@@ -73,6 +73,19 @@ public final class GitFixture implements AutoCloseable {
         }
     }
 
+    /** Moves {@code main} back to an earlier commit and force-pushes it, as {@code git reset --hard; git push -f}. */
+    public void resetAndForcePush(RevCommit to) {
+        try {
+            git.reset()
+                    .setMode(org.eclipse.jgit.api.ResetCommand.ResetType.HARD)
+                    .setRef(to.name())
+                    .call();
+            git.push().setRemote(remote).add("main").setForce(true).call();
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot force-push to " + remote + ": " + e.getMessage(), e);
+        }
+    }
+
     /** Creates a lightweight tag at the last commit and pushes it. */
     public void tagAndPush(String tag) {
         try {

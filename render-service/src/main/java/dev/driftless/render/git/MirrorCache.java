@@ -215,6 +215,35 @@ public class MirrorCache {
     }
 
     /**
+     * Whether an earlier fetch of the application's repository already brought what a push set its ref to
+     * ({@link dev.driftless.render.domain.PushFetch}), so the push's render may start from the mirror without
+     * fetching; {@code false} when the mirror does not exist or cannot be read (the push then fetches).
+     */
+    public boolean alreadyFetched(Application app, String ref, String before, String after) {
+        if (!Files.isDirectory(mirrorDir(app))) {
+            return false;
+        }
+        try (Repository repo = open(app)) {
+            org.eclipse.jgit.lib.Ref local = repo.exactRef(ref);
+            ObjectId at = local == null ? null : local.getObjectId();
+            ObjectId pushed = after == null ? null : ObjectId.fromString(after);
+            boolean ancestor = false;
+            if (at != null
+                    && pushed != null
+                    && !at.equals(pushed)
+                    && repo.getObjectDatabase().has(pushed)) {
+                try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
+                    ancestor = walk.isMergedInto(walk.parseCommit(pushed), walk.parseCommit(at));
+                }
+            }
+            return dev.driftless.render.domain.PushFetch.alreadyFetched(
+                    ref, before, after, at == null ? null : at.name(), ancestor);
+        } catch (IOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
      * The regular files under the application's path at a commit that the manifest parser reads, keyed by path
      * relative to it, in path order. A symbolic link that points outside the repository fails the render; one inside
      * it is skipped, as are submodules.

@@ -159,6 +159,50 @@ class RenderPipelineIT {
         assertThat(next.digest()).isNotEqualTo(bundle.digest());
     }
 
+    @ConfigProperty(name = "test.git.root")
+    Path gitRoot;
+
+    @Test
+    void pushesAnEarlierFetchBroughtShareItAndAPushThatMovesTheBranchBackFetches() throws Exception {
+        RevCommit first = repo.commitAndPush("first", Map.of("apps/web/cm.yaml", CONFIG_MAP.formatted("one")));
+        declare();
+        render(first.name());
+        RevCommit second = repo.commitAndPush("second", Map.of("apps/web/cm.yaml", CONFIG_MAP.formatted("two")));
+        RevCommit third = repo.commitAndPush("third", Map.of("apps/web/cm.yaml", CONFIG_MAP.formatted("three")));
+        pushed(second, third, "d-third");
+        render(third.name());
+
+        // the branch moved back by force: the mirror has the older commit, but from before this push
+        repo.resetAndForcePush(second);
+        pushed(third, second, "d-back");
+        render(second.name());
+
+        // the repository goes away: a push the mirror already has is rendered without fetching (nothing fails), a
+        // push it does not have fails to fetch, and is the barrier (one partition, in order)
+        Path served = gitRoot.resolve(app + ".git");
+        Files.move(served, gitRoot.resolve(app + ".gone"));
+        pushed(first, second, "d-stale");
+        pushed(second, third, "d-unreachable");
+        List<EventProbe.Received> failed = probe.read(
+                Topics.RENDERS,
+                r -> app.equals(r.key()) && EventType.RENDER_FAILED.type().equals(r.ce("type")),
+                1,
+                WAIT);
+        assertThat(failed).hasSize(1);
+        assertThat(EventCodec.decode(
+                                dev.driftless.events.RenderFailed.class,
+                                failed.get(0).value())
+                        .commit())
+                .as("the first push that failed to fetch is the one the mirror did not have")
+                .isEqualTo(third.name());
+        assertThat(probe.readToEnd(
+                        Topics.RENDERS,
+                        r -> app.equals(r.key())
+                                && EventType.RENDER_FAILED.type().equals(r.ce("type"))))
+                .as("only the push the mirror did not have fetched (and failed)")
+                .hasSize(1);
+    }
+
     @Test
     void aRemovedApplicationIsAnnouncedButNotWhileTheCatalogHasErrors() throws Exception {
         RevCommit first = repo.commitAndPush("first", Map.of("apps/web/config.yaml", CONFIG_MAP.formatted("ok")));
