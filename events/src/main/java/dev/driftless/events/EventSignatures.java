@@ -85,9 +85,19 @@ public final class EventSignatures {
                             file + " must hold an Ed25519 PRIVATE KEY and its PUBLIC KEY (PEM)");
                 }
                 PublicKey publicKey = ed25519.generatePublic(new X509EncodedKeySpec(publicBytes));
-                return new Signer(
+                Signer signer = new Signer(
                         ed25519.generatePrivate(new PKCS8EncodedKeySpec(privateBytes)),
                         EventSignatures.keyId(publicKey));
+                // the two halves must belong together, or every consumer would refuse every event; checking it at
+                // start also loads and prepares the signing code before the first event needs it
+                Map<String, Object> probe = new LinkedHashMap<>(signer.sign("key-check", "key-check", "{}"));
+                if (new Verifier(Map.of(signer.keyId(), publicKey))
+                        .problem("key-check", "key-check", "{}", probe)
+                        .isPresent()) {
+                    throw new IllegalArgumentException(
+                            file + ": its PUBLIC KEY is not the public half of its PRIVATE KEY");
+                }
+                return signer;
             } catch (GeneralSecurityException e) {
                 throw new IllegalArgumentException(file + " does not hold an Ed25519 key pair: " + e.getMessage());
             }
@@ -126,6 +136,8 @@ public final class EventSignatures {
                                 each.getValue().getEncoded()));
             }
             this.trusted = Map.copyOf(keys);
+            // the tables Ed25519 needs, made now rather than by the first event checked
+            org.bouncycastle.math.ec.rfc8032.Ed25519.precompute();
         }
 
         /**

@@ -94,5 +94,14 @@ class EventSignaturesTest {
         assertThat(EventSignatures.Signer.read(Files.writeString(dir.resolve("k.pem"), EventSignatures.generatePem()))
                         .toString())
                 .doesNotContain("PRIVATE");
+        // a private key with another key's public half: every event it signed would be refused downstream
+        String one = EventSignatures.generatePem();
+        String other = EventSignatures.generatePem();
+        Path mismatched = Files.writeString(
+                dir.resolve("mismatched.pem"),
+                one.substring(0, one.indexOf("-----BEGIN PUBLIC KEY-----")) + EventSignatures.publicPem(other));
+        assertThatThrownBy(() -> EventSignatures.Signer.read(mismatched))
+                .hasMessageContaining("mismatched.pem")
+                .hasMessageContaining("not the public half");
     }
 }
