@@ -258,10 +258,9 @@ public class Renderer {
         Application first = candidates.get(0);
         String head;
         try {
-            // pushes of one repository come one after another: one that an earlier fetch brought shares it
-            head = push.ref().equals(first.ref())
-                            && mirrors.alreadyFetched(first, push.ref(), push.before(), push.after())
-                    ? mirrors.localHead(first)
+            // pushes of one repository come one after another: one that a fetch begun after it brought shares it
+            head = mirrors.alreadyFetched(first, push.receivedAt())
+                    ? mirrors.resolveFetched(first, null)
                     : mirrors.resolve(first, null);
         } catch (RenderFailure failure) {
             return publishAll(failedAll(candidates, push, failure, triggeredBy, started), publish);

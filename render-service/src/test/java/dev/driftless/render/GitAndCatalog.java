@@ -111,6 +111,18 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
         sendPush(probe, repoUrl, ref, before, after, deliveryId, PUSH_SIGNER);
     }
 
+    /** Publishes a signed {@code commit.pushed} received by webhook-service at {@code receivedAt}. */
+    public static void sendPushReceivedAt(
+            dev.driftless.devstack.kafka.EventProbe probe,
+            String repoUrl,
+            String ref,
+            String before,
+            String after,
+            String deliveryId,
+            java.time.Instant receivedAt) {
+        sendPush(probe, repoUrl, ref, before, after, deliveryId, PUSH_SIGNER, receivedAt);
+    }
+
     /** Publishes a {@code commit.pushed} signed by {@code signer} (unsigned when {@code null}). */
     public static void sendPush(
             dev.driftless.devstack.kafka.EventProbe probe,
@@ -120,6 +132,18 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
             String after,
             String deliveryId,
             dev.driftless.events.EventSignatures.Signer signer) {
+        sendPush(probe, repoUrl, ref, before, after, deliveryId, signer, java.time.Instant.now());
+    }
+
+    static void sendPush(
+            dev.driftless.devstack.kafka.EventProbe probe,
+            String repoUrl,
+            String ref,
+            String before,
+            String after,
+            String deliveryId,
+            dev.driftless.events.EventSignatures.Signer signer,
+            java.time.Instant receivedAt) {
         dev.driftless.events.CommitPushed push = new dev.driftless.events.CommitPushed(
                 dev.driftless.events.RepositoryUrls.normalise(repoUrl),
                 ref,
@@ -129,7 +153,7 @@ public class GitAndCatalog implements QuarkusTestResourceLifecycleManager {
                 "github",
                 deliveryId,
                 java.util.List.of(),
-                java.time.Instant.now(),
+                receivedAt,
                 true);
         probe.send(
                 new dev.driftless.events.Envelope(

@@ -202,6 +202,11 @@ public class MirrorCache {
             return wanted;
         }
         refresh(app);
+        return resolveFetched(app, wanted);
+    }
+
+    /** As {@link #resolve}, from what the mirror has now, without fetching. */
+    public String resolveFetched(Application app, String wanted) throws RenderFailure {
         String target = wanted != null ? wanted : app.targetRevision();
         if (!RevisionMatcher.isCommitSha(target)) {
             return localHead(app);
@@ -214,33 +219,17 @@ public class MirrorCache {
         return target;
     }
 
+    /** When the last successful fetch of each repository began, since start. */
+    private final java.util.Map<String, java.time.Instant> fetchesBegan =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
-     * Whether an earlier fetch of the application's repository already brought what a push set its ref to
+     * Whether a fetch of the application's repository that began after a push was received already brought it
      * ({@link dev.driftless.render.domain.PushFetch}), so the push's render may start from the mirror without
-     * fetching; {@code false} when the mirror does not exist or cannot be read (the push then fetches).
+     * fetching again.
      */
-    public boolean alreadyFetched(Application app, String ref, String before, String after) {
-        if (!Files.isDirectory(mirrorDir(app))) {
-            return false;
-        }
-        try (Repository repo = open(app)) {
-            org.eclipse.jgit.lib.Ref local = repo.exactRef(ref);
-            ObjectId at = local == null ? null : local.getObjectId();
-            ObjectId pushed = after == null ? null : ObjectId.fromString(after);
-            boolean ancestor = false;
-            if (at != null
-                    && pushed != null
-                    && !at.equals(pushed)
-                    && repo.getObjectDatabase().has(pushed)) {
-                try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(repo)) {
-                    ancestor = walk.isMergedInto(walk.parseCommit(pushed), walk.parseCommit(at));
-                }
-            }
-            return dev.driftless.render.domain.PushFetch.alreadyFetched(
-                    ref, before, after, at == null ? null : at.name(), ancestor);
-        } catch (IOException | IllegalArgumentException e) {
-            return false;
-        }
+    public boolean alreadyFetched(Application app, java.time.Instant pushReceived) {
+        return dev.driftless.render.domain.PushFetch.alreadyFetched(fetchesBegan.get(app.repository()), pushReceived);
     }
 
     /**
@@ -709,7 +698,9 @@ public class MirrorCache {
                         .setCheckFetchedObjects(true)
                         .setTimeout(30);
                 credentials.apply(fetch, app.cloneUrl());
+                java.time.Instant began = java.time.Instant.now();
                 fetch.call();
+                fetchesBegan.merge(app.repository(), began, (x, y) -> x.isAfter(y) ? x : y);
                 return;
             } catch (GitAPIException e) {
                 var tooLarge = FetchLimit.exceeded(e);

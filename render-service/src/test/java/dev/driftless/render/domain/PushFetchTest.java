@@ -2,39 +2,29 @@ package dev.driftless.render.domain;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
 class PushFetchTest {
 
-    static final String MAIN = "refs/heads/main";
+    static final Instant RECEIVED = Instant.parse("2026-11-30T22:00:00Z");
 
     @Test
-    void aPushAnEarlierFetchBroughtSharesIt() {
-        // c1 → c2 was pushed, and a fetch since brought c3 on top of it
-        assertThat(PushFetch.alreadyFetched(MAIN, "c1", "c2", "c3", true)).isTrue();
-        assertThat(PushFetch.alreadyFetched(MAIN, "c1", "c2", "c2", false)).isTrue();
+    void aPushAFetchBegunAfterItBroughtSharesThatFetch() {
+        assertThat(PushFetch.alreadyFetched(RECEIVED.plusSeconds(2), RECEIVED)).isTrue();
     }
 
     @Test
-    void aPushTheMirrorDoesNotHaveYetFetches() {
-        assertThat(PushFetch.alreadyFetched(MAIN, "c1", "c2", "c1", false)).isFalse();
-        assertThat(PushFetch.alreadyFetched(MAIN, "c1", "c2", null, false)).isFalse();
-        assertThat(PushFetch.alreadyFetched(MAIN, "c1", "c2", "x9", false))
-                .as("the mirror's ref went elsewhere (a force push since)")
+    void aPushNoFetchHasSeenFetches() {
+        assertThat(PushFetch.alreadyFetched(null, RECEIVED)).isFalse();
+        assertThat(PushFetch.alreadyFetched(RECEIVED.minusSeconds(5), RECEIVED)).isFalse();
+        assertThat(PushFetch.alreadyFetched(RECEIVED.plusSeconds(2), null)).isFalse();
+    }
+
+    @Test
+    void aFetchThatBeganWithinTheClockMarginOfThePushDoesNotCount() {
+        assertThat(PushFetch.alreadyFetched(RECEIVED.plusMillis(500), RECEIVED)).isFalse();
+        assertThat(PushFetch.alreadyFetched(RECEIVED.plus(PushFetch.CLOCK_MARGIN), RECEIVED))
                 .isFalse();
-    }
-
-    @Test
-    void aPushThatMovedTheBranchBackAlwaysFetches() {
-        // c3 → c1 by force: the mirror at c3 has c1 in its history, but it is from before this push
-        assertThat(PushFetch.alreadyFetched(MAIN, "c3", "c1", "c3", true)).isFalse();
-    }
-
-    @Test
-    void aTagIsFetchedUnlessTheMirrorHasItWherePushed() {
-        assertThat(PushFetch.alreadyFetched("refs/tags/v1", "0", "c2", "c3", true))
-                .isFalse();
-        assertThat(PushFetch.alreadyFetched("refs/tags/v1", "0", "c2", "c2", false))
-                .isTrue();
     }
 }
