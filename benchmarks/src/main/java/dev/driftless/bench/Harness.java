@@ -315,12 +315,6 @@ final class Harness implements AutoCloseable {
         return wanted.size() - found.size();
     }
 
-    /** How many events the audit log holds more than once (by event id): none, when it records each exactly once. */
-    long auditedMoreThanOnce() throws SQLException {
-        return auditRows(
-                "event_id IN (SELECT event_id FROM " + schema + ".change_log GROUP BY event_id HAVING count(*) > 1)");
-    }
-
     /** How many rows of the audit log match a condition (an SQL expression over change_log's columns). */
     long auditRows(String condition) throws SQLException {
         try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "");

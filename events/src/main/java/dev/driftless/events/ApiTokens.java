@@ -65,7 +65,7 @@ public final class ApiTokens {
 
     /** The optional fourth part of an entry: {@code :applications=a|b} or {@code :projects=p|q}, at its end. */
     private static final java.util.regex.Pattern SCOPE =
-            java.util.regex.Pattern.compile(":(applications|projects)=([a-z0-9][-a-z0-9|]*)$");
+            java.util.regex.Pattern.compile(":(applications|projects)=([a-z0-9][-a-z0-9.|]*)$");
 
     private final List<Entry> entries;
 

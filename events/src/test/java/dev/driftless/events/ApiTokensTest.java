@@ -49,7 +49,7 @@ class ApiTokensTest {
     @Test
     void aTokenMayBeLimitedToApplicationsOrProjects() {
         ApiTokens tokens = ApiTokens.parse(List.of(
-                "shop-ci:write:shop-token-0123456789:applications=shop|shop-jobs",
+                "shop-ci:write:shop-token-0123456789:applications=shop|shop-jobs|team-a.api",
                 "team-a:read:team-token-0123456789:projects=team-a",
                 "admin:write:admin-token-0123456789"));
 
@@ -57,6 +57,9 @@ class ApiTokensTest {
                 tokens.authenticate("Bearer shop-token-0123456789").orElseThrow();
         assertThat(shop.sees("shop", "anything")).isTrue();
         assertThat(shop.sees("billing", "team-a")).isFalse();
+        assertThat(shop.sees("team-a.api", "team-a"))
+                .as("an application of a team's namespace, by its name in Driftless")
+                .isTrue();
         ApiTokens.Caller team =
                 tokens.authenticate("Bearer team-token-0123456789").orElseThrow();
         assertThat(team.sees("billing", "team-a")).isTrue();

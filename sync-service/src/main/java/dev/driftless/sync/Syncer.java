@@ -181,7 +181,10 @@ public class Syncer {
                 own.deleteInventory(removed.application());
             }
         } catch (ClusterFailure | RuntimeException e) {
-            LOG.debugf("the claim of %s was not looked at: %s", removed.application(), e.getMessage());
+            LOG.warnf(
+                    "the claim of %s (an inventory with nothing applied) could not be looked at; a replica that owns it"
+                            + " later asks render-service for it once and is told it is gone: %s",
+                    removed.application(), e.getMessage());
         }
         if (!removed.target().prune()) {
             LOG.infof(

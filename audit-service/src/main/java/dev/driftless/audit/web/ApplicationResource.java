@@ -44,11 +44,12 @@ import org.jboss.logging.Logger;
 public class ApplicationResource {
 
     private static final Logger LOG = Logger.getLogger(ApplicationResource.class);
-    /** What the catalog allows as an application's name (a DNS label): nothing else is asked of sync-service. */
-    private static final Pattern APPLICATION_NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
     private static Response nameInvalid() {
-        return Errors.of(Response.Status.BAD_REQUEST, "NameInvalid", "an application's name is a DNS label");
+        return Errors.of(
+                Response.Status.BAD_REQUEST,
+                "NameInvalid",
+                "an application's name is a DNS label, or <namespace>.<name> for one of a team's namespace");
     }
 
     private static final Pattern FULL_SHA = Pattern.compile("^[0-9a-f]{40}([0-9a-f]{24})?$");
@@ -138,7 +139,7 @@ public class ApplicationResource {
     @GET
     @Path("/{name}/status")
     public Response status(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        if (!APPLICATION_NAME.matcher(name).matches()) {
+        if (!dev.driftless.events.ApplicationNames.isValid(name)) {
             return nameInvalid();
         }
         return peers.sync(name, "status", request.getHeaderString("Authorization"));
@@ -148,7 +149,7 @@ public class ApplicationResource {
     @GET
     @Path("/{name}/diff")
     public Response diff(@PathParam("name") String name, @Context ContainerRequestContext request) {
-        if (!APPLICATION_NAME.matcher(name).matches()) {
+        if (!dev.driftless.events.ApplicationNames.isValid(name)) {
             return nameInvalid();
         }
         return peers.sync(name, "diff", request.getHeaderString("Authorization"));

@@ -175,6 +175,7 @@ public final class ApiServerFaults implements AutoCloseable {
             InputStream in = client.getInputStream();
             String head = readHead(in);
             if (head == null) {
+                Sockets.reset(client); // the client went before asking anything
                 return;
             }
             skipBody(in, head);

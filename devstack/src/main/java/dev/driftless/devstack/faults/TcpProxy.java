@@ -96,6 +96,14 @@ public final class TcpProxy implements AutoCloseable {
                 }
                 open.add(client);
                 open.add(upstream);
+                if (cut) {
+                    // cut while this connection was being made: it goes as the others went
+                    open.remove(client);
+                    open.remove(upstream);
+                    Sockets.reset(client);
+                    Sockets.reset(upstream);
+                    continue;
+                }
                 threads.execute(() -> Sockets.pump(client, upstream, open));
                 threads.execute(() -> Sockets.pump(upstream, client, open));
             } catch (IOException e) {

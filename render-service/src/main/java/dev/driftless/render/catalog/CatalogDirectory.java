@@ -90,12 +90,16 @@ public class CatalogDirectory {
         Set<String> present = applications.stream().map(Application::name).collect(Collectors.toSet());
         List<String> gone =
                 known.keySet().stream().filter(name -> !present.contains(name)).toList();
-        if (errors.isEmpty()) {
-            gone.forEach(name -> removed.add(known.remove(name)));
-        } else if (!gone.isEmpty()) {
+        List<Application> announceable = dev.driftless.render.domain.Removals.announceable(
+                gone.stream().map(known::get).toList(),
+                errors,
+                config.clusterCatalog().namespace());
+        announceable.forEach(app -> removed.add(known.remove(app.name())));
+        if (announceable.size() < gone.size()) {
             LOG.warnf(
-                    "catalog: %s missing, not announced as removed while the catalog has errors",
-                    String.join(", ", gone));
+                    "catalog: %s missing, not announced as removed while the catalog has errors where they were"
+                            + " declared",
+                    String.join(", ", gone.stream().filter(known::containsKey).toList()));
         }
         LOG.infof(
                 "catalog %s: %d application(s), %d changed, %d removed, %d error(s)",

@@ -30,10 +30,6 @@ public final class CatalogParser {
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Pattern DNS_LABEL = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
-    /** An application's name: a DNS label, or {@code <namespace>.<name>} for one declared in a team's namespace. */
-    private static final Pattern APPLICATION_NAME =
-            Pattern.compile("^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\\.)?[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
-
     private static final Set<String> RENDER_TYPES = Set.of("auto", "directory", "kustomize", "helm");
 
     /** The applications of a catalog, and what was wrong with the declarations that were left out. */
@@ -616,9 +612,7 @@ public final class CatalogParser {
         }
         List<String> names = new ArrayList<>();
         for (JsonNode each : value) {
-            if (!each.isTextual()
-                    || each.asText().length() > 63
-                    || !APPLICATION_NAME.matcher(each.asText()).matches()) {
+            if (!each.isTextual() || !dev.driftless.events.ApplicationNames.isValid(each.asText())) {
                 throw new IllegalArgumentException("spec.dependsOn: " + each + " is not an application name");
             }
             names.add(each.asText());

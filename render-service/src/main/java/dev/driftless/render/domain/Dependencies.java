@@ -54,6 +54,22 @@ public final class Dependencies {
                         changed = true;
                         break;
                     }
+                    if (other != null
+                            && app.declaredIn() != null
+                            && app.name().contains(".")
+                            && !other.target()
+                                    .project()
+                                    .name()
+                                    .equals(app.target().project().name())) {
+                        // what it waits for is shown with the other's health and commit: only within its project
+                        errors.add(app.source() + ": spec.dependsOn: " + dependency + " is not in project "
+                                + app.target().project().name()
+                                + " (an application of a team's namespace depends only on its own project's); "
+                                + app.name() + " is not rendered");
+                        byName.remove(app.name());
+                        changed = true;
+                        break;
+                    }
                     if (!byName.containsKey(dependency)) {
                         errors.add(app.source() + ": spec.dependsOn: " + dependency
                                 + (inCycle.contains(dependency)

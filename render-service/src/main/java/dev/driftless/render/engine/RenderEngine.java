@@ -248,7 +248,10 @@ public class RenderEngine {
             List<String> template = new ArrayList<>(helm);
             template.addAll(List.of(
                     "template",
-                    app.helm().releaseName() == null ? app.name() : app.helm().releaseName(),
+                    // a team namespace's application is <namespace>.<name>; its release is <name>, as Argo CD's
+                    app.helm().releaseName() == null
+                            ? app.name().substring(app.name().indexOf('.') + 1)
+                            : app.helm().releaseName(),
                     chart.toString(),
                     "--namespace",
                     app.target().namespace(),

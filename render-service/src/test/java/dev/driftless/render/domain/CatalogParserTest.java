@@ -335,6 +335,23 @@ class CatalogParserTest {
                         "cluster/shop-apps/Application/defaulted: metadata.namespace: project default does not allow"
                                 + " Application resources in namespace shop-apps (see its spec.sourceNamespaces)");
         assertThat(CatalogParser.parse(Map.of("projects.yaml", teams)).errors()).isEmpty();
+        // a team's application depends only on its own project's: what it waits for shows the other's health
+        var depending = CatalogParser.parse(
+                Map.of(
+                        "projects.yaml",
+                        teams,
+                        "z-db.yaml",
+                        app("db", ""),
+                        "cluster/shop-apps/Application/api",
+                        fromCluster("api", "shop-team", null)
+                                .replace("\"project\"", "\"dependsOn\": [\"db\"], \"project\""),
+                        "cluster/shop-apps/Application/worker",
+                        fromCluster("worker", "shop-team", null)
+                                .replace("\"project\"", "\"dependsOn\": [\"shop-apps.api\"], \"project\"")),
+                "driftless-system");
+        assertThat(depending.applications()).extracting(Application::name).containsExactly("db");
+        assertThat(depending.errors()).anySatisfy(e -> assertThat(e)
+                .startsWith("cluster/shop-apps/Application/api: spec.dependsOn: db is not in project shop-team"));
         assertThat(CatalogParser.parse(Map.of(
                                 "projects.yaml",
                                 TEAMS.replace("  sourceRepos:", "  sourceNamespaces: [\"Shop/Apps\"]\n  sourceRepos:")))
