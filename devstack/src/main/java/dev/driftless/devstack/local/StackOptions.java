@@ -188,46 +188,20 @@ public record StackOptions(
 
     /** The same options with another cluster. */
     public StackOptions withCluster(Cluster other) {
-        return new StackOptions(
-                home,
-                stateDir,
-                kafkaPort,
-                gitPort,
-                clusterPort,
-                webhookPort,
-                renderPort,
-                syncPort,
-                auditPort,
-                webhookSecret,
-                database,
-                serviceHeap,
-                other,
-                replicas,
-                apiServerFaults);
+        return with(other, replicas, apiServerFaults);
     }
 
     /** The same options with {@code count} processes of each service. */
     public StackOptions withReplicas(int count) {
-        return new StackOptions(
-                home,
-                stateDir,
-                kafkaPort,
-                gitPort,
-                clusterPort,
-                webhookPort,
-                renderPort,
-                syncPort,
-                auditPort,
-                webhookSecret,
-                database,
-                serviceHeap,
-                cluster,
-                count,
-                apiServerFaults);
+        return with(cluster, count, apiServerFaults);
     }
 
     /** The same options with sync-service reaching the control plane through a fault proxy. */
     public StackOptions withApiServerFaults() {
+        return with(cluster, replicas, true);
+    }
+
+    private StackOptions with(Cluster otherCluster, int otherReplicas, boolean otherApiServerFaults) {
         return new StackOptions(
                 home,
                 stateDir,
@@ -241,9 +215,9 @@ public record StackOptions(
                 webhookSecret,
                 database,
                 serviceHeap,
-                cluster,
-                replicas,
-                true);
+                otherCluster,
+                otherReplicas,
+                otherApiServerFaults);
     }
 
     /**

@@ -162,10 +162,23 @@ class IgnoreDifferencesIT {
             cm.getData().put("tuned", "by-hand");
             return cm;
         });
-        cluster.apps().deployments().inNamespace(app).withName("web").edit(d -> {
-            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("nginx:1.28-patched");
-            return d;
-        });
+        // the deployment controller writes the Deployment's status meanwhile: an edit that meets its write (409) is
+        // made again on the newer version
+        await().atMost(WAIT)
+                .ignoreException(io.fabric8.kubernetes.client.KubernetesClientException.class)
+                .untilAsserted(() -> cluster.apps()
+                        .deployments()
+                        .inNamespace(app)
+                        .withName("web")
+                        .edit(d -> {
+                            d.getSpec()
+                                    .getTemplate()
+                                    .getSpec()
+                                    .getContainers()
+                                    .get(0)
+                                    .setImage("nginx:1.28-patched");
+                            return d;
+                        }));
         // then something that is drift: the watch compares the whole application and heals what it finds
         cluster.configMaps().inNamespace(app).withName("other").edit(cm -> {
             cm.getData().put("x", "2");
