@@ -43,6 +43,18 @@ public class ControlPlaneTestResource implements QuarkusTestResourceLifecycleMan
     private static Path state;
 
     /** The control plane of this JVM, started on first call. */
+    /** A client of the cluster a kubeconfig names (the administrator's, in tests); the caller closes it. */
+    public static io.fabric8.kubernetes.client.KubernetesClient client(java.nio.file.Path kubeconfig) {
+        try {
+            return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                    .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(
+                            java.nio.file.Files.readString(kubeconfig)))
+                    .build();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + kubeconfig, e);
+        }
+    }
+
     public static synchronized ControlPlane controlPlane() {
         if (shared == null && System.getProperty(SHARED) != null) {
             state = Path.of(System.getProperty(SHARED));

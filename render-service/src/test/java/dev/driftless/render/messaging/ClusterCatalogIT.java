@@ -19,7 +19,6 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -87,9 +86,7 @@ class ClusterCatalogIT {
         app = "crd-" + UUID.randomUUID().toString().substring(0, 6);
         repoUrl = gitBase + "/" + app + "-repo.git";
         repo = GitFixture.create(work.resolve("repo"), repoUrl);
-        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                .build();
+        cluster = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig);
     }
 
     @AfterEach

@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,9 +51,7 @@ class ApplicationResourceIT {
     void setUp() throws java.io.IOException {
         probe = new EventProbe(bootstrap);
         app = "resource-" + UUID.randomUUID().toString().substring(0, 8);
-        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                .build();
+        cluster = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig);
     }
 
     @AfterEach

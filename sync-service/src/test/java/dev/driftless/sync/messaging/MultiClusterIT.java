@@ -9,7 +9,6 @@ import dev.driftless.devstack.kube.ControlPlaneTestResource;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
@@ -93,14 +92,10 @@ class MultiClusterIT {
                 "data",
                 Map.of("at", "staging"));
         try (EventProbe probe = new EventProbe(bootstrap);
-                KubernetesClient staging = new KubernetesClientBuilder()
-                        .withConfig(
-                                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(stagingKubeconfig)))
-                        .build();
-                KubernetesClient defaultCluster = new KubernetesClientBuilder()
-                        .withConfig(
-                                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(defaultKubeconfig)))
-                        .build()) {
+                KubernetesClient staging =
+                        dev.driftless.devstack.kube.ControlPlaneTestResource.client(stagingKubeconfig);
+                KubernetesClient defaultCluster =
+                        dev.driftless.devstack.kube.ControlPlaneTestResource.client(defaultKubeconfig)) {
             SyncReport report = RenderDriver.syncThrough(
                     probe, app, List.of(configMap), new Target("staging", app, true, true, false, true), WAIT);
 

@@ -13,11 +13,9 @@ import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -61,10 +59,7 @@ class OwnershipIT {
         String elsewhere = onPartitionZero("elsewhere-");
         String waiting = onPartitionZero("waiting-");
         try (EventProbe probe = new EventProbe(bootstrap);
-                KubernetesClient admin = new KubernetesClientBuilder()
-                        .withConfig(
-                                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                        .build()) {
+                KubernetesClient admin = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig)) {
             Map<String, Object> configMap =
                     Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings"));
             assertThat(RenderDriver.syncThrough(

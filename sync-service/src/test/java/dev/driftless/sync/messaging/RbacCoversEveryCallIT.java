@@ -10,10 +10,8 @@ import dev.driftless.events.EventType;
 import dev.driftless.events.SyncReport;
 import dev.driftless.events.Target;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -54,10 +52,8 @@ class RbacCoversEveryCallIT {
         int before = ControlPlane.requests(auditLog).size();
         try (EventProbe probe = new EventProbe(bootstrap);
                 // the cluster administrator, to change things behind sync-service's back
-                KubernetesClient someoneElse = new KubernetesClientBuilder()
-                        .withConfig(
-                                io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                        .build()) {
+                KubernetesClient someoneElse =
+                        dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig)) {
             Target target = new Target("default", app, true, true, false, true);
             Map<String, Object> configMap = object("v1", "ConfigMap", "settings", Map.of("data", Map.of("a", "b")));
             Map<String, Object> deployment = SyncPipelineIT.DEPLOYMENT;
@@ -147,9 +143,7 @@ class RbacCoversEveryCallIT {
      */
     @Test
     void theShippedRbacDeniesEverythingThatLeadsToClusterAdmin() throws Exception {
-        try (KubernetesClient admin = new KubernetesClientBuilder()
-                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                .build()) {
+        try (KubernetesClient admin = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig)) {
             record Ask(String verb, String group, String resource, String subresource, String namespace, String name) {}
             java.util.function.Predicate<Ask> allowed = ask -> {
                 var review = new io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder()

@@ -57,9 +57,7 @@ class SecretsIT {
         probe = new EventProbe(bootstrap);
         app = "vault-" + UUID.randomUUID().toString().substring(0, 8);
         canary = "canary-" + UUID.randomUUID();
-        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                .build();
+        cluster = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig);
         holdIdentities("current.agekey");
     }
 

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -51,9 +50,7 @@ class SyncHooksIT {
         probe = new EventProbe(bootstrap);
         app = "hooks-" + UUID.randomUUID().toString().substring(0, 8);
         target = new Target("default", app, true, true, false, true, 20, null, null);
-        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                .build();
+        cluster = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig);
     }
 
     @AfterEach

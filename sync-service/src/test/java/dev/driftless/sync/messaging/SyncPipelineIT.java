@@ -18,7 +18,6 @@ import dev.driftless.events.Topics;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -62,9 +61,7 @@ class SyncPipelineIT {
     void setUp() throws java.io.IOException {
         probe = new EventProbe(bootstrap);
         app = "shop-" + UUID.randomUUID().toString().substring(0, 8);
-        cluster = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(Files.readString(adminKubeconfig)))
-                .build();
+        cluster = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig);
     }
 
     @AfterEach
