@@ -72,9 +72,16 @@ public class HealthMonitor {
     /**
      * An application followed: its objects on that cluster, read as {@code user} ({@code null}: as itself);
      * {@code unreported}: its health at this commit was not published yet (a new commit's health is published once
-     * even when it is the state of the commit before, so that every commit's trace ends with its health).
+     * even when it is the state of the commit before, so that every commit's trace ends with its health); {@code trace}:
+     * the sync's trace context, in which every health change of this commit is published, whichever thread finds it.
      */
-    private record Watched(String cluster, String user, List<ObjectRef> objects, Status status, boolean unreported) {}
+    private record Watched(
+            String cluster,
+            String user,
+            List<ObjectRef> objects,
+            Status status,
+            boolean unreported,
+            io.opentelemetry.context.Context trace) {}
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
@@ -106,11 +113,12 @@ public class HealthMonitor {
                         user,
                         List.copyOf(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
-                        newCommit || previous.unreported()));
+                        newCommit || previous.unreported(),
+                        io.opentelemetry.context.Context.current()));
         registerGauges(application);
         // first look right away, off the sync's thread: the next sync does not wait for it; in the sync's trace, so
         // the health this commit is first reported with belongs to its push's trace
-        checks.submit(io.opentelemetry.context.Context.current().wrap((Runnable) () -> check(application)));
+        checks.submit(() -> check(application));
     }
 
     private final java.util.concurrent.ExecutorService checks =
@@ -207,7 +215,8 @@ public class HealthMonitor {
                         current.user(),
                         current.objects(),
                         after,
-                        current.unreported() && !publish))) {
+                        current.unreported() && !publish,
+                        current.trace()))) {
             return health;
         }
         if (publish) {
@@ -217,7 +226,8 @@ public class HealthMonitor {
                     health.state(),
                     health.reason() == null ? "" : ": " + health.reason(),
                     before.health().state());
-            try {
+            // in the trace of the sync that applied this commit, whichever thread found the change
+            try (io.opentelemetry.context.Scope scope = current.trace().makeCurrent()) {
                 publisher.healthChanged(new HealthChanged(
                         application,
                         before.commit(),
