@@ -68,6 +68,13 @@ public final class PrivatePostgres implements AutoCloseable {
             String user = unprivilegedUser();
             builder.command().addAll(0, List.of("runuser", "-u", user, "--"));
             new ProcessBuilder("chown", "-R", user, dir.toString()).start().waitFor(10, TimeUnit.SECONDS);
+            // the stack's own directory holds the data directory: that user must be able to pass through it (a
+            // benchmark's temporary directory is created for its owner only)
+            Path stackDir = dir.getParent();
+            var permissions = new java.util.HashSet<>(Files.getPosixFilePermissions(stackDir));
+            if (permissions.add(java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE)) {
+                Files.setPosixFilePermissions(stackDir, permissions);
+            }
         }
         builder.redirectOutput(ProcessBuilder.Redirect.appendTo(
                 dir.getParent().resolve("postgres-setup.log").toFile()));
