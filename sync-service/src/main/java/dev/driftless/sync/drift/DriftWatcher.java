@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -64,7 +63,7 @@ public class DriftWatcher {
             String cluster,
             String user,
             String commit,
-            Map<ObjectRef, Map<String, Object>> objects,
+            PackedManifests.Wanted objects,
             boolean selfHeal,
             boolean force,
             List<dev.driftless.events.IgnoreDifference> ignore,
@@ -72,7 +71,7 @@ public class DriftWatcher {
 
         /** What applying an object means now: Git's version, with the fields left to others as they are live. */
         Map<String, Object> toApply(ObjectRef ref, Map<String, Object> live) {
-            return IgnoredFields.keepLive(objects.get(ref), IgnoredFields.matching(ignore, ref), live);
+            return IgnoredFields.keepLive(objects.manifest(ref), IgnoredFields.matching(ignore, ref), live);
         }
     }
 
@@ -99,6 +98,7 @@ public class DriftWatcher {
     public record Result(List<Difference> differences, Instant checkedAt, int heals) {}
 
     private final Map<String, Desired> desired = new ConcurrentHashMap<>();
+    private final PackedManifests manifests = new PackedManifests();
     private final Map<String, Result> results = new ConcurrentHashMap<>();
     private final Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
             informers = new ConcurrentHashMap<>();
@@ -126,8 +126,7 @@ public class DriftWatcher {
             boolean force,
             List<dev.driftless.events.IgnoreDifference> ignore,
             List<dev.driftless.events.SyncWindow> windows) {
-        Map<ObjectRef, Map<String, Object>> wanted = new LinkedHashMap<>();
-        objects.forEach(d -> wanted.put(d.ref(), d.manifest()));
+        PackedManifests.Wanted wanted = manifests.pack(objects);
         boolean first = desired.put(
                         application,
                         new Desired(
@@ -145,7 +144,7 @@ public class DriftWatcher {
             registerMeters(application);
         }
         Set<String> namespaced = new HashSet<>();
-        for (ObjectRef ref : wanted.keySet()) {
+        for (ObjectRef ref : wanted.refs()) {
             if (ref.namespace() != null) {
                 namespaced.add(namespacedKey(cluster, ref));
             }
@@ -329,6 +328,10 @@ public class DriftWatcher {
         desired.remove(application);
         results.remove(application);
         useNamespaceWatches(application, Set.of());
+        List<io.micrometer.core.instrument.Meter.Id> shown = meters.remove(application);
+        if (shown != null) {
+            shown.forEach(metrics::remove);
+        }
     }
 
     /** The last comparison of an application, if it is followed. */
@@ -348,8 +351,7 @@ public class DriftWatcher {
         }
         List<Difference> differences = new ArrayList<>();
         Cluster cluster = clusters.named(wanted.cluster()).actingAs(wanted.user());
-        for (var object : wanted.objects().entrySet()) {
-            ObjectRef ref = object.getKey();
+        for (ObjectRef ref : wanted.objects().refs()) {
             var live = cluster.get(ref);
             if (live.isEmpty()) {
                 differences.add(Drift.deleted(ref.toString()));
@@ -441,20 +443,18 @@ public class DriftWatcher {
         }
         if (healing) {
             heals++;
-            for (var object : wanted.objects().entrySet()) {
-                if (resources.contains(object.getKey().toString())) {
+            for (ObjectRef ref : wanted.objects().refs()) {
+                if (resources.contains(ref.toString())) {
                     try {
                         Cluster acting = clusters.named(wanted.cluster()).actingAs(wanted.user());
                         acting.apply(
-                                object.getKey(),
-                                wanted.toApply(
-                                        object.getKey(),
-                                        acting.get(object.getKey()).orElse(null)),
+                                ref,
+                                wanted.toApply(ref, acting.get(ref).orElse(null)),
                                 wanted.force(),
-                                prior(wanted.cluster(), application, object.getKey()),
+                                prior(wanted.cluster(), application, ref),
                                 dev.driftless.sync.domain.Adoption.Claim.own(application));
                     } catch (ClusterFailure e) {
-                        LOG.warnf("self-heal of %s failed: %s", object.getKey(), e.getMessage());
+                        LOG.warnf("self-heal of %s failed: %s", ref, e.getMessage());
                     }
                 }
             }
@@ -504,9 +504,12 @@ public class DriftWatcher {
         return false;
     }
 
+    /** The meters of each application followed here, removed when it is no longer followed here. */
+    private final Map<String, List<io.micrometer.core.instrument.Meter.Id>> meters = new ConcurrentHashMap<>();
+
     private void registerMeters(String application) {
-        metrics.counter("driftless.sync.drift.detected", "application", application);
-        Gauge.builder("driftless.sync.drifted.objects", results, r -> {
+        var detected = metrics.counter("driftless.sync.drift.detected", "application", application);
+        var drifted = Gauge.builder("driftless.sync.drifted.objects", results, r -> {
                     Result each = r.get(application);
                     return each == null
                             ? 0
@@ -518,6 +521,7 @@ public class DriftWatcher {
                 .description("Objects of the application that differ from Git at the last comparison")
                 .tag("application", application)
                 .register(metrics);
+        meters.put(application, List.of(detected.getId(), drifted.getId()));
     }
 
     @PreDestroy

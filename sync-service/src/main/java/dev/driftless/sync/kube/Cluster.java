@@ -248,7 +248,8 @@ public class Cluster {
 
     /**
      * Watches the objects of one kind that carry Driftless's label, in every namespace: each change or deletion is
-     * handed to {@code onChange} with the application label's value. Returns the informer, to stop it.
+     * handed to {@code onChange} with the application label's value. Returns the informer, to stop it; its cache keeps
+     * the objects packed ({@link CompactStore}).
      */
     public io.fabric8.kubernetes.client.informers.SharedIndexInformer<GenericKubernetesResource> watchManaged(
             String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange)
@@ -261,7 +262,10 @@ public class Cluster {
         return client.genericKubernetesResources(apiVersion, kind)
                 .inAnyNamespace()
                 .withLabel(SyncPlan.MANAGED_BY, "driftless")
-                .inform(managedHandler(onChange), 0);
+                .runnableInformer(0)
+                .itemStore(new CompactStore<>(GenericKubernetesResource.class))
+                .addEventHandler(managedHandler(onChange))
+                .run();
     }
 
     /**
@@ -281,7 +285,10 @@ public class Cluster {
         return acting.genericKubernetesResources(apiVersion, kind)
                 .inNamespace(namespace)
                 .withLabel(SyncPlan.MANAGED_BY, "driftless")
-                .inform(managedHandler(onChange), 0);
+                .runnableInformer(0)
+                .itemStore(new CompactStore<>(GenericKubernetesResource.class))
+                .addEventHandler(managedHandler(onChange))
+                .run();
     }
 
     private io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource> managedHandler(
@@ -548,7 +555,10 @@ public class Cluster {
             synchronized (this) {
                 if (namespaceInformer == null && !namespaceWatchRefused) {
                     try {
-                        namespaceInformer = client.namespaces().inform();
+                        namespaceInformer = client.namespaces()
+                                .runnableInformer(0)
+                                .itemStore(new CompactStore<>(Namespace.class))
+                                .run();
                     } catch (KubernetesClientException e) {
                         namespaceWatchRefused = true;
                         LOG.infof(
