@@ -7,6 +7,7 @@ import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.kube.ClusterFailure;
 import dev.driftless.sync.messaging.SyncPublisher;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -115,7 +116,7 @@ public class HealthMonitor {
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported(),
                         io.opentelemetry.context.Context.current()));
-        registerGauges(application);
+        showHealth(application);
         // first look right away, off the sync's thread: the next sync does not wait for it; in the sync's trace, so
         // the health this commit is first reported with belongs to its push's trace
         checks.submit(() -> check(application));
@@ -136,6 +137,7 @@ public class HealthMonitor {
     /** Stops following an application that left the catalog. */
     public void forget(String application) {
         watched.remove(application);
+        showHealth(application);
     }
 
     /** What is known of an application, if it was synced since start. */
@@ -219,6 +221,9 @@ public class HealthMonitor {
                         current.trace()))) {
             return health;
         }
+        if (changed) {
+            showHealth(application);
+        }
         if (publish) {
             LOG.infof(
                     "%s is %s%s (was %s)",
@@ -241,16 +246,33 @@ public class HealthMonitor {
         return health;
     }
 
-    private void registerGauges(String application) {
-        for (Health.State state : Health.State.values()) {
-            Gauge.builder("driftless.sync.health", watched, w -> {
-                        Watched each = w.get(application);
-                        return each != null && each.status().health().state() == state ? 1 : 0;
-                    })
-                    .description("1 when the application is in this health state, else 0")
-                    .tag("application", application)
-                    .tag("health", state.name())
-                    .register(metrics);
-        }
+    /** The series of {@code driftless.sync.health} shown for each application: the one of its state now. */
+    private final Map<String, Meter.Id> healthSeries = new ConcurrentHashMap<>();
+
+    /**
+     * Shows an application's health as one series, tagged with its state now (1), as Argo CD's {@code argocd_app_info}
+     * does: a series per state and application (0 for all but one) cost six meters an application, most of
+     * sync-service's metrics memory and scrape at thousands of applications. An application no longer followed has
+     * none.
+     */
+    private void showHealth(String application) {
+        healthSeries.compute(application, (app, shown) -> {
+            Watched now = watched.get(app);
+            String state = now == null ? null : now.status().health().state().name();
+            if (shown != null && shown.getTag("health").equals(state)) {
+                return shown;
+            }
+            if (shown != null) {
+                metrics.remove(shown);
+            }
+            return state == null
+                    ? null
+                    : Gauge.builder("driftless.sync.health", () -> 1)
+                            .description("1 for the application's health state now (one series per application)")
+                            .tag("application", app)
+                            .tag("health", state)
+                            .register(metrics)
+                            .getId();
+        });
     }
 }

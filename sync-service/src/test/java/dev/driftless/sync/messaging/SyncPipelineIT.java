@@ -522,6 +522,8 @@ class SyncPipelineIT {
     void anApplicationThatLeftTheCatalogIsPrunedOnlyWithPruneAndNeverItsNamespace() {
         SyncReport applied = render(List.of(configMap("hello"), SERVICE, CLAIM), false);
         assertThat(applied.status()).isEqualTo("Succeeded");
+        assertThat(series("driftless_sync_health", app)).hasSize(1);
+        assertThat(series("driftless_sync_drifted_objects", app)).hasSize(1);
 
         String removal = removed(new Target("default", app, true, true, false, true));
 
@@ -557,6 +559,23 @@ class SyncPipelineIT {
                         .get())
                 .as("the inventory goes with the application")
                 .isNull();
+        assertThat(series("driftless_sync_health", app))
+                .as("nor any series of it in the metrics")
+                .isEmpty();
+        assertThat(series("driftless_sync_drifted_objects", app)).isEmpty();
+    }
+
+    /** The lines of one metric of this application in sync-service's Prometheus scrape. */
+    private static List<String> series(String metric, String application) {
+        return io.restassured.RestAssured.given()
+                .get("/q/metrics")
+                .then()
+                .statusCode(200)
+                .extract()
+                .asString()
+                .lines()
+                .filter(line -> line.startsWith(metric + "{") && line.contains("application=\"" + application + "\""))
+                .toList();
     }
 
     @Test
@@ -669,6 +688,11 @@ class SyncPipelineIT {
                 .body("health.health.state", org.hamcrest.Matchers.equalTo("Healthy"))
                 .body("lastSync.commit", org.hamcrest.Matchers.equalTo(synced.commit()))
                 .body("health.objects.size()", org.hamcrest.Matchers.equalTo(5));
+        // one series per application, tagged with its health now (not one per state, 0 for all but one)
+        assertThat(series("driftless_sync_health", app))
+                .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+                .contains("health=\"Healthy\"")
+                .endsWith(" 1.0");
         io.restassured.RestAssured.given()
                 .auth()
                 .oauth2("test-token-0123456789")
