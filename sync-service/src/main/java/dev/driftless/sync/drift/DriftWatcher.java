@@ -127,22 +127,11 @@ public class DriftWatcher {
             List<dev.driftless.events.IgnoreDifference> ignore,
             List<dev.driftless.events.SyncWindow> windows) {
         PackedManifests.Wanted wanted = manifests.pack(objects);
-        boolean first = desired.put(
-                        application,
-                        new Desired(
-                                cluster,
-                                user,
-                                commit,
-                                wanted,
-                                selfHeal,
-                                force,
-                                List.copyOf(ignore),
-                                List.copyOf(windows)))
-                == null;
+        desired.put(
+                application,
+                new Desired(cluster, user, commit, wanted, selfHeal, force, List.copyOf(ignore), List.copyOf(windows)));
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
-        if (first) {
-            registerMeters(application);
-        }
+        meters.computeIfAbsent(application, this::registerMeters);
         Set<String> namespaced = new HashSet<>();
         for (ObjectRef ref : wanted.refs()) {
             if (ref.namespace() != null) {
@@ -328,9 +317,10 @@ public class DriftWatcher {
         desired.remove(application);
         results.remove(application);
         useNamespaceWatches(application, Set.of());
-        List<io.micrometer.core.instrument.Meter.Id> shown = meters.remove(application);
+        Meters shown = meters.remove(application);
         if (shown != null) {
-            shown.forEach(metrics::remove);
+            metrics.remove(shown.detected());
+            metrics.remove(shown.drifted());
         }
     }
 
@@ -429,8 +419,10 @@ public class DriftWatcher {
                 dev.driftless.sync.domain.SyncWindows.decide(wanted.windows(), application, Instant.now(), false));
         boolean healing = step == dev.driftless.sync.domain.NextStep.ForDrift.HEAL;
         LOG.infof("%s drifted from %s: %s", application, wanted.commit().substring(0, 7), resources);
-        metrics.counter("driftless.sync.drift.detected", "application", application)
-                .increment();
+        Meters counted = meters.get(application);
+        if (counted != null) { // not if forgotten meanwhile: a counter registered now would never be removed
+            counted.detected().increment();
+        }
         try {
             publisher.driftDetected(
                     new DriftDetected(application, wanted.commit(), resources, Instant.now(), differences, healing));
@@ -504,10 +496,13 @@ public class DriftWatcher {
         return false;
     }
 
-    /** The meters of each application followed here, removed when it is no longer followed here. */
-    private final Map<String, List<io.micrometer.core.instrument.Meter.Id>> meters = new ConcurrentHashMap<>();
+    /** The meters of an application followed here. */
+    private record Meters(io.micrometer.core.instrument.Counter detected, Gauge drifted) {}
 
-    private void registerMeters(String application) {
+    /** The meters of each application followed here, removed when it is no longer followed here. */
+    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
+
+    private Meters registerMeters(String application) {
         var detected = metrics.counter("driftless.sync.drift.detected", "application", application);
         var drifted = Gauge.builder("driftless.sync.drifted.objects", results, r -> {
                     Result each = r.get(application);
@@ -521,7 +516,7 @@ public class DriftWatcher {
                 .description("Objects of the application that differ from Git at the last comparison")
                 .tag("application", application)
                 .register(metrics);
-        meters.put(application, List.of(detected.getId(), drifted.getId()));
+        return new Meters(detected, drifted);
     }
 
     @PreDestroy

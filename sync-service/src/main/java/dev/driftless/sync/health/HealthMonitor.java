@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * watch's informer cache, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until
  * the application is healthy, then every {@code recheck-interval}; {@code Progressing} past the application's deadline is {@code Degraded}. Each change of
  * an application's health is published as {@code health.changed} and shown by the gauge
- * {@code driftless_sync_health{application,health}} (1 for the current state, 0 for the others).
+ * {@code driftless_sync_health{application,health}} (one series per application, tagged with its state now).
  */
 @ApplicationScoped
 public class HealthMonitor {

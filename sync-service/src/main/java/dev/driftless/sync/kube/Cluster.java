@@ -559,12 +559,12 @@ public class Cluster {
                                 .runnableInformer(0)
                                 .itemStore(new CompactStore<>(Namespace.class))
                                 .run();
-                    } catch (KubernetesClientException e) {
+                    } catch (RuntimeException e) { // refused, or its first list could not be kept
                         namespaceWatchRefused = true;
                         LOG.infof(
                                 "cluster %s: namespaces are not watched (%s); a namespace once ensured is trusted"
                                         + " until an apply into it fails",
-                                name, message(e));
+                                name, e instanceof KubernetesClientException k ? message(k) : e.toString());
                     }
                 }
                 watch = namespaceInformer;

@@ -1,14 +1,20 @@
 package dev.driftless.sync.kube;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
 import java.util.zip.Inflater;
 
 /**
- * Keeps JSON documents of one kind small in memory: each is deflated with a dictionary learnt from the first document
- * packed (objects of one kind on one cluster share most of their keys and values: field managers, labels, the shape of
- * their status), and inflated again when read. A Deployment the API server returns (about 3 kB of JSON, some 25 kB as
+ * Keeps JSON documents of one kind small in memory: each is deflated with a dictionary learnt from the shape of the
+ * first document packed (objects of one kind on one cluster share most of their keys and values: field managers,
+ * labels, the shape of their status), and inflated again when read. The dictionary never holds what a Secret or
+ * ConfigMap carries: {@code data}, {@code stringData}, {@code binaryData} and the annotations (where client-side
+ * apply copies them) are left out of it, so no value outlives its object in it. A Deployment the API server returns (about 3 kB of JSON, some 25 kB as
  * a tree of maps) packs into a few hundred bytes.
  *
  * <p>Thread-safe: the dictionary is fixed by the first {@link #pack} and never changes after, so every packed document
@@ -18,6 +24,11 @@ public final class CompactJson {
 
     /** Deflate looks back 32 kB at most: a longer first document contributes its end. */
     private static final int MAX_DICTIONARY = 32 * 1024;
+
+    /** A buffer grown for a large document is not kept for the thread beyond this. */
+    private static final int MAX_KEPT_BUFFER = 64 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static final ThreadLocal<Deflater> DEFLATERS =
             ThreadLocal.withInitial(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true));
@@ -31,7 +42,9 @@ public final class CompactJson {
         byte[] words = dictionaryFor(json);
         Deflater deflater = DEFLATERS.get();
         deflater.reset();
-        deflater.setDictionary(words);
+        if (words.length > 0) {
+            deflater.setDictionary(words);
+        }
         deflater.setInput(json);
         deflater.finish();
         byte[] out = BUFFERS.get();
@@ -39,7 +52,9 @@ public final class CompactJson {
         while (!deflater.finished()) {
             if (length == out.length) {
                 out = Arrays.copyOf(out, out.length * 2);
-                BUFFERS.set(out);
+                if (out.length <= MAX_KEPT_BUFFER) {
+                    BUFFERS.set(out);
+                }
             }
             length += deflater.deflate(out, length, out.length - length);
         }
@@ -62,7 +77,10 @@ public final class CompactJson {
         Inflater inflater = INFLATERS.get();
         inflater.reset();
         // a raw stream has no header asking for the dictionary: it is set before inflating
-        inflater.setDictionary(dictionary);
+        byte[] words = dictionary;
+        if (words != null && words.length > 0) {
+            inflater.setDictionary(words);
+        }
         inflater.setInput(packed, 4, packed.length - 4);
         try {
             int read = 0;
@@ -73,6 +91,9 @@ public final class CompactJson {
                             "a packed document ended after " + read + " of " + length + " bytes");
                 }
                 read += n;
+            }
+            if (!inflater.finished()) {
+                throw new IllegalStateException("a packed document is longer than the " + length + " bytes it says");
             }
         } catch (DataFormatException e) {
             throw new IllegalStateException("a packed document cannot be read: " + e.getMessage(), e);
@@ -88,6 +109,12 @@ public final class CompactJson {
         return words == null ? 0 : words.length;
     }
 
+    /** What the dictionary was learnt from (for tests). */
+    byte[] dictionary() {
+        byte[] words = dictionary;
+        return words == null ? new byte[0] : words.clone();
+    }
+
     private byte[] dictionaryFor(byte[] first) {
         byte[] words = dictionary;
         if (words != null) {
@@ -95,11 +122,29 @@ public final class CompactJson {
         }
         synchronized (this) {
             if (dictionary == null) {
-                dictionary = first.length <= MAX_DICTIONARY
-                        ? first.clone()
-                        : Arrays.copyOfRange(first, first.length - MAX_DICTIONARY, first.length);
+                byte[] shape = shapeOf(first);
+                dictionary = shape.length <= MAX_DICTIONARY
+                        ? shape
+                        : Arrays.copyOfRange(shape, shape.length - MAX_DICTIONARY, shape.length);
             }
             return dictionary;
+        }
+    }
+
+    /** The document without the values objects carry for others (data, annotations); nothing if it is no object. */
+    private static byte[] shapeOf(byte[] json) {
+        try {
+            JsonNode tree = JSON.readTree(json);
+            if (!(tree instanceof ObjectNode object)) {
+                return new byte[0];
+            }
+            object.remove(java.util.List.of("data", "stringData", "binaryData"));
+            if (object.get("metadata") instanceof ObjectNode metadata) {
+                metadata.remove("annotations");
+            }
+            return JSON.writeValueAsBytes(object);
+        } catch (IOException e) {
+            return new byte[0];
         }
     }
 }

@@ -3,10 +3,10 @@ package dev.driftless.sync.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 class CompactStoreTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** How fabric8 reads what the API server sends (and hands to the informer), not the store's own mapper. */
+    private static final KubernetesSerialization FABRIC8 = new KubernetesSerialization();
 
     @Test
     void whatComesBackIsWhatWentIn() throws IOException {
@@ -80,18 +82,51 @@ class CompactStoreTest {
     }
 
     @Test
-    void documentsLargerThanTheDictionaryAndTheBufferComeBackWhole() {
+    void documentsLargerThanTheDictionaryAndTheBufferComeBackWhole() throws IOException {
         CompactJson packer = new CompactJson();
         Random random = new Random(7);
-        byte[] large = new byte[300_000];
-        for (int i = 0; i < large.length; i++) {
-            large[i] = (byte) ('a' + random.nextInt(26)); // hardly compressible: the output outgrows the buffer
+        StringBuilder blob = new StringBuilder();
+        for (int i = 0; i < 300_000; i++) {
+            blob.append((char) ('a' + random.nextInt(26))); // hardly compressible: the output outgrows the buffer
         }
+        byte[] large = JSON.writeValueAsBytes(Map.of("kind", "Blob", "spec", Map.of("blob", blob.toString())));
         byte[] small = "{\"kind\":\"ConfigMap\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] notJson = blob.substring(0, 100_000).getBytes(StandardCharsets.UTF_8);
 
         assertThat(packer.unpack(packer.pack(large))).isEqualTo(large);
         assertThat(packer.unpack(packer.pack(small))).isEqualTo(small);
+        assertThat(packer.unpack(packer.pack(notJson))).isEqualTo(notJson);
         assertThat(packer.dictionaryBytes()).isEqualTo(32 * 1024);
+        CompactJson none = new CompactJson();
+        assertThat(none.unpack(none.pack(notJson))).as("no dictionary").isEqualTo(notJson);
+        assertThat(none.dictionaryBytes()).isZero();
+    }
+
+    @Test
+    void theDictionaryKeepsNoValueASecretOrConfigMapCarries() throws IOException {
+        CompactJson packer = new CompactJson();
+        byte[] secret = JSON.writeValueAsBytes(Map.of(
+                "apiVersion",
+                "v1",
+                "kind",
+                "Secret",
+                "metadata",
+                Map.of(
+                        "name",
+                        "db",
+                        "namespace",
+                        "shop",
+                        "annotations",
+                        Map.of("kubectl.kubernetes.io/last-applied-configuration", "{\"stringData\":\"hunter2\"}")),
+                "data",
+                Map.of("password", "c3VwZXItc2VjcmV0"),
+                "stringData",
+                Map.of("token", "hunter2")));
+
+        assertThat(packer.unpack(packer.pack(secret))).isEqualTo(secret);
+        String dictionary = new String(packer.dictionary(), StandardCharsets.UTF_8);
+        assertThat(dictionary).contains("\"kind\":\"Secret\"").contains("\"namespace\":\"shop\"");
+        assertThat(dictionary).doesNotContain("c3VwZXItc2VjcmV0").doesNotContain("hunter2");
     }
 
     @Test
@@ -111,14 +146,14 @@ class CompactStoreTest {
         metadata.put("resourceVersion", String.valueOf(1000 + i));
         ((ObjectNode) metadata.get("labels")).put("driftless.dev/application", "app-" + i);
         ((ObjectNode) metadata.get("annotations")).put("driftless.dev/commit", Integer.toHexString(i * 104729));
-        return JSON.treeToValue(object, GenericKubernetesResource.class);
+        return FABRIC8.unmarshal(object.toString(), GenericKubernetesResource.class);
     }
 
     private static List<GenericKubernetesResource> live() throws IOException {
         List<GenericKubernetesResource> objects = new ArrayList<>();
         JSON.readTree(fixture())
                 .get("items")
-                .forEach(item -> objects.add(JSON.convertValue(item, GenericKubernetesResource.class)));
+                .forEach(item -> objects.add(FABRIC8.unmarshal(item.toString(), GenericKubernetesResource.class)));
         return objects;
     }
 
@@ -128,7 +163,8 @@ class CompactStoreTest {
         }
     }
 
+    @SuppressWarnings("unchecked")
     private static Map<String, Object> tree(GenericKubernetesResource object) {
-        return JSON.convertValue(object, new TypeReference<Map<String, Object>>() {});
+        return FABRIC8.convertValue(object, Map.class);
     }
 }

@@ -524,6 +524,7 @@ class SyncPipelineIT {
         assertThat(applied.status()).isEqualTo("Succeeded");
         assertThat(series("driftless_sync_health", app)).hasSize(1);
         assertThat(series("driftless_sync_drifted_objects", app)).hasSize(1);
+        assertThat(series("driftless_sync_drift_detected_total", app)).hasSize(1);
 
         String removal = removed(new Target("default", app, true, true, false, true));
 
@@ -563,6 +564,7 @@ class SyncPipelineIT {
                 .as("nor any series of it in the metrics")
                 .isEmpty();
         assertThat(series("driftless_sync_drifted_objects", app)).isEmpty();
+        assertThat(series("driftless_sync_drift_detected_total", app)).isEmpty();
     }
 
     /** The lines of one metric of this application in sync-service's Prometheus scrape. */
