@@ -367,9 +367,23 @@ public class Renderer {
      *     rendered at that head meanwhile (by a push), which needs no second render
      */
     public List<Record> renderAtHeads(List<Application> apps, Function<Application, String> cause) {
-        Map<String, Optional<RenderFailure>> fetches = new HashMap<>();
         List<Record> renders = new ArrayList<>();
+        renderAtHeads(apps, cause, (app, render) -> renders.add(render));
+        return renders;
+    }
+
+    /**
+     * As {@link #renderAtHeads(List, Function)}, handing each application's event to {@code each} as soon as it is
+     * rendered (in the order given; {@code null} when no second render is needed), so the first of ten thousand is
+     * published in milliseconds, not after the last is rendered, and none waits in memory for the others.
+     */
+    public void renderAtHeads(
+            List<Application> apps,
+            Function<Application, String> cause,
+            java.util.function.BiConsumer<Application, Record> each) {
+        Map<String, Optional<RenderFailure>> fetches = new HashMap<>();
         for (Application app : apps) {
+            Record outcome = null;
             long started = System.nanoTime();
             String triggeredBy = cause.apply(app);
             Optional<RenderFailure> fetch = fetches.computeIfAbsent(app.repository(), r -> refresh(app));
@@ -389,19 +403,17 @@ public class Renderer {
                 try {
                     // a push of the same head may have rendered this very definition meanwhile: once is enough
                     LastRender previous = last.get(app.name());
-                    if (succeeded(app) && commit.equals(previous.commit())) {
-                        renders.add(null);
-                        continue;
+                    if (!succeeded(app) || !commit.equals(previous.commit())) {
+                        outcome = render(app, commit, triggeredBy);
                     }
-                    renders.add(render(app, commit, triggeredBy));
                 } finally {
                     lock.unlock();
                 }
             } catch (RenderFailure failure) {
-                renders.add(failed(app, null, failure, triggeredBy, started));
+                outcome = failed(app, null, failure, triggeredBy, started);
             }
+            each.accept(app, outcome);
         }
-        return renders;
     }
 
     /**

@@ -109,28 +109,28 @@ public class CatalogWatcher {
         if (due.isEmpty()) {
             return;
         }
-        List<Record> renders = renderer.renderAtHeads(
-                due, app -> reconciling.contains(app.name()) ? "reconcile" : "catalog:" + app.source());
-        for (int i = 0; i < due.size(); i++) {
-            try {
-                if (renders.get(i) != null) {
-                    if (reconciling.contains(due.get(i).name())) {
-                        LOG.infof(
-                                "%s was behind its source or its last render failed: rendered again",
-                                due.get(i).name());
+        // each render is published as soon as it is made: a catalog of ten thousand starts syncing at once
+        renderer.renderAtHeads(
+                due,
+                app -> reconciling.contains(app.name()) ? "reconcile" : "catalog:" + app.source(),
+                (app, render) -> {
+                    try {
+                        if (render != null) {
+                            if (reconciling.contains(app.name())) {
+                                LOG.infof(
+                                        "%s was behind its source or its last render failed: rendered again",
+                                        app.name());
+                            }
+                            publisher.publish(render);
+                        }
+                        pending.remove(app.name());
+                        reconciling.remove(app.name());
+                    } catch (RuntimeException e) {
+                        // rendered but not published: the next scan renders it again instead of taking it as done
+                        renderer.forget(app.name());
+                        LOG.warnf("could not publish the render of %s; retrying: %s", app.name(), e.toString());
                     }
-                    publisher.publish(renders.get(i));
-                }
-                pending.remove(due.get(i).name());
-                reconciling.remove(due.get(i).name());
-            } catch (RuntimeException e) {
-                // rendered but not published: the next scan renders it again instead of taking it as done
-                renderer.forget(due.get(i).name());
-                LOG.warnf(
-                        "could not publish the render of %s; retrying: %s",
-                        due.get(i).name(), e.toString());
-            }
-        }
+                });
         pending.retainAll(catalog.applications().stream().map(Application::name).toList());
         reconciling.retainAll(pending);
     }
