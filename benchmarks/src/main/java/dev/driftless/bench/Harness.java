@@ -366,11 +366,16 @@ final class Harness implements AutoCloseable {
         if (database != null) {
             database.close();
         }
-        try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "");
-                Statement s = c.createStatement()) {
-            s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-        } catch (SQLException e) {
-            out.println("could not drop the benchmark schema " + schema + ": " + e.getMessage());
+        // a private server stopped with the stack: its schema went with it (and its files with the stack's directory)
+        boolean privateServer =
+                databaseUrl.contains(":" + dev.driftless.devstack.local.LocalStack.PRIVATE_POSTGRES_PORT + "/");
+        if (!privateServer) {
+            try (Connection c = DriverManager.getConnection(databaseUrl, "postgres", "");
+                    Statement s = c.createStatement()) {
+                s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+            } catch (SQLException e) {
+                out.println("could not drop the benchmark schema " + schema + ": " + e.getMessage());
+            }
         }
         if (System.getenv("DRIFTLESS_BENCH_KEEP") != null) {
             out.println("  · kept " + state + " (service logs under logs/)");

@@ -33,6 +33,9 @@ import java.util.Optional;
  */
 public final class LocalStack implements AutoCloseable {
 
+    /** The port of the PostgreSQL the stack starts for itself when none answers on 5432 (stopped with the stack). */
+    public static final int PRIVATE_POSTGRES_PORT = 5433;
+
     /** The services, in start order. */
     public static final List<String> SERVICES =
             List.of("audit-service", "sync-service", "render-service", "webhook-service");
@@ -401,8 +404,9 @@ public final class LocalStack implements AutoCloseable {
         step("no PostgreSQL on 127.0.0.1:5432: starting a private one ("
                 + (installed.isPresent() ? "the machine's" : "bundled") + " binaries in " + bin.getParent()
                 + ") with its files in " + state.resolve("postgres"));
-        started.add(PrivatePostgres.start(bin, state.resolve("postgres"), 5433));
-        return new StackOptions.Database("jdbc:postgresql://127.0.0.1:5433/postgres", "postgres", db.schema());
+        started.add(PrivatePostgres.start(bin, state.resolve("postgres"), PRIVATE_POSTGRES_PORT));
+        return new StackOptions.Database(
+                "jdbc:postgresql://127.0.0.1:" + PRIVATE_POSTGRES_PORT + "/postgres", "postgres", db.schema());
     }
 
     /**
