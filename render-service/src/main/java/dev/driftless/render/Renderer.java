@@ -361,21 +361,10 @@ public class Renderer {
 
     /**
      * Renders applications at the current heads of their revisions with one fetch per repository, not one per
-     * application (a catalog of a thousand applications in one repository starts with one fetch).
-     *
-     * @return one event per application, in the order given; {@code null} for one whose current definition was
-     *     rendered at that head meanwhile (by a push), which needs no second render
-     */
-    public List<Record> renderAtHeads(List<Application> apps, Function<Application, String> cause) {
-        List<Record> renders = new ArrayList<>();
-        renderAtHeads(apps, cause, (app, render) -> renders.add(render));
-        return renders;
-    }
-
-    /**
-     * As {@link #renderAtHeads(List, Function)}, handing each application's event to {@code each} as soon as it is
-     * rendered (in the order given; {@code null} when no second render is needed), so the first of ten thousand is
-     * published in milliseconds, not after the last is rendered, and none waits in memory for the others.
+     * application (a catalog of a thousand applications in one repository starts with one fetch), handing each
+     * application's event to {@code each} as soon as it is rendered, in the order given ({@code null} for one whose
+     * current definition was rendered at that head meanwhile, by a push, and needs no second render): the first of ten
+     * thousand is published in milliseconds, not after the last is rendered, and none waits in memory for the others.
      */
     public void renderAtHeads(
             List<Application> apps,
