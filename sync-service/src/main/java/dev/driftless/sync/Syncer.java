@@ -55,6 +55,9 @@ public class Syncer {
     @Inject
     HookRunner hooks;
 
+    @Inject
+    dev.driftless.sync.metrics.ApplicationSeries series;
+
     private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.Map<String, String> projects = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -169,6 +172,15 @@ public class Syncer {
      * @return the report to publish, or empty when nothing was to be done (no prune, or nothing was applied)
      */
     public java.util.Optional<SyncReport> remove(ApplicationRemoved removed, String triggeredBy) {
+        try {
+            return pruneRemoved(removed, triggeredBy);
+        } finally {
+            // its series go with it, the objects this removal pruned included (its report and the change log keep them)
+            series.forget(removed.application());
+        }
+    }
+
+    private java.util.Optional<SyncReport> pruneRemoved(ApplicationRemoved removed, String triggeredBy) {
         Instant started = Instant.now();
         waiting.remove(removed.application());
         // no longer followed for health or drift (nor healed), pruned or not
@@ -641,8 +653,7 @@ public class Syncer {
                 .register(metrics)
                 .record(Duration.between(started, finished));
         for (ResourceResult r : results) {
-            metrics.counter("driftless.sync.objects", "action", r.action(), "application", application)
-                    .increment();
+            series.applied(application, r.action());
         }
         if (reason == null) {
             LOG.infof("synced %s at %s: %s", application, abbreviate(commit), summary(results));

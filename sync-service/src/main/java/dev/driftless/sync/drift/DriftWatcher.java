@@ -11,8 +11,6 @@ import dev.driftless.sync.kube.Cluster;
 import dev.driftless.sync.kube.ClusterFailure;
 import dev.driftless.sync.messaging.SyncPublisher;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +54,7 @@ public class DriftWatcher {
     SyncConfig config;
 
     @Inject
-    MeterRegistry metrics;
+    dev.driftless.sync.metrics.ApplicationSeries series;
 
     /** What Git wants for one application, as last synced, and whom its objects are read and healed as. */
     private record Desired(
@@ -131,11 +129,12 @@ public class DriftWatcher {
                 application,
                 new Desired(cluster, user, commit, wanted, selfHeal, force, List.copyOf(ignore), List.copyOf(windows)));
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
-        meters.computeIfAbsent(application, this::registerMeters);
+        series.showDrift(application, () -> driftedObjects(application));
         Set<String> namespaced = new HashSet<>();
         for (ObjectRef ref : wanted.refs()) {
             if (ref.namespace() != null) {
-                namespaced.add(namespacedKey(cluster, ref));
+                // one instance of each key for every application that records it, not a copy each
+                namespaced.add(namespacedKey(cluster, ref).intern());
             }
             String everywhere = informerKey(cluster, ref);
             if (informers.containsKey(everywhere) || unwatched.contains(everywhere)) {
@@ -317,11 +316,7 @@ public class DriftWatcher {
         desired.remove(application);
         results.remove(application);
         useNamespaceWatches(application, Set.of());
-        Meters shown = meters.remove(application);
-        if (shown != null) {
-            metrics.remove(shown.detected());
-            metrics.remove(shown.drifted());
-        }
+        series.forgetDrift(application);
     }
 
     /** The last comparison of an application, if it is followed. */
@@ -419,10 +414,7 @@ public class DriftWatcher {
                 dev.driftless.sync.domain.SyncWindows.decide(wanted.windows(), application, Instant.now(), false));
         boolean healing = step == dev.driftless.sync.domain.NextStep.ForDrift.HEAL;
         LOG.infof("%s drifted from %s: %s", application, wanted.commit().substring(0, 7), resources);
-        Meters counted = meters.get(application);
-        if (counted != null) { // not if forgotten meanwhile: a counter registered now would never be removed
-            counted.detected().increment();
-        }
+        series.driftDetected(application);
         try {
             publisher.driftDetected(
                     new DriftDetected(application, wanted.commit(), resources, Instant.now(), differences, healing));
@@ -496,27 +488,15 @@ public class DriftWatcher {
         return false;
     }
 
-    /** The meters of an application followed here. */
-    private record Meters(io.micrometer.core.instrument.Counter detected, Gauge drifted) {}
-
-    /** The meters of each application followed here, removed when it is no longer followed here. */
-    private final Map<String, Meters> meters = new ConcurrentHashMap<>();
-
-    private Meters registerMeters(String application) {
-        var detected = metrics.counter("driftless.sync.drift.detected", "application", application);
-        var drifted = Gauge.builder("driftless.sync.drifted.objects", results, r -> {
-                    Result each = r.get(application);
-                    return each == null
-                            ? 0
-                            : each.differences().stream()
-                                    .map(Difference::resource)
-                                    .distinct()
-                                    .count();
-                })
-                .description("Objects of the application that differ from Git at the last comparison")
-                .tag("application", application)
-                .register(metrics);
-        return new Meters(detected, drifted);
+    /** The objects of an application that differ from Git at its last comparison (0 when in sync or not followed). */
+    private int driftedObjects(String application) {
+        Result each = results.get(application);
+        return each == null
+                ? 0
+                : (int) each.differences().stream()
+                        .map(Difference::resource)
+                        .distinct()
+                        .count();
     }
 
     @PreDestroy

@@ -6,9 +6,6 @@ import dev.driftless.sync.domain.Health;
 import dev.driftless.sync.domain.ObjectRef;
 import dev.driftless.sync.kube.ClusterFailure;
 import dev.driftless.sync.messaging.SyncPublisher;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -46,7 +43,7 @@ public class HealthMonitor {
     SyncPublisher publisher;
 
     @Inject
-    MeterRegistry metrics;
+    dev.driftless.sync.metrics.ApplicationSeries series;
 
     /**
      * What is known of one application's health.
@@ -74,7 +71,8 @@ public class HealthMonitor {
      * An application followed: its objects on that cluster, read as {@code user} ({@code null}: as itself);
      * {@code unreported}: its health at this commit was not published yet (a new commit's health is published once
      * even when it is the state of the commit before, so that every commit's trace ends with its health); {@code trace}:
-     * the sync's trace context, in which every health change of this commit is published, whichever thread finds it.
+     * the sync's span, in whose trace every health change of this commit is published, whichever thread finds it (its
+     * context only: the ended span itself, with its attributes and thread, is over a kilobyte an application).
      */
     private record Watched(
             String cluster,
@@ -82,7 +80,7 @@ public class HealthMonitor {
             List<ObjectRef> objects,
             Status status,
             boolean unreported,
-            io.opentelemetry.context.Context trace) {}
+            io.opentelemetry.api.trace.SpanContext trace) {}
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
 
@@ -115,7 +113,7 @@ public class HealthMonitor {
                         List.copyOf(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported(),
-                        io.opentelemetry.context.Context.current()));
+                        io.opentelemetry.api.trace.Span.current().getSpanContext()));
         showHealth(application);
         // first look right away, off the sync's thread: the next sync does not wait for it; in the sync's trace, so
         // the health this commit is first reported with belongs to its push's trace
@@ -137,7 +135,7 @@ public class HealthMonitor {
     /** Stops following an application that left the catalog. */
     public void forget(String application) {
         watched.remove(application);
-        showHealth(application);
+        series.forget(application);
     }
 
     /** What is known of an application, if it was synced since start. */
@@ -232,7 +230,9 @@ public class HealthMonitor {
                     health.reason() == null ? "" : ": " + health.reason(),
                     before.health().state());
             // in the trace of the sync that applied this commit, whichever thread found the change
-            try (io.opentelemetry.context.Scope scope = current.trace().makeCurrent()) {
+            try (io.opentelemetry.context.Scope scope = io.opentelemetry.context.Context.root()
+                    .with(io.opentelemetry.api.trace.Span.wrap(current.trace()))
+                    .makeCurrent()) {
                 publisher.healthChanged(new HealthChanged(
                         application,
                         before.commit(),
@@ -246,9 +246,6 @@ public class HealthMonitor {
         return health;
     }
 
-    /** The series of {@code driftless.sync.health} shown for each application: the one of its state now. */
-    private final Map<String, Meter.Id> healthSeries = new ConcurrentHashMap<>();
-
     /**
      * Shows an application's health as one series, tagged with its state now (1), as Argo CD's {@code argocd_app_info}
      * does: a series per state and application (0 for all but one) cost six meters an application, most of
@@ -256,23 +253,10 @@ public class HealthMonitor {
      * none.
      */
     private void showHealth(String application) {
-        healthSeries.compute(application, (app, shown) -> {
-            Watched now = watched.get(app);
-            String state = now == null ? null : now.status().health().state().name();
-            if (shown != null && shown.getTag("health").equals(state)) {
-                return shown;
-            }
-            if (shown != null) {
-                metrics.remove(shown);
-            }
-            return state == null
-                    ? null
-                    : Gauge.builder("driftless.sync.health", () -> 1)
-                            .description("1 for the application's health state now (one series per application)")
-                            .tag("application", app)
-                            .tag("health", state)
-                            .register(metrics)
-                            .getId();
+        // read under the series' lock: of two threads showing a change, the later shows the state now
+        series.health(application, () -> {
+            Watched now = watched.get(application);
+            return now == null ? null : now.status().health().state().name();
         });
     }
 }

@@ -816,6 +816,16 @@ class SyncPipelineIT {
         assertThat(reports.get(0).headers().get("traceparent"))
                 .as("the report's trace context")
                 .startsWith("00-" + traceId + "-");
+        // the commit's health, found later on another thread, ends the same trace (push → healthy)
+        List<EventProbe.Received> health = probe.read(
+                Topics.SYNCS,
+                r -> app.equals(r.key()) && EventType.HEALTH_CHANGED.type().equals(r.ce("type")),
+                1,
+                WAIT);
+        assertThat(health).hasSize(1);
+        assertThat(health.get(0).headers().get("traceparent"))
+                .as("the health change's trace context")
+                .startsWith("00-" + traceId + "-");
     }
 
     static int partitionOf(String application) {
