@@ -4,17 +4,16 @@ import dev.driftless.audit.domain.ChangeEntry;
 import dev.driftless.audit.domain.DoraTally;
 import dev.driftless.audit.store.ChangeLog;
 import dev.driftless.events.EventType;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -30,25 +29,30 @@ import org.jboss.logging.Logger;
  * and {@code driftless_audit_restore_time_seconds} (first failure → next successful sync or Healthy).
  *
  * <p>A push's time is the time of its first {@code commit.pushed} event (when webhook-service received it). The
- * timers' histograms reach further than Micrometer's default of 30 s, since a lead time or a restore can take minutes
- * or hours. Each application's timers are registered, empty, when it is first seen (and at start for every
- * application the log knows), so its series exist before its first sample; nothing is recorded that did not happen.
+ * histograms reach further than Micrometer's default of 30 s, since a lead time or a restore can take minutes or hours
+ * ({@link DoraSeries}, which keeps them compact: they are per application). Each application's histograms are shown,
+ * empty, when it is first seen (and at start for every application the log knows), so its series exist before its
+ * first sample; nothing is recorded that did not happen.
  */
 @ApplicationScoped
 public class DoraMeters {
 
     private static final Logger LOG = Logger.getLogger(DoraMeters.class);
 
-    static final String LEAD_TIME = "driftless.audit.lead.time";
-    static final String HEALTHY_LEAD_TIME = "driftless.audit.healthy.lead.time";
-    static final String RESTORE_TIME = "driftless.audit.restore.time";
-    /** The largest lead time the histograms resolve; longer ones land in {@code +Inf}. */
-    static final Duration LEAD_TIME_MAX = Duration.ofHours(1);
-    /** The largest time to restore the histogram resolves. */
-    static final Duration RESTORE_TIME_MAX = Duration.ofDays(1);
-
     @Inject
-    MeterRegistry metrics;
+    PrometheusMeterRegistry prometheus;
+
+    private final DoraSeries series = new DoraSeries();
+
+    @PostConstruct
+    void showSeries() {
+        prometheus.getPrometheusRegistry().register(series);
+    }
+
+    @PreDestroy
+    void hideSeries() {
+        prometheus.getPrometheusRegistry().unregister(series);
+    }
 
     @Inject
     ChangeLog changeLog;
@@ -56,14 +60,12 @@ public class DoraMeters {
     /** Each application's tally (the one DORA definition), resumed from the log when first seen after start. */
     private final Map<String, DoraTally> tallies = new ConcurrentHashMap<>();
 
-    private final Set<String> registered = ConcurrentHashMap.newKeySet();
-
-    /** Registers the timers of every application the log knows, so dashboards have their series after a restart. */
+    /** Shows the series of every application the log knows, so dashboards have their series after a restart. */
     void registerKnown(@Observes StartupEvent start) {
         try {
             changeLog.activeApplications().forEach(this::register);
         } catch (SQLException | RuntimeException e) {
-            LOG.warnf("DORA timers of known applications not registered at start: %s", e.getMessage());
+            LOG.warnf("DORA series of known applications not shown at start: %s", e.getMessage());
         }
     }
 
@@ -89,21 +91,19 @@ public class DoraMeters {
         }
         String application = entry.application();
         if (counted.deployment()) {
-            metrics.counter("driftless.audit.deployments", "application", application, "outcome", "succeeded")
-                    .increment();
+            series.deployment(application, true);
         }
         if (counted.failure()) {
-            metrics.counter("driftless.audit.deployments", "application", application, "outcome", "failed")
-                    .increment();
+            series.deployment(application, false);
         }
         if (counted.leadTime() != null) {
-            leadTime(application).record(counted.leadTime());
+            series.record(application, DoraSeries.Measure.LEAD_TIME, counted.leadTime());
         }
         if (counted.healthyLeadTime() != null) {
-            healthyLeadTime(application).record(counted.healthyLeadTime());
+            series.record(application, DoraSeries.Measure.HEALTHY_LEAD_TIME, counted.healthyLeadTime());
         }
         if (counted.restore() != null) {
-            restoreTime(application).record(counted.restore());
+            series.record(application, DoraSeries.Measure.RESTORE_TIME, counted.restore());
         }
     }
 
@@ -158,60 +158,6 @@ public class DoraMeters {
             new com.fasterxml.jackson.databind.ObjectMapper();
 
     private void register(String application) {
-        if (registered.add(application)) {
-            leadTime(application);
-            healthyLeadTime(application);
-            restoreTime(application);
-        }
-    }
-
-    private Timer leadTime(String application) {
-        return timer(LEAD_TIME, "Push received to synced", application, LEAD_TIME_MAX);
-    }
-
-    private Timer healthyLeadTime(String application) {
-        return timer(
-                HEALTHY_LEAD_TIME,
-                "Push received to the application first reported Healthy at that commit",
-                application,
-                LEAD_TIME_MAX);
-    }
-
-    private Timer restoreTime(String application) {
-        return timer(RESTORE_TIME, "First failure to the next successful sync", application, RESTORE_TIME_MAX);
-    }
-
-    /**
-     * The bucket bounds of the lead-time and restore histograms: a dozen or so, not Micrometer's ~70 of a percentile
-     * histogram. These are per application: three timers of about 70 buckets each per application made a scrape of
-     * two million bucket lines at 10,000 applications; DORA's questions (seconds, minutes, an hour, a day) need no
-     * finer steps.
-     */
-    static final List<Duration> BUCKETS = List.of(
-            Duration.ofMillis(100),
-            Duration.ofMillis(250),
-            Duration.ofMillis(500),
-            Duration.ofSeconds(1),
-            Duration.ofMillis(2500),
-            Duration.ofSeconds(5),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(30),
-            Duration.ofMinutes(1),
-            Duration.ofMinutes(2),
-            Duration.ofMinutes(5),
-            Duration.ofMinutes(10),
-            Duration.ofMinutes(30),
-            Duration.ofHours(1),
-            Duration.ofHours(6),
-            Duration.ofDays(1));
-
-    private Timer timer(String name, String description, String application, Duration max) {
-        return Timer.builder(name)
-                .description(description)
-                .tag("application", application)
-                .serviceLevelObjectives(BUCKETS.stream()
-                        .filter(bound -> bound.compareTo(max) <= 0)
-                        .toArray(Duration[]::new))
-                .register(metrics);
+        series.show(application);
     }
 }
