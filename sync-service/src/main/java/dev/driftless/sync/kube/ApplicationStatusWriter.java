@@ -46,9 +46,24 @@ public class ApplicationStatusWriter {
     public void declaredIn(String application, String namespace) {
         if (namespace == null) {
             namespaces.remove(application);
-        } else {
-            namespaces.put(application, namespace);
+        } else if (!namespace.equals(namespaces.put(application, namespace))) {
+            undeclared.remove(application);
         }
+    }
+
+    /**
+     * Applications found to have no resource where their status would be written (those of the catalog directory):
+     * not asked again (two requests to the API server a sync, for nothing, at thousands of applications) until a
+     * render says where one is declared, or the application leaves the catalog.
+     */
+    private final java.util.Set<String> undeclared = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** Forgets an application that left the catalog, after the writes asked for before (its removal's report). */
+    public void forget(String application) {
+        writer.execute(() -> {
+            namespaces.remove(application);
+            undeclared.remove(application);
+        });
     }
 
     /**
@@ -98,6 +113,9 @@ public class ApplicationStatusWriter {
     }
 
     private void write(String application, Map<String, Object> status) {
+        if (undeclared.contains(application)) {
+            return;
+        }
         boolean first = queued.merge(application, status, (waiting, next) -> {
                     Map<String, Object> merged = new LinkedHashMap<>(waiting);
                     merged.putAll(next);
@@ -112,8 +130,11 @@ public class ApplicationStatusWriter {
                 }
                 try {
                     String namespace = namespaces.getOrDefault(application, config.inventoryNamespace());
-                    clusters.named("default")
-                            .patchApplicationStatus(namespace, resourceName(application, namespace), latest);
+                    if (!clusters.named("default")
+                                    .patchApplicationStatus(namespace, resourceName(application, namespace), latest)
+                            && namespace.equals(namespaces.getOrDefault(application, config.inventoryNamespace()))) {
+                        undeclared.add(application);
+                    }
                 } catch (ClusterFailure | RuntimeException e) {
                     LOG.debugf("the status of Application %s was not written: %s", application, e.getMessage());
                 }

@@ -145,8 +145,8 @@ public class RenderConsumer {
             statuses.declaredIn(render.application(), render.declaredIn());
             syncRender(render, event.id());
         } else if (data instanceof ApplicationRemoved removed) {
-            statuses.declaredIn(removed.application(), null);
             syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));
+            statuses.forget(removed.application());
         }
     }
 

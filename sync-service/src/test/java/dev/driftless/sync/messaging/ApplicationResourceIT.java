@@ -196,4 +196,53 @@ class ApplicationResourceIT {
         // the resource of the same name where Driftless runs is not the one that declares the application
         assertThat(status("driftless-system")).isEmpty();
     }
+
+    /** Requests to the API server that found no Application resource, so far. */
+    long applicationsNotFound() {
+        return cluster.raw("/metrics")
+                .lines()
+                .filter(l -> l.startsWith("apiserver_request_total{")
+                        && l.contains("code=\"404\"")
+                        && l.contains("resource=\"applications\""))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
+    @Test
+    void anApplicationDeclaredAfterItsFirstSyncsGetsItsStatus() {
+        long notFoundBefore = applicationsNotFound();
+        // of the catalog directory: no resource, so its status is looked for once and then not written
+        RenderDriver.send(
+                probe,
+                app,
+                List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings"))),
+                new Target("default", app, true, true, false, true),
+                Instant.now());
+        await().atMost(WAIT).until(() -> applicationsNotFound() > notFoundBefore);
+
+        GenericKubernetesResource resource = new GenericKubernetesResource();
+        resource.setApiVersion("driftless.dev/v1alpha1");
+        resource.setKind("Application");
+        resource.setMetadata(new ObjectMetaBuilder()
+                .withName(app)
+                .withNamespace("driftless-system")
+                .build());
+        resource.setAdditionalProperty("spec", Map.of("project", "default", "destination", Map.of("namespace", app)));
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
+                .create());
+        // declared now: its next render says where
+        String commit = RenderDriver.send(
+                probe,
+                app,
+                List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings"))),
+                new Target("default", app, true, true, false, true),
+                Instant.now(),
+                RenderDriver.RENDER_SERVICE,
+                null,
+                "driftless-system");
+
+        await().atMost(WAIT)
+                .untilAsserted(() ->
+                        assertThat(status()).containsEntry("sync", "Synced").containsEntry("commit", commit));
+    }
 }
