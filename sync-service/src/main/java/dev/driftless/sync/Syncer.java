@@ -98,7 +98,7 @@ public class Syncer {
      * false}), what its next sync by hand would apply, or one waiting for its dependencies. The newest is kept.
      */
     public void hold(RenderSucceeded render, String reason, String eventId, boolean recheck) {
-        projects.put(render.application(), render.target().project().name());
+        projects.put(render.application(), render.target().project().name().intern());
         boolean first = !waiting.containsKey(render.application()) && !lastReports.containsKey(render.application());
         waiting.merge(
                 render.application(),
@@ -244,7 +244,7 @@ public class Syncer {
     }
 
     private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
-        projects.put(render.application(), render.target().project().name());
+        projects.put(render.application(), render.target().project().name().intern());
         waiting.computeIfPresent(
                 render.application(),
                 (app, held) -> held.render().renderedAt().isAfter(render.renderedAt()) ? held : null);

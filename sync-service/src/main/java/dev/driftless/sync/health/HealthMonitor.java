@@ -50,7 +50,8 @@ public class HealthMonitor {
      *
      * @param commit the commit last synced
      * @param digest its bundle digest
-     * @param objects each object's health, in apply order
+     * @param objects each object's health, by the object (shown as {@code Kind/namespace/name}: the reference's {@code
+     *     toString}, the same instances the application's follow holds, not a string per object and check)
      * @param health the application's health, the worst of its objects'
      * @param since when the application's health last changed
      * @param syncedAt when it was last synced
@@ -60,7 +61,7 @@ public class HealthMonitor {
     public record Status(
             String commit,
             String digest,
-            Map<String, Health> objects,
+            Map<ObjectRef, Health> objects,
             Health health,
             Instant since,
             Instant syncedAt,
@@ -173,7 +174,7 @@ public class HealthMonitor {
         if (current == null) {
             return new Health(Health.State.Unknown, application + " was not synced");
         }
-        Map<String, Health> objects = new LinkedHashMap<>();
+        Map<ObjectRef, Health> objects = new LinkedHashMap<>();
         for (ObjectRef ref : current.objects()) {
             try {
                 // the drift watch's cache first (no API call); the API server when the watch has not seen it
@@ -183,9 +184,9 @@ public class HealthMonitor {
                             .actingAs(current.user())
                             .get(ref);
                 }
-                objects.put(ref.toString(), live.map(Health::of).orElseGet(() -> Health.missing(ref)));
+                objects.put(ref, live.map(Health::of).orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
-                objects.put(ref.toString(), new Health(Health.State.Unknown, e.getMessage()));
+                objects.put(ref, new Health(Health.State.Unknown, e.getMessage()));
             }
         }
         Instant now = Instant.now();

@@ -263,6 +263,8 @@ public class Cluster {
                 .inAnyNamespace()
                 .withLabel(SyncPlan.MANAGED_BY, "driftless")
                 .runnableInformer(0)
+                // looked up by key only: fabric8's default index by namespace kept a set entry per object (~120 bytes)
+                .removeNamespaceIndex()
                 .itemStore(new CompactStore<>(GenericKubernetesResource.class))
                 .addEventHandler(managedHandler(onChange))
                 .run();
@@ -286,6 +288,8 @@ public class Cluster {
                 .inNamespace(namespace)
                 .withLabel(SyncPlan.MANAGED_BY, "driftless")
                 .runnableInformer(0)
+                // looked up by key only: fabric8's default index by namespace kept a set entry per object (~120 bytes)
+                .removeNamespaceIndex()
                 .itemStore(new CompactStore<>(GenericKubernetesResource.class))
                 .addEventHandler(managedHandler(onChange))
                 .run();
@@ -557,6 +561,7 @@ public class Cluster {
                     try {
                         namespaceInformer = client.namespaces()
                                 .runnableInformer(0)
+                                .removeNamespaceIndex()
                                 .itemStore(new CompactStore<>(Namespace.class))
                                 .run();
                     } catch (RuntimeException e) { // refused, or its first list could not be kept

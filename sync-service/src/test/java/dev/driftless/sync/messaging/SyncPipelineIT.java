@@ -686,10 +686,16 @@ class SyncPipelineIT {
                 .oauth2("test-token-0123456789")
                 .get("/api/applications/{name}/status", app)
                 .then()
+                .log()
+                .ifValidationFails()
                 .statusCode(200)
                 .body("health.health.state", org.hamcrest.Matchers.equalTo("Healthy"))
                 .body("lastSync.commit", org.hamcrest.Matchers.equalTo(synced.commit()))
-                .body("health.objects.size()", org.hamcrest.Matchers.equalTo(5));
+                .body("health.objects.size()", org.hamcrest.Matchers.equalTo(5))
+                // each object's health under its kind, namespace and name
+                .body(
+                        "health.objects.'ConfigMap/" + app + "/demo-config'.state",
+                        org.hamcrest.Matchers.equalTo("Healthy"));
         // one series per application, tagged with its health now (not one per state, 0 for all but one)
         assertThat(series("driftless_sync_health", app))
                 .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
