@@ -47,23 +47,41 @@ public class ApplicationStatusWriter {
         if (namespace == null) {
             namespaces.remove(application);
         } else if (!namespace.equals(namespaces.put(application, namespace))) {
+            // declared now, or elsewhere: looked for again (even in the namespace it was missing from)
             undeclared.remove(application);
         }
     }
 
-    /**
-     * Applications found to have no resource where their status would be written (those of the catalog directory):
-     * not asked again (two requests to the API server a sync, for nothing, at thousands of applications) until a
-     * render says where one is declared, or the application leaves the catalog.
-     */
-    private final java.util.Set<String> undeclared = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** How long an application found without a resource is not looked for again in the same namespace. */
+    static final java.time.Duration UNDECLARED_FOR = java.time.Duration.ofMinutes(10);
 
-    /** Forgets an application that left the catalog, after the writes asked for before (its removal's report). */
+    /** Where an application was found to have no resource, and until when that is believed. */
+    private record Undeclared(String namespace, long untilNanos) {}
+
+    /**
+     * Applications found to have no resource where their status would be written (those of the catalog directory, or
+     * the kind not installed): not looked for again (a request to the API server per status write, for nothing, at
+     * thousands of applications) while their status would go to the same namespace, for {@link #UNDECLARED_FOR}.
+     * Expired entries are dropped as writes go, so an application that left meanwhile leaves none behind for long.
+     */
+    private final Map<String, Undeclared> undeclared = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private volatile long lastPurgeNanos = System.nanoTime();
+
+    /** Forgets an application that left the catalog. */
     public void forget(String application) {
-        writer.execute(() -> {
-            namespaces.remove(application);
-            undeclared.remove(application);
-        });
+        namespaces.remove(application);
+        undeclared.remove(application);
+    }
+
+    /** Whether a status write to {@code namespace} is known to find no resource there now. */
+    private boolean knownUndeclared(String application, String namespace, long now) {
+        if (now - lastPurgeNanos > UNDECLARED_FOR.toNanos()) {
+            lastPurgeNanos = now;
+            undeclared.values().removeIf(u -> now - u.untilNanos() > 0);
+        }
+        Undeclared known = undeclared.get(application);
+        return known != null && known.namespace().equals(namespace) && now - known.untilNanos() < 0;
     }
 
     /**
@@ -113,7 +131,8 @@ public class ApplicationStatusWriter {
     }
 
     private void write(String application, Map<String, Object> status) {
-        if (undeclared.contains(application)) {
+        String namespace = namespaces.getOrDefault(application, config.inventoryNamespace());
+        if (knownUndeclared(application, namespace, System.nanoTime())) {
             return;
         }
         boolean first = queued.merge(application, status, (waiting, next) -> {
@@ -129,11 +148,11 @@ public class ApplicationStatusWriter {
                     return;
                 }
                 try {
-                    String namespace = namespaces.getOrDefault(application, config.inventoryNamespace());
+                    // where it was declared when the write was asked for
                     if (!clusters.named("default")
-                                    .patchApplicationStatus(namespace, resourceName(application, namespace), latest)
-                            && namespace.equals(namespaces.getOrDefault(application, config.inventoryNamespace()))) {
-                        undeclared.add(application);
+                            .patchApplicationStatus(namespace, resourceName(application, namespace), latest)) {
+                        undeclared.put(
+                                application, new Undeclared(namespace, System.nanoTime() + UNDECLARED_FOR.toNanos()));
                     }
                 } catch (ClusterFailure | RuntimeException e) {
                     LOG.debugf("the status of Application %s was not written: %s", application, e.getMessage());

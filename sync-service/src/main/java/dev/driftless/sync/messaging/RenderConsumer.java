@@ -145,8 +145,12 @@ public class RenderConsumer {
             statuses.declaredIn(render.application(), render.declaredIn());
             syncRender(render, event.id());
         } else if (data instanceof ApplicationRemoved removed) {
-            syncer.remove(removed, event.id()).ifPresent(report -> publish(report, event.id(), removed.repository()));
-            statuses.forget(removed.application());
+            try {
+                syncer.remove(removed, event.id())
+                        .ifPresent(report -> publish(report, event.id(), removed.repository()));
+            } finally {
+                statuses.forget(removed.application());
+            }
         }
     }
 

@@ -208,39 +208,74 @@ class ApplicationResourceIT {
                 .sum();
     }
 
-    @Test
-    void anApplicationDeclaredAfterItsFirstSyncsGetsItsStatus() {
-        long notFoundBefore = applicationsNotFound();
-        // of the catalog directory: no resource, so its status is looked for once and then not written
-        RenderDriver.send(
-                probe,
-                app,
-                List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings"))),
-                new Target("default", app, true, true, false, true),
-                Instant.now());
-        await().atMost(WAIT).until(() -> applicationsNotFound() > notFoundBefore);
+    Map<String, Object> status(String namespace, String name) {
+        GenericKubernetesResource resource = cluster.genericKubernetesResources("driftless.dev/v1alpha1", "Application")
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> status =
+                (Map<String, Object>) resource.getAdditionalProperties().get("status");
+        return status == null ? Map.of() : status;
+    }
 
+    void declare(String name) {
         GenericKubernetesResource resource = new GenericKubernetesResource();
         resource.setApiVersion("driftless.dev/v1alpha1");
         resource.setKind("Application");
         resource.setMetadata(new ObjectMetaBuilder()
-                .withName(app)
+                .withName(name)
                 .withNamespace("driftless-system")
                 .build());
-        resource.setAdditionalProperty("spec", Map.of("project", "default", "destination", Map.of("namespace", app)));
+        resource.setAdditionalProperty("spec", Map.of("project", "default", "destination", Map.of("namespace", name)));
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
                 .create());
-        // declared now: its next render says where
+    }
+
+    static final List<Map<String, Object>> SETTINGS =
+            List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings")));
+
+    /**
+     * Syncs an application declared in driftless-system and waits for its status: the status writer works in order,
+     * so every status write asked for before has been done (or skipped) by then.
+     */
+    void throughTheStatusWriter(String declared) {
         String commit = RenderDriver.send(
                 probe,
-                app,
-                List.of(Map.of("apiVersion", "v1", "kind", "ConfigMap", "metadata", Map.of("name", "settings"))),
-                new Target("default", app, true, true, false, true),
+                declared,
+                SETTINGS,
+                new Target("default", declared, true, true, false, true),
                 Instant.now(),
                 RenderDriver.RENDER_SERVICE,
                 null,
                 "driftless-system");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(status("driftless-system", declared))
+                .containsEntry("commit", commit)
+                .containsEntry("health", "Healthy"));
+    }
 
+    @Test
+    void anApplicationWithoutAResourceIsLookedForOnceAndGetsItsStatusOnceDeclared() {
+        String barrier = app + "-b";
+        declare(barrier);
+        long notFoundBefore = applicationsNotFound();
+        // of the catalog directory: no resource, so its status is looked for once and then not written
+        Target target = new Target("default", app, true, true, false, true);
+        RenderDriver.syncThrough(probe, app, SETTINGS, target, WAIT);
+        await().atMost(WAIT).until(() -> applicationsNotFound() > notFoundBefore);
+        throughTheStatusWriter(barrier);
+        long notFound = applicationsNotFound();
+
+        RenderDriver.syncThrough(probe, app, SETTINGS, target, WAIT);
+        throughTheStatusWriter(barrier);
+        assertThat(applicationsNotFound())
+                .as("requests for the status of an application known to have no resource")
+                .isEqualTo(notFound);
+
+        // declared now: its next render says where
+        declare(app);
+        String commit = RenderDriver.send(
+                probe, app, SETTINGS, target, Instant.now(), RenderDriver.RENDER_SERVICE, null, "driftless-system");
         await().atMost(WAIT)
                 .untilAsserted(() ->
                         assertThat(status()).containsEntry("sync", "Synced").containsEntry("commit", commit));
