@@ -50,8 +50,9 @@ public class HealthMonitor {
      *
      * @param commit the commit last synced
      * @param digest its bundle digest
-     * @param objects each object's health, by the object (shown as {@code Kind/namespace/name}: the reference's {@code
-     *     toString}, the same instances the application's follow holds, not a string per object and check)
+     * @param objects each object's health, by {@code Kind/namespace/name} ({@code group/Kind/namespace/name} for
+     *     objects of the application that would otherwise share a name); the names are made once per follow, not
+     *     per check
      * @param health the application's health, the worst of its objects'
      * @param since when the application's health last changed
      * @param syncedAt when it was last synced
@@ -61,7 +62,7 @@ public class HealthMonitor {
     public record Status(
             String commit,
             String digest,
-            Map<ObjectRef, Health> objects,
+            Map<String, Health> objects,
             Health health,
             Instant since,
             Instant syncedAt,
@@ -79,6 +80,7 @@ public class HealthMonitor {
             String cluster,
             String user,
             List<ObjectRef> objects,
+            List<String> names,
             Status status,
             boolean unreported,
             io.opentelemetry.api.trace.SpanContext trace) {}
@@ -112,6 +114,7 @@ public class HealthMonitor {
                         cluster,
                         user,
                         List.copyOf(objects),
+                        names(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported(),
                         io.opentelemetry.api.trace.Span.current().getSpanContext()));
@@ -119,6 +122,19 @@ public class HealthMonitor {
         // first look right away, off the sync's thread: the next sync does not wait for it; in the sync's trace, so
         // the health this commit is first reported with belongs to its push's trace
         checks.submit(() -> check(application));
+    }
+
+    /**
+     * The name each object's health is shown under: {@code Kind/namespace/name}, with the API group in front for
+     * objects that would otherwise share one (an Istio Gateway and a Gateway API Gateway of the same name).
+     */
+    static List<String> names(List<ObjectRef> objects) {
+        Map<String, Long> shown = objects.stream()
+                .collect(java.util.stream.Collectors.groupingBy(
+                        ObjectRef::toString, java.util.stream.Collectors.counting()));
+        return objects.stream()
+                .map(ref -> shown.get(ref.toString()) > 1 ? ref.group() + "/" + ref : ref.toString())
+                .toList();
     }
 
     private final java.util.concurrent.ExecutorService checks =
@@ -174,8 +190,10 @@ public class HealthMonitor {
         if (current == null) {
             return new Health(Health.State.Unknown, application + " was not synced");
         }
-        Map<ObjectRef, Health> objects = new LinkedHashMap<>();
-        for (ObjectRef ref : current.objects()) {
+        Map<String, Health> objects = new LinkedHashMap<>();
+        for (int i = 0; i < current.objects().size(); i++) {
+            ObjectRef ref = current.objects().get(i);
+            String name = current.names().get(i);
             try {
                 // the drift watch's cache first (no API call); the API server when the watch has not seen it
                 var live = watch.cached(current.cluster(), ref);
@@ -184,9 +202,9 @@ public class HealthMonitor {
                             .actingAs(current.user())
                             .get(ref);
                 }
-                objects.put(ref, live.map(Health::of).orElseGet(() -> Health.missing(ref)));
+                objects.put(name, live.map(Health::of).orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
-                objects.put(ref, new Health(Health.State.Unknown, e.getMessage()));
+                objects.put(name, new Health(Health.State.Unknown, e.getMessage()));
             }
         }
         Instant now = Instant.now();
@@ -215,6 +233,7 @@ public class HealthMonitor {
                         current.cluster(),
                         current.user(),
                         current.objects(),
+                        current.names(),
                         after,
                         current.unreported() && !publish,
                         current.trace()))) {
