@@ -7,11 +7,10 @@ import dev.driftless.sync.domain.SyncPlan;
 import dev.driftless.sync.kube.CompactJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -27,38 +26,51 @@ final class PackedManifests {
 
     /** An application's objects, packed, in apply order. */
     Wanted pack(List<SyncPlan.Desired> objects) {
-        Map<ObjectRef, byte[]> packed = new LinkedHashMap<>();
-        for (SyncPlan.Desired d : objects) {
+        ObjectRef[] refs = new ObjectRef[objects.size()];
+        byte[][] packed = new byte[objects.size()][];
+        for (int i = 0; i < refs.length; i++) {
+            SyncPlan.Desired d = objects.get(i);
+            refs[i] = d.ref();
             try {
-                packed.put(d.ref(), packerOf(d.ref()).pack(JSON.writeValueAsBytes(d.manifest())));
+                packed[i] = packerOf(d.ref()).pack(JSON.writeValueAsBytes(d.manifest()));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot keep the manifest of " + d.ref(), e);
             }
         }
-        return new Wanted(Collections.unmodifiableMap(packed));
+        return new Wanted(refs, packed);
     }
 
     private CompactJson packerOf(ObjectRef ref) {
         return kinds.computeIfAbsent(ref.apiVersion() + "/" + ref.kind(), k -> new CompactJson());
     }
 
-    /** One application's objects: their references, and each manifest read back when asked for. */
+    /**
+     * One application's objects: their references, and each manifest read back when asked for. Two arrays, not a map:
+     * an application has a few objects, and a map's entries cost more than its packed manifests.
+     */
     final class Wanted {
 
-        private final Map<ObjectRef, byte[]> packed;
+        private final ObjectRef[] refs;
+        private final byte[][] packed;
 
-        private Wanted(Map<ObjectRef, byte[]> packed) {
+        private Wanted(ObjectRef[] refs, byte[][] packed) {
+            this.refs = refs;
             this.packed = packed;
         }
 
         /** The objects, in apply order. */
-        Set<ObjectRef> refs() {
-            return packed.keySet();
+        List<ObjectRef> refs() {
+            return Collections.unmodifiableList(Arrays.asList(refs));
         }
 
         /** Git's manifest of the object (a new tree each call, the caller's to change), or {@code null}. */
         Map<String, Object> manifest(ObjectRef ref) {
-            byte[] bytes = packed.get(ref);
+            byte[] bytes = null;
+            for (int i = 0; i < refs.length && bytes == null; i++) {
+                if (refs[i].equals(ref)) {
+                    bytes = packed[i];
+                }
+            }
             if (bytes == null) {
                 return null;
             }
