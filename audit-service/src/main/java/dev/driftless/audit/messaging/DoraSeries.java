@@ -90,14 +90,14 @@ final class DoraSeries extends Collector {
             sum += seconds;
         }
 
-        synchronized long[] counts() {
-            return buckets.clone();
-        }
-
-        synchronized double sum() {
-            return sum;
+        /** The counts per bucket and the sum, of the same samples. */
+        synchronized Snapshot snapshot() {
+            return new Snapshot(buckets.clone(), sum);
         }
     }
+
+    /** What a histogram held at one moment. */
+    private record Snapshot(long[] counts, double sum) {}
 
     /** One application's series. */
     private static final class Row {
@@ -128,8 +128,11 @@ final class DoraSeries extends Collector {
         (succeeded ? row(application).succeeded : row(application).failed).incrementAndGet();
     }
 
-    /** Records a sample of a measure of the application. */
+    /** Records a sample of a measure of the application; a negative one (events out of order) is not, as in Micrometer. */
     void record(String application, Measure measure, Duration sample) {
+        if (sample.isNegative()) {
+            return;
+        }
         row(application).histograms[measure.ordinal()].record(measure.bounds, sample.toNanos() / 1e9);
     }
 
@@ -154,8 +157,8 @@ final class DoraSeries extends Collector {
                 deployments.addMetric(List.of(application, "failed"), failed);
             }
             for (Measure measure : Measure.values()) {
-                Histogram histogram = row.histograms[measure.ordinal()];
-                addHistogram(samples.get(measure.ordinal()), measure, application, histogram.counts(), histogram.sum());
+                Snapshot now = row.histograms[measure.ordinal()].snapshot();
+                addHistogram(samples.get(measure.ordinal()), measure, application, now.counts(), now.sum());
             }
         });
         List<MetricFamilySamples> families = new ArrayList<>();

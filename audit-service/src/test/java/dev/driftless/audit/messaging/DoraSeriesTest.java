@@ -46,12 +46,15 @@ class DoraSeriesTest {
     void restoresReachADayAndShownApplicationsStartEmpty() throws Exception {
         series.show("blog");
         series.record("shop", DoraSeries.Measure.RESTORE_TIME, Duration.ofHours(2));
+        series.record("shop", DoraSeries.Measure.RESTORE_TIME, Duration.ofSeconds(-5)); // events out of order: none
 
         assertThat(scraped("driftless_audit_restore_time_seconds_bucket{application=\"shop\""))
                 .hasSize(17)
                 .contains(
                         "driftless_audit_restore_time_seconds_bucket{application=\"shop\",le=\"3600.0\",} 0.0",
                         "driftless_audit_restore_time_seconds_bucket{application=\"shop\",le=\"21600.0\",} 1.0");
+        assertThat(scraped("driftless_audit_restore_time_seconds_count{application=\"shop\""))
+                .containsExactly("driftless_audit_restore_time_seconds_count{application=\"shop\",} 1.0");
         assertThat(scraped("driftless_audit_healthy_lead_time_seconds_count"))
                 .containsExactlyInAnyOrder(
                         "driftless_audit_healthy_lead_time_seconds_count{application=\"blog\",} 0.0",
