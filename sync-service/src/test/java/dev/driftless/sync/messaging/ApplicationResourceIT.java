@@ -65,14 +65,7 @@ class ApplicationResourceIT {
     }
 
     Map<String, Object> status(String namespace) {
-        GenericKubernetesResource resource = cluster.genericKubernetesResources("driftless.dev/v1alpha1", "Application")
-                .inNamespace(namespace)
-                .withName(app)
-                .get();
-        @SuppressWarnings("unchecked")
-        Map<String, Object> status =
-                (Map<String, Object>) resource.getAdditionalProperties().get("status");
-        return status == null ? Map.of() : status;
+        return status(namespace, app);
     }
 
     String kubectl(String... args) throws Exception {
@@ -90,16 +83,7 @@ class ApplicationResourceIT {
 
     @Test
     void anApplicationResourceShowsItsSyncHealthAndCommitInKubectlGet() throws Exception {
-        GenericKubernetesResource resource = new GenericKubernetesResource();
-        resource.setApiVersion("driftless.dev/v1alpha1");
-        resource.setKind("Application");
-        resource.setMetadata(new ObjectMetaBuilder()
-                .withName(app)
-                .withNamespace("driftless-system")
-                .build());
-        resource.setAdditionalProperty("spec", Map.of("project", "default", "destination", Map.of("namespace", app)));
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
-                .create());
+        declare("driftless-system", app);
 
         String commit = RenderDriver.send(
                 probe,
@@ -165,17 +149,7 @@ class ApplicationResourceIT {
                         .build())
                 .create();
         for (String namespace : List.of(team, "driftless-system")) {
-            GenericKubernetesResource resource = new GenericKubernetesResource();
-            resource.setApiVersion("driftless.dev/v1alpha1");
-            resource.setKind("Application");
-            resource.setMetadata(new ObjectMetaBuilder()
-                    .withName(app)
-                    .withNamespace(namespace)
-                    .build());
-            resource.setAdditionalProperty(
-                    "spec", Map.of("project", "default", "destination", Map.of("namespace", app)));
-            await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
-                    .create());
+            declare(namespace, app);
         }
 
         // in Driftless it is <namespace>.<name>; its resource is <name> in the team's namespace
@@ -219,14 +193,13 @@ class ApplicationResourceIT {
         return status == null ? Map.of() : status;
     }
 
-    void declare(String name) {
+    /** Creates the Application resource {@code name} in {@code namespace} (once the CRD is served). */
+    void declare(String namespace, String name) {
         GenericKubernetesResource resource = new GenericKubernetesResource();
         resource.setApiVersion("driftless.dev/v1alpha1");
         resource.setKind("Application");
-        resource.setMetadata(new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace("driftless-system")
-                .build());
+        resource.setMetadata(
+                new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
         resource.setAdditionalProperty("spec", Map.of("project", "default", "destination", Map.of("namespace", name)));
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> cluster.resource(resource)
                 .create());
@@ -257,7 +230,7 @@ class ApplicationResourceIT {
     @Test
     void anApplicationWithoutAResourceIsLookedForOnceAndGetsItsStatusOnceDeclared() {
         String barrier = app + "-b";
-        declare(barrier);
+        declare("driftless-system", barrier);
         long notFoundBefore = applicationsNotFound();
         // of the catalog directory: no resource, so its status is looked for once and then not written
         Target target = new Target("default", app, true, true, false, true);
@@ -273,7 +246,7 @@ class ApplicationResourceIT {
                 .isEqualTo(notFound);
 
         // declared now: its next render says where
-        declare(app);
+        declare("driftless-system", app);
         String commit = RenderDriver.send(
                 probe, app, SETTINGS, target, Instant.now(), RenderDriver.RENDER_SERVICE, null, "driftless-system");
         await().atMost(WAIT)
