@@ -45,6 +45,12 @@ public final class GitFixture implements AutoCloseable {
     /** Writes (or, with a {@code null} content, deletes) files, commits them and pushes {@code main}. */
     public RevCommit commitAndPush(String message, Map<String, String> files) {
         try {
+            // one add and one rm for all the files: each call reads and writes the whole index, so a call per file
+            // made a commit of 10,000 files take minutes
+            var add = git.add();
+            var rm = git.rm();
+            boolean adding = false;
+            boolean removing = false;
             for (var file : files.entrySet()) {
                 Path target = work.resolve(file.getKey()).normalize();
                 if (!target.startsWith(work)) {
@@ -52,12 +58,20 @@ public final class GitFixture implements AutoCloseable {
                 }
                 if (file.getValue() == null) {
                     Files.deleteIfExists(target);
-                    git.rm().addFilepattern(file.getKey()).call();
+                    rm.addFilepattern(file.getKey());
+                    removing = true;
                 } else {
                     Files.createDirectories(target.getParent());
                     Files.writeString(target, file.getValue());
-                    git.add().addFilepattern(file.getKey()).call();
+                    add.addFilepattern(file.getKey());
+                    adding = true;
                 }
+            }
+            if (adding) {
+                add.call();
+            }
+            if (removing) {
+                rm.call();
             }
             RevCommit commit = git.commit()
                     .setMessage(message)
