@@ -51,6 +51,11 @@ final class ApplicationLanes implements AutoCloseable {
         queued.whenComplete((ignored, error) -> tails.remove(application, queued));
     }
 
+    /** The applications with a task queued or running now. */
+    java.util.Set<String> busy() {
+        return java.util.Set.copyOf(tails.keySet());
+    }
+
     @Override
     public void close() {
         threads.shutdownNow();

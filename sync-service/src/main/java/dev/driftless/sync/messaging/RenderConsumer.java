@@ -62,6 +62,25 @@ public class RenderConsumer {
     }
 
     /**
+     * Lets go of an application another replica owns now, once whatever its lane already holds has run: a render taken
+     * before its partition moved is synced first, so that sync cannot have this replica follow, report and count the
+     * application again after it was let go. Waits while the lanes are full.
+     */
+    void releaseAfterQueued(String application) throws InterruptedException {
+        lanes.submit(application, () -> syncer.release(application));
+    }
+
+    /**
+     * The applications with a render (or a look again) queued or being synced here now: a first sync in progress
+     * follows its application once it ends, so what this replica follows includes them.
+     */
+    java.util.Set<String> syncing() {
+        java.util.Set<String> busy = new java.util.HashSet<>(lanes.busy());
+        busy.remove("");
+        return busy;
+    }
+
+    /**
      * Hands the render to its application's lane and takes the next record at once: the record is acknowledged when
      * its sync is done, and the offset committed only up to the oldest record not yet done (SmallRye's throttled
      * commit strategy), so a restart redelivers what was not finished and a slow application holds up no other.

@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
 /**
  * Keeps what this replica follows in step with the partitions of {@code driftless.renders} it consumes (the rebalance
  * listener of the {@code renders} channel): a second after partitions move, and at start, it lets go of the
- * applications it no longer owns and asks for a resync ({@code command.resync}, actor {@code sync-service}) of each
+ * applications it no longer owns (after the renders of theirs it already took) and asks for a resync ({@code command.resync}, actor {@code sync-service}) of each
  * application it now owns that has an inventory in one of its clusters but is not followed here, so that after a
  * restart, a crash of another replica or a scale-out every application is watched, healed and reported on again by
  * exactly its owner. What to do is {@link Ownership}'s decision; this class only gathers the facts and carries it out,
@@ -55,6 +55,9 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
 
     @Inject
     Clusters clusters;
+
+    @Inject
+    RenderConsumer renders;
 
     @Inject
     SyncConfig config;
@@ -109,16 +112,20 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
             return; // nothing was ever assigned: nothing to decide
         }
         try {
-            Set<String> followed = syncer.followed();
+            Set<String> followed = new java.util.HashSet<>(syncer.followed());
+            followed.addAll(renders.syncing());
             Set<String> inventoried = inventoried();
             requested.retainAll(inventoried);
             requested.removeAll(followed);
             Ownership.Plan plan =
                     Ownership.plan(followed, inventoried, Set.copyOf(requested), Set.copyOf(owned), this::partitionOf);
-            plan.release().forEach(syncer::release);
+            for (String application : plan.release()) {
+                renders.releaseAfterQueued(application);
+            }
             if (!plan.release().isEmpty()) {
                 LOG.infof(
-                        "let go of %d applications another replica owns now: %s",
+                        "letting go of %d applications another replica owns now (each once the renders it took"
+                                + " before are synced): %s",
                         plan.release().size(), plan.release());
             }
             for (String application : plan.adopt()) {
@@ -130,6 +137,8 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
                         "owns %d applications it did not follow; asked for their resync: %s",
                         plan.adopt().size(), plan.adopt());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopping
         } catch (RuntimeException e) {
             LOG.warnf("could not settle what this replica owns; trying again: %s", e.toString());
             schedule();

@@ -1,0 +1,90 @@
+package dev.driftless.sync.messaging;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import dev.driftless.devstack.kafka.EventProbe;
+import dev.driftless.devstack.kafka.KafkaTestResource;
+import dev.driftless.devstack.kube.ControlPlaneTestResource;
+import dev.driftless.events.Target;
+import dev.driftless.events.Topics;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An application whose sync runs when its partition of {@code driftless.renders} moves to another replica is let go
+ * after that sync, not before it: a release first and the sync after it had this replica follow, report and count the
+ * application for ever beside its new owner. Its own class (its own broker and service): the sync it leaves behind
+ * holds its partition's committed offset until it ends, which would redeliver other tests' records.
+ */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(ControlPlaneTestResource.class)
+class ReleaseAfterSyncIT {
+
+    static final Duration WAIT = Duration.ofSeconds(60);
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+
+    @ConfigProperty(name = "test.cluster.admin-kubeconfig", defaultValue = "unset: only with the control plane")
+    Path adminKubeconfig;
+
+    /**
+     * A sync still running when its application's partition moves away ends, and only then is the application let go:
+     * the sync's report is published, and this replica does not follow or answer for the application after it (it
+     * did, for ever, when the release ran at once and the sync after it).
+     */
+    @Test
+    void anApplicationWhoseSyncRunsWhenItsPartitionMovesIsLetGoAfterTheSync() throws Exception {
+        String slow = OwnershipIT.onPartitionZero("slow-");
+        try (EventProbe probe = new EventProbe(bootstrap);
+                KubernetesClient admin = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig)) {
+            // its first wave never becomes healthy: the sync holds its lane until the 15 s progress deadline
+            String commit = RenderDriver.send(
+                    probe,
+                    slow,
+                    List.of(
+                            SyncPipelineIT.simulated(SyncPipelineIT.DEPLOYMENT, "progressing", "-1"),
+                            SyncPipelineIT.simulated(SyncPipelineIT.configMap("after"), null, "1")),
+                    new Target("default", slow, true, true, false, true, 15, null, null),
+                    java.time.Instant.now());
+            await().atMost(WAIT)
+                    .alias("the first wave of " + slow + " applied; its sync waits for it to be healthy")
+                    .until(() -> !admin.apps()
+                            .deployments()
+                            .inNamespace(slow)
+                            .list()
+                            .getItems()
+                            .isEmpty());
+
+            try (OwnershipIT.OtherReplica other = new OwnershipIT.OtherReplica(bootstrap)) {
+                await().atMost(WAIT)
+                        .alias("the other member holds partition 0")
+                        .until(() -> other.assigned.get().contains(new TopicPartition(Topics.RENDERS, 0)));
+                await().atMost(WAIT)
+                        .alias("the sync of " + slow + " that was running ended with its report")
+                        .until(() -> !probe.readToEnd(
+                                        Topics.SYNCS,
+                                        r -> slow.equals(r.key())
+                                                && commit.equals(r.ce("commit"))
+                                                && RenderDriver.isReport(r))
+                                .isEmpty());
+                await().atMost(Duration.ofSeconds(20))
+                        .alias("this replica let go of " + slow + " after its sync")
+                        .untilAsserted(() -> given().auth()
+                                .oauth2("test-token-0123456789")
+                                .get("/api/applications/{name}/status", slow)
+                                .then()
+                                .statusCode(404));
+            }
+        }
+    }
+}
