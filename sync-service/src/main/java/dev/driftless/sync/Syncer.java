@@ -58,7 +58,7 @@ public class Syncer {
     @Inject
     dev.driftless.sync.metrics.ApplicationSeries series;
 
-    private final java.util.Map<String, SyncReport> lastReports = new java.util.concurrent.ConcurrentHashMap<>();
+    private final LastReports lastReports = new LastReports();
     private final java.util.Map<String, String> projects = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The project of an application, as the last render this replica synced of it names it. */
@@ -68,7 +68,7 @@ public class Syncer {
 
     /** The applications this replica synced since it started and follows now. */
     public java.util.Set<String> followed() {
-        java.util.Set<String> followed = new java.util.HashSet<>(lastReports.keySet());
+        java.util.Set<String> followed = new java.util.HashSet<>(lastReports.applications());
         followed.addAll(waiting.keySet());
         return java.util.Set.copyOf(followed);
     }
@@ -99,7 +99,7 @@ public class Syncer {
      */
     public void hold(RenderSucceeded render, String reason, String eventId, boolean recheck) {
         projects.put(render.application(), render.target().project().name().intern());
-        boolean first = !waiting.containsKey(render.application()) && !lastReports.containsKey(render.application());
+        boolean first = !waiting.containsKey(render.application()) && !lastReports.has(render.application());
         waiting.merge(
                 render.application(),
                 new Held(render, reason, eventId, recheck),
@@ -134,7 +134,7 @@ public class Syncer {
 
     /** The last sync report of an application since start, if any. */
     public java.util.Optional<SyncReport> lastReport(String application) {
-        return java.util.Optional.ofNullable(lastReports.get(application));
+        return lastReports.get(application);
     }
 
     /**
@@ -671,7 +671,7 @@ public class Syncer {
                 triggeredBy,
                 started,
                 finished);
-        lastReports.put(application, report);
+        lastReports.put(report);
         return report;
     }
 
