@@ -41,6 +41,28 @@ public final class Drift {
         return value == null ? null : "(redacted)";
     }
 
+    /**
+     * A fingerprint of which object this is and which version of it ({@code metadata.uid} and
+     * {@code metadata.resourceVersion}): the API server gives every change a new version, so an equal fingerprint is
+     * the same object unchanged. 0 when the object has neither.
+     */
+    public static long versionOf(Map<String, Object> live) {
+        if (!(live.get("metadata") instanceof Map<?, ?> metadata)
+                || !(metadata.get("resourceVersion") instanceof String version)) {
+            return 0;
+        }
+        Object uid = metadata.get("uid");
+        // 64-bit FNV-1a: two versions of an object share a fingerprint once in 2^64
+        long hash = 0xcbf29ce484222325L;
+        for (String part : new String[] {uid == null ? "" : uid.toString(), "/", version}) {
+            for (int i = 0; i < part.length(); i++) {
+                hash ^= part.charAt(i);
+                hash *= 0x100000001b3L;
+            }
+        }
+        return hash == 0 ? 1 : hash;
+    }
+
     /** A deleted object: one difference for the whole of it. */
     public static Difference deleted(String resource) {
         return new Difference(resource, "", null, "present");

@@ -96,6 +96,16 @@ public class DriftWatcher {
     public record Result(List<Difference> differences, Instant checkedAt, int heals) {}
 
     private final Map<String, Desired> desired = new ConcurrentHashMap<>();
+
+    /**
+     * The objects of an application found matching Git at its last comparison, for that desired state, each by its
+     * version ({@link Drift#versionOf}; 0: it differed, or was not there): an object the API server still has at that
+     * version is not asked about again, since a server-side dry-run apply costs the API server about what an apply
+     * does. The full comparison of thousands of unchanged applications then reads their objects and asks nothing more.
+     */
+    private record Verified(Desired wanted, long[] versions) {}
+
+    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
     private final PackedManifests manifests = new PackedManifests();
     private final Map<String, Result> results = new ConcurrentHashMap<>();
     private final Map<String, SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
@@ -128,6 +138,7 @@ public class DriftWatcher {
         desired.put(
                 application,
                 new Desired(cluster, user, commit, wanted, selfHeal, force, List.copyOf(ignore), List.copyOf(windows)));
+        verified.remove(application); // what was verified was another desired state
         results.compute(application, (app, before) -> new Result(List.of(), Instant.now(), 0));
         series.showDrift(application, () -> driftedObjects(application));
         Set<String> namespaced = new HashSet<>();
@@ -314,6 +325,7 @@ public class DriftWatcher {
     /** Stops following an application that left the catalog. */
     public void forget(String application) {
         desired.remove(application);
+        verified.remove(application);
         results.remove(application);
         useNamespaceWatches(application, Set.of());
         series.forgetDrift(application);
@@ -336,21 +348,38 @@ public class DriftWatcher {
         }
         List<Difference> differences = new ArrayList<>();
         Cluster cluster = clusters.named(wanted.cluster()).actingAs(wanted.user());
-        for (ObjectRef ref : wanted.objects().refs()) {
+        Verified before = verified.get(application);
+        long[] known = before != null && before.wanted() == wanted ? before.versions() : null;
+        List<ObjectRef> refs = wanted.objects().refs();
+        long[] clean = new long[refs.size()];
+        for (int i = 0; i < refs.size(); i++) {
+            ObjectRef ref = refs.get(i);
             var live = cluster.get(ref);
             if (live.isEmpty()) {
                 differences.add(Drift.deleted(ref.toString()));
                 continue;
             }
-            differences.addAll(Drift.between(
+            long version = Drift.versionOf(live.get());
+            if (version != 0 && known != null && known[i] == version) {
+                clean[i] = version; // unchanged since it matched Git
+                continue;
+            }
+            List<Difference> found = Drift.between(
                     ref.toString(),
                     live.get(),
-                    cluster.dryRunApply(ref, wanted.toApply(ref, live.get()), wanted.force())));
+                    cluster.dryRunApply(ref, wanted.toApply(ref, live.get()), wanted.force()));
+            differences.addAll(found);
+            clean[i] = found.isEmpty() ? version : 0;
         }
+        // kept only while Git still wants what was compared (a sync or a removal may have come meanwhile)
+        verified.compute(application, (app, was) -> desired.get(app) == wanted ? new Verified(wanted, clean) : null);
         return differences;
     }
 
-    /** Every application, compared in full: what a watch missed is found here. */
+    /**
+     * Every application, compared in full: what a watch missed is found here. Each object is read from the API server;
+     * only those changed since they last matched Git are compared again.
+     */
     @Scheduled(
             every = "${driftless.sync.drift.full-check-interval:10m}",
             delayed = "${driftless.sync.drift.full-check-interval:10m}",
@@ -481,6 +510,7 @@ public class DriftWatcher {
                             .commit()
                             .substring(0, Math.min(7, applied.get().commit().length())));
             if (desired.remove(application, wanted)) {
+                verified.remove(application);
                 results.remove(application);
             }
             return true;

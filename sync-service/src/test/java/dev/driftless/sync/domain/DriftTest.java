@@ -45,4 +45,23 @@ class DriftTest {
                         object("Secret", Map.of("password", "Z2l0"), "8")))
                 .containsExactly(new Difference("Secret/n/x", "/data/password", "(redacted)", "(redacted)"));
     }
+
+    static Map<String, Object> versioned(String uid, String resourceVersion) {
+        return Map.of(
+                "kind", "ConfigMap", "metadata", Map.of("name", "one", "uid", uid, "resourceVersion", resourceVersion));
+    }
+
+    @Test
+    void anObjectsVersionChangesWithEveryChangeAndWithTheObjectItself() {
+        long seen = Drift.versionOf(versioned("6f1c", "1042"));
+
+        assertThat(Drift.versionOf(versioned("6f1c", "1042"))).isEqualTo(seen).isNotZero();
+        assertThat(Drift.versionOf(versioned("6f1c", "1043"))).as("changed").isNotEqualTo(seen);
+        assertThat(Drift.versionOf(versioned("9a2e", "1042")))
+                .as("deleted and made again")
+                .isNotEqualTo(seen);
+        assertThat(Drift.versionOf(Map.of("kind", "ConfigMap", "metadata", Map.of("name", "one"))))
+                .as("no version to tell")
+                .isZero();
+    }
 }

@@ -1040,6 +1040,56 @@ class SyncPipelineIT {
         assertThat(drifts()).anySatisfy(drift -> assertThat(drift.resources()).contains("Service/" + app + "/web"));
     }
 
+    /**
+     * A server-side dry-run apply costs the API server about what an apply does: an object unchanged since it last
+     * matched Git is read, not asked about again (the full comparison every ten minutes did both for every object of
+     * every application); one changed since is.
+     */
+    @Test
+    void aComparisonAsksTheApiServerAboutAnObjectOnlyWhenItChangedSinceItLastMatchedGit() throws Exception {
+        Map<String, Object> other = object("v1", "ConfigMap", "other", Map.of("data", Map.of("level", "info")));
+        RenderDriver.syncThrough(
+                probe,
+                app,
+                List.of(configMap("hello"), other),
+                new Target("default", app, true, false, false, true),
+                WAIT);
+        assertThat(diffSaysInSync()).isTrue();
+        int compared = dryRuns().size();
+
+        assertThat(diffSaysInSync()).isTrue();
+        assertThat(dryRuns()).as("dry-run applies when nothing changed").hasSize(compared);
+
+        cluster.configMaps().inNamespace(app).withName("other").edit(cm -> {
+            cm.getData().put("level", "debug");
+            return cm;
+        });
+        assertThat(diffSaysInSync()).isFalse();
+        List<String> since = dryRuns().subList(compared, dryRuns().size());
+        assertThat(since)
+                .as("dry-run applies after one object changed")
+                .isNotEmpty()
+                .allMatch(line -> line.contains("/configmaps/other?"));
+    }
+
+    private boolean diffSaysInSync() {
+        return io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
+                .get("/api/applications/{name}/diff", app)
+                .then()
+                .statusCode(200)
+                .extract()
+                .path("inSync");
+    }
+
+    /** The server-side dry-run applies sync-service asked for in the application's namespace, oldest first. */
+    private List<String> dryRuns() throws java.io.IOException {
+        return dev.driftless.devstack.kube.ControlPlane.requests(auditLog).stream()
+                .filter(line -> line.startsWith("PATCH /api/v1/namespaces/" + app + "/") && line.contains("dryRun=All"))
+                .toList();
+    }
+
     @Test
     void withoutSelfHealDriftIsReportedShownAsADiffAndLeftAlone() {
         SyncReport synced = RenderDriver.syncThrough(
