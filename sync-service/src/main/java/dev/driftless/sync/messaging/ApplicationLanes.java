@@ -51,6 +51,19 @@ final class ApplicationLanes implements AutoCloseable {
         queued.whenComplete((ignored, error) -> tails.remove(application, queued));
     }
 
+    /**
+     * Runs the task after every task given before for the same application, without waiting for room and without
+     * taking any: for bookkeeping that must come after an application's queued work (letting it go), never for work
+     * the consumer's backpressure should count.
+     */
+    void after(String application, Runnable task) {
+        CompletableFuture<Void> queued = tails.compute(application, (key, previous) -> {
+            CompletableFuture<Void> before = previous == null ? CompletableFuture.completedFuture(null) : previous;
+            return before.handle((ignored, error) -> null).thenRunAsync(task, threads);
+        });
+        queued.whenComplete((ignored, error) -> tails.remove(application, queued));
+    }
+
     /** The applications with a task queued or running now. */
     java.util.Set<String> busy() {
         return java.util.Set.copyOf(tails.keySet());

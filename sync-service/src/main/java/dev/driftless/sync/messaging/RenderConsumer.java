@@ -64,15 +64,20 @@ public class RenderConsumer {
     /**
      * Lets go of an application another replica owns now, once whatever its lane already holds has run: a render taken
      * before its partition moved is synced first, so that sync cannot have this replica follow, report and count the
-     * application again after it was let go. Waits while the lanes are full.
+     * application again after it was let go. Whether it is still another's is asked again then ({@code
+     * stillElsewhere}): its partition may have come back meanwhile, and this replica owns it again. Never waits.
      */
-    void releaseAfterQueued(String application) throws InterruptedException {
-        lanes.submit(application, () -> syncer.release(application));
+    void releaseAfterQueued(String application, java.util.function.BooleanSupplier stillElsewhere) {
+        lanes.after(application, () -> {
+            if (stillElsewhere.getAsBoolean()) {
+                syncer.release(application);
+            }
+        });
     }
 
     /**
-     * The applications with a render (or a look again) queued or being synced here now: a first sync in progress
-     * follows its application once it ends, so what this replica follows includes them.
+     * The applications with anything queued or running on their lane here now (a render, a look again, a release): a
+     * first sync in progress follows its application once it ends, so what this replica follows includes them.
      */
     java.util.Set<String> syncing() {
         java.util.Set<String> busy = new java.util.HashSet<>(lanes.busy());

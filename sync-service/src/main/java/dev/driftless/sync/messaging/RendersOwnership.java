@@ -37,10 +37,10 @@ import org.jboss.logging.Logger;
 /**
  * Keeps what this replica follows in step with the partitions of {@code driftless.renders} it consumes (the rebalance
  * listener of the {@code renders} channel): a second after partitions move, and at start, it lets go of the
- * applications it no longer owns (after the renders of theirs it already took) and asks for a resync ({@code command.resync}, actor {@code sync-service}) of each
- * application it now owns that has an inventory in one of its clusters but is not followed here, so that after a
- * restart, a crash of another replica or a scale-out every application is watched, healed and reported on again by
- * exactly its owner. What to do is {@link Ownership}'s decision; this class only gathers the facts and carries it out,
+ * applications it no longer owns (after the renders of theirs it already took) and asks for a resync
+ * ({@code command.resync}, actor {@code sync-service}) of each application it now owns that has an inventory in one of
+ * its clusters but is not followed here, so that after a restart, a crash of another replica or a scale-out every
+ * application is watched, healed and reported on again by exactly its owner. What to do is {@link Ownership}'s decision; this class only gathers the facts and carries it out,
  * off the consumer's polling thread.
  */
 @ApplicationScoped
@@ -112,15 +112,17 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
             return; // nothing was ever assigned: nothing to decide
         }
         try {
-            Set<String> followed = new java.util.HashSet<>(syncer.followed());
-            followed.addAll(renders.syncing());
+            // busy lanes first: an application only moves from a busy lane to followed, so read in this order none
+            // is missed in between
+            Set<String> followed = new java.util.HashSet<>(renders.syncing());
+            followed.addAll(syncer.followed());
             Set<String> inventoried = inventoried();
             requested.retainAll(inventoried);
             requested.removeAll(followed);
             Ownership.Plan plan =
                     Ownership.plan(followed, inventoried, Set.copyOf(requested), Set.copyOf(owned), this::partitionOf);
             for (String application : plan.release()) {
-                renders.releaseAfterQueued(application);
+                renders.releaseAfterQueued(application, () -> !owned.contains(partitionOf(application)));
             }
             if (!plan.release().isEmpty()) {
                 LOG.infof(
@@ -137,8 +139,6 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
                         "owns %d applications it did not follow; asked for their resync: %s",
                         plan.adopt().size(), plan.adopt());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // stopping
         } catch (RuntimeException e) {
             LOG.warnf("could not settle what this replica owns; trying again: %s", e.toString());
             schedule();

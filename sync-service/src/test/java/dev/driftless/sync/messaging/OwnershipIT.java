@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * What sync-service follows moves with the partitions of {@code driftless.renders}, as it does between replicas: a
  * second member joins sync-service's consumer group (here a plain consumer standing in for another replica, which is
  * all a replica is to the group) and takes partition 0, and this replica lets go of the applications of that partition
- * at once; when the member leaves, this replica owns them again and asks for a resync of each one with an inventory in
+ * (with nothing of theirs queued, at once); when the member leaves, this replica owns them again and asks for a resync of each one with an inventory in
  * the cluster that it does not follow, its own former ones and one another replica applied alike.
  */
 @QuarkusTest

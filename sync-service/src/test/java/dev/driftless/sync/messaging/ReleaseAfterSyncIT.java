@@ -1,6 +1,7 @@
 package dev.driftless.sync.messaging;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.driftless.devstack.kafka.EventProbe;
@@ -9,6 +10,7 @@ import dev.driftless.devstack.kube.ControlPlaneTestResource;
 import dev.driftless.events.Target;
 import dev.driftless.events.Topics;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
@@ -21,12 +23,13 @@ import org.junit.jupiter.api.Test;
 /**
  * An application whose sync runs when its partition of {@code driftless.renders} moves to another replica is let go
  * after that sync, not before it: a release first and the sync after it had this replica follow, report and count the
- * application for ever beside its new owner. Its own class (its own broker and service): the sync it leaves behind
- * holds its partition's committed offset until it ends, which would redeliver other tests' records.
+ * application for ever beside its new owner. Its own broker and service (resources restricted to this class): the
+ * sync it leaves behind holds its partition's committed offset until it ends, which would redeliver other tests'
+ * records.
  */
 @QuarkusTest
-@WithTestResource(KafkaTestResource.class)
-@WithTestResource(ControlPlaneTestResource.class)
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
+@WithTestResource(value = ControlPlaneTestResource.class, scope = TestResourceScope.RESTRICTED_TO_CLASS)
 class ReleaseAfterSyncIT {
 
     static final Duration WAIT = Duration.ofSeconds(60);
@@ -69,14 +72,12 @@ class ReleaseAfterSyncIT {
                 await().atMost(WAIT)
                         .alias("the other member holds partition 0")
                         .until(() -> other.assigned.get().contains(new TopicPartition(Topics.RENDERS, 0)));
+                assertThat(reports(probe, slow, commit))
+                        .as("the sync of " + slow + " still runs when its partition has moved")
+                        .isEmpty();
                 await().atMost(WAIT)
                         .alias("the sync of " + slow + " that was running ended with its report")
-                        .until(() -> !probe.readToEnd(
-                                        Topics.SYNCS,
-                                        r -> slow.equals(r.key())
-                                                && commit.equals(r.ce("commit"))
-                                                && RenderDriver.isReport(r))
-                                .isEmpty());
+                        .until(() -> !reports(probe, slow, commit).isEmpty());
                 await().atMost(Duration.ofSeconds(20))
                         .alias("this replica let go of " + slow + " after its sync")
                         .untilAsserted(() -> given().auth()
@@ -86,5 +87,11 @@ class ReleaseAfterSyncIT {
                                 .statusCode(404));
             }
         }
+    }
+
+    private static List<EventProbe.Received> reports(EventProbe probe, String application, String commit) {
+        return probe.readToEnd(
+                Topics.SYNCS,
+                r -> application.equals(r.key()) && commit.equals(r.ce("commit")) && RenderDriver.isReport(r));
     }
 }
