@@ -67,11 +67,13 @@ public final class GitFixture implements AutoCloseable {
                     adding = true;
                 }
             }
+            // removals first, from the index only (the files are gone already): a removed path that prefixes an
+            // added one (a file "base" replaced by a directory "base/") would otherwise unstage the new file
+            if (removing) {
+                rm.setCached(true).call();
+            }
             if (adding) {
                 add.call();
-            }
-            if (removing) {
-                rm.call();
             }
             RevCommit commit = git.commit()
                     .setMessage(message)
