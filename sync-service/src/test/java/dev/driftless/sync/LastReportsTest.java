@@ -58,4 +58,13 @@ class LastReportsTest {
         assertThat(reports.has("shop")).isFalse();
         assertThat(reports.get("never-synced")).isEmpty();
     }
+
+    @Test
+    void nothingOfARealReportOutlivesItInThePackingsDictionary() {
+        LastReports reports = new LastReports();
+        reports.put(report("payroll-eu", SyncReport.FAILED, "admission webhook denied: quota-7731 exceeded"));
+
+        String dictionary = new String(reports.dictionary(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(dictionary).contains("\"resources\"").doesNotContain("payroll-eu", "quota-7731", "render-event-1");
+    }
 }
