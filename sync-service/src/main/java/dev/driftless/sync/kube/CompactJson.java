@@ -30,9 +30,17 @@ public final class CompactJson {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private static final ThreadLocal<Deflater> DEFLATERS =
-            ThreadLocal.withInitial(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true));
-    private static final ThreadLocal<Inflater> INFLATERS = ThreadLocal.withInitial(() -> new Inflater(true));
+    /**
+     * Deflaters and inflaters for reuse. Each holds zlib's native memory (a deflater about 256 kB), outside the heap
+     * and the JVM's own accounting: one per thread that ever packed (informers', syncs', the API's) was several MB of a
+     * service's resident memory, so a few are kept for whichever thread packs next and the rest are ended.
+     */
+    private static final int KEPT = 4;
+
+    private static final java.util.concurrent.BlockingQueue<Deflater> DEFLATERS =
+            new java.util.concurrent.ArrayBlockingQueue<>(KEPT);
+    private static final java.util.concurrent.BlockingQueue<Inflater> INFLATERS =
+            new java.util.concurrent.ArrayBlockingQueue<>(KEPT);
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
 
     private volatile byte[] dictionary;
@@ -40,8 +48,19 @@ public final class CompactJson {
     /** The document, deflated: its length (four bytes), then the raw deflate stream. */
     public byte[] pack(byte[] json) {
         byte[] words = dictionaryFor(json);
-        Deflater deflater = DEFLATERS.get();
-        deflater.reset();
+        Deflater polled = DEFLATERS.poll();
+        Deflater deflater = polled == null ? new Deflater(Deflater.DEFAULT_COMPRESSION, true) : polled;
+        try {
+            return pack(json, words, deflater);
+        } finally {
+            deflater.reset();
+            if (!DEFLATERS.offer(deflater)) {
+                deflater.end();
+            }
+        }
+    }
+
+    private static byte[] pack(byte[] json, byte[] words, Deflater deflater) {
         if (words.length > 0) {
             deflater.setDictionary(words);
         }
@@ -58,7 +77,6 @@ public final class CompactJson {
             }
             length += deflater.deflate(out, length, out.length - length);
         }
-        deflater.reset();
         byte[] packed = Arrays.copyOf(out, length);
         packed[0] = (byte) (json.length >>> 24);
         packed[1] = (byte) (json.length >>> 16);
@@ -73,9 +91,20 @@ public final class CompactJson {
                 | ((packed[1] & 0xff) << 16)
                 | ((packed[2] & 0xff) << 8)
                 | (packed[3] & 0xff);
+        Inflater polled = INFLATERS.poll();
+        Inflater inflater = polled == null ? new Inflater(true) : polled;
+        try {
+            return unpack(packed, length, inflater);
+        } finally {
+            inflater.reset();
+            if (!INFLATERS.offer(inflater)) {
+                inflater.end();
+            }
+        }
+    }
+
+    private byte[] unpack(byte[] packed, int length, Inflater inflater) {
         byte[] json = new byte[length];
-        Inflater inflater = INFLATERS.get();
-        inflater.reset();
         // a raw stream has no header asking for the dictionary: it is set before inflating
         byte[] words = dictionary;
         if (words != null && words.length > 0) {
@@ -97,8 +126,6 @@ public final class CompactJson {
             }
         } catch (DataFormatException e) {
             throw new IllegalStateException("a packed document cannot be read: " + e.getMessage(), e);
-        } finally {
-            inflater.reset();
         }
         return json;
     }
@@ -109,8 +136,8 @@ public final class CompactJson {
         return words == null ? 0 : words.length;
     }
 
-    /** What the dictionary was learnt from (for tests). */
-    byte[] dictionary() {
+    /** What the dictionary was learnt from (a copy; empty before one is): to check what it holds. */
+    public byte[] dictionary() {
         byte[] words = dictionary;
         return words == null ? new byte[0] : words.clone();
     }

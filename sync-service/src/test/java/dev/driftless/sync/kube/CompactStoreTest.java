@@ -102,6 +102,42 @@ class CompactStoreTest {
         assertThat(none.dictionaryBytes()).isZero();
     }
 
+    /** Deflaters and inflaters are shared between threads and packers (each with its own dictionary), a few kept. */
+    @Test
+    void manyThreadsPackingWithDifferentDictionariesEachGetBackWhatTheyPacked() throws Exception {
+        CompactJson deployments = new CompactJson();
+        CompactJson configMaps = new CompactJson();
+        CompactJson none = new CompactJson();
+        deployments.pack(JSON.writeValueAsBytes(Map.of("kind", "Deployment", "spec", Map.of("replicas", 3))));
+        configMaps.pack(JSON.writeValueAsBytes(Map.of("kind", "ConfigMap", "metadata", Map.of("name", "a"))));
+        List<java.util.concurrent.Callable<Integer>> work = new ArrayList<>();
+        for (int t = 0; t < 12; t++) {
+            int thread = t;
+            work.add(() -> {
+                int checked = 0;
+                for (int i = 0; i < 300; i++) {
+                    byte[] json = JSON.writeValueAsBytes(Map.of(
+                            "kind", "ConfigMap", "metadata", Map.of("name", "cm-" + thread + "-" + i, "uid", i)));
+                    for (CompactJson packer : List.of(deployments, configMaps, none)) {
+                        assertThat(packer.unpack(packer.pack(json))).isEqualTo(json);
+                        checked++;
+                    }
+                }
+                return checked;
+            });
+        }
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(12);
+        try {
+            int checked = 0;
+            for (var done : pool.invokeAll(work)) {
+                checked += done.get();
+            }
+            assertThat(checked).isEqualTo(12 * 300 * 3);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Test
     void theDictionaryKeepsNoValueASecretOrConfigMapCarries() throws IOException {
         CompactJson packer = new CompactJson();
