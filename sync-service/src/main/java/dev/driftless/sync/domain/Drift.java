@@ -44,7 +44,7 @@ public final class Drift {
     /**
      * A fingerprint of which object this is and which version of it ({@code metadata.uid} and
      * {@code metadata.resourceVersion}): the API server gives every change a new version, so an equal fingerprint is
-     * the same object unchanged. 0 when the object has neither.
+     * the same object unchanged. 0 when the object has no {@code resourceVersion} (no version to tell apart).
      */
     public static long versionOf(Map<String, Object> live) {
         if (!(live.get("metadata") instanceof Map<?, ?> metadata)
