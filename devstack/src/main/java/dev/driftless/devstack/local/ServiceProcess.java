@@ -23,9 +23,12 @@ final class ServiceProcess implements AutoCloseable {
     /** JVM options of each service unless {@code DRIFTLESS_SERVICE_JAVA_OPTS} says otherwise: the C1 compiler only. */
     static final String DEFAULT_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1";
 
-    /** How every service's heap is sized (also in deploy/'s JAVA_OPTS_APPEND): see {@link #start}. */
-    static final List<String> HEAP_SIZING =
-            List.of("-XX:MaxNewSize=32m", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40");
+    /** How every service's memory is sized (also in deploy/'s JAVA_OPTS_APPEND): see {@link #start}. */
+    static final List<String> MEMORY_SIZING = List.of(
+            "-XX:MaxNewSize=24m",
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=40",
+            "-XX:TrimNativeHeapInterval=10000");
 
     private static final HttpClient HTTP =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -88,11 +91,14 @@ final class ServiceProcess implements AutoCloseable {
         // collector never shrinks below it, and a burst leaves the whole heap resident
         command.add("-Xms16m");
         command.add("-XX:+UseSerialGC");
-        // the heap sized to what is live, not half again: the young generation at most 32 MB (the serial collector
-        // gives it a third of the heap, 64 MB at 192 MB, all of it resident once used), the old one grown to keep 20 %
+        // the heap sized to what is live, not half again: the young generation at most 24 MB (the serial collector
+        // gives it a third of the heap, 64 MB at 192 MB, all of it resident once used), the old one grown to keep 10 %
         // free after a full collection (not 40 %) and given back above 40 % (not 70 %). cold-sync at 10,000
-        // applications, same code: sync-service 362 MB resident with the defaults, 324 MB so (docs/benchmarks.md)
-        command.addAll(HEAP_SIZING);
+        // applications: sync-service 362 MB resident with the defaults, about 300 MB so, for more frequent
+        // collections (36 full ones instead of 20 over the run, 7 s instead of 4; docs/benchmarks.md). And what glibc
+        // keeps of freed native memory is given back every 10 s (JDK 17.0.11 or later; 3-5 MB a service at the end of
+        // that run)
+        command.addAll(MEMORY_SIZING);
         // as deploy/ runs them: a service out of memory exits (and is restarted) rather than limping on
         command.add("-XX:+ExitOnOutOfMemoryError");
         // Six JVMs share a laptop's or CI runner's cores here: C2's compiling took a third of all CPU for minutes under
