@@ -37,10 +37,42 @@ public final class CompactJson {
      */
     private static final int KEPT = 4;
 
-    private static final java.util.concurrent.BlockingQueue<Deflater> DEFLATERS =
-            new java.util.concurrent.ArrayBlockingQueue<>(KEPT);
-    private static final java.util.concurrent.BlockingQueue<Inflater> INFLATERS =
-            new java.util.concurrent.ArrayBlockingQueue<>(KEPT);
+    private static final Kept<Deflater> DEFLATERS =
+            new Kept<>(() -> new Deflater(Deflater.DEFAULT_COMPRESSION, true), Deflater::reset, Deflater::end);
+    private static final Kept<Inflater> INFLATERS =
+            new Kept<>(() -> new Inflater(true), Inflater::reset, Inflater::end);
+
+    /** Up to {@link #KEPT} idle zlib objects of one kind, lent to one caller at a time, the rest ended. */
+    private static final class Kept<T> {
+
+        private final java.util.concurrent.BlockingQueue<T> idle = new java.util.concurrent.ArrayBlockingQueue<>(KEPT);
+        private final java.util.function.Supplier<T> create;
+        private final java.util.function.Consumer<T> reset;
+        private final java.util.function.Consumer<T> end;
+
+        Kept(
+                java.util.function.Supplier<T> create,
+                java.util.function.Consumer<T> reset,
+                java.util.function.Consumer<T> end) {
+            this.create = create;
+            this.reset = reset;
+            this.end = end;
+        }
+
+        <R> R lend(java.util.function.Function<T, R> use) {
+            T polled = idle.poll();
+            T lent = polled == null ? create.get() : polled;
+            try {
+                return use.apply(lent);
+            } finally {
+                reset.accept(lent);
+                if (!idle.offer(lent)) {
+                    end.accept(lent);
+                }
+            }
+        }
+    }
+
     private static final ThreadLocal<byte[]> BUFFERS = ThreadLocal.withInitial(() -> new byte[16 * 1024]);
 
     private volatile byte[] dictionary;
@@ -48,16 +80,7 @@ public final class CompactJson {
     /** The document, deflated: its length (four bytes), then the raw deflate stream. */
     public byte[] pack(byte[] json) {
         byte[] words = dictionaryFor(json);
-        Deflater polled = DEFLATERS.poll();
-        Deflater deflater = polled == null ? new Deflater(Deflater.DEFAULT_COMPRESSION, true) : polled;
-        try {
-            return pack(json, words, deflater);
-        } finally {
-            deflater.reset();
-            if (!DEFLATERS.offer(deflater)) {
-                deflater.end();
-            }
-        }
+        return DEFLATERS.lend(deflater -> pack(json, words, deflater));
     }
 
     private static byte[] pack(byte[] json, byte[] words, Deflater deflater) {
@@ -91,16 +114,7 @@ public final class CompactJson {
                 | ((packed[1] & 0xff) << 16)
                 | ((packed[2] & 0xff) << 8)
                 | (packed[3] & 0xff);
-        Inflater polled = INFLATERS.poll();
-        Inflater inflater = polled == null ? new Inflater(true) : polled;
-        try {
-            return unpack(packed, length, inflater);
-        } finally {
-            inflater.reset();
-            if (!INFLATERS.offer(inflater)) {
-                inflater.end();
-            }
-        }
+        return INFLATERS.lend(inflater -> unpack(packed, length, inflater));
     }
 
     private byte[] unpack(byte[] packed, int length, Inflater inflater) {
