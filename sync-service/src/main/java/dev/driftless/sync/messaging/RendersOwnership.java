@@ -40,8 +40,8 @@ import org.jboss.logging.Logger;
  * applications it no longer owns (after the renders of theirs it already took) and asks for a resync
  * ({@code command.resync}, actor {@code sync-service}) of each application it now owns that has an inventory in one of
  * its clusters but is not followed here, so that after a restart, a crash of another replica or a scale-out every
- * application is watched, healed and reported on again by exactly its owner. What to do is {@link Ownership}'s decision; this class only gathers the facts and carries it out,
- * off the consumer's polling thread.
+ * application is watched, healed and reported on again by exactly its owner. What to do is {@link Ownership}'s
+ * decision; this class only gathers the facts and carries it out, off the consumer's polling thread.
  */
 @ApplicationScoped
 @Identifier("renders-ownership")
