@@ -7,8 +7,8 @@ import java.util.function.ToIntFunction;
 /**
  * Which applications a replica of sync-service owns: those whose key falls in a partition of {@code driftless.renders}
  * it consumes. When partitions move (a replica starts, stops or dies), the replica lets go of every application it
- * follows but no longer owns, once the renders of it already taken are synced (no watching, healing or health
- * reporting: the new owner does that), and
+ * follows but no longer owns, once a sync of it that runs has ended (no watching, healing or health reporting: the
+ * new owner does that), and
  * adopts every application it now owns and has an inventory in a cluster but does not follow, by asking for it to be
  * rendered and synced again (the sync rebuilds its drift watch, health and desired state). Pure: decides, does
  * nothing.

@@ -23,7 +23,8 @@ import org.jboss.logging.Logger;
 /**
  * On each {@code render.succeeded}: sync the bundle and publish {@code sync.succeeded} or {@code sync.failed}, then
  * acknowledge the record. Each application's renders are synced in the order they arrived, on its own lane
- * ({@link ApplicationLanes}), so one application waiting for its waves' health holds up no other. A failed render is never synced (nothing is applied or pruned on a bad render). An event that
+ * ({@link ApplicationLanes}), so one application waiting for its waves' health holds up no other; a record still
+ * queued when its partition moved to another replica is left to that replica. A failed render is never synced (nothing is applied or pruned on a bad render). An event that
  * can never be read goes to the dead-letter topic with its reason. On {@code application.removed}: prune what the
  * application had applied, if its policy says so.
  */
@@ -62,9 +63,9 @@ public class RenderConsumer {
     }
 
     /**
-     * Lets go of an application another replica owns now, once whatever its lane already holds has run: a render taken
-     * before its partition moved is synced first, so that sync cannot have this replica follow, report and count the
-     * application again after it was let go. Whether it is still another's is asked again then ({@code
+     * Lets go of an application another replica owns now, once whatever its lane already holds has run: a sync of it
+     * running when its partition moved ends first (renders still queued are left to the new owner), so that sync
+     * cannot have this replica follow, report and count the application again after it was let go. Whether it is still another's is asked again then ({@code
      * stillElsewhere}): its partition may have come back meanwhile, and this replica owns it again. Never waits.
      */
     void releaseAfterQueued(String application, java.util.function.BooleanSupplier stillElsewhere) {
@@ -129,6 +130,17 @@ public class RenderConsumer {
                 return;
             }
         }
+        java.util.OptionalInt partition = partitionOf(message);
+        if (partition.isPresent() && !ownership.owns(partition.getAsInt())) {
+            // taken before its partition moved and still queued: the replica that owns the partition now has it from
+            // the last committed offset and syncs it; synced here too, it would have this replica follow the
+            // application again after letting it go
+            LOG.infof(
+                    "leaving %s (%s of %s) to the replica that owns partition %d of %s now",
+                    event.id(), event.type(), event.key(), partition.getAsInt(), event.topic());
+            message.ack();
+            return;
+        }
         try {
             handle(event, data);
         } catch (RuntimeException e) {
@@ -143,6 +155,17 @@ public class RenderConsumer {
             }
         }
         message.ack();
+    }
+
+    @Inject
+    @io.smallrye.common.annotation.Identifier("renders-ownership")
+    RendersOwnership ownership;
+
+    /** The partition of {@code driftless.renders} the record came from, when it came from Kafka. */
+    private static java.util.OptionalInt partitionOf(Message<String> message) {
+        return message.getMetadata(io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata.class)
+                .map(m -> java.util.OptionalInt.of(m.getPartition()))
+                .orElse(java.util.OptionalInt.empty());
     }
 
     /** The reason a render event that no trusted key signed is set aside with, and nothing of it applied. */

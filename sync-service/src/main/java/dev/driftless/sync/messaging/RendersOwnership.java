@@ -37,7 +37,7 @@ import org.jboss.logging.Logger;
 /**
  * Keeps what this replica follows in step with the partitions of {@code driftless.renders} it consumes (the rebalance
  * listener of the {@code renders} channel): a second after partitions move, and at start, it lets go of the
- * applications it no longer owns (after the renders of theirs it already took) and asks for a resync
+ * applications it no longer owns (once a sync of theirs that runs has ended) and asks for a resync
  * ({@code command.resync}, actor {@code sync-service}) of each application it now owns that has an inventory in one of
  * its clusters but is not followed here, so that after a restart, a crash of another replica or a scale-out every
  * application is watched, healed and reported on again by exactly its owner. What to do is {@link Ownership}'s
@@ -99,6 +99,14 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
         schedule();
     }
 
+    /**
+     * Whether this replica consumes that partition of {@code driftless.renders} now (before any was ever assigned,
+     * nothing is known and it does).
+     */
+    boolean owns(int partition) {
+        return partitions == 0 || owned.contains(partition);
+    }
+
     /** After the moves settle (the consumers of one group rebalance one after another): decide once. */
     private synchronized void schedule() {
         if (next != null) {
@@ -126,8 +134,8 @@ public class RendersOwnership implements KafkaConsumerRebalanceListener {
             }
             if (!plan.release().isEmpty()) {
                 LOG.infof(
-                        "letting go of %d applications another replica owns now (each once the renders it took"
-                                + " before are synced): %s",
+                        "letting go of %d applications another replica owns now (each once a sync of it that runs"
+                                + " has ended): %s",
                         plan.release().size(), plan.release());
             }
             for (String application : plan.adopt()) {

@@ -43,7 +43,8 @@ class ReleaseAfterSyncIT {
     /**
      * A sync still running when its application's partition moves away ends, and only then is the application let go:
      * the sync's report is published, and this replica does not follow or answer for the application after it (it
-     * did, for ever, when the release ran at once and the sync after it).
+     * did, for ever, when the release ran at once and the sync after it). A render of it queued behind that sync is
+     * not synced here: the partition's new owner has it.
      */
     @Test
     void anApplicationWhoseSyncRunsWhenItsPartitionMovesIsLetGoAfterTheSync() throws Exception {
@@ -67,6 +68,13 @@ class ReleaseAfterSyncIT {
                             .list()
                             .getItems()
                             .isEmpty());
+            // a newer render, taken while the sync runs: it waits in the application's lane behind it
+            String queued = RenderDriver.send(
+                    probe,
+                    slow,
+                    List.of(SyncPipelineIT.configMap("queued")),
+                    new Target("default", slow, true, true, false, true),
+                    java.time.Instant.now());
 
             try (OwnershipIT.OtherReplica other = new OwnershipIT.OtherReplica(bootstrap)) {
                 await().atMost(WAIT)
@@ -85,6 +93,9 @@ class ReleaseAfterSyncIT {
                                 .get("/api/applications/{name}/status", slow)
                                 .then()
                                 .statusCode(404));
+                assertThat(reports(probe, slow, queued))
+                        .as("the render queued behind the sync is left to the replica that owns its partition now")
+                        .isEmpty();
             }
         }
     }
