@@ -52,22 +52,7 @@ class ReleaseAfterSyncIT {
         try (EventProbe probe = new EventProbe(bootstrap);
                 KubernetesClient admin = dev.driftless.devstack.kube.ControlPlaneTestResource.client(adminKubeconfig)) {
             // its first wave never becomes healthy: the sync holds its lane until the 15 s progress deadline
-            String commit = RenderDriver.send(
-                    probe,
-                    slow,
-                    List.of(
-                            SyncPipelineIT.simulated(SyncPipelineIT.DEPLOYMENT, "progressing", "-1"),
-                            SyncPipelineIT.simulated(SyncPipelineIT.configMap("after"), null, "1")),
-                    new Target("default", slow, true, true, false, true, 15, null, null),
-                    java.time.Instant.now());
-            await().atMost(WAIT)
-                    .alias("the first wave of " + slow + " applied; its sync waits for it to be healthy")
-                    .until(() -> !admin.apps()
-                            .deployments()
-                            .inNamespace(slow)
-                            .list()
-                            .getItems()
-                            .isEmpty());
+            String commit = SyncPipelineIT.sendHeldByItsFirstWave(probe, admin, slow, 15);
             // a newer render, taken while the sync runs: it waits in the application's lane behind it
             String queued = RenderDriver.send(
                     probe,

@@ -754,15 +754,17 @@ class SyncPipelineIT {
                 .contains("Progressing", "Degraded"));
     }
 
-    @Test
-    void anApplicationWaitingForItsWaveHoldsUpNoOtherApplicationOfItsPartition() {
-        String quick = OwnershipIT.onPartition("quick-", partitionOf(app));
-        Target waits = new Target("default", app, true, true, false, true, 20, null, null);
-        String waiting = RenderDriver.send(
+    /**
+     * Sends a render whose first wave (a Deployment whose Pods never start) holds its sync until the progress deadline,
+     * and waits until that wave is applied: the sync then waits for it, holding the application's lane. Its commit.
+     */
+    static String sendHeldByItsFirstWave(
+            EventProbe probe, KubernetesClient cluster, String app, int progressDeadlineSeconds) {
+        String commit = RenderDriver.send(
                 probe,
                 app,
                 List.of(simulated(DEPLOYMENT, "progressing", "-1"), simulated(configMap("after"), null, "1")),
-                waits,
+                new Target("default", app, true, true, false, true, progressDeadlineSeconds, null, null),
                 java.time.Instant.now());
         org.awaitility.Awaitility.await()
                 .atMost(WAIT)
@@ -773,6 +775,13 @@ class SyncPipelineIT {
                         .list()
                         .getItems()
                         .isEmpty());
+        return commit;
+    }
+
+    @Test
+    void anApplicationWaitingForItsWaveHoldsUpNoOtherApplicationOfItsPartition() {
+        String quick = OwnershipIT.onPartition("quick-", partitionOf(app));
+        String waiting = sendHeldByItsFirstWave(probe, cluster, app, 20);
 
         SyncReport other = RenderDriver.syncThrough(
                 probe, quick, List.of(configMap("quick")), new Target("default", quick, true, true, false, true), WAIT);
