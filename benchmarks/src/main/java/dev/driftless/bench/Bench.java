@@ -17,8 +17,14 @@ import java.util.Map;
  */
 public final class Bench {
 
-    static final List<Scenario> SCENARIOS =
-            List.of(new Ingest(), new EndToEnd(), new Monorepo(), new ColdSync(), new Faults(), new AuditScale());
+    static final List<Scenario> SCENARIOS = List.of(
+            new Ingest(),
+            new EndToEnd(),
+            new Monorepo(),
+            new ColdSync(),
+            new Faults(),
+            new AuditScale(),
+            new FirstPush());
 
     private Bench() {}
 
@@ -55,12 +61,14 @@ public final class Bench {
             try (Harness harness = Harness.start(home, quick, out, scenario)) {
                 Result result = scenario.run(harness);
                 results.add(result);
-                json.writeValue(reports.resolve(scenario.name() + ".json").toFile(), result.json());
+                Map<String, Object> report = result.json();
+                report.put("cpu_s", harness.cpuSeconds());
+                json.writeValue(reports.resolve(scenario.name() + ".json").toFile(), report);
                 out.printf(
                         "  ✓ %s%n",
                         json.writer()
                                 .withoutFeatures(SerializationFeature.INDENT_OUTPUT)
-                                .writeValueAsString(result.json()));
+                                .writeValueAsString(report));
             } catch (Exception e) {
                 failed = true;
                 out.printf("  ✗ %s could not run: %s%n", scenario.name(), e);

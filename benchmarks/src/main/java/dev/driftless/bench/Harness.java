@@ -137,6 +137,11 @@ final class Harness implements AutoCloseable {
                 state.resolve("work").resolve(name), stack.git().repositoryUrl(name));
     }
 
+    /** A working copy of the stack's demo repository, cloned as a new user does after {@code ./driftless up}. */
+    GitFixture demo() {
+        return GitFixture.cloneOf(state.resolve("work").resolve("demo"), env("DRIFTLESS_DEMO_REPO"));
+    }
+
     /** Declares an application in the catalog (render-service picks it up within its poll interval). */
     void declare(String name, String repositoryUrl, String path, String namespace) {
         declare(name, repositoryUrl, path, namespace, null);
@@ -342,6 +347,29 @@ final class Harness implements AutoCloseable {
         });
         return rss;
     }
+
+    /**
+     * CPU time each service process has used since it started (user and system), in seconds, from {@code /proc}
+     * ({@code -1} where it cannot be read).
+     */
+    Map<String, Double> cpuSeconds() {
+        Map<String, Double> cpu = new LinkedHashMap<>();
+        stack.pids().forEach((name, pid) -> {
+            try {
+                String stat = Files.readString(Path.of("/proc", pid.toString(), "stat"));
+                // the fields after the command's closing parenthesis: utime and stime are the 12th and 13th
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                cpu.put(name, Result.round(ticks / (double) CLOCK_TICKS_PER_SECOND));
+            } catch (IOException | RuntimeException e) {
+                cpu.put(name, -1.0);
+            }
+        });
+        return cpu;
+    }
+
+    /** Linux's USER_HZ, which {@code /proc/<pid>/stat} counts CPU time in. */
+    private static final int CLOCK_TICKS_PER_SECOND = 100;
 
     void progress(String format, Object... args) {
         out.printf("  · " + format + "%n", args);

@@ -42,6 +42,31 @@ public final class GitFixture implements AutoCloseable {
         }
     }
 
+    /** A working copy of an existing repository's {@code main}, as {@code git clone} makes it, pushing back to it. */
+    public static GitFixture cloneOf(Path work, String remote) {
+        try {
+            return new GitFixture(
+                    Git.cloneRepository()
+                            .setURI(remote)
+                            .setDirectory(work.toFile())
+                            .setBranch("main")
+                            .call(),
+                    work,
+                    remote);
+        } catch (GitAPIException e) {
+            throw new IllegalStateException("cannot clone " + remote + " into " + work, e);
+        }
+    }
+
+    /** The commit {@code main} is at in this working copy. */
+    public String head() {
+        try {
+            return git.getRepository().resolve("refs/heads/main").name();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Writes (or, with a {@code null} content, deletes) files, commits them and pushes {@code main}. */
     public RevCommit commitAndPush(String message, Map<String, String> files) {
         try {
