@@ -120,6 +120,7 @@ public class Cluster {
                 .build();
         return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
                 .withConfig(config)
+                .withKubernetesSerialization(own.getKubernetesSerialization())
                 .build();
     }
 

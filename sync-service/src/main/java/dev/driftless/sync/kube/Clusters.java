@@ -51,7 +51,8 @@ public class Clusters {
             return connected.computeIfAbsent(wanted, n -> new Cluster(n, defaultClient, config));
         }
         try {
-            KubernetesClient client = ownClients.computeIfAbsent(wanted, n -> connect(n, target));
+            KubernetesClient client = ownClients.computeIfAbsent(
+                    wanted, n -> connect(n, target, defaultClient.getKubernetesSerialization()));
             return connected.computeIfAbsent(wanted, n -> new Cluster(n, client, config));
         } catch (RuntimeException e) {
             throw new ClusterFailure(Reason.ClusterUnreachable, e.getMessage());
@@ -63,7 +64,10 @@ public class Clusters {
         return connected.values();
     }
 
-    private static KubernetesClient connect(String name, SyncConfig.ClusterTarget target) {
+    private static KubernetesClient connect(
+            String name,
+            SyncConfig.ClusterTarget target,
+            io.fabric8.kubernetes.client.utils.KubernetesSerialization serialization) {
         Config config;
         if (target.inCluster()) {
             config = Config.autoConfigure(target.context().orElse(null));
@@ -84,7 +88,10 @@ public class Clusters {
             throw new IllegalStateException(
                     "cluster " + name + ": set driftless.sync.clusters." + name + ".kubeconfig or .in-cluster=true");
         }
-        return new KubernetesClientBuilder().withConfig(config).build();
+        return new KubernetesClientBuilder()
+                .withConfig(config)
+                .withKubernetesSerialization(serialization)
+                .build();
     }
 
     @PreDestroy

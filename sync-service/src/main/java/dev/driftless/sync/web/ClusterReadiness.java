@@ -53,6 +53,7 @@ public class ClusterReadiness implements HealthCheck {
                                     .withConnectionTimeout(TIMEOUT_MS)
                                     .withRequestTimeout(TIMEOUT_MS)
                                     .build())
+                            .withKubernetesSerialization(client.getKubernetesSerialization())
                             .build();
                 }
                 p = probe;

@@ -47,6 +47,10 @@ class ApplicationResourceIT {
     EventProbe probe;
     String app;
 
+    /** The service's own client of its default cluster. */
+    @jakarta.inject.Inject
+    KubernetesClient servicesClient;
+
     @BeforeEach
     void setUp() throws java.io.IOException {
         probe = new EventProbe(bootstrap);
@@ -58,6 +62,23 @@ class ApplicationResourceIT {
     void tearDown() {
         probe.close();
         cluster.close();
+    }
+
+    @Test
+    void theServicesClientReadsAWatchedObjectGenericallyAndAStatusAsOne() {
+        var serialization = servicesClient.getKubernetesSerialization();
+        String deployment = "{\"type\":\"MODIFIED\",\"object\":{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\","
+                + "\"metadata\":{\"name\":\"web\"}}}";
+        String expired = "{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"code\":410}}";
+
+        assertThat(serialization
+                        .unmarshal(deployment, io.fabric8.kubernetes.api.model.WatchEvent.class)
+                        .getObject())
+                .isExactlyInstanceOf(GenericKubernetesResource.class);
+        assertThat(serialization
+                        .unmarshal(expired, io.fabric8.kubernetes.api.model.WatchEvent.class)
+                        .getObject())
+                .isInstanceOf(io.fabric8.kubernetes.api.model.Status.class);
     }
 
     Map<String, Object> status() {
