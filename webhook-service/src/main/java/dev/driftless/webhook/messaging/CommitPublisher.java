@@ -51,15 +51,27 @@ public class CommitPublisher {
     /** Sends the event; fails if the broker does not acknowledge it within the timeout. */
     public Uni<String> publish(CommitPushed push, Duration timeout) {
         String id = eventId(push);
+        return emitter.sendMessage(message(push, id))
+                .ifNoItem()
+                .after(timeout)
+                .fail()
+                .replaceWith(id);
+    }
+
+    /**
+     * Builds and signs the event of a push as {@link #publish} would, and drops it: run once at start, so the first
+     * push does not wait for the code that does it to load.
+     */
+    public void prepare(CommitPushed push) {
+        message(push, eventId(push));
+    }
+
+    private org.eclipse.microprofile.reactive.messaging.Message<String> message(CommitPushed push, String id) {
         Map<String, String> extensions = new HashMap<>();
         extensions.put(CloudEventExtensions.REPOSITORY, push.repository());
         extensions.put(CloudEventExtensions.COMMIT, push.after());
         extensions.put(CloudEventExtensions.DELIVERY_ID, push.deliveryId());
         Envelope envelope = new Envelope(EventType.COMMIT_PUSHED, id, push.repository(), push.receivedAt(), extensions);
-        return emitter.sendMessage(envelope.toMessage(push, push.repository(), SOURCE, signer))
-                .ifNoItem()
-                .after(timeout)
-                .fail()
-                .replaceWith(id);
+        return envelope.toMessage(push, push.repository(), SOURCE, signer);
     }
 }

@@ -106,6 +106,30 @@ class GithubWebhookKafkaIT {
         assertThat(push.changedPathsTruncated()).isTrue();
     }
 
+    @Test
+    void thePushPreparedAtStartIsNeverPublished() {
+        // a push made after the start is on the topic, so whatever the start had sent would be too
+        String repository = "https://github.com/acme/" + UUID.randomUUID();
+        String body =
+                Signing.push(repository + ".git", UUID.randomUUID().toString().replace("-", "") + "01234567");
+        given().header("X-Hub-Signature-256", Signing.sign(body))
+                .header("X-GitHub-Event", "push")
+                .header("X-GitHub-Delivery", "after-start")
+                .contentType("application/json")
+                .body(body)
+                .post("/hooks/github")
+                .then()
+                .statusCode(202);
+        find(repository);
+
+        try (EventProbe probe = new EventProbe(bootstrap)) {
+            assertThat(probe.readToEnd(
+                            Topics.COMMITS, r -> String.valueOf(r.key()).contains("git.invalid")))
+                    .as("events of the sample push prepared at start")
+                    .isEmpty();
+        }
+    }
+
     EventProbe.Received find(String key) {
         try (EventProbe probe = new EventProbe(bootstrap)) {
             List<EventProbe.Received> matching =
