@@ -26,16 +26,36 @@ public final class TrustedSigners {
         this.property = property;
     }
 
+    /**
+     * Reads the trusted keys now, at start, rather than for the first event (a service's first push waited for it);
+     * what cannot be read is left for {@link #problem} to say for each event, as before.
+     */
+    public void prepare() {
+        Optional<Path> file = ConfigProvider.getConfig().getOptionalValue(property, Path.class);
+        if (file.isPresent()) {
+            verifier(file.get());
+        }
+    }
+
     /** What is wrong with an event's signature, or empty when a trusted key signed exactly its id, type and data. */
     public Optional<String> problem(ReceivedEvent event) {
         Optional<Path> file = ConfigProvider.getConfig().getOptionalValue(property, Path.class);
         if (file.isEmpty()) {
             return Optional.of("no signing key is trusted (" + property + ")");
         }
+        Optional<String> unreadable = verifier(file.get());
+        if (unreadable.isPresent()) {
+            return unreadable;
+        }
+        return verifier.problem(event.id(), event.type(), event.json(), event.extensions());
+    }
+
+    /** Reads the keys when never read or read more than ten seconds ago; says why when none could ever be read. */
+    private Optional<String> verifier(Path file) {
         long now = System.nanoTime();
         if (verifier == null || now - readAt > REREAD_NANOS) {
             try {
-                verifier = EventSignatures.Verifier.read(file.get());
+                verifier = EventSignatures.Verifier.read(file);
                 readAt = now;
             } catch (IOException | IllegalArgumentException e) {
                 if (verifier == null) {
@@ -44,7 +64,7 @@ public final class TrustedSigners {
                 LOG.warnf("the trusted keys cannot be read again, keeping those read before: %s", e.getMessage());
             }
         }
-        return verifier.problem(event.id(), event.type(), event.json(), event.extensions());
+        return Optional.empty();
     }
 
     /**

@@ -44,6 +44,13 @@ public class CommandConsumer {
     @Inject
     RenderPublisher publisher;
 
+    /** Prepares at start what a command's handling needs (its schemas and records, the trusted keys). */
+    void prepare(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        dev.driftless.events.EventSchemas.prepare(java.util.List.of(
+                dev.driftless.events.EventType.COMMAND_RESYNC, dev.driftless.events.EventType.COMMAND_ROLLBACK));
+        commandSigners.prepare();
+    }
+
     @Incoming("commands")
     @Blocking
     public CompletionStage<Void> onCommand(Message<String> message) {

@@ -35,6 +35,15 @@ public class CommitConsumer {
     @Inject
     RenderPublisher publisher;
 
+    /**
+     * Prepares at start what a push's handling needs before it renders (its schema and record, the trusted keys):
+     * the first push after start no longer waits for it.
+     */
+    void prepare(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent start) {
+        dev.driftless.events.EventSchemas.prepare(List.of(dev.driftless.events.EventType.COMMIT_PUSHED));
+        pushSigners.prepare();
+    }
+
     @Incoming("commits")
     @Blocking
     public CompletionStage<Void> onCommit(Message<String> message) {
