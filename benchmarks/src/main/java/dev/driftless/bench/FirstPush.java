@@ -74,7 +74,10 @@ final class FirstPush implements Scenario {
             Harness h, GitFixture repo, int n, Map<String, Instant> pushed, Map<String, Instant> applied) {
         String commit = repo.commitAndPush(
                         "change " + n,
-                        Map.of("apps/demo/configmap.yaml", EndToEnd.configMap("demo-config", "push " + n)))
+                        Map.of(
+                                "apps/demo/configmap.yaml",
+                                "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: demo-config }\n"
+                                        + "data: { message: \"push " + n + "\" }\n"))
                 .name();
         pushed.put(commit, Instant.now());
         List<SyncReport> reports = h.awaitSyncs("push " + n, r -> commit.equals(r.commit()), 1, Duration.ofSeconds(30));

@@ -19,8 +19,9 @@ import java.io.IOException;
  * {@link Status} when it is one.
  *
  * <p>fabric8 reads each watch event's object as the model class registered for its kind, then converts it to the
- * informer's type. sync-service watches only generic resources, so every event of a Deployment was read as a typed
- * Deployment and converted again: twice the work for each event, and some 400 model classes loaded the first time,
+ * informer's type. sync-service's drift watch holds generic resources (only its namespace watch is typed, and a
+ * namespace's event is now converted to one instead), so every event of a Deployment was read as a typed Deployment
+ * and converted again: twice the work for each event, and some 400 model classes loaded the first time,
  * while the first push after start was being applied. A {@link Status} stays one: a watch's {@code ERROR} event carries
  * it, and fabric8 tells an expired resource version (list again) from other errors by its class. Everything else about
  * the clients' serialization stays as Quarkus sets it (the model classes still name each kind's resource, so an apply

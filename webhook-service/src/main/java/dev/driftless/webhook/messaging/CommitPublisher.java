@@ -21,6 +21,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  * event.
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class CommitPublisher {
 
     /** The outgoing channel, configured in {@code application.properties}. */
@@ -34,7 +35,10 @@ public class CommitPublisher {
 
     private dev.driftless.events.EventSignatures.Signer signer;
 
-    /** Pushes are signed (render-service acts on no other); a key file set but unreadable stops the start. */
+    /**
+     * Pushes are signed (render-service acts on no other); a key file set but unreadable stops the start (the bean is
+     * created at start, not on the first request).
+     */
     @jakarta.annotation.PostConstruct
     void readSigningKey() {
         signer = dev.driftless.events.TrustedSigners.signer("driftless.webhook.signing-key-file");

@@ -24,8 +24,9 @@ import org.jboss.logging.Logger;
  * JDK's crypto provider and policy files), the parsing of a GitHub push, a look in the recent deliveries, the
  * building and signing of its {@code commit.pushed} (CloudEvent, JSON, Ed25519), and the broker's metadata of the
  * commits topic. On a service just
- * started the first push spent about 850 ms here, later ones about 5 ms (docs/benchmarks.md, {@code first-push}).
- * Nothing is published, counted or remembered; a failure here is logged and changes nothing.
+ * started the first push spent about 850 ms here, later ones about 5 ms (docs/benchmarks.md, "The first push after
+ * start"). Nothing is published, counted or remembered; a sample that fails to parse is logged as a warning and
+ * changes nothing (the signing key is read by {@link CommitPublisher} at start either way).
  */
 @ApplicationScoped
 public class FirstPushPreparation {
@@ -60,6 +61,13 @@ public class FirstPushPreparation {
             defaultValue = Topics.COMMITS)
     String commitsTopic;
 
+    /** How many sample events were built at start (one, unless the sample failed). */
+    private volatile int prepared;
+
+    int prepared() {
+        return prepared;
+    }
+
     void prepare(@Observes StartupEvent start) {
         long began = System.nanoTime();
         HookEvent parsed = null;
@@ -78,11 +86,12 @@ public class FirstPushPreparation {
             // builds the cache of recent deliveries; a key no delivery has
             recent.ids("start-up");
         } catch (RuntimeException e) {
-            LOG.debugf("could not prepare the push path at start: %s", e.toString());
+            LOG.warnf("could not prepare the push path at start (the first push will be slower): %s", e.toString());
         }
         // outside the catch: a signing key that cannot be read fails the start, as it must
         if (parsed instanceof HookEvent.Push push) {
             push.commits().forEach(publisher::prepare);
+            prepared = push.commits().size();
         }
         // asynchronous: a broker not up yet must not hold the start; no producer when the channel is not Kafka's
         io.smallrye.reactive.messaging.kafka.KafkaProducer<Object, Object> producer =

@@ -106,8 +106,13 @@ class GithubWebhookKafkaIT {
         assertThat(push.changedPathsTruncated()).isTrue();
     }
 
+    @jakarta.inject.Inject
+    FirstPushPreparation preparation;
+
     @Test
     void thePushPreparedAtStartIsNeverPublished() {
+        assertThat(preparation.prepared()).as("sample events built at start").isEqualTo(1);
+
         // a push made after the start is on the topic, so whatever the start had sent would be too
         String repository = "https://github.com/acme/" + UUID.randomUUID();
         String body =
