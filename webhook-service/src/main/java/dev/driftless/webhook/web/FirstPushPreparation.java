@@ -88,7 +88,7 @@ public class FirstPushPreparation {
         } catch (RuntimeException e) {
             LOG.warnf("could not prepare the push path at start (the first push will be slower): %s", e.toString());
         }
-        // outside the catch: a signing key that cannot be read fails the start, as it must
+        // outside the catch: building the event must not fail quietly (the key itself is read by CommitPublisher)
         if (parsed instanceof HookEvent.Push push) {
             push.commits().forEach(publisher::prepare);
             prepared = push.commits().size();
