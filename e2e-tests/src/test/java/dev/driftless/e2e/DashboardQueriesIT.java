@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.driftless.devstack.local.FreePorts;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -90,7 +90,7 @@ class DashboardQueriesIT {
 
         Path config = state.resolve("prometheus.yml");
         Files.writeString(config, scrapeConfig());
-        int port = freePort();
+        int port = FreePorts.next();
         prometheusUrl = "http://127.0.0.1:" + port;
         prometheus = new ProcessBuilder(
                         binary.get().toString(),
@@ -373,11 +373,5 @@ class DashboardQueriesIT {
             }
         }
         return Optional.empty();
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

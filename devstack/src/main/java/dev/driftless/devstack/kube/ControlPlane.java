@@ -1,5 +1,6 @@
 package dev.driftless.devstack.kube;
 
+import dev.driftless.devstack.local.FreePorts;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -576,10 +576,8 @@ public final class ControlPlane implements AutoCloseable {
         return HexFormat.of().formatHex(bytes);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int freePort() {
+        return FreePorts.next();
     }
 
     /** Stops the simulated kubelet, the controllers, the API server and etcd, in that order. */

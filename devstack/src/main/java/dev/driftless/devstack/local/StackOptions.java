@@ -243,10 +243,6 @@ public record StackOptions(
     }
 
     static int freePort() {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("no free port", e);
-        }
+        return FreePorts.next();
     }
 }
