@@ -349,14 +349,21 @@ final class Harness implements AutoCloseable {
     }
 
     /**
-     * CPU time each service process has used since it started (user and system), in seconds, from {@code /proc}
-     * ({@code -1} where it cannot be read).
+     * CPU time each process of the run has used since it started (user and system), in seconds, from {@code /proc}
+     * ({@code -1} where it cannot be read): each service, each part of the real control plane when there is one, and
+     * this benchmark's own process (the embedded broker, the Git server, the simulated kubelet and the load).
      */
     Map<String, Double> cpuSeconds() {
+        Map<String, Long> pids = new LinkedHashMap<>(stack.pids());
+        if (stack.controlPlane() != null) {
+            pids.putAll(stack.controlPlane().pids());
+        }
+        pids.put("load-generator", ProcessHandle.current().pid());
         Map<String, Double> cpu = new LinkedHashMap<>();
-        stack.pids().forEach((name, pid) -> {
+        pids.forEach((name, pid) -> {
             try {
-                String stat = Files.readString(Path.of("/proc", pid.toString(), "stat"));
+                String stat = Files.readAllLines(Path.of("/proc", pid.toString(), "stat"))
+                        .get(0);
                 // the fields after the command's closing parenthesis: utime and stime are the 12th and 13th
                 String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                 long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);

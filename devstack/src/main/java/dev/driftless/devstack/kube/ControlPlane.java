@@ -26,7 +26,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -327,6 +329,13 @@ public final class ControlPlane implements AutoCloseable {
                     + event.path("responseStatus").path("code").asInt());
         }
         return lines;
+    }
+
+    /** The process id of each running part (etcd, kube-apiserver, kube-controller-manager), by name. */
+    public Map<String, Long> pids() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        parts.forEach(part -> pids.put(part.name(), part.process().pid()));
+        return pids;
     }
 
     /** The directory with the parts' logs. */
