@@ -212,7 +212,8 @@ public class RenderConsumer {
     /** Looks again at every render waiting for its dependencies or a sync window, each on its application's lane. */
     @io.quarkus.scheduler.Scheduled(
             every = "${driftless.sync.dependency-check-interval:2s}",
-            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP)
+            concurrentExecution = io.quarkus.scheduler.Scheduled.ConcurrentExecution.SKIP,
+            skipExecutionIf = io.quarkus.scheduler.Scheduled.ApplicationNotRunning.class)
     void recheckBlocked() {
         for (String application : syncer.waitingToRecheck()) {
             if (!rechecking.add(application)) {
