@@ -88,6 +88,44 @@ final class ColdSync implements Scenario {
         return count;
     }
 
+    /**
+     * How long to watch the fleet once it is healthy, with nothing changing, for what following it costs:
+     * {@code DRIFTLESS_BENCH_IDLE_S} seconds (0 to 3,600; 0 skips it), else 60 (10 with {@code --quick}).
+     *
+     * @throws IllegalArgumentException for a value that is not a number of seconds in range
+     */
+    static Duration idleWindow(boolean quick, String wanted) {
+        if (wanted == null || wanted.isBlank()) {
+            return Duration.ofSeconds(quick ? 10 : 60);
+        }
+        int seconds;
+        try {
+            seconds = Integer.parseInt(wanted.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("DRIFTLESS_BENCH_IDLE_S must be a number of seconds, not " + wanted);
+        }
+        if (seconds < 0 || seconds > 3600) {
+            throw new IllegalArgumentException("DRIFTLESS_BENCH_IDLE_S must be 0 to 3,600 seconds, not " + seconds);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** CPU seconds a minute each process used over {@code window} with every application healthy and nothing new. */
+    private static Map<String, Double> idleCpu(Harness h, Duration window) throws InterruptedException {
+        h.progress("all healthy; measuring what following them costs, nothing changing, for %d s", window.toSeconds());
+        Map<String, Double> before = h.cpuSeconds();
+        Thread.sleep(window.toMillis()); // the measuring window itself, not a wait for something to happen
+        Map<String, Double> after = h.cpuSeconds();
+        Map<String, Double> perMinute = new LinkedHashMap<>();
+        after.forEach((process, used) -> {
+            Double earlier = before.get(process);
+            if (earlier != null && earlier >= 0 && used >= 0) {
+                perMinute.put(process, Result.round((used - earlier) * 60.0 / window.toSeconds()));
+            }
+        });
+        return perMinute;
+    }
+
     /** Ten minutes for 1,000 applications, and as much more again per thousand beyond. */
     static Duration deadline(int applications) {
         return Duration.ofMinutes(Math.max(10, 10L * ((applications + 999) / 1000)));
@@ -122,6 +160,10 @@ final class ColdSync implements Scenario {
             extra.put("objects", applications * 4);
             extra.put("all_applied_s", appliedLatencies.percentile(100) / 1000);
             extra.put("healthy", healthy.size());
+            Duration idle = idleWindow(h.quick, System.getenv("DRIFTLESS_BENCH_IDLE_S"));
+            if (!idle.isZero()) {
+                extra.put("idle_cpu_s_per_min", idleCpu(h, idle));
+            }
             extra.put(
                     "note",
                     "latencies are registration to Healthy (health.changed): real controllers roll the Deployments out"
