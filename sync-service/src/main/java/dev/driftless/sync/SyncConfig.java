@@ -93,9 +93,20 @@ public interface SyncConfig {
         @WithDefault("1s")
         Duration pollInterval();
 
-        /** How often the objects of healthy applications are checked again (degradation after a rollout). */
+        /**
+         * How often a healthy (or degraded) application is checked again when some of its objects are not followed by
+         * a watch (read from the API server instead); one whose objects a watch follows is checked again at the next
+         * poll after any of them changes, status included.
+         */
         @WithDefault("30s")
         Duration recheckInterval();
+
+        /**
+         * How often a healthy (or degraded) application whose objects a watch follows is checked again though none
+         * of them changed: what a watch that missed an event would otherwise hide.
+         */
+        @WithDefault("10m")
+        Duration watchedRecheckInterval();
 
         /**
          * How long an application may stay {@code Progressing} before it is {@code Degraded}; an application sets

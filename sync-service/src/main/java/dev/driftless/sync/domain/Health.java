@@ -9,11 +9,11 @@ import java.util.Objects;
  * The health of an object as the cluster reports it, and of an application as the worst of its objects. Pure: it
  * reads the object's {@code status} as the API server returned it.
  *
- * <p>Deployment, StatefulSet, DaemonSet and ReplicaSet are healthy once the controller observed the current
- * generation and every replica is updated and available; Job once complete; Pod when running and ready (or
- * succeeded); PersistentVolumeClaim when bound; a LoadBalancer Service or an Ingress once it has an address; a
- * CustomResourceDefinition once established; any other object with a {@code Ready} condition by that condition;
- * everything else as soon as it exists.
+ * <p>Deployment, StatefulSet, DaemonSet and ReplicaSet are healthy once the controller observed the current generation
+ * and every replica is updated and available (a Deployment also once no old replica is left); Job once complete; Pod
+ * when running and ready (or succeeded); PersistentVolumeClaim when bound; a LoadBalancer Service or an Ingress once it
+ * has an address; a CustomResourceDefinition once established; any other object with a {@code Ready} condition by that
+ * condition; everything else as soon as it exists.
  *
  * @param state the state
  * @param reason why, for people ({@code "2 of 3 replicas available"})
@@ -64,12 +64,19 @@ public record Health(State state, String reason) {
                         && "ProgressDeadlineExceeded".equals(reasonOf(status, "Progressing"))) {
                     yield new Health(State.Degraded, "rollout exceeded its progress deadline");
                 }
-                yield replicas(
+                long updated = number(status.get("updatedReplicas"), 0);
+                Health rollout = replicas(
                         generation,
                         observed,
                         number(spec.get("replicas"), 1),
-                        number(status.get("updatedReplicas"), 0),
+                        updated,
                         number(status.get("availableReplicas"), 0));
+                // as kubectl rollout status: old Pods still running mean the rollout has not finished, though they
+                // count as available (a new Pod that never becomes ready leaves the old one serving)
+                long old = number(status.get("replicas"), 0) - updated;
+                yield rollout.state() == State.Healthy && old > 0
+                        ? new Health(State.Progressing, old + " old replica(s) pending termination")
+                        : rollout;
             }
             case "StatefulSet" ->
                 replicas(

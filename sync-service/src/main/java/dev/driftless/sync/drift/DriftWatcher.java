@@ -73,6 +73,34 @@ public class DriftWatcher {
         }
     }
 
+    /** Who is told of every change a watch sees (the health monitor): {@code null} until someone asks. */
+    private volatile java.util.function.Consumer<String> touchedListener;
+
+    /** What the watches report: drift is compared here; any change is passed on to {@link #onTouched}'s listener. */
+    private final dev.driftless.sync.kube.Cluster.ManagedChanges changes =
+            new dev.driftless.sync.kube.Cluster.ManagedChanges() {
+                @Override
+                public void drifted(String application, ObjectRef ref) {
+                    schedule(application);
+                }
+
+                @Override
+                public void touched(String application) {
+                    var listener = touchedListener;
+                    if (listener != null) {
+                        listener.accept(application);
+                    }
+                }
+            };
+
+    /**
+     * Tells {@code listener} the application of every object a watch sees change in any way, its status included, or
+     * go (on the watch's thread: it must return at once).
+     */
+    public void onTouched(java.util.function.Consumer<String> listener) {
+        touchedListener = listener;
+    }
+
     /** Applications being synced right now: what Git wants is changing under them, so no drift is judged. */
     private final java.util.Set<String> syncing = ConcurrentHashMap.newKeySet();
 
@@ -152,19 +180,15 @@ public class DriftWatcher {
                 if (ref.namespace() != null && !informers.containsKey(everywhere)) {
                     // a kind sync-service may not watch everywhere: the namespace's deployer watches it there
                     watch(namespacedKey(cluster, ref), application, c -> c.actingAs(user)
-                            .watchManagedIn(
-                                    ref.namespace(), ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
+                            .watchManagedIn(ref.namespace(), ref.apiVersion(), ref.kind(), changes));
                 }
                 continue;
             }
-            boolean watched = watch(
-                    everywhere,
-                    application,
-                    c -> c.watchManaged(ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
+            boolean watched =
+                    watch(everywhere, application, c -> c.watchManaged(ref.apiVersion(), ref.kind(), changes));
             if (!watched && ref.namespace() != null && unwatched.contains(everywhere)) {
                 watch(namespacedKey(cluster, ref), application, c -> c.actingAs(user)
-                        .watchManagedIn(
-                                ref.namespace(), ref.apiVersion(), ref.kind(), (app, changed) -> schedule(app)));
+                        .watchManagedIn(ref.namespace(), ref.apiVersion(), ref.kind(), changes));
             }
         }
         useNamespaceWatches(application, namespaced);

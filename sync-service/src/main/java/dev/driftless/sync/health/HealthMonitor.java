@@ -21,8 +21,10 @@ import org.jboss.logging.Logger;
 /**
  * Follows the health of every synced application: after each sync its objects are read back (from the drift
  * watch's informer cache, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until
- * the application is healthy, then every {@code recheck-interval}; {@code Progressing} past the application's deadline is {@code Degraded}. Each change of
- * an application's health is published as {@code health.changed} and shown by the gauge
+ * the application is healthy or degraded; then at the next poll after a watch saw one of its objects change (its
+ * status too), and every {@code watched-recheck-interval} besides, or every {@code recheck-interval} when some of its
+ * objects are read from the API server. {@code Progressing} past the application's deadline is {@code Degraded}. Each
+ * change of an application's health is published as {@code health.changed} and shown by the gauge
  * {@code driftless_sync_health{application,health}} (one series per application, tagged with its state now).
  */
 @ApplicationScoped
@@ -74,7 +76,9 @@ public class HealthMonitor {
      * {@code unreported}: its health at this commit was not published yet (a new commit's health is published once
      * even when it is the state of the commit before, so that every commit's trace ends with its health); {@code trace}:
      * the sync's span, in whose trace every health change of this commit is published, whichever thread finds it (its
-     * context only: the ended span itself, with its attributes and thread, is over a kilobyte an application).
+     * context only: the ended span itself, with its attributes and thread, is over a kilobyte an application);
+     * {@code fromWatch}: its last check read every object from a watch's cache, so a change of any of them is told
+     * ({@link #touched}).
      */
     private record Watched(
             String cluster,
@@ -83,9 +87,18 @@ public class HealthMonitor {
             List<String> names,
             Status status,
             boolean unreported,
-            io.opentelemetry.api.trace.SpanContext trace) {}
+            io.opentelemetry.api.trace.SpanContext trace,
+            boolean fromWatch) {}
 
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+
+    /** Applications a watch saw an object of change since the last poll (some may be followed by another replica). */
+    private final java.util.Set<String> touched = ConcurrentHashMap.newKeySet();
+
+    @jakarta.annotation.PostConstruct
+    void listen() {
+        watch.onTouched(touched::add);
+    }
 
     /**
      * Starts following an application after a sync applied these objects at this commit, reading them as
@@ -117,7 +130,8 @@ public class HealthMonitor {
                         names(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported(),
-                        io.opentelemetry.api.trace.Span.current().getSpanContext()));
+                        io.opentelemetry.api.trace.Span.current().getSpanContext(),
+                        false));
         showHealth(application);
         // first look right away, off the sync's thread: the next sync does not wait for it; in the sync's trace, so
         // the health this commit is first reported with belongs to its push's trace
@@ -160,24 +174,34 @@ public class HealthMonitor {
         return Optional.ofNullable(watched.get(application)).map(Watched::status);
     }
 
-    /** Assesses every application whose turn it is: not yet healthy, or not checked for a recheck interval. */
+    /**
+     * Assesses every application whose turn it is: not yet healthy or degraded, an object of it changed, or not
+     * checked for its recheck interval.
+     */
     @Scheduled(
             every = "${driftless.sync.health.poll-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void poll() {
         Instant now = Instant.now();
         for (var entry : watched.entrySet()) {
-            Status status = entry.getValue().status();
+            // taken before the check reads the objects: a change told meanwhile is looked at again next time
+            boolean changed = touched.remove(entry.getKey());
+            Watched current = entry.getValue();
+            Status status = current.status();
             boolean settled = status.health().state() == Health.State.Healthy
                     || status.health().state() == Health.State.Degraded;
+            Duration recheck = current.fromWatch()
+                    ? config.health().watchedRecheckInterval()
+                    : config.health().recheckInterval();
             if (!settled
+                    || changed
                     || status.checkedAt() == null
-                    || status.checkedAt()
-                            .plus(config.health().recheckInterval())
-                            .isBefore(now)) {
+                    || status.checkedAt().plus(recheck).isBefore(now)) {
                 check(entry.getKey());
             }
         }
+        // what is left was told of applications not followed here (another replica's, or forgotten)
+        touched.removeIf(application -> !watched.containsKey(application));
     }
 
     /**
@@ -191,6 +215,7 @@ public class HealthMonitor {
             return new Health(Health.State.Unknown, application + " was not synced");
         }
         Map<String, Health> objects = new LinkedHashMap<>();
+        boolean fromWatch = true;
         for (int i = 0; i < current.objects().size(); i++) {
             ObjectRef ref = current.objects().get(i);
             String name = current.names().get(i);
@@ -198,12 +223,14 @@ public class HealthMonitor {
                 // the drift watch's cache first (no API call); the API server when the watch has not seen it
                 var live = watch.cached(current.cluster(), ref);
                 if (live.isEmpty()) {
+                    fromWatch = false;
                     live = clusters.named(current.cluster())
                             .actingAs(current.user())
                             .get(ref);
                 }
                 objects.put(name, live.map(Health::of).orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
+                fromWatch = false;
                 objects.put(name, new Health(Health.State.Unknown, e.getMessage()));
             }
         }
@@ -236,7 +263,8 @@ public class HealthMonitor {
                         current.names(),
                         after,
                         current.unreported() && !publish,
-                        current.trace()))) {
+                        current.trace(),
+                        fromWatch))) {
             return health;
         }
         if (changed) {

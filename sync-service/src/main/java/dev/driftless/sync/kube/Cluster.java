@@ -248,13 +248,12 @@ public class Cluster {
     }
 
     /**
-     * Watches the objects of one kind that carry Driftless's label, in every namespace: each change or deletion is
-     * handed to {@code onChange} with the application label's value. Returns the informer, to stop it; its cache keeps
+     * Watches the objects of one kind that carry Driftless's label, in every namespace, and tells {@code changes} of
+     * each change and deletion by the application label's value. Returns the informer, to stop it; its cache keeps
      * the objects packed ({@link CompactStore}).
      */
     public io.fabric8.kubernetes.client.informers.SharedIndexInformer<GenericKubernetesResource> watchManaged(
-            String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange)
-            throws ClusterFailure {
+            String apiVersion, String kind, ManagedChanges changes) throws ClusterFailure {
         if (!root.mayWatch(client, null, apiVersion, kind)) {
             throw new ClusterFailure(
                     Reason.Forbidden,
@@ -267,7 +266,7 @@ public class Cluster {
                 // looked up by key only: fabric8's default index by namespace kept a set entry per object (~120 bytes)
                 .removeNamespaceIndex()
                 .itemStore(new CompactStore<>(GenericKubernetesResource.class))
-                .addEventHandler(managedHandler(onChange))
+                .addEventHandler(managedHandler(changes))
                 .run();
     }
 
@@ -277,8 +276,7 @@ public class Cluster {
      * there. Fails with {@link Reason#Forbidden} when that user may not list and watch them either (asked first).
      */
     public io.fabric8.kubernetes.client.informers.SharedIndexInformer<GenericKubernetesResource> watchManagedIn(
-            String namespace, String apiVersion, String kind, java.util.function.BiConsumer<String, ObjectRef> onChange)
-            throws ClusterFailure {
+            String namespace, String apiVersion, String kind, ManagedChanges changes) throws ClusterFailure {
         if (!root.mayWatch(acting, namespace, apiVersion, kind)) {
             throw new ClusterFailure(
                     Reason.Forbidden,
@@ -292,45 +290,63 @@ public class Cluster {
                 // looked up by key only: fabric8's default index by namespace kept a set entry per object (~120 bytes)
                 .removeNamespaceIndex()
                 .itemStore(new CompactStore<>(GenericKubernetesResource.class))
-                .addEventHandler(managedHandler(onChange))
+                .addEventHandler(managedHandler(changes))
                 .run();
     }
 
+    /** What a watch of the objects Driftless applied tells, by the application that applied each. */
+    public interface ManagedChanges {
+
+        /** An object changed beyond its status, by someone other than Driftless, or was deleted: compare with Git. */
+        void drifted(String application, ObjectRef ref);
+
+        /** An object changed in any way (its status too) or was deleted: its health may not be what it was. */
+        void touched(String application);
+    }
+
     private io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource> managedHandler(
-            java.util.function.BiConsumer<String, ObjectRef> onChange) {
+            ManagedChanges changes) {
         return new io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource>() {
             @Override
             public void onAdd(GenericKubernetesResource object) {
-                // objects we just applied, or found at start: the full comparison covers them
+                // objects we just applied (their sync looks at their health), or found at start: the full comparison
+                // covers them
             }
 
             @Override
             public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource after) {
+                String application = applicationOf(after);
+                if (application == null) {
+                    return;
+                }
+                changes.touched(application);
                 if (!sameButForStatus(before, after) && !writtenOnlyBy(config.fieldManager(), before, after)) {
-                    changed(after, onChange);
+                    changes.drifted(application, refOf(after));
                 }
             }
 
             @Override
             public void onDelete(GenericKubernetesResource object, boolean unknownFinalState) {
-                changed(object, onChange);
+                String application = applicationOf(object);
+                if (application != null) {
+                    changes.touched(application);
+                    changes.drifted(application, refOf(object));
+                }
             }
         };
     }
 
-    private static void changed(
-            GenericKubernetesResource object, java.util.function.BiConsumer<String, ObjectRef> onChange) {
+    private static String applicationOf(GenericKubernetesResource object) {
         Map<String, String> labels = object.getMetadata().getLabels();
-        String application = labels == null ? null : labels.get(SyncPlan.APPLICATION);
-        if (application != null) {
-            onChange.accept(
-                    application,
-                    new ObjectRef(
-                            object.getApiVersion(),
-                            object.getKind(),
-                            object.getMetadata().getNamespace(),
-                            object.getMetadata().getName()));
-        }
+        return labels == null ? null : labels.get(SyncPlan.APPLICATION);
+    }
+
+    private static ObjectRef refOf(GenericKubernetesResource object) {
+        return new ObjectRef(
+                object.getApiVersion(),
+                object.getKind(),
+                object.getMetadata().getNamespace(),
+                object.getMetadata().getName());
     }
 
     /**

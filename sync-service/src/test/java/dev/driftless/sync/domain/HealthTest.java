@@ -40,6 +40,13 @@ class HealthTest {
                         Map.of("observedGeneration", 2, "updatedReplicas", 3, "availableReplicas", 3),
                         2)))
                 .isEqualTo(Health.HEALTHY);
+        // a new Pod that never becomes ready beside the old one still serving: updated and available, not done
+        assertThat(Health.of(object(
+                        "Deployment",
+                        Map.of("replicas", 1),
+                        Map.of("observedGeneration", 2, "replicas", 2, "updatedReplicas", 1, "availableReplicas", 1),
+                        2)))
+                .isEqualTo(new Health(Health.State.Progressing, "1 old replica(s) pending termination"));
         assertThat(Health.of(object(
                                 "Deployment",
                                 spec,

@@ -740,6 +740,47 @@ class SyncPipelineIT {
     }
 
     @Test
+    void aHealthyApplicationWhoseRolloutStallsIsSeenThroughTheWatchNotAfterARecheck() {
+        // the test profile rechecks a healthy application only every 10 minutes: what is seen here, the watch told
+        SyncReport synced = RenderDriver.syncThrough(
+                probe,
+                app,
+                List.of(DEPLOYMENT),
+                new Target("default", app, true, false, false, true, 600, null, null),
+                WAIT);
+        assertThat(synced.status()).isEqualTo("Succeeded");
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
+                .extracting(dev.driftless.events.HealthChanged::current)
+                .containsSubsequence("Healthy"));
+
+        // someone rolls out Pods that never become ready (drift, not healed here): the old Pod keeps serving, so the
+        // rollout is not done though every replica counts as updated and available
+        cluster.apps().deployments().inNamespace(app).withName("web").edit(d -> {
+            d.getSpec()
+                    .getTemplate()
+                    .getMetadata()
+                    .setAnnotations(Map.of("sandbox.driftless.dev/simulate", "progressing"));
+            return d;
+        });
+
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(healthChanges())
+                .filteredOn(h -> h.commit().equals(synced.commit()))
+                .extracting(dev.driftless.events.HealthChanged::current)
+                .containsSubsequence("Healthy", "Progressing"));
+        // and it stays so once the controller has observed the change, not Healthy again beside the old Pod
+        org.awaitility.Awaitility.await().atMost(WAIT).untilAsserted(() -> io.restassured.RestAssured.given()
+                .auth()
+                .oauth2("test-token-0123456789")
+                .get("/api/applications/{name}/status", app)
+                .then()
+                .statusCode(200)
+                .body("health.health.state", org.hamcrest.Matchers.equalTo("Progressing"))
+                .body(
+                        "health.health.reason",
+                        org.hamcrest.Matchers.containsString("old replica(s) pending termination")));
+    }
+
+    @Test
     void aRolloutStuckPastTheApplicationsDeadlineIsDegraded() {
         SyncReport synced = RenderDriver.syncThrough(
                 probe,
