@@ -131,7 +131,8 @@ public class CatalogWatcher {
                         LOG.warnf("could not publish the render of %s; retrying: %s", app.name(), e.toString());
                     }
                 });
-        pending.retainAll(catalog.applications().stream().map(Application::name).toList());
+        pending.retainAll(
+                catalog.applications().stream().map(Application::name).collect(java.util.stream.Collectors.toSet()));
         reconciling.retainAll(pending);
     }
 }
