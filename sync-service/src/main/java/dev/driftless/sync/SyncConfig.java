@@ -102,8 +102,9 @@ public interface SyncConfig {
         Duration recheckInterval();
 
         /**
-         * How often a healthy (or degraded) application whose objects a watch follows is checked again though none
-         * of them changed: what a watch that missed an event would otherwise hide.
+         * How often a healthy (or degraded) application whose objects a running watch follows is checked again
+         * though the watch told no change (from the watch's cache: a watch that breaks is not read until it watches
+         * again, and its applications are read from the API server every {@code recheck-interval} meanwhile).
          */
         @WithDefault("10m")
         Duration watchedRecheckInterval();

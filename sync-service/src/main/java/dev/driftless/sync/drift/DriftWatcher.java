@@ -307,7 +307,8 @@ public class DriftWatcher {
 
     /**
      * The informer watching the object's kind on that cluster (everywhere, or else in its namespace), once it has
-     * listed what is there.
+     * listed what is there and while its watch runs: one whose watch broke (the cluster unreachable, its right to
+     * watch gone) keeps what it last saw, and is not asked until it watches again.
      */
     private java.util.Optional<SharedIndexInformer<io.fabric8.kubernetes.api.model.GenericKubernetesResource>>
             syncedInformer(String cluster, ObjectRef ref) {
@@ -315,7 +316,7 @@ public class DriftWatcher {
         if (informer == null && ref.namespace() != null) {
             informer = informers.get(namespacedKey(cluster, ref));
         }
-        return java.util.Optional.ofNullable(informer).filter(SharedIndexInformer::hasSynced);
+        return java.util.Optional.ofNullable(informer).filter(i -> i.hasSynced() && i.isWatching());
     }
 
     /** The key of the watch of a kind in every namespace of a cluster. */

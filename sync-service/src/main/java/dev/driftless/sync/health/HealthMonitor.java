@@ -265,6 +265,9 @@ public class HealthMonitor {
                         current.unreported() && !publish,
                         current.trace(),
                         fromWatch))) {
+            // a newer sync, or a check that read the objects earlier, changed it meanwhile: look again next poll,
+            // so what this check saw is not lost behind an older reading
+            touched.add(application);
             return health;
         }
         if (changed) {
