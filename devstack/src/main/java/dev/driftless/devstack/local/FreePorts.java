@@ -24,6 +24,7 @@ public final class FreePorts {
     static final int LOWEST = 16_384;
 
     private static final int HIGHEST = 65_535;
+    private static final int NODE_PORTS_START = 30_000;
     private static final int FALLBACK_EPHEMERAL_START = 32_768;
     private static final int FALLBACK_EPHEMERAL_END = 60_999;
     private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
@@ -49,7 +50,7 @@ public final class FreePorts {
 
     /**
      * The ports {@code [from, to)} to choose among: below the kernel's ephemeral range as {@code file} gives it
-     * (from {@link #LOWEST}), or above it where a range set low leaves more room there; {@code 32768 60999} is
+     * (from {@link #LOWEST}, and below 30000, where Kubernetes' NodePorts begin), or above it where a range set low leaves more room there; {@code 32768 60999} is
      * assumed if the file cannot be read.
      */
     static int[] outsideEphemeralRange(Path file) {
@@ -64,9 +65,12 @@ public final class FreePorts {
         } catch (IOException | RuntimeException e) {
             // unreadable or garbled: the kernel's default range
         }
-        int below = start - LOWEST;
+        // and below Kubernetes' NodePorts: a local cluster's kube-proxy takes connections to them without a socket
+        // bound, so a port there would look free and lead elsewhere
+        int belowTop = Math.min(start, NODE_PORTS_START);
+        int below = belowTop - LOWEST;
         int above = HIGHEST + 1 - (end + 1);
-        return below >= above ? new int[] {LOWEST, start} : new int[] {end + 1, HIGHEST + 1};
+        return below >= above ? new int[] {LOWEST, belowTop} : new int[] {end + 1, HIGHEST + 1};
     }
 
     private static boolean bindable(int port) {
@@ -78,11 +82,15 @@ public final class FreePorts {
     }
 
     private static int anyFree() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            HANDED_OUT.add(socket.getLocalPort());
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free port", e);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("no free port", e);
+            }
         }
+        throw new IllegalStateException("no free port not handed out before in " + ATTEMPTS + " tries");
     }
 }
