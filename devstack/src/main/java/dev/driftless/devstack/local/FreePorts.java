@@ -31,11 +31,14 @@ public final class FreePorts {
     private static final int ATTEMPTS = 200;
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
+    /** Read once: the kernel's range does not move under a running stack. */
+    private static final int[] OUTSIDE = outsideEphemeralRange(EPHEMERAL_RANGE);
+
     private FreePorts() {}
 
     /** A port no one listens on now, outside the ephemeral range, not handed out before by this process. */
     public static int next() {
-        int[] outside = outsideEphemeralRange(EPHEMERAL_RANGE);
+        int[] outside = OUTSIDE;
         if (outside[1] - outside[0] < ATTEMPTS) {
             return anyFree(); // a range that leaves no room on either side: the kernel's choice it is
         }
@@ -50,8 +53,8 @@ public final class FreePorts {
 
     /**
      * The ports {@code [from, to)} to choose among: below the kernel's ephemeral range as {@code file} gives it
-     * (from {@link #LOWEST}, and below 30000, where Kubernetes' NodePorts begin), or above it where a range set low leaves more room there; {@code 32768 60999} is
-     * assumed if the file cannot be read.
+     * (from {@link #LOWEST}, and below 30000, where Kubernetes' NodePorts begin), or above it where a range set low
+     * leaves more room there; {@code 32768 60999} is assumed if the file cannot be read.
      */
     static int[] outsideEphemeralRange(Path file) {
         int start = FALLBACK_EPHEMERAL_START;
