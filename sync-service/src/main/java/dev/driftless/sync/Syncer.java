@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jboss.logging.Logger;
 
 /**
@@ -345,6 +346,8 @@ public class Syncer {
                 ? config.forceConflicts()
                 : render.target().forceConflicts();
         List<List<SyncPlan.Desired>> waves = plan.waves();
+        // each object's generation as applied: health is not judged from a watch's copy older than that
+        Map<ObjectRef, Long> generations = new java.util.HashMap<>();
         for (int wave = 0; wave < waves.size(); wave++) {
             for (SyncPlan.Desired desired : waves.get(wave)) {
                 try {
@@ -352,8 +355,9 @@ public class Syncer {
                             render.application(),
                             inventoried.contains(desired.ref().identity()),
                             plan.target().adopt() || Adoption.asked(desired.manifest()));
-                    Cluster.Action action = apply(cluster, plan, render.application(), desired, force, claim);
-                    results.add(result(desired.ref(), action.name(), null, null));
+                    Cluster.Outcome outcome = apply(cluster, plan, render.application(), desired, force, claim);
+                    generations.put(desired.ref(), outcome.generation());
+                    results.add(result(desired.ref(), outcome.action().name(), null, null));
                     if ("CustomResourceDefinition".equals(desired.ref().kind())) {
                         Health established = awaitHealthy(cluster, List.of(desired.ref()), deadline);
                         if (established.state() != Health.State.Healthy) {
@@ -461,6 +465,7 @@ public class Syncer {
                 render.commit(),
                 render.digest(),
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
+                generations,
                 render.target().progressDeadlineSeconds());
         if (!plan.hooks(Hooks.Phase.PostSync).isEmpty()) {
             return postSync(cluster, plan, deadline, render, triggeredBy, started, results);
@@ -564,7 +569,7 @@ public class Syncer {
      * it was last ensured (or is being deleted) and the application creates its namespace, the namespace is created
      * again once it is gone and the object applied once more.
      */
-    private Cluster.Action apply(
+    private Cluster.Outcome apply(
             Cluster cluster,
             SyncPlan plan,
             String application,

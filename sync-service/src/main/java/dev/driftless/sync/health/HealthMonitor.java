@@ -20,7 +20,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows the health of every synced application: after each sync its objects are read back (from the drift
- * watch's informer cache, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until
+ * watch's informer cache once it has seen the generation the sync applied, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until
  * the application is healthy or degraded; then at the next poll after a watch saw one of its objects change (its
  * status too), and every {@code watched-recheck-interval} besides, or every {@code recheck-interval} when some of its
  * objects are read from the API server. {@code Progressing} past the application's deadline is {@code Degraded}. Each
@@ -78,12 +78,14 @@ public class HealthMonitor {
      * the sync's span, in whose trace every health change of this commit is published, whichever thread finds it (its
      * context only: the ended span itself, with its attributes and thread, is over a kilobyte an application);
      * {@code fromWatch}: its last check read every object from a watch's cache, so a change of any of them is told
-     * ({@link #touched}).
+     * ({@link #touched}). {@code generations}: each object's {@code metadata.generation} as the sync applied it, in
+     * the order of {@code objects} (0: none known); a watch's copy at an older one has not seen the sync yet.
      */
     private record Watched(
             String cluster,
             String user,
             List<ObjectRef> objects,
+            long[] generations,
             List<String> names,
             Status status,
             boolean unreported,
@@ -103,6 +105,8 @@ public class HealthMonitor {
     /**
      * Starts following an application after a sync applied these objects at this commit, reading them as
      * {@code user} (the user its sync impersonated; {@code null} for sync-service's own identity).
+     *
+     * @param generations each object's {@code metadata.generation} after the apply (missing or 0: not known)
      */
     public void follow(
             String application,
@@ -111,6 +115,7 @@ public class HealthMonitor {
             String commit,
             String digest,
             List<ObjectRef> objects,
+            Map<ObjectRef, Long> generations,
             Integer deadlineSeconds) {
         Instant now = Instant.now();
         Duration deadline =
@@ -127,6 +132,9 @@ public class HealthMonitor {
                         cluster,
                         user,
                         List.copyOf(objects),
+                        objects.stream()
+                                .mapToLong(ref -> generations.getOrDefault(ref, 0L))
+                                .toArray(),
                         names(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported(),
@@ -220,8 +228,10 @@ public class HealthMonitor {
             ObjectRef ref = current.objects().get(i);
             String name = current.names().get(i);
             try {
-                // the drift watch's cache first (no API call); the API server when the watch has not seen it
-                var live = watch.cached(current.cluster(), ref);
+                // the drift watch's cache first (no API call); the API server when the watch has not seen it, or not
+                // yet as this sync applied it (its copy of a Deployment just changed would still read as healthy)
+                long applied = current.generations()[i];
+                var live = watch.cached(current.cluster(), ref).filter(cached -> seen(cached, applied));
                 if (live.isEmpty()) {
                     fromWatch = false;
                     live = clusters.named(current.cluster())
@@ -260,6 +270,7 @@ public class HealthMonitor {
                         current.cluster(),
                         current.user(),
                         current.objects(),
+                        current.generations(),
                         current.names(),
                         after,
                         current.unreported() && !publish,
@@ -295,6 +306,17 @@ public class HealthMonitor {
             }
         }
         return health;
+    }
+
+    /**
+     * Whether a watch's copy of an object has seen the apply that left it at generation {@code applied}: its own
+     * generation is at least that (a kind that keeps none, or an unknown {@code applied}, counts as seen).
+     */
+    static boolean seen(Map<String, Object> cached, long applied) {
+        if (applied <= 0 || !(cached.get("metadata") instanceof Map<?, ?> metadata)) {
+            return true;
+        }
+        return !(metadata.get("generation") instanceof Number generation) || generation.longValue() >= applied;
     }
 
     /**

@@ -48,6 +48,12 @@ public class Cluster {
         unchanged
     }
 
+    /**
+     * What an apply did to an object, and the object's {@code metadata.generation} after it (0 for kinds that keep
+     * none): a watch's copy of the object at an older generation has not seen this apply yet.
+     */
+    public record Outcome(Action action, long generation) {}
+
     private final String name;
     /** sync-service's own identity: inventory, discovery, watches, namespace reads. */
     private final KubernetesClient client;
@@ -158,7 +164,7 @@ public class Cluster {
      * @param prior what a watch knows of the object; otherwise it is read first
      * @param claim who applies it, and whether it may take over an unmanaged object
      */
-    public Action apply(ObjectRef ref, Map<String, Object> manifest, boolean force, Prior prior, Adoption.Claim claim)
+    public Outcome apply(ObjectRef ref, Map<String, Object> manifest, boolean force, Prior prior, Adoption.Claim claim)
             throws ClusterFailure {
         GenericKubernetesResource desired = JSON.convertValue(manifest, GenericKubernetesResource.class);
         try {
@@ -187,17 +193,20 @@ public class Cluster {
                 GenericKubernetesResource after =
                         force ? applying.forceConflicts().serverSideApply() : applying.serverSideApply();
                 String resourceVersion = after.getMetadata().getResourceVersion();
+                Long generation = after.getMetadata().getGeneration();
+                Action action;
                 if (prior instanceof Prior.Present present) {
-                    return Objects.equals(present.resourceVersion(), resourceVersion)
+                    action = Objects.equals(present.resourceVersion(), resourceVersion)
+                            ? Action.unchanged
+                            : Action.configured;
+                } else if (read == null) {
+                    action = Action.created;
+                } else {
+                    action = Objects.equals(read.getMetadata().getResourceVersion(), resourceVersion)
                             ? Action.unchanged
                             : Action.configured;
                 }
-                if (read == null) {
-                    return Action.created;
-                }
-                return Objects.equals(read.getMetadata().getResourceVersion(), resourceVersion)
-                        ? Action.unchanged
-                        : Action.configured;
+                return new Outcome(action, generation == null ? 0 : generation);
             });
         } catch (ClusterFailure e) {
             forgetNamespaceIfGone(e, ref.namespace());
