@@ -89,14 +89,18 @@ public interface SyncConfig {
 
     /** How health is watched. */
     interface HealthSettings {
-        /** How often the objects of applications that are not yet healthy are checked. */
+        /**
+         * How often applications are looked at: one whose objects a watch saw change is read again at the next poll,
+         * and one not yet healthy or degraded with some objects read from the API server (no watch tells their
+         * progress) at every poll.
+         */
         @WithDefault("1s")
         Duration pollInterval();
 
         /**
          * How often a healthy (or degraded) application is checked again when some of its objects are not followed by
-         * a watch (read from the API server instead); one whose objects a watch follows is checked again at the next
-         * poll after any of them changes, status included.
+         * a watch (read from the API server instead), and a progressing one whose objects a watch follows; one whose
+         * objects a watch follows is checked again at the next poll after any of them changes, status included.
          */
         @WithDefault("30s")
         Duration recheckInterval();

@@ -20,10 +20,12 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows the health of every synced application: after each sync its objects are read back (from the drift
- * watch's informer cache once it has seen the generation the sync applied, else from the API server) and assessed ({@link Health}) every {@code poll-interval} until
- * the application is healthy or degraded; then at the next poll after a watch saw one of its objects change (its
- * status too), and every {@code watched-recheck-interval} besides, or every {@code recheck-interval} when some of its
- * objects are read from the API server. {@code Progressing} past the application's deadline is {@code Degraded}. Each
+ * watch's informer cache once it has seen the generation the sync applied, else from the API server) and assessed
+ * ({@link Health}), then again at the next poll ({@code poll-interval}) after a watch saw one of them change (its
+ * status too). Besides: every poll while the application is not yet healthy or degraded and some of its objects are
+ * read from the API server (no watch tells their progress); every {@code recheck-interval} while it progresses
+ * otherwise, and once its deadline passed; every {@code watched-recheck-interval} once healthy or degraded, or every
+ * {@code recheck-interval} when some of its objects are read from the API server. {@code Progressing} past the application's deadline is {@code Degraded}. Each
  * change of an application's health is published as {@code health.changed} and shown by the gauge
  * {@code driftless_sync_health{application,health}} (one series per application, tagged with its state now).
  */
@@ -198,18 +200,36 @@ public class HealthMonitor {
             Status status = current.status();
             boolean settled = status.health().state() == Health.State.Healthy
                     || status.health().state() == Health.State.Degraded;
-            Duration recheck = current.fromWatch()
-                    ? config.health().watchedRecheckInterval()
-                    : config.health().recheckInterval();
-            if (!settled
-                    || changed
-                    || status.checkedAt() == null
-                    || status.checkedAt().plus(recheck).isBefore(now)) {
+            if (changed || due(status, settled, current.fromWatch(), now)) {
                 check(entry.getKey());
             }
         }
         // what is left was told of applications not followed here (another replica's, or forgotten)
         touched.removeIf(application -> !watched.containsKey(application));
+    }
+
+    /**
+     * Whether an application whose objects did not change (as far as a watch told) is to be read again now: one never
+     * read yet; a progressing one read (in part) from the API server, at every poll; a progressing one its watch
+     * follows entirely once its deadline has passed (to become Degraded), else every {@code recheck-interval} (its
+     * progress arrives as changes); a healthy or degraded one every {@code recheck-interval}, or every
+     * {@code watched-recheck-interval} when a watch follows it entirely.
+     */
+    private boolean due(Status status, boolean settled, boolean fromWatch, Instant now) {
+        Instant checked = status.checkedAt();
+        if (checked == null) {
+            return true;
+        }
+        if (!settled && !fromWatch) {
+            return true;
+        }
+        if (!settled && checked.isBefore(status.deadline()) && now.isAfter(status.deadline())) {
+            return true;
+        }
+        Duration recheck = settled && fromWatch
+                ? config.health().watchedRecheckInterval()
+                : config.health().recheckInterval();
+        return checked.plus(recheck).isBefore(now);
     }
 
     /**

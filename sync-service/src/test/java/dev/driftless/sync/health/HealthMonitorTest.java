@@ -35,6 +35,15 @@ class HealthMonitorTest {
 
     private final List<HealthChanged> published = new CopyOnWriteArrayList<>();
 
+    /** What the stand-in watch holds of {@link #WEB} now ({@code null}: {@link #monitor}'s argument). */
+    private volatile Map<String, Object> watched;
+
+    /** How often the stand-in watch's copy was read. */
+    private final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** Whom the stand-in watch tells of changes. */
+    private volatile java.util.function.Consumer<String> touchedListener;
+
     @Test
     void aWatchsCopyOlderThanTheAppliedGenerationIsNotTakenForTheApplicationsHealth() {
         // the watch still holds generation 1, rolled out and healthy; the sync just applied generation 2
@@ -66,6 +75,66 @@ class HealthMonitorTest {
         assertThat(HealthMonitor.seen(rolledOut(3), 2)).isTrue();
     }
 
+    @Test
+    void aProgressingApplicationAWatchFollowsIsReadAgainWhenTheWatchTellsAChangeNotAtEveryPoll() {
+        // generation 2 applied, its rollout not observed yet
+        watched = rollingOut(2);
+        HealthMonitor monitor = monitor(null);
+        monitor.listen();
+        monitor.follow("shop", "default", null, "c2", "d2", List.of(WEB), Map.of(WEB, 2L), 600);
+        org.awaitility.Awaitility.await()
+                .until(() ->
+                        monitor.status("shop").map(s -> s.checkedAt() != null).orElse(false));
+        assertThat(monitor.status("shop").orElseThrow().health().state()).isEqualTo(Health.State.Progressing);
+        int afterFirstCheck = reads.get();
+
+        monitor.poll();
+        monitor.poll();
+        monitor.poll();
+        assertThat(reads.get()).as("reads while nothing changed").isEqualTo(afterFirstCheck);
+
+        // the controller finishes the rollout: the watch's copy changes and it says so
+        watched = rolledOut(2);
+        touchedListener.accept("shop");
+        monitor.poll();
+
+        assertThat(monitor.status("shop").orElseThrow().health().state()).isEqualTo(Health.State.Healthy);
+        assertThat(published).extracting(HealthChanged::current).containsExactly("Progressing", "Healthy");
+    }
+
+    @Test
+    void aProgressingApplicationAWatchFollowsIsDegradedOnceItsDeadlinePassesThoughNothingChanged() {
+        watched = rollingOut(2);
+        HealthMonitor monitor = monitor(null);
+        monitor.follow("shop", "default", null, "c2", "d2", List.of(WEB), Map.of(WEB, 2L), 1);
+        org.awaitility.Awaitility.await()
+                .until(() ->
+                        monitor.status("shop").map(s -> s.checkedAt() != null).orElse(false));
+
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(10))
+                .untilAsserted(() -> {
+                    monitor.poll();
+                    assertThat(monitor.status("shop").orElseThrow().health().state())
+                            .isEqualTo(Health.State.Degraded);
+                });
+    }
+
+    /** A Deployment at this generation whose controller has not observed it yet. */
+    private static Map<String, Object> rollingOut(long generation) {
+        return Map.of(
+                "apiVersion", "apps/v1",
+                "kind", "Deployment",
+                "metadata", Map.of("name", "web", "namespace", "shop", "generation", generation),
+                "spec", Map.of("replicas", 1),
+                "status",
+                        Map.of(
+                                "observedGeneration", generation - 1,
+                                "replicas", 1,
+                                "updatedReplicas", 0,
+                                "availableReplicas", 1));
+    }
+
     /** A Deployment at this generation whose rollout of it is done. */
     private static Map<String, Object> rolledOut(long generation) {
         return Map.of(
@@ -81,7 +150,7 @@ class HealthMonitorTest {
                                 "availableReplicas", 1));
     }
 
-    private HealthMonitor monitor(Map<String, Object> watched) {
+    private HealthMonitor monitor(Map<String, Object> fixed) {
         HealthMonitor monitor = new HealthMonitor();
         monitor.config = new SmallRyeConfigBuilder()
                 .withMapping(SyncConfig.class)
@@ -92,7 +161,13 @@ class HealthMonitorTest {
         monitor.watch = new DriftWatcher() {
             @Override
             public Optional<Map<String, Object>> cached(String cluster, ObjectRef ref) {
-                return ref.equals(WEB) ? Optional.of(watched) : Optional.empty();
+                reads.incrementAndGet();
+                return ref.equals(WEB) ? Optional.of(fixed == null ? watched : fixed) : Optional.empty();
+            }
+
+            @Override
+            public void onTouched(java.util.function.Consumer<String> listener) {
+                touchedListener = listener;
             }
         };
         monitor.clusters = new Clusters() {
