@@ -346,8 +346,8 @@ public class Syncer {
                 ? config.forceConflicts()
                 : render.target().forceConflicts();
         List<List<SyncPlan.Desired>> waves = plan.waves();
-        // each object's generation as applied: health is not judged from a watch's copy older than that
-        Map<ObjectRef, Long> generations = new java.util.HashMap<>();
+        // each object as applied: health is not judged from a watch's copy older than that
+        Map<ObjectRef, Cluster.Outcome> applied = new java.util.HashMap<>();
         for (int wave = 0; wave < waves.size(); wave++) {
             for (SyncPlan.Desired desired : waves.get(wave)) {
                 try {
@@ -356,7 +356,7 @@ public class Syncer {
                             inventoried.contains(desired.ref().identity()),
                             plan.target().adopt() || Adoption.asked(desired.manifest()));
                     Cluster.Outcome outcome = apply(cluster, plan, render.application(), desired, force, claim);
-                    generations.put(desired.ref(), outcome.generation());
+                    applied.put(desired.ref(), outcome);
                     results.add(result(desired.ref(), outcome.action().name(), null, null));
                     if ("CustomResourceDefinition".equals(desired.ref().kind())) {
                         Health established = awaitHealthy(cluster, List.of(desired.ref()), deadline);
@@ -465,7 +465,7 @@ public class Syncer {
                 render.commit(),
                 render.digest(),
                 plan.apply().stream().map(SyncPlan.Desired::ref).toList(),
-                generations,
+                applied,
                 render.target().progressDeadlineSeconds());
         if (!plan.hooks(Hooks.Phase.PostSync).isEmpty()) {
             return postSync(cluster, plan, deadline, render, triggeredBy, started, results);

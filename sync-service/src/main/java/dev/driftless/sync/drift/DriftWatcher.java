@@ -94,8 +94,8 @@ public class DriftWatcher {
             };
 
     /**
-     * Tells {@code listener} the application of every object a watch sees change in any way, its status included, or
-     * go (on the watch's thread: it must return at once).
+     * Tells {@code listener} the application of every object a watch sees appear, change in any way (its status
+     * included) or go (on the watch's thread: it must return at once).
      */
     public void onTouched(java.util.function.Consumer<String> listener) {
         touchedListener = listener;

@@ -20,14 +20,15 @@ import org.jboss.logging.Logger;
 
 /**
  * Follows the health of every synced application: after each sync its objects are read back (from the drift
- * watch's informer cache once it has seen the generation the sync applied, else from the API server) and assessed
+ * watch's informer cache once it has the object as the sync left it, else from the API server) and assessed
  * ({@link Health}), then again at the next poll ({@code poll-interval}) after a watch saw one of them change (its
  * status too). Besides: every poll while the application is not yet healthy or degraded and some of its objects are
  * read from the API server (no watch tells their progress); every {@code recheck-interval} while it progresses
- * otherwise, and once its deadline passed; every {@code watched-recheck-interval} once healthy or degraded, or every
- * {@code recheck-interval} when some of its objects are read from the API server. {@code Progressing} past the application's deadline is {@code Degraded}. Each
- * change of an application's health is published as {@code health.changed} and shown by the gauge
- * {@code driftless_sync_health{application,health}} (one series per application, tagged with its state now).
+ * otherwise (a watch that broke meanwhile is not read: its objects are read from the API server then), and once its
+ * deadline passed; every {@code watched-recheck-interval} once healthy or degraded, or every {@code recheck-interval}
+ * when some of its objects are read from the API server. {@code Progressing} past the application's deadline is
+ * {@code Degraded}. Each change of an application's health is published as {@code health.changed} and shown by the
+ * gauge {@code driftless_sync_health{application,health}} (one series per application, tagged with its state now).
  */
 @ApplicationScoped
 public class HealthMonitor {
@@ -80,21 +81,64 @@ public class HealthMonitor {
      * the sync's span, in whose trace every health change of this commit is published, whichever thread finds it (its
      * context only: the ended span itself, with its attributes and thread, is over a kilobyte an application);
      * {@code fromWatch}: its last check read every object from a watch's cache, so a change of any of them is told
-     * ({@link #touched}). {@code generations}: each object's {@code metadata.generation} as the sync applied it, in
-     * the order of {@code objects} (0: none known); a watch's copy at an older one has not seen the sync yet.
+     * ({@link #touched}). {@code floors}: the oldest version of each object a check may read, in the order of
+     * {@code objects} (as the sync applied it, or as the API server last gave it): a watch's copy older than that has
+     * not seen the sync yet; {@code null} once a check read every object from a watch (a watch's copy only moves
+     * forward from there).
      */
     private record Watched(
             String cluster,
             String user,
             List<ObjectRef> objects,
-            long[] generations,
+            Floor[] floors,
             List<String> names,
             Status status,
             boolean unreported,
             io.opentelemetry.api.trace.SpanContext trace,
             boolean fromWatch) {}
 
+    /**
+     * The oldest version of an object a check may read: its {@code uid} and {@code metadata.generation} ({@code null}
+     * and 0: not known, any copy will do).
+     */
+    record Floor(long generation, String uid) {
+
+        static final Floor ANY = new Floor(0, null);
+
+        /** The version of this object (as a map), as the API server gave it. */
+        static Floor of(Map<String, Object> object) {
+            if (!(object.get("metadata") instanceof Map<?, ?> metadata)) {
+                return ANY;
+            }
+            return new Floor(
+                    metadata.get("generation") instanceof Number generation ? generation.longValue() : 0,
+                    metadata.get("uid") instanceof String uid ? uid : null);
+        }
+
+        /**
+         * Whether a watch's copy of the object is at least this version: the same object (uid) at this generation or
+         * a later one; a kind that keeps no generation, or a floor not known, takes any copy.
+         */
+        boolean admits(Map<String, Object> cached) {
+            Floor copy = of(cached);
+            if (uid != null && copy.uid() != null && !uid.equals(copy.uid())) {
+                return false;
+            }
+            return generation <= 0 || copy.generation() <= 0 || copy.generation() >= generation;
+        }
+    }
+
     private final Map<String, Watched> watched = new ConcurrentHashMap<>();
+
+    /** How an object is read from the API server when no watch's copy will do, as a user ({@code null}: itself). */
+    @FunctionalInterface
+    interface ApiReads {
+        Optional<Map<String, Object>> read(String cluster, String user, ObjectRef ref) throws ClusterFailure;
+    }
+
+    /** The API server's answer for an object; replaced in tests by a stand-in that counts or scripts answers. */
+    ApiReads api =
+            (cluster, user, ref) -> clusters.named(cluster).actingAs(user).get(ref);
 
     /** Applications a watch saw an object of change since the last poll (some may be followed by another replica). */
     private final java.util.Set<String> touched = ConcurrentHashMap.newKeySet();
@@ -108,7 +152,7 @@ public class HealthMonitor {
      * Starts following an application after a sync applied these objects at this commit, reading them as
      * {@code user} (the user its sync impersonated; {@code null} for sync-service's own identity).
      *
-     * @param generations each object's {@code metadata.generation} after the apply (missing or 0: not known)
+     * @param applied each object as the apply left it (generation and uid; missing: not known)
      */
     public void follow(
             String application,
@@ -117,7 +161,7 @@ public class HealthMonitor {
             String commit,
             String digest,
             List<ObjectRef> objects,
-            Map<ObjectRef, Long> generations,
+            Map<ObjectRef, dev.driftless.sync.kube.Cluster.Outcome> applied,
             Integer deadlineSeconds) {
         Instant now = Instant.now();
         Duration deadline =
@@ -135,8 +179,10 @@ public class HealthMonitor {
                         user,
                         List.copyOf(objects),
                         objects.stream()
-                                .mapToLong(ref -> generations.getOrDefault(ref, 0L))
-                                .toArray(),
+                                .map(ref -> java.util.Optional.ofNullable(applied.get(ref))
+                                        .map(outcome -> new Floor(outcome.generation(), outcome.uid()))
+                                        .orElse(Floor.ANY))
+                                .toArray(Floor[]::new),
                         names(objects),
                         new Status(commit, digest, Map.of(), before, since, now, now.plus(deadline), null),
                         newCommit || previous.unreported(),
@@ -184,10 +230,7 @@ public class HealthMonitor {
         return Optional.ofNullable(watched.get(application)).map(Watched::status);
     }
 
-    /**
-     * Assesses every application whose turn it is: not yet healthy or degraded, an object of it changed, or not
-     * checked for its recheck interval.
-     */
+    /** Assesses every application whose turn it is: an object of it changed, or {@link #due} says so. */
     @Scheduled(
             every = "${driftless.sync.health.poll-interval:1s}",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
@@ -223,7 +266,7 @@ public class HealthMonitor {
         if (!settled && !fromWatch) {
             return true;
         }
-        if (!settled && checked.isBefore(status.deadline()) && now.isAfter(status.deadline())) {
+        if (!settled && !checked.isAfter(status.deadline()) && now.isAfter(status.deadline())) {
             return true;
         }
         Duration recheck = settled && fromWatch
@@ -244,19 +287,24 @@ public class HealthMonitor {
         }
         Map<String, Health> objects = new LinkedHashMap<>();
         boolean fromWatch = true;
+        Floor[] floors = current.floors();
         for (int i = 0; i < current.objects().size(); i++) {
             ObjectRef ref = current.objects().get(i);
             String name = current.names().get(i);
             try {
                 // the drift watch's cache first (no API call); the API server when the watch has not seen it, or not
                 // yet as this sync applied it (its copy of a Deployment just changed would still read as healthy)
-                long applied = current.generations()[i];
-                var live = watch.cached(current.cluster(), ref).filter(cached -> seen(cached, applied));
+                Floor floor = floors == null ? Floor.ANY : floors[i];
+                var live = watch.cached(current.cluster(), ref).filter(floor::admits);
                 if (live.isEmpty()) {
                     fromWatch = false;
-                    live = clusters.named(current.cluster())
-                            .actingAs(current.user())
-                            .get(ref);
+                    live = api.read(current.cluster(), current.user(), ref);
+                    if (floors != null && live.isPresent()) {
+                        // what the API server gave is the oldest to read from now on (an object recreated since the
+                        // sync, by self-heal, has a new uid and starts again at generation 1)
+                        floors = floors == current.floors() ? floors.clone() : floors;
+                        floors[i] = Floor.of(live.get());
+                    }
                 }
                 objects.put(name, live.map(Health::of).orElseGet(() -> Health.missing(ref)));
             } catch (ClusterFailure e) {
@@ -290,7 +338,7 @@ public class HealthMonitor {
                         current.cluster(),
                         current.user(),
                         current.objects(),
-                        current.generations(),
+                        fromWatch ? null : floors,
                         current.names(),
                         after,
                         current.unreported() && !publish,
@@ -326,17 +374,6 @@ public class HealthMonitor {
             }
         }
         return health;
-    }
-
-    /**
-     * Whether a watch's copy of an object has seen the apply that left it at generation {@code applied}: its own
-     * generation is at least that (a kind that keeps none, or an unknown {@code applied}, counts as seen).
-     */
-    static boolean seen(Map<String, Object> cached, long applied) {
-        if (applied <= 0 || !(cached.get("metadata") instanceof Map<?, ?> metadata)) {
-            return true;
-        }
-        return !(metadata.get("generation") instanceof Number generation) || generation.longValue() >= applied;
     }
 
     /**

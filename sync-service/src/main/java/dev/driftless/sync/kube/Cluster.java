@@ -49,10 +49,10 @@ public class Cluster {
     }
 
     /**
-     * What an apply did to an object, and the object's {@code metadata.generation} after it (0 for kinds that keep
-     * none): a watch's copy of the object at an older generation has not seen this apply yet.
+     * What an apply did to an object, and the object it left: its {@code metadata.generation} (0 for kinds that keep
+     * none) and {@code uid}. A watch's copy of another uid, or of an older generation, has not seen this apply yet.
      */
-    public record Outcome(Action action, long generation) {}
+    public record Outcome(Action action, long generation, String uid) {}
 
     private final String name;
     /** sync-service's own identity: inventory, discovery, watches, namespace reads. */
@@ -206,7 +206,10 @@ public class Cluster {
                             ? Action.unchanged
                             : Action.configured;
                 }
-                return new Outcome(action, generation == null ? 0 : generation);
+                return new Outcome(
+                        action,
+                        generation == null ? 0 : generation,
+                        after.getMetadata().getUid());
             });
         } catch (ClusterFailure e) {
             forgetNamespaceIfGone(e, ref.namespace());
@@ -309,7 +312,7 @@ public class Cluster {
         /** An object changed beyond its status, by someone other than Driftless, or was deleted: compare with Git. */
         void drifted(String application, ObjectRef ref);
 
-        /** An object changed in any way (its status too) or was deleted: its health may not be what it was. */
+        /** An object appeared, changed in any way (its status too) or went: its health may not be what it was. */
         void touched(String application);
     }
 
@@ -318,8 +321,12 @@ public class Cluster {
         return new io.fabric8.kubernetes.client.informers.ResourceEventHandler<GenericKubernetesResource>() {
             @Override
             public void onAdd(GenericKubernetesResource object) {
-                // objects we just applied (their sync looks at their health), or found at start: the full comparison
-                // covers them
+                // objects we just applied, or found at start: the full comparison covers their drift; their health
+                // may have been read from the API server before the watch had them
+                String application = applicationOf(object);
+                if (application != null) {
+                    changes.touched(application);
+                }
             }
 
             @Override

@@ -164,6 +164,61 @@ class SyncPipelineIT {
                 .isNotNull();
     }
 
+    @jakarta.inject.Inject
+    dev.driftless.sync.kube.Clusters clusters;
+
+    @Test
+    void anApplyTellsTheGenerationAndUidItLeftTheObjectAtForTheHealthChecksToWaitFor() throws Exception {
+        // what the health monitor reads no watch's copy older than (HealthMonitorTest shows the waiting itself)
+        cluster.namespaces()
+                .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                        .withNewMetadata()
+                        .withName(app)
+                        .endMetadata()
+                        .build())
+                .create();
+        // applied here as sync-service itself (a sync applies as its project's ServiceAccount), allowed to edit there
+        cluster.rbac()
+                .roleBindings()
+                .inNamespace(app)
+                .resource(new io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder()
+                        .withNewMetadata()
+                        .withName("sync-service-edits")
+                        .endMetadata()
+                        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", "edit")
+                        .addNewSubject()
+                        .withKind("ServiceAccount")
+                        .withName("sync-service")
+                        .withNamespace("driftless-system")
+                        .endSubject()
+                        .build())
+                .create();
+        var ref = new dev.driftless.sync.domain.ObjectRef("apps/v1", "Deployment", app, "web");
+        Map<String, Object> deployment = new LinkedHashMap<>(DEPLOYMENT);
+        deployment.put("metadata", Map.of("name", "web", "namespace", app));
+        var target = clusters.named("default");
+        var claim = new dev.driftless.sync.domain.Adoption.Claim(app, true, true);
+
+        var created = target.apply(ref, deployment, true, dev.driftless.sync.kube.Cluster.Prior.UNKNOWN, claim);
+        Map<String, Object> scaled = new LinkedHashMap<>(deployment);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> spec = new LinkedHashMap<>((Map<String, Object>) DEPLOYMENT.get("spec"));
+        spec.put("replicas", 2);
+        scaled.put("spec", spec);
+        var changed = target.apply(ref, scaled, true, dev.driftless.sync.kube.Cluster.Prior.UNKNOWN, claim);
+
+        var live = cluster.apps().deployments().inNamespace(app).withName("web").get();
+        assertThat(created.action()).isEqualTo(dev.driftless.sync.kube.Cluster.Action.created);
+        assertThat(created.generation()).isEqualTo(1);
+        assertThat(changed.generation())
+                .isEqualTo(2)
+                .isEqualTo(live.getMetadata().getGeneration());
+        assertThat(changed.uid())
+                .isNotBlank()
+                .isEqualTo(created.uid())
+                .isEqualTo(live.getMetadata().getUid());
+    }
+
     @Test
     void aNamespaceDeletedSinceTheLastSyncIsCreatedAgain() {
         assertThat(render(List.of(configMap("hello")), false).status()).isEqualTo("Succeeded");
