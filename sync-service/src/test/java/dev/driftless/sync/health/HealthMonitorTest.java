@@ -51,6 +51,9 @@ class HealthMonitorTest {
 
     private final AtomicInteger apiReads = new AtomicInteger();
 
+    /** {@code driftless.sync.health.recheck-interval} of the monitor made next ({@code null}: its default). */
+    private String recheckInterval;
+
     /** Whom the stand-in watch tells of changes. */
     private volatile Consumer<String> touchedListener;
 
@@ -153,6 +156,36 @@ class HealthMonitorTest {
     }
 
     @Test
+    void aHealthyApplicationReadFromTheApiServerIsReadAgainEveryRecheckIntervalOneAWatchFollowsIsNot() {
+        recheckInterval = "300ms";
+        // no watch has the object: the API server is read
+        live = rolledOut(2, UID);
+        HealthMonitor fromApi = followedAndChecked(applied(2, UID), 600);
+        assertThat(fromApi.status("shop").orElseThrow().health().state()).isEqualTo(Health.State.Healthy);
+        int asked = apiReads.get();
+        Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            fromApi.poll();
+            assertThat(apiReads.get()).isGreaterThan(asked);
+        });
+
+        // a watch has it: read again only when it tells a change (or every watched-recheck-interval, 10 minutes)
+        watched = rolledOut(2, UID);
+        watchReads.set(0);
+        HealthMonitor fromWatch = followedAndChecked(applied(2, UID), 600);
+        int read = watchReads.get();
+        // three recheck intervals long
+        Awaitility.await()
+                .during(Duration.ofMillis(900))
+                .atMost(Duration.ofSeconds(3))
+                .untilAsserted(() -> {
+                    fromWatch.poll();
+                    assertThat(watchReads.get())
+                            .as("reads of a healthy application nothing told of")
+                            .isEqualTo(read);
+                });
+    }
+
+    @Test
     void aCopyIsAdmittedWhenItIsTheSameObjectAtTheAppliedGenerationOrLater() {
         HealthMonitor.Floor floor = new HealthMonitor.Floor(2, UID);
 
@@ -214,6 +247,12 @@ class HealthMonitorTest {
         HealthMonitor monitor = new HealthMonitor();
         monitor.config = new SmallRyeConfigBuilder()
                 .withMapping(SyncConfig.class)
+                .withSources(new io.smallrye.config.PropertiesConfigSource(
+                        recheckInterval == null
+                                ? Map.of()
+                                : Map.of("driftless.sync.health.recheck-interval", recheckInterval),
+                        "test",
+                        500))
                 // its defaults are written as Quarkus reads durations ("30s")
                 .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .build()
