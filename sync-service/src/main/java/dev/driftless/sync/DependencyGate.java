@@ -44,13 +44,13 @@ public class DependencyGate {
         for (String dependency : render.target().dependsOn()) {
             try {
                 Cluster cluster = clusters.named(render.target().cluster());
-                Optional<Cluster.Applied> applied =
-                        cluster.get(cluster.inventoryRef(dependency)).flatMap(Cluster.Applied::of);
+                Cluster.Inventory inventory = cluster.readInventory(dependency);
+                Optional<Cluster.Applied> applied = inventory.applied();
                 if (applied.isEmpty()) {
                     return Optional.of(dependency + " (not synced yet)");
                 }
                 List<Health> healths = new ArrayList<>();
-                for (ObjectRef ref : cluster.inventory(dependency)) {
+                for (ObjectRef ref : inventory.objects()) {
                     if (WITHOUT_HEALTH.contains(ref.kind())) {
                         continue; // nothing to wait for, and not read (sync-service may not read Secrets)
                     }

@@ -143,22 +143,46 @@ public class Syncer {
      * or before a restart, as its inventory in the cluster records), the time of that newer render: this one must
      * never be applied over it. Empty when this render may be applied.
      */
-    public java.util.Optional<Instant> newerApplied(RenderSucceeded render) {
+    public java.util.Optional<Instant> newerApplied(RenderSucceeded render, InventoryRead read) {
         try {
             Cluster cluster = clusters.named(render.target().cluster());
-            return drift.applied(cluster, render.application())
-                    .map(Cluster.Applied::renderedAt)
+            java.util.Optional<Map<String, Object>> watched = drift.cachedInventory(cluster, render.application());
+            java.util.Optional<Cluster.Applied> applied = watched.isPresent()
+                    ? watched.flatMap(Cluster.Applied::of)
+                    : read.of(cluster, render.application()).applied();
+            return applied.map(Cluster.Applied::renderedAt)
                     .filter(at -> at != null && render.renderedAt().isBefore(at));
         } catch (ClusterFailure e) {
             return java.util.Optional.empty(); // the sync itself meets and reports the failure
         }
     }
 
-    /** Syncs a render and returns the report to publish. */
-    public SyncReport sync(RenderSucceeded render, String triggeredBy) {
+    /**
+     * An application's inventory read from the API server at most once for one render: when the newest-applied check
+     * had to ask the API server (the watch has no inventory, as for every new application), the sync right after it
+     * prunes from that same answer instead of asking again. One render's thread uses it, then drops it.
+     */
+    public static final class InventoryRead {
+
+        private Cluster.Inventory read;
+
+        Cluster.Inventory of(Cluster cluster, String application) throws ClusterFailure {
+            if (read == null) {
+                read = cluster.readInventory(application);
+            }
+            return read;
+        }
+    }
+
+    /**
+     * Syncs a render and returns the report to publish.
+     *
+     * @param read the application's inventory if the decision to sync already read it, else it is read here
+     */
+    public SyncReport sync(RenderSucceeded render, String triggeredBy, InventoryRead read) {
         Instant started = Instant.now();
         try {
-            return syncPlanned(render, triggeredBy, started);
+            return syncPlanned(render, triggeredBy, started, read);
         } catch (RuntimeException e) {
             LOG.errorf(e, "unexpected error syncing %s at %s", render.application(), render.commit());
             return finish(render, triggeredBy, started, List.of(), Reason.SyncError, e.toString());
@@ -190,7 +214,7 @@ public class Syncer {
         try {
             // an application that only ever waited leaves no claim behind (its inventory has no commit)
             Cluster own = clusters.named(removed.target().cluster());
-            if (own.inventoryCommit(removed.application()).isEmpty()) {
+            if (own.readInventory(removed.application()).applied().isEmpty()) {
                 own.deleteInventory(removed.application());
             }
         } catch (ClusterFailure | RuntimeException e) {
@@ -224,12 +248,12 @@ public class Syncer {
         }
         try {
             Cluster cluster = clusters.named(removed.target().cluster()).actingAs(actor);
-            java.util.Optional<String> applied = cluster.inventoryCommit(removed.application());
-            if (applied.isEmpty()) {
+            Cluster.Inventory inventory = cluster.readInventory(removed.application());
+            if (inventory.applied().isEmpty()) {
                 return java.util.Optional.empty();
             }
-            commit = applied.get();
-            for (ObjectRef gone : plan.toPrune(cluster.inventory(removed.application()))) {
+            commit = inventory.applied().get().commit();
+            for (ObjectRef gone : plan.toPrune(inventory.objects())) {
                 if (cluster.prune(gone, removed.application())) {
                     results.add(result(gone, "pruned", null, null));
                 }
@@ -244,20 +268,21 @@ public class Syncer {
                 report(removed.application(), commit, null, triggeredBy, started, results, null, null));
     }
 
-    private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started) {
+    private SyncReport syncPlanned(RenderSucceeded render, String triggeredBy, Instant started, InventoryRead read) {
         projects.put(render.application(), render.target().project().name().intern());
         waiting.computeIfPresent(
                 render.application(),
                 (app, held) -> held.render().renderedAt().isAfter(render.renderedAt()) ? held : null);
         drift.syncStarted(render.application());
         try {
-            return syncPlannedUnwatched(render, triggeredBy, started);
+            return syncPlannedUnwatched(render, triggeredBy, started, read);
         } finally {
             drift.syncEnded(render.application());
         }
     }
 
-    private SyncReport syncPlannedUnwatched(RenderSucceeded received, String triggeredBy, Instant started) {
+    private SyncReport syncPlannedUnwatched(
+            RenderSucceeded received, String triggeredBy, Instant started, InventoryRead read) {
         RenderSucceeded render;
         try {
             render = expanded(received);
@@ -324,7 +349,7 @@ public class Syncer {
             if (plan.target().createNamespace()) {
                 cluster.ensureNamespace(plan.target().namespace());
             }
-            previous = cluster.inventory(render.application());
+            previous = read.of(cluster, render.application()).objects();
             inventoried = previous.stream().map(ObjectRef::identity).collect(java.util.stream.Collectors.toSet());
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());

@@ -335,16 +335,11 @@ public class DriftWatcher {
     }
 
     /**
-     * What an application's inventory says was last applied: from the watch's cache when it has the inventory
-     * (no API call), otherwise from the API server.
+     * An application's inventory as the watch's cache has it (no API call); empty when the cache has none (not
+     * watched yet, or no inventory), and then only the API server can tell.
      */
-    public java.util.Optional<Cluster.Applied> applied(Cluster cluster, String application) throws ClusterFailure {
-        ObjectRef inventory = cluster.inventoryRef(application);
-        var live = cached(cluster.name(), inventory);
-        if (live.isEmpty()) {
-            live = cluster.get(inventory);
-        }
-        return live.flatMap(Cluster.Applied::of);
+    public java.util.Optional<Map<String, Object>> cachedInventory(Cluster cluster, String application) {
+        return cached(cluster.name(), cluster.inventoryRef(application));
     }
 
     /** Stops following an application that left the catalog. */

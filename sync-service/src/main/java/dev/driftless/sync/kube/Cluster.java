@@ -651,21 +651,41 @@ public class Cluster {
         }
     }
 
-    /** The objects last applied for an application, from its inventory in the cluster; empty if it has none. */
-    public List<ObjectRef> inventory(String application) throws ClusterFailure {
+    /**
+     * An application's inventory as the API server has it: the objects last applied, and the commit and render time
+     * it records ({@link #NONE} before the first apply).
+     */
+    public record Inventory(List<ObjectRef> objects, java.util.Optional<Applied> applied) {
+
+        /** No inventory: nothing applied, nothing claimed. */
+        public static final Inventory NONE = new Inventory(List.of(), java.util.Optional.empty());
+    }
+
+    /**
+     * Reads an application's inventory from the API server (one request): what to prune and what was applied last.
+     * An unreadable list of objects counts as empty (logged).
+     */
+    public Inventory readInventory(String application) throws ClusterFailure {
         return withRetries("read inventory of " + application, () -> {
             ConfigMap stored = client.configMaps()
                     .inNamespace(config.inventoryNamespace())
                     .withName(inventoryName(application))
                     .get();
-            if (stored == null || stored.getData() == null || !stored.getData().containsKey("objects")) {
-                return List.of();
+            if (stored == null) {
+                return Inventory.NONE;
+            }
+            java.util.Optional<Applied> applied =
+                    Applied.ofAnnotations(stored.getMetadata().getAnnotations());
+            if (stored.getData() == null || !stored.getData().containsKey("objects")) {
+                return new Inventory(List.of(), applied);
             }
             try {
-                return JSON.readValue(stored.getData().get("objects"), new TypeReference<List<ObjectRef>>() {});
+                return new Inventory(
+                        JSON.readValue(stored.getData().get("objects"), new TypeReference<List<ObjectRef>>() {}),
+                        applied);
             } catch (JsonProcessingException e) {
                 LOG.warnf("inventory of %s is unreadable; treating it as empty: %s", application, e.getMessage());
-                return List.of();
+                return new Inventory(List.of(), applied);
             }
         });
     }
@@ -774,10 +794,17 @@ public class Cluster {
     public record Applied(String commit, java.time.Instant renderedAt) {
 
         /** From an inventory ConfigMap as a map; empty without the annotations. */
-        @SuppressWarnings("unchecked")
         public static java.util.Optional<Applied> of(Map<String, Object> inventory) {
             if (!(inventory.get("metadata") instanceof Map<?, ?> metadata)
                     || !(metadata.get("annotations") instanceof Map<?, ?> annotations)) {
+                return java.util.Optional.empty();
+            }
+            return ofAnnotations(annotations);
+        }
+
+        /** From an inventory's annotations ({@code null}: none); empty without the commit. */
+        static java.util.Optional<Applied> ofAnnotations(Map<?, ?> annotations) {
+            if (annotations == null) {
                 return java.util.Optional.empty();
             }
             Object commit = annotations.get(SyncPlan.COMMIT);
@@ -792,19 +819,6 @@ public class Cluster {
                     ? java.util.Optional.empty()
                     : java.util.Optional.of(new Applied(commit.toString(), renderedAt));
         }
-    }
-
-    /** The commit an application's inventory was last stored for; empty when it has none. */
-    public java.util.Optional<String> inventoryCommit(String application) throws ClusterFailure {
-        return withRetries("read inventory of " + application, () -> {
-            ConfigMap stored = client.configMaps()
-                    .inNamespace(config.inventoryNamespace())
-                    .withName(inventoryName(application))
-                    .get();
-            return java.util.Optional.ofNullable(stored)
-                    .map(cm -> cm.getMetadata().getAnnotations())
-                    .map(annotations -> annotations.get(SyncPlan.COMMIT));
-        });
     }
 
     /** Deletes an application's inventory, once everything in it was pruned. */

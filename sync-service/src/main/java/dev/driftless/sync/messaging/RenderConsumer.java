@@ -241,8 +241,12 @@ public class RenderConsumer {
 
     /** Does what {@link NextStep#forRender} decides for a render; the facts it asks for are read here. */
     private void syncRender(RenderSucceeded render, String eventId) {
+        Syncer.InventoryRead inventory = new Syncer.InventoryRead();
         NextStep.ForRender step = NextStep.forRender(
-                render, () -> newestApplied(render), java.time.Instant.now(), () -> dependencies.notReady(render));
+                render,
+                () -> newestApplied(render, inventory),
+                java.time.Instant.now(),
+                () -> dependencies.notReady(render));
         if (step instanceof NextStep.LetGo) {
             syncer.release(render.application());
             LOG.infof(
@@ -264,7 +268,7 @@ public class RenderConsumer {
                     render.application(), render.commit().substring(0, 7), skip.newer());
         } else {
             newestSynced.merge(render.application(), render.renderedAt(), (a, b) -> a.isAfter(b) ? a : b);
-            publish(syncer.sync(render, eventId), eventId, render.repository());
+            publish(syncer.sync(render, eventId, inventory), eventId, render.repository());
         }
     }
 
@@ -272,10 +276,10 @@ public class RenderConsumer {
      * The newest render applied to the application: what this replica applied is the freshest knowledge; the
      * inventory knows what others (or this one before a restart) applied.
      */
-    private java.util.Optional<java.time.Instant> newestApplied(RenderSucceeded render) {
+    private java.util.Optional<java.time.Instant> newestApplied(RenderSucceeded render, Syncer.InventoryRead read) {
         java.time.Instant newest = newestSynced.get(render.application());
         if (newest == null || !render.renderedAt().isBefore(newest)) {
-            newest = syncer.newerApplied(render).orElse(newest);
+            newest = syncer.newerApplied(render, read).orElse(newest);
         }
         return java.util.Optional.ofNullable(newest);
     }

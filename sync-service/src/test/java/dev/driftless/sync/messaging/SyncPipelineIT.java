@@ -279,6 +279,21 @@ class SyncPipelineIT {
     }
 
     @Test
+    void aNewApplicationsFirstSyncReadsItsInventoryOnce() throws java.io.IOException {
+        int before = ControlPlane.requests(auditLog).size();
+
+        assertThat(render(List.of(configMap("hello")), false).status()).isEqualTo("Succeeded");
+
+        List<String> calls = ControlPlane.requests(auditLog);
+        // the newest-applied check finds none in the watch and asks the API server; the prune list is that answer
+        assertThat(calls.subList(before, calls.size()).stream()
+                        .filter(line -> line.matches(
+                                "GET /api/v1/namespaces/[^/]+/configmaps/driftless-inventory-" + app + " \\d+")))
+                .as("reads of the inventory")
+                .hasSize(1);
+    }
+
+    @Test
     void onceTheDriftWatchSeesAnApplicationItsSyncsReadNeitherItsObjectsNorItsNamespace() {
         render(List.of(configMap("hello"), SERVICE), false);
         java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
