@@ -438,9 +438,17 @@ public class Cluster {
         }
         return withRetries("patch the status of Application " + namespace + "/" + name, () -> {
             try {
+                // named by an object, not withName: fabric8 would read the resource first (a GET per status write)
+                GenericKubernetesResource named = new GenericKubernetesResource();
+                named.setApiVersion("driftless.dev/v1alpha1");
+                named.setKind("Application");
+                named.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .build());
                 client.genericKubernetesResources("driftless.dev/v1alpha1", "Application")
                         .inNamespace(namespace)
-                        .withName(name)
+                        .resource(named)
                         .subresource("status")
                         .patch(
                                 io.fabric8.kubernetes.client.dsl.base.PatchContext.of(

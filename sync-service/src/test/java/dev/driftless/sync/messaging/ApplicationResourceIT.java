@@ -43,6 +43,9 @@ class ApplicationResourceIT {
     @ConfigProperty(name = "test.cluster.admin-kubeconfig", defaultValue = "unset: only with the control plane")
     Path adminKubeconfig;
 
+    @ConfigProperty(name = "test.cluster.audit-log", defaultValue = "unset: only with the control plane")
+    Path auditLog;
+
     KubernetesClient cluster;
     EventProbe probe;
     String app;
@@ -246,6 +249,24 @@ class ApplicationResourceIT {
         await().atMost(WAIT).untilAsserted(() -> assertThat(status("driftless-system", declared))
                 .containsEntry("commit", commit)
                 .containsEntry("health", "Healthy"));
+    }
+
+    @Test
+    void aStatusWriteIsOnePatchOfTheStatusWithoutReadingTheResourceFirst() throws java.io.IOException {
+        declare("driftless-system", app);
+
+        throughTheStatusWriter(app);
+
+        List<String> calls = dev.driftless.devstack.kube.ControlPlane.requests(auditLog).stream()
+                .filter(line -> line.matches("[A-Z]+ /apis/driftless\\.dev/v1alpha1/namespaces/driftless-system/"
+                        + "applications/" + app + "[/? ].*"))
+                .toList();
+        assertThat(calls)
+                .as("sync-service's requests about the application's resource")
+                .isNotEmpty()
+                .allMatch(line ->
+                        line.startsWith("PATCH /apis/driftless.dev/v1alpha1/namespaces/driftless-system/applications/"
+                                + app + "/status"));
     }
 
     @Test
