@@ -128,7 +128,7 @@ final class SimulatedKubelet implements AutoCloseable {
                         "containerStatuses", containers));
         later(pod, () -> client.pods()
                 .inNamespace(pod.getMetadata().getNamespace())
-                .withName(pod.getMetadata().getName())
+                .resource(pod)
                 .subresource("status")
                 .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(status)));
     }
@@ -178,7 +178,7 @@ final class SimulatedKubelet implements AutoCloseable {
         if ("ready".equals(SimulatedStatus.mode(service.getMetadata().getAnnotations()))) {
             later(service, () -> client.services()
                     .inNamespace(service.getMetadata().getNamespace())
-                    .withName(service.getMetadata().getName())
+                    .resource(service)
                     .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(addressStatus())));
         }
@@ -194,7 +194,7 @@ final class SimulatedKubelet implements AutoCloseable {
                     .v1()
                     .ingresses()
                     .inNamespace(ingress.getMetadata().getNamespace())
-                    .withName(ingress.getMetadata().getName())
+                    .resource(ingress)
                     .subresource("status")
                     .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(addressStatus())));
         }
