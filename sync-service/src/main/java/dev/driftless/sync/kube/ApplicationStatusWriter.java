@@ -144,8 +144,8 @@ public class ApplicationStatusWriter {
         if (first) {
             writer.execute(() -> {
                 Map<String, Object> latest = queued.remove(application);
-                if (latest == null) {
-                    return;
+                if (latest == null || knownUndeclared(application, namespace, System.nanoTime())) {
+                    return; // or found missing by a write that was under way when this one was asked for
                 }
                 try {
                     // where it was declared when the write was asked for

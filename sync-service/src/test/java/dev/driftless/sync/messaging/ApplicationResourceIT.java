@@ -280,6 +280,9 @@ class ApplicationResourceIT {
         await().atMost(WAIT).until(() -> applicationsNotFound() > notFoundBefore);
         throughTheStatusWriter(barrier);
         long notFound = applicationsNotFound();
+        assertThat(notFound - notFoundBefore)
+                .as("requests that found no resource for its sync's status and its health, written one after the other")
+                .isEqualTo(1);
 
         RenderDriver.syncThrough(probe, app, SETTINGS, target, WAIT);
         throughTheStatusWriter(barrier);
