@@ -126,9 +126,13 @@ class RbacCoversEveryCallIT {
                 .as("requests sync-service made that its RBAC does not allow")
                 .noneMatch(line -> line.endsWith(" 403"));
         assertThat(mine)
-                .as("writes sync-service made as itself: only its inventory, in its own namespace")
+                .as("writes sync-service made as itself: only its inventory, in its own namespace, and the status of"
+                        + " the application's resource")
                 .filteredOn(line -> !line.startsWith("GET ") && !line.contains(" as "))
                 .allMatch(line -> line.contains("/namespaces/driftless-system/configmaps/driftless-inventory-")
+                        || line.startsWith(
+                                "PATCH /apis/driftless.dev/v1alpha1/namespaces/driftless-system/applications/" + app
+                                        + "/status ")
                         || line.contains("selfsubjectaccessreviews"));
         assertThat(mine)
                 .as("the application's objects are written as the deployer sync-service impersonates")
