@@ -142,6 +142,8 @@ public class Syncer {
      * When a render newer than this one was already applied to the application (by this replica, or by another one
      * or before a restart, as its inventory in the cluster records), the time of that newer render: this one must
      * never be applied over it. Empty when this render may be applied.
+     *
+     * @param read where an inventory the API server had to be asked for is kept, for the sync of this render
      */
     public java.util.Optional<Instant> newerApplied(RenderSucceeded render, InventoryRead read) {
         try {
@@ -160,7 +162,10 @@ public class Syncer {
     /**
      * An application's inventory read from the API server at most once for one render: when the newest-applied check
      * had to ask the API server (the watch has no inventory, as for every new application), the sync right after it
-     * prunes from that same answer instead of asking again. One render's thread uses it, then drops it.
+     * prunes from that same answer instead of asking again. One render's thread uses it, then drops it: always for
+     * the render's own application and cluster (the first answer is kept whatever is asked next). Between the two,
+     * nothing on this replica writes that inventory (an application's renders take one lane); another replica could,
+     * as it could between a read and the apply after it.
      */
     public static final class InventoryRead {
 
@@ -211,10 +216,12 @@ public class Syncer {
         // no longer followed for health or drift (nor healed), pruned or not
         health.forget(removed.application());
         drift.forget(removed.application());
+        Cluster.Inventory known = null; // read once: for the claim here, for the prune below
         try {
             // an application that only ever waited leaves no claim behind (its inventory has no commit)
             Cluster own = clusters.named(removed.target().cluster());
-            if (own.readInventory(removed.application()).applied().isEmpty()) {
+            known = own.readInventory(removed.application());
+            if (known.applied().isEmpty()) {
                 own.deleteInventory(removed.application());
             }
         } catch (ClusterFailure | RuntimeException e) {
@@ -248,7 +255,7 @@ public class Syncer {
         }
         try {
             Cluster cluster = clusters.named(removed.target().cluster()).actingAs(actor);
-            Cluster.Inventory inventory = cluster.readInventory(removed.application());
+            Cluster.Inventory inventory = known != null ? known : cluster.readInventory(removed.application());
             if (inventory.applied().isEmpty()) {
                 return java.util.Optional.empty();
             }

@@ -48,6 +48,7 @@ public class ApplicationStatusWriter {
             namespaces.remove(application);
         } else if (!namespace.equals(namespaces.put(application, namespace))) {
             // declared now, or elsewhere: looked for again (even in the namespace it was missing from)
+            declarations.incrementAndGet();
             undeclared.remove(application);
         }
     }
@@ -68,8 +69,15 @@ public class ApplicationStatusWriter {
 
     private volatile long lastPurgeNanos = System.nanoTime();
 
+    /**
+     * Counts the declarations that cleared what {@link #undeclared} knew: a write that found no resource while one
+     * happened does not record the application as undeclared (it may be declared now), so it is looked for again.
+     */
+    private final java.util.concurrent.atomic.AtomicLong declarations = new java.util.concurrent.atomic.AtomicLong();
+
     /** Forgets an application that left the catalog. */
     public void forget(String application) {
+        declarations.incrementAndGet();
         namespaces.remove(application);
         undeclared.remove(application);
     }
@@ -143,6 +151,7 @@ public class ApplicationStatusWriter {
                 == status;
         if (first) {
             writer.execute(() -> {
+                long declared = declarations.get();
                 Map<String, Object> latest = queued.remove(application);
                 if (latest == null || knownUndeclared(application, namespace, System.nanoTime())) {
                     return; // or found missing by a write that was under way when this one was asked for
@@ -150,7 +159,8 @@ public class ApplicationStatusWriter {
                 try {
                     // where it was declared when the write was asked for
                     if (!clusters.named("default")
-                            .patchApplicationStatus(namespace, resourceName(application, namespace), latest)) {
+                                    .patchApplicationStatus(namespace, resourceName(application, namespace), latest)
+                            && declarations.get() == declared) {
                         undeclared.put(
                                 application, new Undeclared(namespace, System.nanoTime() + UNDECLARED_FOR.toNanos()));
                     }

@@ -661,7 +661,7 @@ public class Cluster {
 
     /**
      * An application's inventory as the API server has it: the objects last applied, and the commit and render time
-     * it records ({@link #NONE} before the first apply).
+     * it records ({@link #NONE} when there is no inventory; a render that only waited leaves one with neither).
      */
     public record Inventory(List<ObjectRef> objects, java.util.Optional<Applied> applied) {
 
