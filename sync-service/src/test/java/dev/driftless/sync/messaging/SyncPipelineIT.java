@@ -589,12 +589,13 @@ class SyncPipelineIT {
     }
 
     @Test
-    void anApplicationThatLeftTheCatalogIsPrunedOnlyWithPruneAndNeverItsNamespace() {
+    void anApplicationThatLeftTheCatalogIsPrunedOnlyWithPruneAndNeverItsNamespace() throws java.io.IOException {
         SyncReport applied = render(List.of(configMap("hello"), SERVICE, CLAIM), false);
         assertThat(applied.status()).isEqualTo("Succeeded");
         assertThat(series("driftless_sync_health", app)).hasSize(1);
         assertThat(series("driftless_sync_drifted_objects", app)).hasSize(1);
         assertThat(series("driftless_sync_drift_detected_total", app)).hasSize(1);
+        int before = ControlPlane.requests(auditLog).size();
 
         String removal = removed(new Target("default", app, true, true, false, true));
 
@@ -630,6 +631,12 @@ class SyncPipelineIT {
                         .get())
                 .as("the inventory goes with the application")
                 .isNull();
+        List<String> calls = ControlPlane.requests(auditLog);
+        assertThat(calls.subList(before, calls.size()).stream()
+                        .filter(line -> line.matches(
+                                "GET /api/v1/namespaces/[^/]+/configmaps/driftless-inventory-" + app + " \\d+")))
+                .as("reads of the inventory to remove the application (its claim, then what to prune)")
+                .hasSize(1);
         assertThat(series("driftless_sync_health", app))
                 .as("nor any series of it in the metrics")
                 .isEmpty();
