@@ -148,10 +148,10 @@ public class Syncer {
     public java.util.Optional<Instant> newerApplied(RenderSucceeded render, InventoryRead read) {
         try {
             Cluster cluster = clusters.named(render.target().cluster());
-            java.util.Optional<Map<String, Object>> watched = drift.cachedInventory(cluster, render.application());
+            java.util.Optional<Map<String, Object>> watched = read.watched(drift, cluster, render.application());
             java.util.Optional<Cluster.Applied> applied = watched.isPresent()
                     ? watched.flatMap(Cluster.Applied::of)
-                    : read.of(cluster, render.application()).applied();
+                    : read.of(cluster, render.application(), watched).applied();
             return applied.map(Cluster.Applied::renderedAt)
                     .filter(at -> at != null && render.renderedAt().isBefore(at));
         } catch (ClusterFailure e) {
@@ -160,9 +160,10 @@ public class Syncer {
     }
 
     /**
-     * An application's inventory read from the API server at most once for one render: when the newest-applied check
-     * had to ask the API server (the watch has no inventory, as for every new application), the sync right after it
-     * prunes from that same answer instead of asking again. One render's thread uses it, then drops it: always for
+     * An application's inventory read at most once for one render: when the newest-applied check had to ask the API
+     * server (the watch has no inventory, as for every new application), the sync right after it prunes from that
+     * same answer instead of asking again; when the watch has the inventory this process last wrote, from there
+     * ({@link Cluster#readInventory(String, java.util.Optional)}). One render's thread uses it, then drops it: always for
      * the render's own application and cluster (the first answer is kept whatever is asked next). Between the two,
      * nothing on this replica writes that inventory (an application's renders take one lane); another replica could,
      * as it could between a read and the apply after it.
@@ -170,10 +171,21 @@ public class Syncer {
     public static final class InventoryRead {
 
         private Cluster.Inventory read;
+        private java.util.Optional<Map<String, Object>> watched;
 
-        Cluster.Inventory of(Cluster cluster, String application) throws ClusterFailure {
+        /** The inventory as the drift watch's cache has it, looked at once. */
+        java.util.Optional<Map<String, Object>> watched(
+                dev.driftless.sync.drift.DriftWatcher drift, Cluster cluster, String application) {
+            if (watched == null) {
+                watched = drift.cachedInventory(cluster, application);
+            }
+            return watched;
+        }
+
+        Cluster.Inventory of(Cluster cluster, String application, java.util.Optional<Map<String, Object>> watched)
+                throws ClusterFailure {
             if (read == null) {
-                read = cluster.readInventory(application);
+                read = cluster.readInventory(application, watched);
             }
             return read;
         }
@@ -356,7 +368,8 @@ public class Syncer {
             if (plan.target().createNamespace()) {
                 cluster.ensureNamespace(plan.target().namespace());
             }
-            previous = read.of(cluster, render.application()).objects();
+            previous = read.of(cluster, render.application(), read.watched(drift, cluster, render.application()))
+                    .objects();
             inventoried = previous.stream().map(ObjectRef::identity).collect(java.util.stream.Collectors.toSet());
         } catch (ClusterFailure e) {
             return finish(render, triggeredBy, started, results, e.reason(), e.getMessage());

@@ -71,6 +71,12 @@ public class Cluster {
     private final Map<String, Discovered> discovery;
     private final Map<String, Cluster> views = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /**
+     * The resource version of each application's inventory as this process last wrote it (root's, shared by its
+     * views); none before its first write since start, or once it is deleted.
+     */
+    private final Map<String, String> inventoriesWritten = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The kinds one group version serves and their scopes, as discovery answered at a time. */
     private record Discovered(Map<String, KindScopes.Scope> kinds, Map<String, String> resources, long atNanos) {}
 
@@ -682,20 +688,45 @@ public class Cluster {
             if (stored == null) {
                 return Inventory.NONE;
             }
-            java.util.Optional<Applied> applied =
-                    Applied.ofAnnotations(stored.getMetadata().getAnnotations());
-            if (stored.getData() == null || !stored.getData().containsKey("objects")) {
-                return new Inventory(List.of(), applied);
-            }
-            try {
-                return new Inventory(
-                        JSON.readValue(stored.getData().get("objects"), new TypeReference<List<ObjectRef>>() {}),
-                        applied);
-            } catch (JsonProcessingException e) {
-                LOG.warnf("inventory of %s is unreadable; treating it as empty: %s", application, e.getMessage());
-                return new Inventory(List.of(), applied);
-            }
+            return new Inventory(
+                    objectsOf(stored.getData() == null ? null : stored.getData().get("objects"), application),
+                    Applied.ofAnnotations(stored.getMetadata().getAnnotations()));
         });
+    }
+
+    /**
+     * An application's inventory without a request when the watch's copy of it is the one this process last wrote
+     * (same resource version): nothing can be newer that this process knows of. Otherwise (not written here since
+     * start, written since by another replica or by hand, or a copy the watch has not brought up to date yet) it is
+     * read from the API server, as {@link #readInventory(String)}.
+     *
+     * @param watched the inventory as the drift watch's cache has it, if it has it
+     */
+    public Inventory readInventory(String application, java.util.Optional<Map<String, Object>> watched)
+            throws ClusterFailure {
+        String written = root.inventoriesWritten.get(application);
+        if (written != null
+                && watched.isPresent()
+                && watched.get().get("metadata") instanceof Map<?, ?> metadata
+                && written.equals(metadata.get("resourceVersion"))) {
+            Object objects = watched.get().get("data") instanceof Map<?, ?> data ? data.get("objects") : null;
+            return new Inventory(
+                    objectsOf(objects == null ? null : objects.toString(), application), Applied.of(watched.get()));
+        }
+        return readInventory(application);
+    }
+
+    /** The objects an inventory lists, from its {@code objects} entry; none when absent, or unreadable (logged). */
+    private static List<ObjectRef> objectsOf(String json, String application) {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            return JSON.readValue(json, new TypeReference<List<ObjectRef>>() {});
+        } catch (JsonProcessingException e) {
+            LOG.warnf("inventory of %s is unreadable; treating it as empty: %s", application, e.getMessage());
+            return List.of();
+        }
     }
 
     /** The applications that have an inventory in this cluster (synced here by any replica, ever). */
@@ -744,7 +775,7 @@ public class Cluster {
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException(e);
             }
-            client.resource(new ConfigMapBuilder()
+            ConfigMap stored = client.resource(new ConfigMapBuilder()
                             .withNewMetadata()
                             .withName(inventoryName(application))
                             .withNamespace(config.inventoryNamespace())
@@ -759,6 +790,12 @@ public class Cluster {
                     .fieldManager(config.fieldManager())
                     .forceConflicts()
                     .serverSideApply();
+            String written = stored.getMetadata().getResourceVersion();
+            if (written == null) {
+                root.inventoriesWritten.remove(application);
+            } else {
+                root.inventoriesWritten.put(application, written);
+            }
             return null;
         });
     }
@@ -831,6 +868,7 @@ public class Cluster {
 
     /** Deletes an application's inventory, once everything in it was pruned. */
     public void deleteInventory(String application) throws ClusterFailure {
+        root.inventoriesWritten.remove(application);
         withRetries("delete inventory of " + application, () -> {
             client.configMaps()
                     .inNamespace(config.inventoryNamespace())

@@ -288,6 +288,57 @@ class SyncPipelineIT {
         assertThat(inventoryReadsSince(before)).as("reads of the inventory").isEqualTo(1);
     }
 
+    @Test
+    void aSyncReadsTheInventoryItWroteFromTheWatchAndOneWrittenByAnyoneElseFromTheApiServer() throws Exception {
+        render(List.of(configMap("hello")), false);
+        java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
+
+        // once the watch has brought the inventory this replica wrote, a sync prunes from that copy: no request
+        await().atMost(WAIT).untilAsserted(() -> {
+            int before = ControlPlane.requests(auditLog).size();
+            SyncReport changed = render(List.of(configMap("v" + version.incrementAndGet())), false);
+
+            assertThat(changed.status()).as(String.valueOf(changed)).isEqualTo("Succeeded");
+            assertThat(inventoryReadsSince(before)).as("reads of the inventory").isZero();
+        });
+
+        // written by someone else since (another replica, or by hand): the API server's copy is the one pruned from
+        cluster.configMaps()
+                .inNamespace(app)
+                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                        .withNewMetadata()
+                        .withName("stray")
+                        .addToLabels("app.kubernetes.io/managed-by", "driftless")
+                        .addToLabels("driftless.dev/application", app)
+                        .endMetadata()
+                        .build())
+                .create();
+        cluster.configMaps()
+                .inNamespace("driftless-system")
+                .withName("driftless-inventory-" + app)
+                .edit(inventory -> {
+                    inventory
+                            .getData()
+                            .put(
+                                    "objects",
+                                    "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"namespace\":\"" + app
+                                            + "\",\"name\":\"demo-config\"},{\"apiVersion\":\"v1\",\"kind\":"
+                                            + "\"ConfigMap\",\"namespace\":\"" + app + "\",\"name\":\"stray\"}]");
+                    return inventory;
+                });
+        int before = ControlPlane.requests(auditLog).size();
+
+        SyncReport next = render(List.of(configMap("after")), false);
+
+        assertThat(next.resources())
+                .as(String.valueOf(next))
+                .extracting(r -> r.name() + "/" + r.action())
+                .contains("stray/pruned");
+        assertThat(cluster.configMaps().inNamespace(app).withName("stray").get())
+                .isNull();
+        assertThat(inventoryReadsSince(before)).as("reads of the inventory").isEqualTo(1);
+    }
+
     /** The requests sync-service made to read this application's inventory, since the audit log had so many lines. */
     long inventoryReadsSince(int before) throws java.io.IOException {
         List<String> calls = ControlPlane.requests(auditLog);
