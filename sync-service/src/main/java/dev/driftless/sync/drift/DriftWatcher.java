@@ -286,6 +286,14 @@ public class DriftWatcher {
     }
 
     /**
+     * Whether a watch follows the object's kind on that cluster now (listed, and its watch running), so that a change
+     * of the object would be told: no longer once its watch broke, until it watches again. No copy is read.
+     */
+    public boolean following(String cluster, ObjectRef ref) {
+        return syncedInformer(cluster, ref).isPresent();
+    }
+
+    /**
      * What the watch knows of an object an application is about to apply, so the apply need not read it first: its
      * resource version and owner when the watch has it; unknown otherwise (a new object, an unmanaged one, or the
      * watch has not caught up), and the apply reads it.

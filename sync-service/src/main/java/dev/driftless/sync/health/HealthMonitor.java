@@ -23,10 +23,11 @@ import org.jboss.logging.Logger;
  * watch's informer cache once it has the object as the sync left it, else from the API server) and assessed
  * ({@link Health}), then again at the next poll ({@code poll-interval}) after a watch saw one of them change (its
  * status too). Besides: every poll while the application is not yet healthy or degraded and some of its objects are
- * read from the API server (no watch tells their progress); every {@code recheck-interval} while it progresses
- * otherwise (a watch that broke meanwhile is not read: its objects are read from the API server then), and once its
- * deadline passed; every {@code watched-recheck-interval} once healthy or degraded, or every {@code recheck-interval}
- * when some of its objects are read from the API server. {@code Progressing} past the application's deadline is
+ * read from the API server (no watch tells their progress), or one of the watches it was read from has broken since
+ * (none would tell); every {@code recheck-interval} while it progresses otherwise (its progress arrives as the
+ * watch's changes), and once its deadline passed; every {@code watched-recheck-interval} once healthy or degraded
+ * (a watch back from a break lists what changed meanwhile, and tells it), or every {@code recheck-interval} when some
+ * of its objects are read from the API server. {@code Progressing} past the application's deadline is
  * {@code Degraded}. Each change of an application's health is published as {@code health.changed} and shown by the
  * gauge {@code driftless_sync_health{application,health}} (one series per application, tagged with its state now).
  */
@@ -243,12 +244,25 @@ public class HealthMonitor {
             Status status = current.status();
             boolean settled = status.health().state() == Health.State.Healthy
                     || status.health().state() == Health.State.Degraded;
-            if (changed || due(status, settled, current.fromWatch(), now)) {
+            // a rollout read from a watch that broke since is read as one the API server answers until it watches
+            // again (no change would be told meanwhile); a settled one is told by the watch's list when it is back
+            boolean toldByWatch = current.fromWatch() && (settled || stillFollowed(current));
+            if (changed || due(status, settled, toldByWatch, now)) {
                 check(entry.getKey());
             }
         }
         // what is left was told of applications not followed here (another replica's, or forgotten)
         touched.removeIf(application -> !watched.containsKey(application));
+    }
+
+    /** Whether a running watch follows every object of the application, so that any change of one is told. */
+    private boolean stillFollowed(Watched current) {
+        for (ObjectRef ref : current.objects()) {
+            if (!watch.following(current.cluster(), ref)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -43,6 +43,9 @@ class HealthMonitorTest {
     /** What the stand-in watch holds of {@link #WEB} now. */
     private volatile Map<String, Object> watched;
 
+    /** Whether the stand-in watch runs now: a broken one, like the real one, gives no copy until it is back. */
+    private volatile boolean watching = true;
+
     /** What the stand-in API server answers for {@link #WEB} now ({@code null}: it cannot be reached). */
     private volatile Map<String, Object> live;
 
@@ -142,6 +145,21 @@ class HealthMonitorTest {
         assertThat(monitor.status("shop").orElseThrow().health().state()).isEqualTo(Health.State.Healthy);
         assertThat(published).extracting(HealthChanged::current).containsExactly("Progressing", "Healthy");
         assertThat(apiReads.get()).isZero();
+    }
+
+    @Test
+    void aProgressingApplicationWhoseWatchBrokeIsReadFromTheApiServerAtTheNextPoll() {
+        watched = rollingOut(2, UID);
+        HealthMonitor monitor = followedAndChecked(applied(2, UID), 600);
+        assertThat(monitor.status("shop").orElseThrow().health().state()).isEqualTo(Health.State.Progressing);
+
+        // the watch breaks (its connection lost, or its right to watch): the rollout's end would not be told
+        watching = false;
+        live = rolledOut(2, UID);
+        monitor.poll();
+
+        assertThat(monitor.status("shop").orElseThrow().health().state()).isEqualTo(Health.State.Healthy);
+        assertThat(apiReads.get()).isEqualTo(1);
     }
 
     @Test
@@ -261,7 +279,12 @@ class HealthMonitorTest {
             @Override
             public Optional<Map<String, Object>> cached(String cluster, ObjectRef ref) {
                 watchReads.incrementAndGet();
-                return ref.equals(WEB) ? Optional.ofNullable(watched) : Optional.empty();
+                return watching && ref.equals(WEB) ? Optional.ofNullable(watched) : Optional.empty();
+            }
+
+            @Override
+            public boolean following(String cluster, ObjectRef ref) {
+                return watching && ref.equals(WEB);
             }
 
             @Override
