@@ -13,7 +13,9 @@ import java.util.Objects;
  * and every replica is updated and available (a Deployment also once no old replica is left); Job once complete; Pod
  * when running and ready (or succeeded); PersistentVolumeClaim when bound; a LoadBalancer Service or an Ingress once it
  * has an address; a CustomResourceDefinition once established; any other object with a {@code Ready} condition by that
- * condition; everything else as soon as it exists.
+ * condition, once its controller reported on the current generation (as Flux's kstatus: {@code status.observedGeneration},
+ * or the condition's own {@code observedGeneration}, when it writes one; a Ready of the previous spec is not this
+ * one's); everything else as soon as it exists.
  *
  * @param state the state
  * @param reason why, for people ({@code "2 of 3 replicas available"})
@@ -133,7 +135,10 @@ public record Health(State state, String reason) {
                 condition(status, "Established", "True")
                         ? HEALTHY
                         : new Health(State.Progressing, "not established yet");
-            default -> readyCondition(status);
+            default ->
+                status.containsKey("observedGeneration") && observed < generation
+                        ? new Health(State.Progressing, "generation " + generation + " not yet observed")
+                        : readyCondition(status, generation);
         };
     }
 
@@ -150,10 +155,14 @@ public record Health(State state, String reason) {
         return HEALTHY;
     }
 
-    private static Health readyCondition(Map<String, Object> status) {
+    private static Health readyCondition(Map<String, Object> status, long generation) {
         for (Object each : list(status.get("conditions"))) {
             Map<String, Object> condition = map(each);
             if ("Ready".equals(condition.get("type"))) {
+                if (condition.containsKey("observedGeneration")
+                        && number(condition.get("observedGeneration"), -1) < generation) {
+                    return new Health(State.Progressing, "readiness of generation " + generation + " not yet reported");
+                }
                 return switch (String.valueOf(condition.get("status"))) {
                     case "True" -> HEALTHY;
                     case "False" ->

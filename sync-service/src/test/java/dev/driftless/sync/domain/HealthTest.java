@@ -149,6 +149,28 @@ class HealthTest {
     }
 
     @Test
+    void aReadyConditionCountsOnlyOnceItsControllerReportedOnTheCurrentGeneration() {
+        Map<String, Object> ready = condition("Ready", "True", "Issued");
+        // the spec just changed to generation 3; the controller's status still speaks of generation 2
+        assertThat(Health.of(object(
+                        "Certificate", Map.of(), Map.of("observedGeneration", 2, "conditions", List.of(ready)), 3)))
+                .isEqualTo(new Health(Health.State.Progressing, "generation 3 not yet observed"));
+        assertThat(Health.of(object(
+                        "Certificate", Map.of(), Map.of("observedGeneration", 3, "conditions", List.of(ready)), 3)))
+                .isEqualTo(Health.HEALTHY);
+        // a condition that carries its own observedGeneration (metav1.Condition)
+        Map<String, Object> readyOfTwo = Map.of("type", "Ready", "status", "True", "observedGeneration", 2);
+        assertThat(Health.of(object("Kustomization", Map.of(), Map.of("conditions", List.of(readyOfTwo)), 3)))
+                .isEqualTo(new Health(Health.State.Progressing, "readiness of generation 3 not yet reported"));
+        Map<String, Object> readyOfThree = Map.of("type", "Ready", "status", "True", "observedGeneration", 3);
+        assertThat(Health.of(object("Kustomization", Map.of(), Map.of("conditions", List.of(readyOfThree)), 3)))
+                .isEqualTo(Health.HEALTHY);
+        // a controller that writes no generation is taken at its word, as before
+        assertThat(Health.of(object("Certificate", Map.of(), Map.of("conditions", List.of(ready)), 3)))
+                .isEqualTo(Health.HEALTHY);
+    }
+
+    @Test
     void anApplicationIsAsHealthyAsItsWorstObjectAndProgressingPastTheDeadlineIsDegraded() {
         Health progressing = new Health(Health.State.Progressing, "1 of 2 replicas available");
         assertThat(Health.worst(List.of(Health.HEALTHY, progressing, Health.HEALTHY)))
