@@ -232,6 +232,8 @@ public class Syncer {
         try {
             // an application that only ever waited leaves no claim behind (its inventory has no commit)
             Cluster own = clusters.named(removed.target().cluster());
+            own.forgetInventoryWritten(
+                    removed.application()); // kept (no prune) or deleted below: not this replica's to remember
             known = own.readInventory(removed.application());
             if (known.applied().isEmpty()) {
                 own.deleteInventory(removed.application());

@@ -15,7 +15,7 @@ import java.util.Objects;
  * has an address; a CustomResourceDefinition once established; any other object with a {@code Ready} condition by that
  * condition, once its controller reported on the current generation (as Flux's kstatus: {@code status.observedGeneration},
  * or the condition's own {@code observedGeneration}, when it writes one; a Ready of the previous spec is not this
- * one's); everything else as soon as it exists.
+ * one's; a suspended object's last word stands); everything else as soon as it exists.
  *
  * @param state the state
  * @param reason why, for people ({@code "2 of 3 replicas available"})
@@ -135,10 +135,7 @@ public record Health(State state, String reason) {
                 condition(status, "Established", "True")
                         ? HEALTHY
                         : new Health(State.Progressing, "not established yet");
-            default ->
-                status.containsKey("observedGeneration") && observed < generation
-                        ? new Health(State.Progressing, "generation " + generation + " not yet observed")
-                        : readyCondition(status, generation);
+            default -> readyCondition(status, spec, generation);
         };
     }
 
@@ -155,13 +152,24 @@ public record Health(State state, String reason) {
         return HEALTHY;
     }
 
-    private static Health readyCondition(Map<String, Object> status, long generation) {
+    /**
+     * By the {@code Ready} condition, once the controller reported on this generation: its
+     * {@code status.observedGeneration} or the condition's own, where it writes one as a number (Argo Rollouts writes
+     * a string of another meaning), and unless the object is suspended ({@code spec.suspend: true}, as Flux's: its
+     * controller stops observing it, and its last word stands). Healthy without the condition.
+     */
+    private static Health readyCondition(Map<String, Object> status, Map<String, Object> spec, long generation) {
         for (Object each : list(status.get("conditions"))) {
             Map<String, Object> condition = map(each);
             if ("Ready".equals(condition.get("type"))) {
-                if (condition.containsKey("observedGeneration")
-                        && number(condition.get("observedGeneration"), -1) < generation) {
-                    return new Health(State.Progressing, "readiness of generation " + generation + " not yet reported");
+                if (!Boolean.TRUE.equals(spec.get("suspend"))) {
+                    if (number(status.get("observedGeneration"), generation) < generation) {
+                        return new Health(State.Progressing, "generation " + generation + " not yet observed");
+                    }
+                    if (number(condition.get("observedGeneration"), generation) < generation) {
+                        return new Health(
+                                State.Progressing, "readiness of generation " + generation + " not yet reported");
+                    }
                 }
                 return switch (String.valueOf(condition.get("status"))) {
                     case "True" -> HEALTHY;

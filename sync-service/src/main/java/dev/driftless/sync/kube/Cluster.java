@@ -696,9 +696,12 @@ public class Cluster {
 
     /**
      * An application's inventory without a request when the watch's copy of it is the one this process last wrote
-     * (same resource version): nothing can be newer that this process knows of. Otherwise (not written here since
-     * start, written since by another replica or by hand, or a copy the watch has not brought up to date yet) it is
-     * read from the API server, as {@link #readInventory(String)}.
+     * (same resource version). Otherwise (not written here since start, written since by another replica or by hand
+     * and seen by the watch, or a copy the watch has not brought up to date yet) it is read from the API server, as
+     * {@link #readInventory(String)}. A write by someone else that the watch has not delivered yet is not seen (the
+     * API server's answer would have had it): the window is the watch's delay, milliseconds, where a read leaves the
+     * one between the read and the write after it; an application's renders take one replica's lane, so only a
+     * partition moving between replicas, or a hand edit, writes it meanwhile.
      *
      * @param watched the inventory as the drift watch's cache has it, if it has it
      */
@@ -866,9 +869,14 @@ public class Cluster {
         }
     }
 
+    /** Forgets what this process last wrote of an application's inventory: it is read from the API server next. */
+    public void forgetInventoryWritten(String application) {
+        root.inventoriesWritten.remove(application);
+    }
+
     /** Deletes an application's inventory, once everything in it was pruned. */
     public void deleteInventory(String application) throws ClusterFailure {
-        root.inventoriesWritten.remove(application);
+        forgetInventoryWritten(application);
         withRetries("delete inventory of " + application, () -> {
             client.configMaps()
                     .inNamespace(config.inventoryNamespace())

@@ -168,6 +168,17 @@ class HealthTest {
         // a controller that writes no generation is taken at its word, as before
         assertThat(Health.of(object("Certificate", Map.of(), Map.of("conditions", List.of(ready)), 3)))
                 .isEqualTo(Health.HEALTHY);
+        // nor one whose observedGeneration is not a number (Argo Rollouts' is a hash)
+        assertThat(Health.of(object(
+                        "Rollout", Map.of(), Map.of("observedGeneration", "7d9f8c", "conditions", List.of(ready)), 3)))
+                .isEqualTo(Health.HEALTHY);
+        // a suspended object is not observed by its controller any more: its last word stands
+        assertThat(Health.of(
+                        object("Kustomization", Map.of("suspend", true), Map.of("conditions", List.of(readyOfTwo)), 3)))
+                .isEqualTo(Health.HEALTHY);
+        // without a Ready condition, anything else is healthy as soon as it exists, whatever it observed
+        assertThat(Health.of(object("PodDisruptionBudget", Map.of(), Map.of("observedGeneration", 2), 3)))
+                .isEqualTo(Health.HEALTHY);
     }
 
     @Test

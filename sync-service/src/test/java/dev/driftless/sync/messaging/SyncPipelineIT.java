@@ -51,6 +51,9 @@ class SyncPipelineIT {
     @ConfigProperty(name = "test.cluster.audit-log", defaultValue = "unset: only with the control plane")
     Path auditLog;
 
+    @jakarta.inject.Inject
+    dev.driftless.sync.drift.DriftWatcher drift;
+
     /** The cluster administrator: checks what is in the cluster and changes things behind sync-service's back. */
     KubernetesClient cluster;
 
@@ -289,31 +292,32 @@ class SyncPipelineIT {
     }
 
     @Test
-    void aSyncReadsTheInventoryItWroteFromTheWatchAndOneWrittenByAnyoneElseFromTheApiServer() throws Exception {
-        render(List.of(configMap("hello")), false);
+    void aSyncPrunesFromTheWatchsCopyOfTheInventoryItWroteAndFromTheApiServersOnceAnyoneElseWroteIt() throws Exception {
+        render(List.of(configMap("hello"), extraObject(0)), false);
         java.util.concurrent.atomic.AtomicInteger version = new java.util.concurrent.atomic.AtomicInteger();
 
-        // once the watch has brought the inventory this replica wrote, a sync prunes from that copy: no request
+        // once the watch has brought the inventory this replica wrote, a sync prunes from that copy, asking nothing:
+        // each sync here drops the object the one before added
         await().atMost(WAIT).untilAsserted(() -> {
             int before = ControlPlane.requests(auditLog).size();
-            SyncReport changed = render(List.of(configMap("v" + version.incrementAndGet())), false);
+            int n = version.incrementAndGet();
+            SyncReport changed = render(List.of(configMap("v" + n), extraObject(n)), false);
 
-            assertThat(changed.status()).as(String.valueOf(changed)).isEqualTo("Succeeded");
+            assertThat(changed.resources())
+                    .extracting(r -> r.name() + "/" + r.action())
+                    .as("the object the sync before added, pruned: " + changed)
+                    .contains("extra-" + (n - 1) + "/pruned");
             assertThat(inventoryReadsSince(before)).as("reads of the inventory").isZero();
         });
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("extra-" + (version.get() - 1))
+                        .get())
+                .isNull();
 
         // written by someone else since (another replica, or by hand): the API server's copy is the one pruned from
-        cluster.configMaps()
-                .inNamespace(app)
-                .resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
-                        .withNewMetadata()
-                        .withName("stray")
-                        .addToLabels("app.kubernetes.io/managed-by", "driftless")
-                        .addToLabels("driftless.dev/application", app)
-                        .endMetadata()
-                        .build())
-                .create();
-        cluster.configMaps()
+        cluster.configMaps().inNamespace(app).resource(labelled("stray-object")).create();
+        var edited = cluster.configMaps()
                 .inNamespace("driftless-system")
                 .withName("driftless-inventory-" + app)
                 .edit(inventory -> {
@@ -323,9 +327,15 @@ class SyncPipelineIT {
                                     "objects",
                                     "[{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"namespace\":\"" + app
                                             + "\",\"name\":\"demo-config\"},{\"apiVersion\":\"v1\",\"kind\":"
-                                            + "\"ConfigMap\",\"namespace\":\"" + app + "\",\"name\":\"stray\"}]");
+                                            + "\"ConfigMap\",\"namespace\":\"" + app
+                                            + "\",\"name\":\"stray-object\"}]");
                     return inventory;
                 });
+        // sync-service's watch has the edit (so only its resource version tells it is not this replica's)
+        await().atMost(WAIT).until(() -> drift.cachedInventory(clusters.named("default"), app)
+                .map(copy -> ((Map<?, ?>) copy.get("metadata")).get("resourceVersion"))
+                .filter(edited.getMetadata().getResourceVersion()::equals)
+                .isPresent());
         int before = ControlPlane.requests(auditLog).size();
 
         SyncReport next = render(List.of(configMap("after")), false);
@@ -333,10 +343,29 @@ class SyncPipelineIT {
         assertThat(next.resources())
                 .as(String.valueOf(next))
                 .extracting(r -> r.name() + "/" + r.action())
-                .contains("stray/pruned");
-        assertThat(cluster.configMaps().inNamespace(app).withName("stray").get())
+                .contains("stray-object/pruned");
+        assertThat(cluster.configMaps()
+                        .inNamespace(app)
+                        .withName("stray-object")
+                        .get())
                 .isNull();
         assertThat(inventoryReadsSince(before)).as("reads of the inventory").isEqualTo(1);
+    }
+
+    /** The {@code n}th extra ConfigMap of a render. */
+    static Map<String, Object> extraObject(int n) {
+        return object("v1", "ConfigMap", "extra-" + n, Map.of("data", Map.of("n", String.valueOf(n))));
+    }
+
+    /** A ConfigMap someone else makes with this application's labels. */
+    io.fabric8.kubernetes.api.model.ConfigMap labelled(String name) {
+        return new io.fabric8.kubernetes.api.model.ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToLabels("app.kubernetes.io/managed-by", "driftless")
+                .addToLabels("driftless.dev/application", app)
+                .endMetadata()
+                .build();
     }
 
     /** The requests sync-service made to read this application's inventory, since the audit log had so many lines. */
