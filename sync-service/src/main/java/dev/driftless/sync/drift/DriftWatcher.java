@@ -455,6 +455,11 @@ public class DriftWatcher {
             LOG.warnf("cannot compare %s with the cluster: %s", application, e.getMessage());
             return;
         }
+        if (desired.get(application) != wanted) {
+            // removed or let go of (a removal's prune shows as objects missing), or synced, while this compared:
+            // nothing to report, read or record of what Git no longer wants
+            return;
+        }
         Result before = results.getOrDefault(application, new Result(List.of(), Instant.now(), 0));
         if (differences.isEmpty()) {
             results.put(application, new Result(List.of(), Instant.now(), 0));
