@@ -232,8 +232,8 @@ public class Syncer {
         try {
             // an application that only ever waited leaves no claim behind (its inventory has no commit)
             Cluster own = clusters.named(removed.target().cluster());
-            own.forgetInventoryWritten(
-                    removed.application()); // kept (no prune) or deleted below: not this replica's to remember
+            // kept (no prune) or deleted below: either way not this replica's to remember
+            own.forgetInventoryWritten(removed.application());
             known = own.readInventory(removed.application());
             if (known.applied().isEmpty()) {
                 own.deleteInventory(removed.application());
