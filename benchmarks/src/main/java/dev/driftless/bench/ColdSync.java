@@ -162,7 +162,11 @@ final class ColdSync implements Scenario {
             extra.put("healthy", healthy.size());
             Duration idle = idleWindow(h.quick, System.getenv("DRIFTLESS_BENCH_IDLE_S"));
             if (!idle.isZero()) {
+                long fetchedBefore = h.stack.git().fetches("fleet");
                 extra.put("idle_cpu_s_per_min", idleCpu(h, idle));
+                extra.put(
+                        "idle_fetches_per_min",
+                        Result.round((h.stack.git().fetches("fleet") - fetchedBefore) * 60.0 / idle.toSeconds()));
             }
             extra.put(
                     "note",

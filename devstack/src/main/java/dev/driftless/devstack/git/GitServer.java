@@ -33,11 +33,17 @@ public final class GitServer implements AutoCloseable {
     private final Server jetty;
     private final Path root;
     private final String baseUrl;
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.LongAdder> fetches;
 
-    private GitServer(Server jetty, Path root, String baseUrl) {
+    private GitServer(
+            Server jetty,
+            Path root,
+            String baseUrl,
+            java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.LongAdder> fetches) {
         this.jetty = jetty;
         this.root = root;
         this.baseUrl = baseUrl;
+        this.fetches = fetches;
     }
 
     /**
@@ -69,6 +75,17 @@ public final class GitServer implements AutoCloseable {
 
             GitServlet servlet = new GitServlet();
             servlet.setRepositoryResolver((request, name) -> open(root, name, isPush(request)));
+            java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.LongAdder> fetches =
+                    new java.util.concurrent.ConcurrentHashMap<>();
+            servlet.setUploadPackFactory((request, repository) -> {
+                // every fetch or clone begins with one advertisement of the refs, whatever the protocol version
+                if ("git-upload-pack".equals(request.getParameter("service"))) {
+                    fetches.computeIfAbsent(
+                                    nameOf(root, repository), name -> new java.util.concurrent.atomic.LongAdder())
+                            .increment();
+                }
+                return new org.eclipse.jgit.transport.UploadPack(repository);
+            });
             servlet.setReceivePackFactory((request, repository) -> {
                 ReceivePack pack = new ReceivePack(repository);
                 if (webhooks != null) {
@@ -106,7 +123,7 @@ public final class GitServer implements AutoCloseable {
             jetty.setHandler(context);
             jetty.start();
             int actual = connector.getLocalPort();
-            GitServer server = new GitServer(jetty, root, "http://127.0.0.1:" + actual + "/git");
+            GitServer server = new GitServer(jetty, root, "http://127.0.0.1:" + actual + "/git", fetches);
             if (webhooks != null) {
                 webhooks.setBaseUrl(server.baseUrl);
             }
@@ -184,6 +201,12 @@ public final class GitServer implements AutoCloseable {
         } catch (RepositoryNotFoundException | ServiceNotEnabledException e) {
             throw new IllegalArgumentException("not a valid repository name: " + name, e);
         }
+    }
+
+    /** How many fetches (and clones) of a repository this server has answered since it started. */
+    public long fetches(String name) {
+        java.util.concurrent.atomic.LongAdder count = fetches.get(name);
+        return count == null ? 0 : count.sum();
     }
 
     /** The port the server listens on. */
