@@ -14,7 +14,8 @@ import java.util.function.Function;
 
 /**
  * When each application is next compared with the head of its source: every {@code interval}, jittered by up to a
- * tenth either way so a thousand applications do not fetch at the same instant. A webhook makes a change fast; this
+ * tenth either way so a thousand repositories do not fetch at the same instant; the applications of one repository
+ * are compared together ({@link #dueBySource}). A webhook makes a change fast; this
  * rhythm makes it certain, so a lost webhook or a failed fetch heals without another push. An application may set its
  * own interval ({@code syncPolicy.interval}). Pure: the clock and the randomness are the caller's.
  */
@@ -66,6 +67,28 @@ public final class ReconcileSchedule {
                 next.put(app, now.plus(jittered(every)));
             }
         }
+        return due;
+    }
+
+    /**
+     * The applications (of those in the catalog now) whose source is due for a comparison at {@code now}. The
+     * applications of one repository on one interval come due together, so their repository is fetched once an
+     * interval: scheduled one by one, a monorepo's thousand applications spread over the jitter and kept one coming
+     * due at nearly every catalog scan, a fetch of the same repository every few seconds for ever.
+     */
+    public List<Application> dueBySource(Collection<Application> applications, Instant now) {
+        Map<String, List<Application>> bySource = new java.util.LinkedHashMap<>();
+        Map<String, Duration> own = new HashMap<>();
+        for (Application app : applications) {
+            Duration every = app.reconcileInterval();
+            String source = app.repository() + (every == null ? "" : " every " + every);
+            bySource.computeIfAbsent(source, key -> new ArrayList<>()).add(app);
+            if (every != null) {
+                own.put(source, every);
+            }
+        }
+        List<Application> due = new ArrayList<>();
+        due(bySource.keySet(), own::get, now).forEach(source -> due.addAll(bySource.get(source)));
         return due;
     }
 

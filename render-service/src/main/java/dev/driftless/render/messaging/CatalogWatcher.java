@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
  * announced ({@code application.removed}) so sync-service can prune it if its policy says so. Every
  * {@code driftless.render.reconcile-interval} (jittered) each application is also compared with the head of its source
  * and rendered again if it is behind or its last render failed: webhooks make changes fast, this makes them certain.
+ * The applications of one repository are compared together, after one fetch.
  * Every replica keeps the catalog; only the one that leads ({@link dev.driftless.events.Leadership}) renders on its
  * account and announces removals, and a replica that starts leading renders every application once.
  */
@@ -87,22 +88,14 @@ public class CatalogWatcher {
                 LOG.warnf("could not announce the removal of %s; retrying: %s", removed.name(), e.toString());
             }
         }
-        java.util.Map<String, java.time.Duration> intervals = new java.util.HashMap<>();
-        catalog.applications().forEach(app -> {
-            if (app.reconcileInterval() != null) {
-                intervals.put(app.name(), app.reconcileInterval());
-            }
-        });
         // a suspended application is not reconciled; a change of its catalog entry (suspending or resuming it) is
-        // rendered, so sync-service learns of it
-        List<String> behind = schedule.due(
+        // rendered, so sync-service learns of it. A repository's applications come due together: one fetch for all.
+        List<Application> behind = schedule.dueBySource(
                 catalog.applications().stream()
                         .filter(app -> !app.target().suspended())
-                        .map(Application::name)
                         .toList(),
-                intervals::get,
                 java.time.Instant.now());
-        behind.stream().filter(pending::add).forEach(reconciling::add);
+        behind.stream().map(Application::name).filter(pending::add).forEach(reconciling::add);
         List<Application> due = catalog.applications().stream()
                 .filter(app -> pending.contains(app.name()))
                 .toList();

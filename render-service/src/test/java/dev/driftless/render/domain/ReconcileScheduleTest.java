@@ -90,4 +90,58 @@ class ReconcileScheduleTest {
         assertThat(schedule.due(apps, own::get, T0.plusSeconds(180))).containsExactly("fast", "default");
         assertThat(schedule.due(apps, own::get, T0.plusSeconds(36_000))).doesNotContain("never");
     }
+
+    static Application app(String name, String repository, Duration own) {
+        return new Application(
+                name,
+                repository,
+                repository,
+                "main",
+                "apps/" + name,
+                "auto",
+                RevisionMatcherTest.TARGET,
+                "f.yaml",
+                Application.HelmOptions.NONE,
+                null,
+                own);
+    }
+
+    @Test
+    void theApplicationsOfOneRepositoryComeDueTogetherSoItIsFetchedOnceAnInterval() {
+        // jitter drawn anew for each key: one application at a time, a monorepo's thousand would spread over the
+        // jitter and one would come due at nearly every catalog scan, each a fetch of the same repository
+        java.util.Random random = new java.util.Random(42);
+        ReconcileSchedule schedule = new ReconcileSchedule(Duration.ofMinutes(3), random::nextDouble);
+        List<Application> catalog = new java.util.ArrayList<>();
+        IntStream.range(0, 1000).forEach(i -> catalog.add(app("mono-" + i, "https://h/mono", null)));
+        catalog.add(app("own-repo", "https://h/other", null));
+        catalog.add(app("fast", "https://h/mono", Duration.ofSeconds(30)));
+        assertThat(schedule.dueBySource(catalog, T0)).as("just rendered as new").isEmpty();
+
+        java.util.Map<String, Integer> comparisons = new java.util.HashMap<>();
+        List<Integer> scansWithMono = new java.util.ArrayList<>();
+        for (int second = 2; second <= 20 * 60; second += 2) { // twenty minutes of catalog scans, one every 2 s
+            List<Application> due = schedule.dueBySource(catalog, T0.plusSeconds(second));
+            due.forEach(app -> comparisons.merge(app.name(), 1, Integer::sum));
+            long mono =
+                    due.stream().filter(app -> app.name().startsWith("mono-")).count();
+            if (mono > 0) {
+                assertThat(mono)
+                        .as("all of the repository's applications at once")
+                        .isEqualTo(1000);
+                scansWithMono.add(second);
+            }
+        }
+        assertThat(scansWithMono)
+                .as("a 3 min interval jittered by a tenth: six or seven fetches in twenty minutes")
+                .hasSizeBetween(6, 7);
+        assertThat(comparisons.get("mono-0")).isEqualTo(scansWithMono.size());
+        assertThat(comparisons.get("mono-999")).isEqualTo(scansWithMono.size());
+        assertThat(comparisons.get("own-repo"))
+                .as("its own repository, on its own jitter")
+                .isBetween(6, 7);
+        assertThat(comparisons.get("fast"))
+                .as("an application on its own interval is not held to its repository's")
+                .isBetween(36, 45);
+    }
 }
